@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+// NovaPulse: a command-line workbench for crypto trading research.
+// Targets follow the layers of DESIGN.md; dependencies point down only:
+//   novapulse (CLI) -> NovaResearch -> NovaEngine -> NovaSignals, NovaVenue
+//   NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
+//   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3)
+import PackageDescription
+
+let package = Package(
+    name: "NovaPulse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "novapulse", targets: ["novapulse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages (installed by scripts/bootstrap.sh).
+        .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd"),
+
+        .target(name: "NovaCore"),
+        .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"]),
+        .target(name: "NovaStorage", dependencies: ["NovaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NovaVenue", dependencies: ["NovaCore"]),
+        .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"]),
+        .target(name: "NovaSignals", dependencies: ["NovaCore", "NovaVenue"]),
+        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"]),
+        .target(name: "NovaResearch", dependencies: [
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
+            "NovaSignals", "NovaEngine", .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "novapulse", dependencies: [
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData"], path: "Tests/NovaTestSupport"),
+        .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),
+        .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
+        .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage"]),
+        .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
+        .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaTestSupport"]),
+        .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaSimulator", "NovaTestSupport"]),
+        .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["NovaTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

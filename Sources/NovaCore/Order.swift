@@ -1,0 +1,96 @@
+/// Identifies an order for its whole life; assigned by the engine, unique within a run.
+public typealias OrderID = Int
+
+/// How an order meets the market.
+public enum OrderKind: Sendable, Equatable, Codable {
+    /// Takes liquidity at the next price the venue can give.
+    case market
+    /// Never fills at a worse price than `price`.
+    case limit(price: Double)
+    /// Becomes a market order once the market trades through `trigger`
+    /// (a sell stop triggers at or below it, a buy stop at or above it).
+    case stop(trigger: Double)
+
+    public var name: String {
+        switch self {
+        case .market: return "market"
+        case .limit: return "limit"
+        case .stop: return "stop"
+        }
+    }
+}
+
+/// How much an order is for.
+public enum OrderQuantity: Sendable, Equatable, Codable {
+    /// A size in units of the base asset (BTC for BTC/USD).
+    case base(Double)
+    /// Spend this much quote currency, fee included (a market buy "by cost", as Coinbase's
+    /// `quote_size` and Kraken's `viqc` flag allow); the venue works out the units at the fill.
+    case quoteIncludingFee(Double)
+}
+
+/// Why an order was placed: it ends up as a trade's entry or exit reason.
+public enum OrderPurpose: String, Sendable, Codable, Equatable {
+    case entry
+    case exitSignal = "signal"
+    case stopLoss = "stop_loss"
+    case takeProfit = "take_profit"
+    case endOfData = "end_of_data"
+}
+
+/// An order as the engine asks a venue for it.
+public struct OrderRequest: Sendable, Equatable, Codable {
+    public var id: OrderID
+    public var pair: Pair
+    public var side: Side
+    public var kind: OrderKind
+    public var quantity: OrderQuantity
+    public var purpose: OrderPurpose
+    /// Orders sharing a group cancel each other when one fills (one-cancels-other), as a
+    /// position's stop-loss and take-profit do.
+    public var ocoGroup: Int?
+    /// Time the engine decided to place it (ms).
+    public var createdAtMs: Int64
+
+    public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
+                purpose: OrderPurpose, ocoGroup: Int? = nil, createdAtMs: Int64) {
+        self.id = id
+        self.pair = pair
+        self.side = side
+        self.kind = kind
+        self.quantity = quantity
+        self.purpose = purpose
+        self.ocoGroup = ocoGroup
+        self.createdAtMs = createdAtMs
+    }
+}
+
+/// One execution of (part of) an order.
+public struct Fill: Sendable, Equatable, Codable {
+    public var orderID: OrderID
+    public var pair: Pair
+    public var side: Side
+    public var price: Double
+    public var quantity: Double
+    /// Fee charged in quote currency for this fill.
+    public var fee: Double
+    public var feeRate: Double
+    public var isMaker: Bool
+    public var timestampMs: Int64
+
+    public init(orderID: OrderID, pair: Pair, side: Side, price: Double, quantity: Double, fee: Double,
+                feeRate: Double, isMaker: Bool, timestampMs: Int64) {
+        self.orderID = orderID
+        self.pair = pair
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.fee = fee
+        self.feeRate = feeRate
+        self.isMaker = isMaker
+        self.timestampMs = timestampMs
+    }
+
+    /// Quote currency that changes hands, before the fee.
+    public var notional: Double { price * quantity }
+}

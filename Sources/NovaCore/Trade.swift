@@ -1,0 +1,59 @@
+/// A round trip: a position opened and (maybe) closed. P&L is net of both fees.
+public struct Trade: Sendable, Equatable, Codable {
+    public var tradeID: String
+    public var pair: Pair
+    /// `buy` for a long round trip, `sell` for a short one.
+    public var side: Side
+    public var strategy: String
+    public var entryTimeMs: Int64
+    public var entryPrice: Double
+    public var quantity: Double
+    public var entryFee: Double
+    public var exitTimeMs: Int64?
+    public var exitPrice: Double?
+    public var exitFee: Double
+    public var stopLoss: Double?
+    public var takeProfit: Double?
+    public var exitReason: String?
+    public var entryReason: String
+
+    public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
+                quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
+        self.tradeID = tradeID
+        self.pair = pair
+        self.side = side
+        self.strategy = strategy
+        self.entryTimeMs = entryTimeMs
+        self.entryPrice = entryPrice
+        self.quantity = quantity
+        self.entryFee = entryFee
+        self.exitTimeMs = nil
+        self.exitPrice = nil
+        self.exitFee = 0
+        self.stopLoss = stopLoss
+        self.takeProfit = takeProfit
+        self.exitReason = nil
+        self.entryReason = entryReason
+    }
+
+    public var isOpen: Bool { exitTimeMs == nil }
+    public var fees: Double { entryFee + exitFee }
+
+    /// Realised P&L net of entry and exit fees; nil while open.
+    public var pnl: Double? {
+        guard let exitPrice else { return nil }
+        return side.sign * (exitPrice - entryPrice) * quantity - entryFee - exitFee
+    }
+
+    /// P&L relative to the entry cost (entry notional plus entry fee).
+    public var pnlPct: Double? {
+        guard let pnl else { return nil }
+        return pnl / (entryPrice * quantity + entryFee)
+    }
+
+    /// Mark-to-market P&L at `price`, net of the entry fee only (no exit fee is charged on an
+    /// open position).
+    public func unrealisedPnL(at price: Double) -> Double {
+        side.sign * (price - entryPrice) * quantity - entryFee
+    }
+}

@@ -1,0 +1,292 @@
+import NovaCore
+import NovaSignals
+import NovaVenue
+
+/// The event loop of NovaPulse: market data in, orders out, fills back in.
+///
+/// A plain synchronous state machine, generic over the venue and the strategy so that the
+/// backtest loop is specialised and allocation-free per bar. Backtest and live run this same
+/// type: the backtest calls `onBar` for replayed bars with a simulated venue (which fills
+/// during `onBar`); live wiring calls `onBar` for bars from the feed and `handle(_:)` for
+/// venue events arriving from the exchange. There is no backtest flag anywhere in here.
+///
+/// Order of work for one closed bar of a pair: (1) the venue sees the bar and fills orders
+/// placed earlier (never orders decided on this bar: no lookahead); (2) the strategy sees the
+/// closed bar and its position; (3) the engine sizes and submits what it asked for, to fill
+/// from the next bar on.
+public struct Engine<V: Venue, S: Strategy> {
+    public private(set) var venue: V
+    public let pairs: [Pair]
+    public let config: EngineConfig
+    private var strategies: [S]
+    private var slots: [Slot]
+    private var orders: [OrderID: OrderInfo] = [:]
+    private var nextOrderID = 1
+    private var events: [VenueEvent] = []
+
+    /// Quote cash by the engine's own books (the venue keeps its own; they must agree).
+    public private(set) var cash: Double
+    /// All round trips, in the order they were opened; open ones have no exit.
+    public private(set) var trades: [Trade] = []
+    public private(set) var equityTimestampMs: [Int64] = []
+    public private(set) var equity: [Double] = []
+    public private(set) var notes: [EngineNote] = []
+    public private(set) var fills: [Fill] = []
+
+    private enum SlotState: Equatable {
+        case flat
+        case entering(OrderID)
+        case long(trade: Int)
+        case exiting(trade: Int, OrderID)
+    }
+
+    private struct Slot {
+        var state: SlotState = .flat
+        var lastClose = Double.nan
+        var lastTimestampMs: Int64 = 0
+        var pendingStop: Double?
+        var pendingTarget: Double?
+        var pendingReason = ""
+        var stopOrder: OrderID?
+        var targetOrder: OrderID?
+    }
+
+    private struct OrderInfo {
+        var pairIndex: Int
+        var purpose: OrderPurpose
+    }
+
+    public init(venue: V, pairs: [Pair], config: EngineConfig, makeStrategy: () -> S) {
+        self.venue = venue
+        self.pairs = pairs
+        self.config = config
+        self.strategies = pairs.map { _ in makeStrategy() }
+        self.slots = pairs.map { _ in Slot() }
+        self.cash = config.initialCash
+        events.reserveCapacity(8)
+    }
+
+    public mutating func reserveEquity(_ n: Int) {
+        equity.reserveCapacity(n)
+        equityTimestampMs.reserveCapacity(n)
+    }
+
+    /// One closed bar of `pairs[pairIndex]`.
+    public mutating func onBar(pairIndex: Int, _ bar: BarData) {
+        events.removeAll(keepingCapacity: true)
+        venue.onBar(pairs[pairIndex], bar, events: &events)
+        drainEvents()
+        slots[pairIndex].lastClose = bar.close
+        slots[pairIndex].lastTimestampMs = bar.timestampMs
+
+        let position: PositionState
+        switch slots[pairIndex].state {
+        case .flat: position = .flat
+        case .long(let t): position = .long(entryPrice: trades[t].entryPrice)
+        case .entering, .exiting: position = .pending
+        }
+        let action = strategies[pairIndex].onBar(bar, position: position)
+        switch action {
+        case .none:
+            break
+        case .enterLong(let stop, let target, _, let reason):
+            enterLong(pairIndex, bar: bar, stop: stop, target: target, reason: reason, strategy: strategies[pairIndex].name)
+        case .exitLong(let reason):
+            exitLong(pairIndex, atMs: bar.timestampMs, purpose: .exitSignal, note: reason)
+        }
+    }
+
+    /// Venue events that arrive on their own (live adapters); the simulated venue's events
+    /// come through `onBar`.
+    public mutating func handle(_ event: VenueEvent) {
+        apply(event)
+    }
+
+    /// Records equity (cash plus open positions marked at their last close) at `timestampMs`.
+    /// The backtest runner calls it once per timestamp, after every pair's bar at that time.
+    public mutating func recordEquity(atMs timestampMs: Int64) {
+        equityTimestampMs.append(timestampMs)
+        equity.append(currentEquity)
+    }
+
+    public var currentEquity: Double {
+        var value = cash
+        for slot in slots {
+            switch slot.state {
+            case .long(let t), .exiting(let t, _): value += trades[t].quantity * slot.lastClose
+            case .flat, .entering: break
+            }
+        }
+        return value
+    }
+
+    /// Ends the run: orders still waiting for a next bar are cancelled (a signal on the last
+    /// bar is not filled) and, if `closeAtEnd`, open positions are sold at their last close.
+    public mutating func finish() {
+        for (id, info) in orders.sorted(by: { $0.key < $1.key }) {
+            let slot = slots[info.pairIndex]
+            events.removeAll(keepingCapacity: true)
+            venue.cancel(id, atMs: slot.lastTimestampMs, events: &events)
+            if info.purpose == .entry || info.purpose == .exitSignal {
+                notes.append(EngineNote(timestampMs: slot.lastTimestampMs, pair: pairs[info.pairIndex].description,
+                                        message: "\(info.purpose.rawValue) order decided on the last bar was not filled: the data ends"))
+            }
+            drainEvents()
+        }
+        guard config.closeAtEnd else { return }
+        for i in pairs.indices {
+            guard case .long = slots[i].state else { continue }
+            let slot = slots[i]
+            exitLong(i, atMs: slot.lastTimestampMs, purpose: .endOfData, note: "close at end of data")
+            // The closing fill happens at the last close: show the venue a flat bar at that price.
+            let closingBar = BarData(timestampMs: slot.lastTimestampMs, open: slot.lastClose, high: slot.lastClose,
+                                     low: slot.lastClose, close: slot.lastClose, volume: 0)
+            events.removeAll(keepingCapacity: true)
+            venue.onBar(pairs[i], closingBar, events: &events)
+            drainEvents()
+        }
+        if let last = equityTimestampMs.last {
+            equity[equity.count - 1] = currentEquity
+            _ = last
+        }
+    }
+
+    // MARK: Decisions
+
+    private mutating func enterLong(_ i: Int, bar: BarData, stop: Double?, target: Double?, reason: String, strategy: String) {
+        guard slots[i].state == .flat else { return }
+        let equityNow = currentEquity
+        let budget: Double
+        switch config.sizing {
+        case .allIn:
+            budget = cash
+        case .fixedFractional:
+            let stopPct = stop.map { max((bar.close - $0) / bar.close, 1e-6) } ?? config.defaultStopPct
+            budget = min(equityNow * config.riskPerTrade / stopPct, equityNow * config.maxPositionPct, cash)
+        }
+        guard budget > 0 else {
+            notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "entry skipped: no cash available"))
+            return
+        }
+        let id = submit(i, side: .buy, kind: .market, quantity: .quoteIncludingFee(budget), purpose: .entry, atMs: bar.timestampMs)
+        slots[i].pendingStop = stop
+        slots[i].pendingTarget = target
+        slots[i].pendingReason = reason
+        if orders[id] != nil { slots[i].state = .entering(id) }
+        _ = strategy
+    }
+
+    private mutating func exitLong(_ i: Int, atMs: Int64, purpose: OrderPurpose, note: String) {
+        guard case .long(let t) = slots[i].state else { return }
+        cancelProtection(i, atMs: atMs)
+        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].quantity), purpose: purpose, atMs: atMs)
+        if orders[id] != nil { slots[i].state = .exiting(trade: t, id) }
+        trades[t].exitReason = purpose.rawValue
+        _ = note
+    }
+
+    private mutating func cancelProtection(_ i: Int, atMs: Int64) {
+        for id in [slots[i].stopOrder, slots[i].targetOrder].compactMap({ $0 }) {
+            events.removeAll(keepingCapacity: true)
+            venue.cancel(id, atMs: atMs, events: &events)
+            orders[id] = nil
+            drainEvents()
+        }
+        slots[i].stopOrder = nil
+        slots[i].targetOrder = nil
+    }
+
+    @discardableResult
+    private mutating func submit(_ i: Int, side: Side, kind: OrderKind, quantity: OrderQuantity, purpose: OrderPurpose,
+                                 atMs: Int64, oco: Int? = nil) -> OrderID {
+        let id = nextOrderID
+        nextOrderID += 1
+        orders[id] = OrderInfo(pairIndex: i, purpose: purpose)
+        let request = OrderRequest(id: id, pair: pairs[i], side: side, kind: kind, quantity: quantity, purpose: purpose,
+                                   ocoGroup: oco, createdAtMs: atMs)
+        var local: [VenueEvent] = []
+        venue.submit(request, events: &local)
+        for e in local { apply(e) }
+        return id
+    }
+
+    // MARK: Venue events
+
+    private mutating func drainEvents() {
+        guard !events.isEmpty else { return }
+        let batch = events
+        events.removeAll(keepingCapacity: true)
+        for e in batch { apply(e) }
+    }
+
+    private mutating func apply(_ event: VenueEvent) {
+        switch event {
+        case .accepted:
+            break
+        case .rejected(let id, let reason, let message, let atMs):
+            guard let info = orders.removeValue(forKey: id) else { return }
+            let i = info.pairIndex
+            notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
+                                    message: "\(info.purpose.rawValue) order rejected (\(reason.rawValue)): \(message)"))
+            switch slots[i].state {
+            case .entering(let e) where e == id: slots[i].state = .flat
+            case .exiting(let t, let e) where e == id: slots[i].state = .long(trade: t); trades[t].exitReason = nil
+            default: break
+            }
+        case .cancelled(let id, _, _):
+            orders[id] = nil
+        case .filled(let fill):
+            fills.append(fill)
+            guard let info = orders.removeValue(forKey: fill.orderID) else { return }
+            let i = info.pairIndex
+            if fill.side == .buy {
+                cash -= fill.notional + fill.fee
+                let index = trades.count
+                var trade = Trade(tradeID: Self.tradeID(index + 1), pair: pairs[i], side: .buy, strategy: strategies[i].name,
+                                  entryTimeMs: fill.timestampMs, entryPrice: fill.price, quantity: fill.quantity,
+                                  entryFee: fill.fee, stopLoss: slots[i].pendingStop, takeProfit: slots[i].pendingTarget,
+                                  entryReason: slots[i].pendingReason)
+                trade.exitReason = nil
+                trades.append(trade)
+                slots[i].state = .long(trade: index)
+                placeProtection(i, trade: index, atMs: fill.timestampMs)
+            } else {
+                cash += fill.notional - fill.fee
+                let t: Int
+                switch slots[i].state {
+                case .long(let x), .exiting(let x, _): t = x
+                default: return
+                }
+                trades[t].exitTimeMs = fill.timestampMs
+                trades[t].exitPrice = fill.price
+                trades[t].exitFee = fill.fee
+                trades[t].exitReason = info.purpose.rawValue
+                // The other leg of a stop/target pair is cancelled by the venue (OCO).
+                if let s = slots[i].stopOrder, s != fill.orderID { orders[s] = nil }
+                if let g = slots[i].targetOrder, g != fill.orderID { orders[g] = nil }
+                slots[i].stopOrder = nil
+                slots[i].targetOrder = nil
+                slots[i].state = .flat
+            }
+        }
+    }
+
+    private mutating func placeProtection(_ i: Int, trade t: Int, atMs: Int64) {
+        let qty = trades[t].quantity
+        let group = t + 1
+        if let stop = trades[t].stopLoss {
+            let id = submit(i, side: .sell, kind: .stop(trigger: stop), quantity: .base(qty), purpose: .stopLoss, atMs: atMs, oco: group)
+            if orders[id] != nil { slots[i].stopOrder = id }
+        }
+        if let target = trades[t].takeProfit {
+            let id = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, atMs: atMs, oco: group)
+            if orders[id] != nil { slots[i].targetOrder = id }
+        }
+    }
+
+    /// `T-` and 12 hex digits, the seed's trade id format; sequential so runs are reproducible.
+    static func tradeID(_ n: Int) -> String {
+        let hex = String(n, radix: 16)
+        return "T-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+    }
+}

@@ -1,0 +1,23 @@
+/// How the engine sizes and manages positions. Plain data; validated by the research layer's
+/// config loader.
+public struct EngineConfig: Sendable, Equatable, Codable {
+    public enum Sizing: String, Sendable, Codable, CaseIterable {
+        /// Spend all available cash on each entry, fee included (units = cash / ((1 + fee) * price)):
+        /// the sizing of backtesting.py and vectorbt examples, for comparing engines.
+        case allIn = "all-in"
+        /// Risk `riskPerTrade` of equity between entry and stop-loss (the seed's primary
+        /// sizing), capped at `maxPositionPct` of equity and at the cash available.
+        case fixedFractional = "fixed-fractional"
+    }
+
+    public var initialCash: Double = 10_000
+    public var sizing: Sizing = .fixedFractional
+    public var riskPerTrade: Double = 0.01
+    public var maxPositionPct: Double = 0.25
+    /// Stop distance assumed for sizing when a strategy gives no stop (the seed's SL floor).
+    public var defaultStopPct: Double = 0.025
+    /// Close open positions at the last bar's close (taker fee) instead of leaving them open.
+    public var closeAtEnd: Bool = false
+
+    public init() {}
+}

@@ -1,0 +1,60 @@
+import CCSV
+
+/// Receives the fields of a CSV stream one at a time (zero-copy, NUL-terminated bytes) and
+/// the end of each record.
+public protocol CSVSink: AnyObject {
+    /// `bytes` is valid only during the call; it is NUL-terminated (libcsv `CSV_APPEND_NULL`),
+    /// so C parsers such as `strtod` may read it directly.
+    func field(_ bytes: UnsafePointer<CChar>, length: Int)
+    func endRecord()
+}
+
+/// A thin wrapper over libcsv's push parser. libcsv handles quoting, embedded delimiters
+/// and CRLF line ends; we feed it chunks from a `ByteStream` and it calls back per field.
+public final class CSVReader {
+    private var parser = csv_parser()
+    private let sink: any CSVSink
+    private var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    public init(sink: any CSVSink) throws {
+        self.sink = sink
+        guard csv_init(&parser, UInt8(CSV_APPEND_NULL)) == 0 else {
+            throw MarketDataError.unreadable(path: "", reason: "libcsv could not initialise")
+        }
+    }
+
+    deinit { csv_free(&parser) }
+
+    public func parse(_ chunk: UnsafeRawBufferPointer) throws {
+        guard let base = chunk.baseAddress, !chunk.isEmpty else { return }
+        let consumed = csv_parse(&parser, base, chunk.count, csvFieldCallback, csvRecordCallback, opaque)
+        if consumed != chunk.count {
+            throw MarketDataError.unreadable(path: "", reason: String(cString: csv_strerror(csv_error(&parser))))
+        }
+    }
+
+    /// Flushes a last record that has no trailing newline.
+    public func finish() {
+        csv_fini(&parser, csvFieldCallback, csvRecordCallback, opaque)
+    }
+
+    fileprivate func deliverField(_ data: UnsafeMutableRawPointer?, _ length: Int) {
+        if let data {
+            sink.field(data.assumingMemoryBound(to: CChar.self), length: length)
+        } else {
+            var nul: CChar = 0
+            withUnsafePointer(to: &nul) { sink.field($0, length: 0) }
+        }
+    }
+
+    fileprivate func deliverEnd() { sink.endRecord() }
+}
+
+// libcsv wants plain C function pointers; the reader comes back through the user pointer.
+private func csvFieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ user: UnsafeMutableRawPointer?) {
+    Unmanaged<CSVReader>.fromOpaque(user!).takeUnretainedValue().deliverField(data, length)
+}
+
+private func csvRecordCallback(_ terminator: Int32, _ user: UnsafeMutableRawPointer?) {
+    Unmanaged<CSVReader>.fromOpaque(user!).takeUnretainedValue().deliverEnd()
+}

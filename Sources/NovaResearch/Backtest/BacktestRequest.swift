@@ -1,0 +1,52 @@
+import NovaCore
+import NovaEngine
+
+/// What a user asked `novapulse backtest` for. Flags left nil fall back to the config file,
+/// then to the built-in defaults.
+public struct BacktestRequest: Sendable {
+    public var pairs: [Pair]
+    public var exchange: ExchangeID?
+    public var timeframe: Timeframe?
+    /// Inclusive start, exclusive end (ms since epoch, UTC).
+    public var fromMs: Int64?
+    public var toMs: Int64?
+    public var strategy: String?
+    public var configPath: String?
+    public var params: [String] = []
+    /// One fee rate for maker and taker, replacing the venue's schedule.
+    public var fee: Double?
+    public var cash: Double?
+    public var sizing: EngineConfig.Sizing?
+    public var closeAtEnd = false
+    public var paths: WorkspacePaths
+
+    public init(pairs: [Pair], paths: WorkspacePaths) {
+        self.pairs = pairs
+        self.paths = paths
+    }
+}
+
+/// Where NovaPulse reads and writes: data (catalog and database), reports, bundled samples.
+public struct WorkspacePaths: Sendable {
+    public var dataDirectory: String
+    public var databasePath: String
+    public var reportsDirectory: String
+    public var bundledDatasetsDirectory: String
+
+    public init(dataDirectory: String, databasePath: String, reportsDirectory: String, bundledDatasetsDirectory: String) {
+        self.dataDirectory = dataDirectory
+        self.databasePath = databasePath
+        self.reportsDirectory = reportsDirectory
+        self.bundledDatasetsDirectory = bundledDatasetsDirectory
+    }
+
+    /// `data/`, `$DB_PATH` or `data/novapulse.db`, `reports/`, `datasets/`; each can be moved
+    /// with an environment variable (NOVAPULSE_DATA_DIR, DB_PATH, NOVAPULSE_REPORTS_DIR).
+    public static func fromEnvironment(_ env: [String: String]) -> WorkspacePaths {
+        let data = env["NOVAPULSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+        let db = env["DB_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(data)/novapulse.db"
+        let reports = env["NOVAPULSE_REPORTS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "reports"
+        let bundled = env["NOVAPULSE_DATASETS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "datasets"
+        return WorkspacePaths(dataDirectory: data, databasePath: db, reportsDirectory: reports, bundledDatasetsDirectory: bundled)
+    }
+}

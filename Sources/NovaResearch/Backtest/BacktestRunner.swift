@@ -1,0 +1,228 @@
+import Foundation
+import NovaCore
+import NovaEngine
+import NovaMarketData
+import NovaSignals
+import NovaSimulator
+import NovaStorage
+import NovaVenue
+
+/// Runs one backtest end to end: config, data, engine replay, metrics, storage, reports.
+///
+/// The run is recorded as `running` before the replay starts and as `completed` (with its
+/// trades, equity and results, in one transaction) only once everything succeeded; any error
+/// after that point marks it `failed` with the message, so a stored success is never partial.
+public struct BacktestRunner {
+    public struct Outcome: Sendable {
+        public var runID: String
+        public var metrics: RunMetrics
+        public var trades: [Trade]
+        public var equityTimestampMs: [Int64]
+        public var equity: [Double]
+        public var notes: [String]
+        public var reportDirectory: String
+        public var config: NovaPulseConfig
+        public var engineCash: Double
+        public var venueCash: Double
+    }
+
+    /// Called now and then with (bars replayed, bars in all).
+    public typealias Progress = (Int, Int) -> Void
+
+    public let request: BacktestRequest
+    public init(request: BacktestRequest) { self.request = request }
+
+    /// Resolves the effective configuration: file, then `--param`, then flags.
+    public func effectiveConfig() throws -> NovaPulseConfig {
+        let preliminary = try ConfigLoader.load(path: request.configPath)
+        let strategy = request.strategy ?? preliminary.backtest.strategy
+        guard StrategyCatalog.names.contains(strategy) else {
+            throw ConfigError.badValue(keyPath: "--strategy", value: strategy, expected: "one of \(StrategyCatalog.names.joined(separator: ", "))", source: "command line")
+        }
+        var config = try ConfigLoader.load(path: request.configPath, params: request.params, strategy: strategy)
+        config.backtest.strategy = strategy
+        if let e = request.exchange { config.backtest.exchange = e }
+        if let t = request.timeframe { config.backtest.timeframe = t }
+        if let c = request.cash { config.backtest.initialCash = c }
+        if let s = request.sizing { config.backtest.sizing = s }
+        if request.closeAtEnd { config.backtest.closeAtEnd = true }
+        if let fee = request.fee {
+            let flat = NovaPulseConfig.VenuesSection.Fees(makerFee: fee, takerFee: fee)
+            config.venues.kraken = flat
+            config.venues.coinbase = flat
+        }
+        try ConfigValidator.validate(config, source: "command line")
+        // The seed's SL/TP floors apply to the strategies' stops.
+        config.strategies.keltner.slFloorPct = config.risk.stopLossFloorPct
+        config.strategies.keltner.tpFloorPct = config.risk.takeProfitFloorPct
+        return config
+    }
+
+    /// Loads each pair's bars from the catalog (importing a bundled sample if the catalog lacks
+    /// it) and cuts them to the requested window.
+    public func loadData(config: NovaPulseConfig, notes: inout [String]) throws -> [(BarSeries, DatasetInfo)] {
+        let catalog = DatasetCatalog(dataDirectory: request.paths.dataDirectory)
+        var out: [(BarSeries, DatasetInfo)] = []
+        for pair in request.pairs {
+            let (exchange, timeframe) = (config.backtest.exchange, config.backtest.timeframe)
+            let loaded: (BarSeries, DatasetInfo)
+            do {
+                loaded = try catalog.loadBars(pair: pair, exchange: exchange, timeframe: timeframe)
+            } catch MarketDataError.noDataset(let p, let e, let t, let hint) {
+                guard let note = try BundledSamples.importIfAvailable(pair: pair, exchange: exchange, timeframe: timeframe,
+                                                                      datasetsDirectory: request.paths.bundledDatasetsDirectory,
+                                                                      catalog: catalog) else {
+                    throw MarketDataError.noDataset(pair: p, exchange: e, timeframe: t, hint: hint)
+                }
+                notes.append(note)
+                loaded = try catalog.loadBars(pair: pair, exchange: exchange, timeframe: timeframe)
+            }
+            let range = loaded.0.indices(fromMs: request.fromMs, toMs: request.toMs)
+            guard range.count >= 2 else {
+                let window = "\(request.fromMs.map(UTCTime.iso) ?? "start") to \(request.toMs.map(UTCTime.iso) ?? "end")"
+                throw MarketDataError.usage("no \(pair) bars between \(window): the data covers \(UTCTime.iso(loaded.1.firstMs)) to \(UTCTime.iso(loaded.1.lastMs)); adjust --from/--to")
+            }
+            if loaded.1.gapCount > 0 {
+                notes.append("\(pair): the data has \(loaded.1.gapCount) gaps (\(loaded.1.missingBars) missing bars, largest \(loaded.1.largestGapBars)); "
+                    + "no bars are fabricated: orders wait for the next real bar")
+            }
+            out.append((range.count == loaded.0.count ? loaded.0 : loaded.0.slice(range), loaded.1))
+        }
+        return out
+    }
+
+    /// Runs the backtest and stores it.
+    public func run(progress: Progress? = nil) throws -> Outcome {
+        let config = try effectiveConfig()
+        var notes: [String] = []
+        let data = try loadData(config: config, notes: &notes)
+        let store = try ResultsStore(path: request.paths.databasePath)
+        let host = ProcessInfo.processInfo.hostName
+        try? store.recoverInterruptedRuns(host: host, isAlive: { kill(pid_t($0), 0) == 0 })
+
+        let runID = Self.newRunID()
+        let configJSON = ConfigLoader.canonicalJSON(config)
+        var hasher = SHA256()
+        hasher.update(Array(configJSON.utf8))
+        let configHash = hasher.finalizeHex()
+        let fingerprints = Dictionary(uniqueKeysWithValues: data.map { ($0.1.pair.description, $0.1.fingerprint) })
+        let window = ["from": request.fromMs.map(UTCTime.iso) ?? "", "to": request.toMs.map(UTCTime.iso) ?? ""]
+        let storedConfig: [String: Any] = [
+            "config": (try? JSONSerialization.jsonObject(with: Data(configJSON.utf8))) ?? [:],
+            "config_hash": configHash,
+            "pairs": request.pairs.map(\.description),
+            "window": window,
+            "data": data.map { ["pair": $0.1.pair.description, "exchange": $0.1.exchange.rawValue, "timeframe": $0.1.timeframe.description,
+                                "fingerprint": $0.1.fingerprint, "source": $0.1.sourcePath, "rows": $0.0.count] },
+        ]
+        let storedConfigJSON = String(decoding: try JSONSerialization.data(withJSONObject: storedConfig, options: [.sortedKeys]), as: UTF8.self)
+        try store.beginRun(BacktestRunRecord(
+            runID: runID, startedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), config: storedConfigJSON,
+            pairs: request.pairs.map(\.description).joined(separator: ","), exchange: config.backtest.exchange.rawValue,
+            strategy: config.backtest.strategy, configHash: configHash,
+            dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","), host: host, pid: Int(getpid())))
+
+        do {
+            let replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross),
+                                                   ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
+            notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
+            var lastClose: [Pair: Double] = [:]
+            var bh = 0.0
+            for (i, series) in data.map(\.0).enumerated() {
+                lastClose[request.pairs[i]] = series.close.last!
+                bh += series.close.last! / series.close.first! - 1
+            }
+            let metrics = RunMetrics.compute(initialCash: config.backtest.initialCash, trades: replay.trades,
+                                             equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
+                                             timeframe: config.backtest.timeframe, lastClose: lastClose,
+                                             buyAndHoldReturn: bh / Double(data.count))
+            let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
+            try writeReports(runID: runID, directory: reportDir, metrics: metrics, replay: replay, data: data, config: config,
+                             configJSON: configJSON, fingerprints: fingerprints, notes: notes)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let results = String(decoding: try encoder.encode(metrics), as: UTF8.self)
+            let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
+            try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
+                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) })
+            return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
+                           equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
+                           engineCash: replay.engineCash, venueCash: replay.venueCash)
+        } catch {
+            try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
+            throw error
+        }
+    }
+
+    private func writeReports(runID: String, directory: String, metrics: RunMetrics, replay: ReplayResult,
+                              data: [(BarSeries, DatasetInfo)], config: NovaPulseConfig, configJSON: String,
+                              fingerprints: [String: String], notes: [String]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let title = "\(config.backtest.strategy) on \(request.pairs.map(\.description).joined(separator: ", ")) · "
+            + "\(config.backtest.exchange) \(config.backtest.timeframe)"
+        let report = HTMLReport(runID: runID, title: title, metrics: metrics, trades: replay.trades,
+                                equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
+                                prices: zip(request.pairs, data).map { HTMLReport.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
+                                notes: notes, configJSON: configJSON, fingerprints: fingerprints)
+        try report.render().write(toFile: "\(directory)/report.html", atomically: true, encoding: .utf8)
+        try CSVExport.trades(replay.trades).write(toFile: "\(directory)/trades.csv", atomically: true, encoding: .utf8)
+        try CSVExport.equity(timestampMs: replay.equityTimestampMs, equity: replay.equity)
+            .write(toFile: "\(directory)/equity.csv", atomically: true, encoding: .utf8)
+    }
+
+    static func record(runID: String, seq: Int, trade t: Trade) -> RunTradeRecord {
+        RunTradeRecord(runID: runID, seq: seq, tradeID: t.tradeID, pair: t.pair.description, side: t.side.rawValue,
+                       strategy: t.strategy, status: t.isOpen ? "open" : "closed", entryTime: UTCTime.iso(t.entryTimeMs),
+                       entryPrice: t.entryPrice, exitTime: t.exitTimeMs.map(UTCTime.iso), exitPrice: t.exitPrice,
+                       quantity: t.quantity, pnl: t.pnl, pnlPct: t.pnlPct, fees: t.fees, entryFee: t.entryFee,
+                       exitFee: t.exitFee, stopLoss: t.stopLoss, takeProfit: t.takeProfit, entryReason: t.entryReason,
+                       exitReason: t.isOpen ? nil : t.exitReason, metadata: nil)
+    }
+
+    /// `bt-YYYYMMDD-HHMMSS-xxxxxx`: sortable by start time, unique by its random tail.
+    static func newRunID() -> String {
+        let now = UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000))
+        let digits = now.prefix(19).filter { $0.isNumber }
+        let tail = String(UInt32.random(in: 0...0xFFFFFF), radix: 16)
+        return "bt-\(digits.prefix(8))-\(digits.dropFirst(8).prefix(6))-" + String(repeating: "0", count: 6 - tail.count) + tail
+    }
+}
+
+/// What the replay produced.
+struct ReplayResult: Sendable {
+    var trades: [Trade]
+    var equityTimestampMs: [Int64]
+    var equity: [Double]
+    var notes: [EngineNote]
+    var engineCash: Double
+    var venueCash: Double
+}
+
+/// Replays the bars of every pair, merged in time order, through an engine specialised for the
+/// chosen strategy type.
+struct ReplayVisitor: StrategyCatalog.Visitor {
+    let config: NovaPulseConfig
+    let series: [BarSeries]
+    let pairs: [Pair]
+    let progress: BacktestRunner.Progress?
+
+    func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> ReplayResult {
+        var engineConfig = EngineConfig()
+        engineConfig.initialCash = config.backtest.initialCash
+        engineConfig.sizing = config.backtest.sizing
+        engineConfig.riskPerTrade = config.risk.riskPerTrade
+        engineConfig.maxPositionPct = config.risk.maxPositionPct
+        engineConfig.defaultStopPct = config.risk.stopLossFloorPct
+        engineConfig.closeAtEnd = config.backtest.closeAtEnd
+        let fees = config.backtest.exchange == .kraken ? config.venues.kraken : config.venues.coinbase
+        let profile = VenueProfile(exchange: config.backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
+        let venue = CandleSimulatedVenue(profile: profile, initialCash: config.backtest.initialCash)
+        var engine = Engine(venue: venue, pairs: pairs, config: engineConfig, makeStrategy: make)
+        let total = series.reduce(0) { $0 + $1.count }
+        engine.reserveEquity(series.map(\.count).max() ?? 0)
+        try BarReplay.run(series: series, engine: &engine, total: total, progress: progress)
+        engine.finish()
+        return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
+                            notes: engine.notes, engineCash: engine.cash, venueCash: engine.venue.cash)
+    }
+}

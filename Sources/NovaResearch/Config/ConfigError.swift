@@ -1,0 +1,24 @@
+/// A problem with configuration: a config file, a `--param`, or a flag value. Names the key
+/// path, the value and what is allowed. The CLI exits with code 2.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
+    case unknownKey(keyPath: String, source: String, known: [String])
+    case badValue(keyPath: String, value: String, expected: String, source: String)
+    case badParam(String, reason: String)
+    case several([ConfigError])
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "\(path): cannot read the config: \(reason)"
+        case .unknownKey(let keyPath, let source, let known):
+            return "\(source): unknown key '\(keyPath)' (known here: \(known.sorted().joined(separator: ", ")))"
+        case .badValue(let keyPath, let value, let expected, let source):
+            return "\(source): \(keyPath) = \(value) is not allowed: \(expected)"
+        case .badParam(let text, let reason):
+            return "--param \(text): \(reason) (write KEY=VALUE, e.g. --param fast=10 or --param risk.risk_per_trade=0.02)"
+        case .several(let errors):
+            return errors.map(\.description).joined(separator: "\n")
+        }
+    }
+}

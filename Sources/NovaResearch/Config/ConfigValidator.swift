@@ -1,0 +1,65 @@
+import NovaSignals
+
+/// Range checks on a decoded config. Collects every problem, not only the first.
+public enum ConfigValidator {
+    public static func validate(_ c: NovaPulseConfig, source: String) throws(ConfigError) {
+        var errors: [ConfigError] = []
+        func check(_ ok: Bool, _ key: String, _ value: Any, _ expected: String) {
+            if !ok { errors.append(.badValue(keyPath: key, value: "\(value)", expected: expected, source: source)) }
+        }
+        let b = c.backtest
+        check(StrategyCatalog.names.contains(b.strategy), "backtest.strategy", b.strategy, "one of \(StrategyCatalog.names.joined(separator: ", "))")
+        check(b.initialCash > 0 && b.initialCash.isFinite, "backtest.initial_cash", b.initialCash, "a positive amount")
+
+        let k = c.strategies.keltner
+        check(k.emaPeriod >= 1 && k.emaPeriod <= 10_000, "strategies.keltner.ema_period", k.emaPeriod, "1 to 10000")
+        check(k.atrPeriod >= 1 && k.atrPeriod <= 10_000, "strategies.keltner.atr_period", k.atrPeriod, "1 to 10000")
+        check(k.multiplier > 0 && k.multiplier <= 20, "strategies.keltner.multiplier", k.multiplier, "above 0, at most 20")
+        check(k.slATR > 0, "strategies.keltner.sl_atr", k.slATR, "above 0")
+        check(k.tpATR > 0, "strategies.keltner.tp_atr", k.tpATR, "above 0")
+        let s = c.strategies.smaCross
+        check(s.fast >= 1, "strategies.sma_cross.fast", s.fast, "at least 1")
+        check(s.slow >= 2, "strategies.sma_cross.slow", s.slow, "at least 2")
+        check(s.fast < s.slow, "strategies.sma_cross.fast", s.fast, "less than slow (\(s.slow))")
+        for (name, w) in c.strategies.weights.sorted(by: { $0.key < $1.key }) {
+            check(w >= 0 && w <= 1, "strategies.weights.\(name)", w, "0 to 1")
+        }
+
+        let f = c.confluence
+        check((1...9).contains(f.minConfluence), "confluence.min_confluence", f.minConfluence, "1 to 9 (there are nine strategies)")
+        check(f.minConfidence >= 0 && f.minConfidence <= 1, "confluence.min_confidence", f.minConfidence, "0 to 1")
+        check(f.minRiskReward >= 0, "confluence.min_risk_reward", f.minRiskReward, "0 or more")
+        check(!f.timeframes.isEmpty && f.timeframes.allSatisfy { $0 >= 1 }, "confluence.timeframes", f.timeframes, "a list of minutes, each at least 1")
+        check(f.timeframeWeights.count == f.timeframes.count, "confluence.timeframe_weights", f.timeframeWeights,
+              "one weight per timeframe (\(f.timeframes.count))")
+        check(f.minTimeframeAgreement >= 1 && f.minTimeframeAgreement <= max(1, f.timeframes.count),
+              "confluence.min_timeframe_agreement", f.minTimeframeAgreement, "1 to the number of timeframes")
+        check(f.eventPriceMovePct > 0 && f.eventPriceMovePct < 1, "confluence.event_price_move_pct", f.eventPriceMovePct, "between 0 and 1")
+
+        let r = c.risk
+        check(r.riskPerTrade > 0 && r.riskPerTrade <= 1, "risk.risk_per_trade", r.riskPerTrade, "above 0, at most 1 (a fraction of equity)")
+        check(r.maxPositionPct > 0 && r.maxPositionPct <= 1, "risk.max_position_pct", r.maxPositionPct, "above 0, at most 1")
+        check(r.stopLossFloorPct > 0 && r.stopLossFloorPct < 1, "risk.stop_loss_floor_pct", r.stopLossFloorPct, "between 0 and 1")
+        check(r.takeProfitFloorPct > 0 && r.takeProfitFloorPct < 10, "risk.take_profit_floor_pct", r.takeProfitFloorPct, "above 0")
+        check(r.maxConcurrentPositions >= 1, "risk.max_concurrent_positions", r.maxConcurrentPositions, "at least 1")
+        check(r.maxTotalExposurePct > 0 && r.maxTotalExposurePct <= 1, "risk.max_total_exposure_pct", r.maxTotalExposurePct, "above 0, at most 1")
+        check(r.maxDailyTrades >= 0, "risk.max_daily_trades", r.maxDailyTrades, "0 (no limit) or more")
+
+        let x = c.smartExit
+        check(x.tiers.allSatisfy { $0.fraction > 0 && $0.fraction <= 1 }, "smart_exit.tiers", "fractions", "each fraction above 0, at most 1")
+        check(x.tiers.map(\.fraction).reduce(0, +) <= 1 + 1e-9, "smart_exit.tiers", x.tiers.map(\.fraction), "fractions that sum to at most 1")
+        check(x.tiers.allSatisfy { $0.tpMultiple > 0 }, "smart_exit.tiers", "tp_multiple", "each tp_multiple above 0")
+
+        let e = c.executor
+        check(e.limitChaseAttempts >= 0, "executor.limit_chase_attempts", e.limitChaseAttempts, "0 or more")
+        check(e.exitRetries >= 0, "executor.exit_retries", e.exitRetries, "0 or more")
+        check(e.positionCheckIntervalS > 0, "executor.position_check_interval_s", e.positionCheckIntervalS, "above 0")
+
+        for (name, fees) in [("kraken", c.venues.kraken), ("coinbase", c.venues.coinbase)] {
+            check(fees.makerFee >= 0 && fees.makerFee < 0.1, "venues.\(name).maker_fee", fees.makerFee, "0 to 0.1 (a fraction: 0.0025 is 0.25%)")
+            check(fees.takerFee >= 0 && fees.takerFee < 0.1, "venues.\(name).taker_fee", fees.takerFee, "0 to 0.1 (a fraction: 0.004 is 0.40%)")
+        }
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw .several(errors) }
+    }
+}

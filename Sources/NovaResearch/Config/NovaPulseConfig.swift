@@ -1,0 +1,113 @@
+import NovaCore
+import NovaEngine
+import NovaSignals
+
+/// Everything a run is configured by: plain data with the seeds' defaults in the declarations.
+/// `config/novapulse.yaml` spells out the same defaults (a test keeps the two equal). Loaded and
+/// validated by `ConfigLoader`; its canonical JSON (and that JSON's hash) is stored with each run.
+public struct NovaPulseConfig: Codable, Sendable, Equatable {
+    public var backtest = BacktestSection()
+    public var strategies = StrategiesSection()
+    public var confluence = ConfluenceSection()
+    public var risk = RiskSection()
+    public var smartExit = SmartExitSection()
+    public var executor = ExecutorSection()
+    public var venues = VenuesSection()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case backtest, strategies, confluence, risk, smartExit = "smart_exit", executor, venues
+    }
+
+    public struct BacktestSection: Codable, Sendable, Equatable {
+        public var exchange: ExchangeID = .kraken
+        public var timeframe: Timeframe = .oneMinute
+        /// The strategy run when no --strategy is given.
+        public var strategy = "keltner"
+        public var initialCash = 10_000.0
+        public var sizing: EngineConfig.Sizing = .fixedFractional
+        public var closeAtEnd = false
+        enum CodingKeys: String, CodingKey {
+            case exchange, timeframe, strategy, initialCash = "initial_cash", sizing, closeAtEnd = "close_at_end"
+        }
+    }
+
+    public struct StrategiesSection: Codable, Sendable, Equatable {
+        /// The seed's confluence weights of the nine strategies.
+        public var weights: [String: Double] = [
+            "keltner": 0.30, "mean_reversion": 0.25, "ichimoku": 0.15, "order_flow": 0.15, "trend": 0.15,
+            "stochastic_divergence": 0.12, "volatility_squeeze": 0.12, "supertrend": 0.10, "reversal": 0.10,
+        ]
+        public var keltner = KeltnerStrategy.Config()
+        public var smaCross = SMACrossStrategy.Config()
+        enum CodingKeys: String, CodingKey { case weights, keltner, smaCross = "sma_cross" }
+    }
+
+    public struct ConfluenceSection: Codable, Sendable, Equatable {
+        public var minConfluence = 3
+        public var minConfidence = 0.55
+        public var minRiskReward = 1.5
+        /// Minutes of the analysed timeframes; the first is the primary one.
+        public var timeframes = [1, 5, 15]
+        public var timeframeWeights = [1.0, 1.3, 1.5]
+        public var minTimeframeAgreement = 2
+        public var eventPriceMovePct = 0.005
+        enum CodingKeys: String, CodingKey {
+            case minConfluence = "min_confluence", minConfidence = "min_confidence", minRiskReward = "min_risk_reward"
+            case timeframes, timeframeWeights = "timeframe_weights", minTimeframeAgreement = "min_timeframe_agreement"
+            case eventPriceMovePct = "event_price_move_pct"
+        }
+    }
+
+    public struct RiskSection: Codable, Sendable, Equatable {
+        /// Fraction of equity at risk between entry and stop-loss (fixed-fractional sizing).
+        public var riskPerTrade = 0.01
+        /// Largest position, as a fraction of equity.
+        public var maxPositionPct = 0.25
+        public var stopLossFloorPct = 0.025
+        public var takeProfitFloorPct = 0.05
+        public var maxConcurrentPositions = 5
+        public var maxTotalExposurePct = 0.50
+        /// 0 means no limit (the seed's default).
+        public var maxDailyTrades = 0
+        enum CodingKeys: String, CodingKey {
+            case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
+            case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
+            case maxConcurrentPositions = "max_concurrent_positions", maxTotalExposurePct = "max_total_exposure_pct"
+            case maxDailyTrades = "max_daily_trades"
+        }
+    }
+
+    public struct SmartExitSection: Codable, Sendable, Equatable {
+        public struct Tier: Codable, Sendable, Equatable {
+            public var tpMultiple: Double
+            public var fraction: Double
+            enum CodingKeys: String, CodingKey { case tpMultiple = "tp_multiple", fraction }
+        }
+        public var enabled = true
+        /// The seed's tiers: 50% at 1x TP, 30% at 1.5x TP, the rest trailed.
+        public var tiers = [Tier(tpMultiple: 1.0, fraction: 0.5), Tier(tpMultiple: 1.5, fraction: 0.3)]
+    }
+
+    public struct ExecutorSection: Codable, Sendable, Equatable {
+        public var limitChaseAttempts = 3
+        public var exitRetries = 3
+        public var positionCheckIntervalS = 2.0
+        enum CodingKeys: String, CodingKey {
+            case limitChaseAttempts = "limit_chase_attempts", exitRetries = "exit_retries"
+            case positionCheckIntervalS = "position_check_interval_s"
+        }
+    }
+
+    public struct VenuesSection: Codable, Sendable, Equatable {
+        public struct Fees: Codable, Sendable, Equatable {
+            public var makerFee: Double
+            public var takerFee: Double
+            enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee" }
+        }
+        /// First fee tiers (exchange-crib.md section 5).
+        public var kraken = Fees(makerFee: 0.0025, takerFee: 0.0040)
+        public var coinbase = Fees(makerFee: 0.0060, takerFee: 0.0120)
+    }
+}

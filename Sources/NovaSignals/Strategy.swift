@@ -1,0 +1,31 @@
+import NovaCore
+
+/// What a strategy sees of the position in its pair.
+public enum PositionState: Sendable, Equatable {
+    case flat
+    case long(entryPrice: Double)
+    /// An entry or exit order is in flight; strategies usually wait.
+    case pending
+}
+
+/// What a strategy asks for after a bar closes.
+public enum StrategyAction: Sendable, Equatable {
+    case none
+    /// Open a long position. Stop-loss and take-profit are absolute prices, or nil for none.
+    case enterLong(stopLoss: Double?, takeProfit: Double?, strength: Double, reason: String)
+    /// Close the long position.
+    case exitLong(reason: String)
+}
+
+/// A trading strategy: reads each closed bar of one pair (and its position) and answers with an
+/// action. It never sees a clock, a venue, a database or whether it is backtesting: the same
+/// value runs in backtest and live.
+///
+/// Contract: `onBar` is called once per closed bar, in time order, only with data at or before
+/// that bar's close (no lookahead); it is O(1) and allocation-free in the built-in strategies.
+public protocol Strategy: Sendable {
+    var name: String { get }
+    mutating func onBar(_ bar: BarData, position: PositionState) -> StrategyAction
+}
+
+import NovaVenue

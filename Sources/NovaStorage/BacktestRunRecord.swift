@@ -1,0 +1,101 @@
+import GRDB
+
+/// A row of `backtest_runs`: one backtest (or optimisation trial). `config` and `results`
+/// are JSON text, as in the seed.
+public struct BacktestRunRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "backtest_runs"
+
+    public var runID: String
+    public var startedAt: String
+    public var completedAt: String?
+    public var config: String
+    public var results: String?
+    public var status: String
+    public var kind: String
+    public var pairs: String
+    public var exchange: String
+    public var strategy: String
+    public var configHash: String
+    public var dataFingerprint: String
+    public var error: String?
+    public var host: String?
+    public var pid: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", startedAt = "started_at", completedAt = "completed_at", config, results, status, kind
+        case pairs, exchange, strategy, configHash = "config_hash", dataFingerprint = "data_fingerprint", error, host, pid
+    }
+
+    public enum Columns {
+        public static let runID = Column(CodingKeys.runID)
+        public static let startedAt = Column(CodingKeys.startedAt)
+        public static let status = Column(CodingKeys.status)
+        public static let pairs = Column(CodingKeys.pairs)
+    }
+
+    public init(runID: String, startedAt: String, config: String, pairs: String, exchange: String, strategy: String,
+                configHash: String, dataFingerprint: String, kind: String = "backtest", host: String? = nil, pid: Int? = nil) {
+        self.runID = runID
+        self.startedAt = startedAt
+        self.completedAt = nil
+        self.config = config
+        self.results = nil
+        self.status = "running"
+        self.kind = kind
+        self.pairs = pairs
+        self.exchange = exchange
+        self.strategy = strategy
+        self.configHash = configHash
+        self.dataFingerprint = dataFingerprint
+        self.error = nil
+        self.host = host
+        self.pid = pid
+    }
+}
+
+/// A row of `run_trades`: one round trip of a run.
+public struct RunTradeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "run_trades"
+
+    public var runID: String
+    public var seq: Int
+    public var tradeID: String
+    public var pair: String
+    public var side: String
+    public var strategy: String
+    public var status: String
+    public var entryTime: String
+    public var entryPrice: Double
+    public var exitTime: String?
+    public var exitPrice: Double?
+    public var quantity: Double
+    public var pnl: Double?
+    public var pnlPct: Double?
+    public var fees: Double
+    public var entryFee: Double
+    public var exitFee: Double
+    public var stopLoss: Double?
+    public var takeProfit: Double?
+    public var entryReason: String?
+    public var exitReason: String?
+    public var metadata: String?
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", seq, tradeID = "trade_id", pair, side, strategy, status, entryTime = "entry_time"
+        case entryPrice = "entry_price", exitTime = "exit_time", exitPrice = "exit_price", quantity, pnl
+        case pnlPct = "pnl_pct", fees, entryFee = "entry_fee", exitFee = "exit_fee", stopLoss = "stop_loss"
+        case takeProfit = "take_profit", entryReason = "entry_reason", exitReason = "exit_reason", metadata
+    }
+
+    public init(runID: String, seq: Int, tradeID: String, pair: String, side: String, strategy: String, status: String,
+                entryTime: String, entryPrice: Double, exitTime: String?, exitPrice: Double?, quantity: Double,
+                pnl: Double?, pnlPct: Double?, fees: Double, entryFee: Double, exitFee: Double, stopLoss: Double?,
+                takeProfit: Double?, entryReason: String?, exitReason: String?, metadata: String?) {
+        self.runID = runID; self.seq = seq; self.tradeID = tradeID; self.pair = pair; self.side = side
+        self.strategy = strategy; self.status = status; self.entryTime = entryTime; self.entryPrice = entryPrice
+        self.exitTime = exitTime; self.exitPrice = exitPrice; self.quantity = quantity; self.pnl = pnl
+        self.pnlPct = pnlPct; self.fees = fees; self.entryFee = entryFee; self.exitFee = exitFee
+        self.stopLoss = stopLoss; self.takeProfit = takeProfit; self.entryReason = entryReason
+        self.exitReason = exitReason; self.metadata = metadata
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+
+/// Owns the results database and offers intention-named operations on it.
+///
+/// The embedded default is a SQLite file in WAL mode with the seed's PRAGMAs
+/// (`DatabasePool`: one writer, concurrent readers); tests use an in-memory `DatabaseQueue`.
+/// A run is written in two steps so that a crash can never leave a corrupt success: `beginRun`
+/// inserts it as `running`; `finishRun` writes its trades, equity and results and marks it
+/// `completed` in one transaction; `markRunFailed` records an error. A run left `running` by a
+/// process that no longer exists is shown as `interrupted` (see `recoverInterruptedRuns`).
+public final class ResultsStore: @unchecked Sendable {
+    public let writer: any DatabaseWriter
+    public let path: String
+
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            var config = Configuration()
+            config.prepareDatabase { db in
+                // The seed's PRAGMAs (journal_mode=WAL is set by DatabasePool itself).
+                try db.execute(sql: """
+                    PRAGMA synchronous=NORMAL;
+                    PRAGMA cache_size=-16000;
+                    PRAGMA temp_store=MEMORY;
+                    PRAGMA mmap_size=67108864;
+                    """)
+            }
+            config.busyMode = .timeout(10)
+            writer = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator().migrate(writer)
+        } catch let error as DatabaseError {
+            throw StorageError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw StorageError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// An in-memory database for tests.
+    public init(inMemory: Void = ()) throws {
+        path = ":memory:"
+        writer = try DatabaseQueue()
+        try Migrations.migrator().migrate(writer)
+    }
+
+    /// The default location: `DB_PATH` if set (as in the seed), else `data/novapulse.db`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let p = environment["DB_PATH"], !p.isEmpty { return p }
+        let dataDir = environment["NOVAPULSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+        return (dataDir as NSString).appendingPathComponent("novapulse.db")
+    }
+
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Migrations.migrator().appliedIdentifiers(db) }.sorted()
+    }
+
+    public func tableNames() throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
+        }
+    }
+
+    // MARK: Runs
+
+    public func beginRun(_ run: BacktestRunRecord) throws {
+        try wrap { try writer.write { db in try run.insert(db) } }
+    }
+
+    /// Stores a finished run's trades, equity curve and results, and marks it completed, in one
+    /// transaction: either all of it is there or none.
+    public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
+                          equity: [(timestampMs: Int64, equity: Double)]) throws {
+        try wrap {
+            try writer.write { db in
+                for trade in trades { try trade.insert(db) }
+                let statement = try db.makeStatement(sql: "INSERT INTO run_equity (run_id, ts_ms, equity) VALUES (?, ?, ?)")
+                for point in equity {
+                    try statement.execute(arguments: [runID, point.timestampMs, point.equity])
+                }
+                try db.execute(sql: "UPDATE backtest_runs SET status = 'completed', completed_at = ?, results = ? WHERE run_id = ?",
+                               arguments: [completedAt, results, runID])
+            }
+        }
+    }
+
+    public func markRunFailed(runID: String, error: String, at time: String) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE backtest_runs SET status = 'failed', error = ?, completed_at = ? WHERE run_id = ?",
+                               arguments: [error, time, runID])
+            }
+        }
+    }
+
+    /// Marks `running` runs of this host whose process is gone as `interrupted`. Returns their ids.
+    @discardableResult
+    public func recoverInterruptedRuns(host: String, isAlive: (Int) -> Bool) throws -> [String] {
+        try wrap {
+            try writer.write { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT run_id, pid FROM backtest_runs WHERE status = 'running' AND host = ?", arguments: [host])
+                var ids: [String] = []
+                for row in rows {
+                    let pid: Int? = row["pid"]
+                    if let pid, isAlive(pid) { continue }
+                    let id: String = row["run_id"]
+                    try db.execute(sql: "UPDATE backtest_runs SET status = 'interrupted', error = 'the process stopped before the run finished' WHERE run_id = ?", arguments: [id])
+                    ids.append(id)
+                }
+                return ids
+            }
+        }
+    }
+
+    public func runs(pair: String? = nil, sinceISO: String? = nil, limit: Int = 50) throws -> [BacktestRunRecord] {
+        try wrap {
+            try writer.read { db in
+                var request = BacktestRunRecord.order(BacktestRunRecord.Columns.startedAt.desc)
+                if let pair { request = request.filter(BacktestRunRecord.Columns.pairs.like("%\(pair)%")) }
+                if let sinceISO { request = request.filter(BacktestRunRecord.Columns.startedAt >= sinceISO) }
+                return try request.limit(limit).fetchAll(db)
+            }
+        }
+    }
+
+    /// The run whose id is `idOrPrefix` or uniquely starts with it.
+    public func run(_ idOrPrefix: String) throws -> BacktestRunRecord {
+        let matches = try wrap {
+            try writer.read { db in
+                try BacktestRunRecord.filter(BacktestRunRecord.Columns.runID.like("\(idOrPrefix.replacingOccurrences(of: "%", with: ""))%"))
+                    .limit(10).fetchAll(db)
+            }
+        }
+        if let exact = matches.first(where: { $0.runID == idOrPrefix }) { return exact }
+        if matches.isEmpty { throw StorageError.runNotFound(idOrPrefix) }
+        if matches.count > 1 { throw StorageError.ambiguousRunID(idOrPrefix, matches: matches.map(\.runID)) }
+        return matches[0]
+    }
+
+    public func trades(runID: String) throws -> [RunTradeRecord] {
+        try wrap { try writer.read { db in try RunTradeRecord.filter(Column("run_id") == runID).order(Column("seq")).fetchAll(db) } }
+    }
+
+    public func equity(runID: String) throws -> [(timestampMs: Int64, equity: Double)] {
+        try wrap {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT ts_ms, equity FROM run_equity WHERE run_id = ? ORDER BY ts_ms", arguments: [runID])
+                    .map { ($0["ts_ms"], $0["equity"]) }
+            }
+        }
+    }
+
+    public func deleteRun(runID: String) throws {
+        try wrap { _ = try writer.write { db in try BacktestRunRecord.deleteOne(db, key: ["run_id": runID]) } }
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError {
+            throw StorageError.database("\(error.message ?? "\(error)") in \(path)")
+        }
+    }
+}

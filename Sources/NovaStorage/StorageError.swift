@@ -1,0 +1,20 @@
+/// Errors of the results store, each naming the database and what would fix it.
+public enum StorageError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case runNotFound(String)
+    case ambiguousRunID(String, matches: [String])
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the results database \(path): \(reason) (set DB_PATH to another file?)"
+        case .runNotFound(let id):
+            return "no run with id '\(id)' (see: novapulse runs list)"
+        case .ambiguousRunID(let id, let matches):
+            return "run id prefix '\(id)' matches \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))): give more characters"
+        case .database(let message):
+            return "database error: \(message)"
+        }
+    }
+}

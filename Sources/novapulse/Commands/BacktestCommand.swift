@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import NovaCore
+import NovaEngine
+import NovaResearch
+
+extension EngineConfig.Sizing: ExpressibleByArgument {}
+
+/// `novapulse backtest`: replay history through the engine and store the run.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Backtest a strategy on imported (or bundled) data; store the run and write its report.",
+        discussion: """
+        Orders decided at a bar's close fill from the next bar on (market orders at its open, plus the \
+        exchange's first-tier taker fee). Several pairs (--pair BTC/USD,ETH/USD) share one bankroll, their \
+        bars merged in time order. --to with a date alone includes that whole day.
+        """)
+
+    @Option(name: .long, help: "Pair(s) to trade, comma-separated, e.g. BTC/USD or BTC/USD,ETH/USD.")
+    var pair: String
+
+    @Option(name: .long, help: "Exchange whose data and fees to use: kraken or coinbase (default: config, kraken).")
+    var exchange: String?
+
+    @Option(name: .long, help: "Bar timeframe of the data, e.g. 1m, 5m, 1h (default: config, 1m).")
+    var timeframe: String?
+
+    @Option(name: .long, help: "Start (inclusive): YYYY-MM-DD, ISO 8601 time, or unix seconds/ms (UTC).")
+    var from: String?
+
+    @Option(name: .long, help: "End: YYYY-MM-DD (that whole day included), ISO time or unix time (exclusive).")
+    var to: String?
+
+    @Option(name: .long, help: "YAML config file (default: built-in defaults, the same as config/novapulse.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Strategy: keltner, sma_cross or buy_and_hold (default: config, keltner).")
+    var strategy: String?
+
+    @Option(name: .long, help: "Override a parameter, KEY=VALUE (repeatable): a strategy parameter (fast=10) or a config key path (risk.risk_per_trade=0.02).")
+    var param: [String] = []
+
+    @Option(name: .long, help: "Fee rate for every fill, maker and taker (0.001 = 0.1%), replacing the exchange's schedule.")
+    var fee: Double?
+
+    @Option(name: .long, help: "Starting cash in quote currency (default 10000).")
+    var cash: Double?
+
+    @Option(name: .long, help: "Position sizing: fixed-fractional (risk per trade, default) or all-in (all cash, fee included).")
+    var sizing: EngineConfig.Sizing?
+
+    @Flag(name: .long, help: "Close positions still open when the data ends, at the last close (default: leave them open, marked to market).")
+    var closeAtEnd = false
+
+    @Flag(name: .long, help: "Print the summary as one JSON object on stdout (progress goes to stderr only on a terminal).")
+    var json = false
+
+    func validate() throws {
+        try Validate.pairList(pair)
+        if let exchange { try Validate.exchange(exchange) }
+        if let timeframe { try Validate.timeframe(timeframe) }
+        if let fee, !(fee >= 0 && fee < 0.1) {
+            throw ValidationError("--fee \(fee) is not a fee rate: give a fraction from 0 to 0.1 (0.001 is 0.1%)")
+        }
+        if let cash, !(cash > 0 && cash.isFinite) { throw ValidationError("--cash must be a positive amount, got \(cash)") }
+        let (f, t) = try window()
+        if let f, let t, f >= t {
+            throw ValidationError("--from \(from!) is not before --to \(to!)")
+        }
+    }
+
+    func window() throws -> (Int64?, Int64?) {
+        var f: Int64?, t: Int64?
+        if let from { f = try Validate.time(from) }
+        if let to {
+            t = try Validate.time(to)
+            // A date alone means "through the end of that day".
+            if to.trimmingCharacters(in: .whitespaces).count == 10 { t! += 86_400_000 }
+        }
+        return (f, t)
+    }
+
+    func run() throws {
+        try ExitCodes.reporting {
+            var request = BacktestRequest(pairs: try Pair.parseList(pair),
+                                          paths: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment))
+            request.exchange = try exchange.map { try ExchangeID(parsing: $0) }
+            request.timeframe = try timeframe.map { try Timeframe(parsing: $0) }
+            (request.fromMs, request.toMs) = try window()
+            request.strategy = strategy
+            request.configPath = config
+            request.params = param
+            request.fee = fee
+            request.cash = cash
+            request.sizing = sizing
+            request.closeAtEnd = closeAtEnd
+
+            let bar = Terminal.ProgressBar(label: "backtest")
+            let outcome = try BacktestRunner(request: request).run(progress: bar.update)
+            bar.finish()
+            if json {
+                print(BacktestSummary.json(outcome))
+            } else {
+                for note in outcome.notes.prefix(8) { Terminal.error("note: \(note)") }
+                if outcome.notes.count > 8 { Terminal.error("note: ... \(outcome.notes.count - 8) more in the report") }
+                print(BacktestSummary.text(outcome, pairs: request.pairs))
+            }
+        }
+    }
+}
+
+/// The end-of-run summary, as a table or as JSON.
+enum BacktestSummary {
+    static func text(_ o: BacktestRunner.Outcome, pairs: [Pair]) -> String {
+        let m = o.metrics
+        let c = o.config.backtest
+        let rows: [[String]] = [
+            ["trades", "\(m.trades)" + (m.openTrades > 0 ? " (+\(m.openTrades) open)" : "")],
+            ["win rate", String(format: "%.2f%%", m.winRate * 100)],
+            ["net P&L", String(format: "%.2f", m.netPnl)],
+            ["return", String(format: "%.2f%%", m.totalReturnPct)],
+            ["max drawdown", String(format: "%.2f%%", m.maxDrawdownPct)],
+            ["Sharpe", String(format: "%.2f", m.sharpe)],
+            ["fees", String(format: "%.2f", m.feesPaid)],
+            ["buy and hold", String(format: "%.2f%%", m.buyAndHoldReturnPct)],
+        ]
+        let head = "Run \(o.runID): \(c.strategy) on \(pairs.map(\.description).joined(separator: ",")) "
+            + "(\(c.exchange) \(c.timeframe)), \(m.startTime) to \(m.endTime), \(m.bars) bars"
+        return head + "\n" + Terminal.table(["metric", "value"], rows) + "\nReport: \(o.reportDirectory)/report.html"
+    }
+
+    static func json(_ o: BacktestRunner.Outcome) -> String {
+        let encoder = JSONEncoder()
+        var object = (try? JSONSerialization.jsonObject(with: encoder.encode(o.metrics))) as? [String: Any] ?? [:]
+        object["run_id"] = o.runID
+        object["report"] = "\(o.reportDirectory)/report.html"
+        object["strategy"] = o.config.backtest.strategy
+        return Terminal.json(object)
+    }
+}

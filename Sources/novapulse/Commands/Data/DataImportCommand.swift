@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import NovaCore
+import NovaMarketData
+import NovaResearch
+
+/// `novapulse data import FILE`: parse, validate and cache a data file.
+struct DataImportCommand: ParsableCommand {
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case ohlcv, book }
+
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an OHLCV CSV (plain or .zst) or order-book snapshots into the catalog.",
+        discussion: """
+        OHLCV: a header timestamp,open,high,low,close,volume[,trades,taker_buy_volume] (timestamps in unix \
+        seconds or ms, or ISO 8601), or Kraken's headerless time,open,high,low,close,volume,trades. \
+        Book (--kind book): CSV timestamp,bid_price_1,bid_size_1,...,ask_price_1,ask_size_1,... or JSON lines \
+        {"timestamp":...,"bids":[[price,size],...],"asks":[...]}. Bad rows fail the import (exit code 3) \
+        unless --repair can fix them (sorting, dropping exact duplicates). A new import of the same \
+        pair/exchange/timeframe replaces the old one.
+        """)
+
+    @Argument(help: "The file to import (.csv, .csv.zst, .json, .jsonl).")
+    var file: String
+
+    @Option(name: .long, help: "The pair the file holds, e.g. BTC/USD.")
+    var pair: String
+
+    @Option(name: .long, help: "The exchange to file it under: kraken or coinbase.")
+    var exchange: String = "kraken"
+
+    @Option(name: .long, help: "Bar timeframe (e.g. 1m, 5m); inferred from the data when omitted.")
+    var timeframe: String?
+
+    @Option(name: .long, help: "What the file holds: ohlcv (default) or book.")
+    var kind: Kind = .ohlcv
+
+    @Flag(name: .long, help: "Fix what can be fixed (sort rows, drop exact duplicates) and report each repair.")
+    var repair = false
+
+    @Flag(name: .long, help: "Fill missing bars with flat zero-volume bars at the previous close (default: keep gaps).")
+    var fillGaps = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        try Validate.pair(pair)
+        try Validate.exchange(exchange)
+        if let timeframe { try Validate.timeframe(timeframe) }
+        if kind == .book && fillGaps { throw ValidationError("--fill-gaps applies to OHLCV bars, not order-book snapshots") }
+    }
+
+    func run() throws {
+        try ExitCodes.reporting {
+            let paths = WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment)
+            let catalog = DatasetCatalog(dataDirectory: paths.dataDirectory)
+            let pair = try Pair(parsing: self.pair)
+            let exchange = try ExchangeID(parsing: self.exchange)
+            let start = Date()
+            let info: DatasetInfo
+            var notes: [String]
+            var contentBytes = 0
+            switch kind {
+            case .ohlcv:
+                let importer = OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: try timeframe.map { try Timeframe(parsing: $0) },
+                                                            repair: repair, fillGaps: fillGaps))
+                let result = try importer.importFile(file)
+                try catalog.saveBars(result.bars, info: result.info)
+                (info, notes, contentBytes) = (result.info, result.notes, result.contentBytes)
+            case .book:
+                let (book, bookInfo, bookNotes) = try OrderBookImporter(pair: pair, exchange: exchange, repair: repair).importFile(file)
+                try catalog.saveBook(book, info: bookInfo)
+                (info, notes) = (bookInfo, bookNotes)
+            }
+            let seconds = Date().timeIntervalSince(start)
+            let destination = kind == .ohlcv ? catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
+                                             : catalog.bookPath(pair: pair, exchange: exchange)
+            if json {
+                print(Terminal.json([
+                    "pair": pair.description, "exchange": exchange.rawValue, "kind": info.kind.rawValue, "timeframe": info.timeframe.description,
+                    "rows": info.rows, "first": UTCTime.iso(info.firstMs), "last": UTCTime.iso(info.lastMs), "gaps": info.gapCount,
+                    "missing_bars": info.missingBars, "largest_gap_bars": info.largestGapBars, "fingerprint": info.fingerprint,
+                    "repairs": ["rows_out_of_order": info.repairs.rowsOutOfOrder, "exact_duplicates_dropped": info.repairs.exactDuplicatesDropped,
+                                "filled_bars": info.repairs.filledBars],
+                    "notes": notes, "seconds": seconds, "cache": destination,
+                ]))
+                return
+            }
+            for note in notes { Terminal.error("note: \(note)") }
+            var lines = [
+                "Imported \(info.rows) \(info.kind == .book ? "snapshots (depth \(info.depth))" : "\(info.timeframe) bars") of \(pair) (\(exchange))",
+                "  range        \(UTCTime.iso(info.firstMs)) to \(UTCTime.iso(info.lastMs))",
+            ]
+            if info.kind == .ohlcv {
+                var gapLine = "  gaps         \(info.gapCount) (\(info.missingBars) missing bars"
+                if let at = info.largestGapStartMs { gapLine += ", largest \(info.largestGapBars) from \(UTCTime.iso(at))" }
+                lines.append(gapLine + ")")
+            }
+            lines.append("  fingerprint  sha256 \(info.fingerprint)")
+            let mb = Double(info.sourceBytes) / 1e6
+            let contentMB = Double(contentBytes) / 1e6
+            lines.append(String(format: "  speed        %.2f s, %.0f rows/s, %.1f MB/s on disk%@", seconds, Double(info.rows) / max(seconds, 1e-9),
+                                mb / max(seconds, 1e-9), contentBytes > info.sourceBytes ? String(format: " (%.1f MB/s decompressed)", contentMB / max(seconds, 1e-9)) : ""))
+            lines.append("  cached in    \(destination)")
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import NovaCore
+import NovaMarketData
+import NovaResearch
+import NovaStorage
+
+/// NovaPulse's exit codes and the one place that maps error families to them.
+enum ExitCodes {
+    static let usage: Int32 = 2
+    static let data: Int32 = 3
+    static let `internal`: Int32 = 1
+
+    static func code(for error: any Error) -> Int32 {
+        switch error {
+        case let e as MarketDataError: return e.isUsage ? usage : data
+        case is ConfigError, is CoreError, is ValidationError: return usage
+        case let e as StorageError:
+            switch e {
+            case .runNotFound, .ambiguousRunID: return usage
+            default: return `internal`
+            }
+        default: return `internal`
+        }
+    }
+
+    /// Runs a command body; a thrown error becomes one line on stderr and its exit code.
+    static func reporting(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let code = code(for: error)
+            let prefix = code == `internal` && !(error is StorageError) ? "internal error: " : "error: "
+            FileHandle.standardError.write(Data((prefix + "\(error)\n").utf8))
+            throw ExitCode(code)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import NovaCore
+
+/// Flag checks shared by commands: each turns a core parsing error into the ValidationError
+/// the argument parser shows with the usage line.
+enum Validate {
+    static func pair(_ text: String) throws {
+        if case .failure(let e) = Result(catching: { () throws(CoreError) in _ = try Pair(parsing: text) }) { throw ValidationError(e.description) }
+    }
+
+    static func pairList(_ text: String) throws {
+        if case .failure(let e) = Result(catching: { () throws(CoreError) in _ = try Pair.parseList(text) }) { throw ValidationError(e.description) }
+    }
+
+    static func exchange(_ text: String) throws {
+        if case .failure(let e) = Result(catching: { () throws(CoreError) in _ = try ExchangeID(parsing: text) }) { throw ValidationError(e.description) }
+    }
+
+    static func timeframe(_ text: String) throws {
+        if case .failure(let e) = Result(catching: { () throws(CoreError) in _ = try Timeframe(parsing: text) }) { throw ValidationError(e.description) }
+    }
+
+    static func time(_ text: String) throws -> Int64 {
+        switch Result(catching: { () throws(CoreError) in try UTCTime.parse(text) }) {
+        case .success(let ms): return ms
+        case .failure(let e): throw ValidationError(e.description)
+        }
+    }
+}

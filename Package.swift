@@ -41,12 +41,12 @@ let package = Package(
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),
         .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
-        .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage"]),
+        .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
         .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaTestSupport"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaSimulator", "NovaTestSupport"]),
         .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["NovaTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],
     swiftLanguageModes: [.v6]
 )

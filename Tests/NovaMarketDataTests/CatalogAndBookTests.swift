@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import NovaCore
+import NovaTestSupport
+@testable import NovaMarketData
+
+@Suite struct CatalogAndBookTests {
+    @Test func cacheRoundTripsExactlyAndListsHeaders() throws {
+        let catalog = DatasetCatalog(dataDirectory: Fixtures.scratch())
+        let r = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .coinbase)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv"))
+        try catalog.saveBars(r.bars, info: r.info)
+        let (bars, info) = try catalog.loadBars(pair: Fixtures.btcusd, exchange: .coinbase, timeframe: .oneMinute)
+        #expect(bars == r.bars)
+        #expect(info == r.info)
+        #expect(catalog.list().map(\.rows) == [1440])
+        #expect { try catalog.loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute) } throws: {
+            "\($0)".contains("no 1m data for BTC/USD on kraken: available: coinbase 1m")
+        }
+    }
+
+    @Test func damagedCacheIsReported() throws {
+        let dir = Fixtures.scratch()
+        let catalog = DatasetCatalog(dataDirectory: dir)
+        let r = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-200.csv.zst"))
+        try catalog.saveBars(r.bars, info: r.info)
+        let path = catalog.barsPath(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.prefix(data.count - 100).write(to: URL(fileURLWithPath: path))
+        #expect { try catalog.loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute) } throws: {
+            "\($0)".contains("damaged cache file")
+        }
+    }
+
+    @Test func bitstampWideCSVBook() throws {
+        let (book, info, _) = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.path("bitstamp-l2-20.csv"))
+        #expect(book.count == 20 && book.depth == 20 && info.depth == 20)
+        #expect(book.timestampMs[0] == 1_777_689_381_000)
+        #expect(book.bestBid(0) == 78318 && book.bidSize[0] == 1.76789211)
+        #expect(book.bidPrice[1] == 78317)
+        #expect(book.bestAsk(0) > book.bestBid(0))
+        #expect(info.timeframe.seconds == 1)
+    }
+
+    @Test func jsonLinesBookAndArrayForm() throws {
+        let lines = """
+        {"timestamp": 1717200000000, "bids": [[100.5, 2], [100, 1]], "asks": [[101, 1.5]]}
+        {"timestamp": "2024-06-01T00:00:01Z", "bids": [["100.6", "1"]], "asks": [[101.1, 3], [102, 4]]}
+        """
+        let (book, _, _) = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(lines, name: "b.jsonl"))
+        #expect(book.depth == 2 && book.count == 2)
+        #expect(book.timestampMs == [1_717_200_000_000, 1_717_200_001_000])
+        #expect(book.bidPrice[0] == 100.5 && book.bidPrice[1] == 100 && book.askPrice[1].isNaN && book.askSize[1] == 0)
+        #expect(book.bidPrice[2] == 100.6 && book.askPrice[3] == 102)
+        let array = "[{\"timestamp\": 1, \"bids\": [[1, 1]], \"asks\": [[2, 1]]}]"
+        let (b2, _, _) = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(array, name: "b.json"))
+        #expect(b2.count == 1)
+    }
+
+    @Test func crossedOrUnsortedBooksAreRejected() throws {
+        let crossed = "timestamp,bid_price_1,bid_size_1,ask_price_1,ask_size_1\n1000,101,1,100,1\n"
+        #expect { try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(crossed)) } throws: {
+            "\($0)".contains(":2: crossed book (best bid >= best ask): best bid 101.0 >= best ask 100.0")
+        }
+        let unsorted = "{\"timestamp\": 1, \"bids\": [[1, 1], [2, 1]], \"asks\": [[3, 1]]}\n"
+        #expect { try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(unsorted, name: "u.jsonl")) } throws: {
+            "\($0)".contains("bid levels not sorted best first at level 2")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import Testing
+@testable import NovaStorage
+
+@Suite struct ResultsStoreTests {
+    static let seedTables = ["backtest_runs", "copy_trading_providers", "daily_summary", "metrics", "ml_features",
+                             "order_book_snapshots", "signal_webhook_events", "signals", "stripe_webhook_events",
+                             "system_state", "tenant_api_keys", "tenants", "thought_log", "trades"]
+
+    @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
+        let store = try ResultsStore()
+        #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs"])
+        let tables = try store.tableNames()
+        for t in Self.seedTables + ["run_trades", "run_equity"] { #expect(tables.contains(t), "missing \(t)") }
+        let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }
+        #expect(columns.starts(with: ["id", "run_id", "started_at", "completed_at", "config", "results", "tenant_id"]))
+        #expect(columns.contains("status") && columns.contains("data_fingerprint"))
+    }
+
+    @Test func fileDatabaseUsesWALAndTheSeedPragmasAndReopens() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID())").path
+        let path = dir + "/sub/novapulse.db"
+        do {
+            let store = try ResultsStore(path: path)
+            let pragmas = try store.writer.read { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                 try Int.fetchOne(db, sql: "PRAGMA cache_size"), try Int.fetchOne(db, sql: "PRAGMA temp_store"),
+                 try Int.fetchOne(db, sql: "PRAGMA mmap_size"))
+            }
+            #expect(pragmas.0 == "wal")
+            #expect(pragmas.1 == 1)            // synchronous NORMAL
+            #expect(pragmas.2 == -16000)
+            #expect(pragmas.3 == 2)            // temp_store MEMORY
+            #expect(pragmas.4 == 67_108_864)
+            try store.beginRun(Self.run("bt-1"))
+        }
+        let again = try ResultsStore(path: path)   // migrations are idempotent
+        #expect(try again.run("bt-1").status == "running")
+    }
+
+    static func run(_ id: String, pid: Int? = nil) -> BacktestRunRecord {
+        BacktestRunRecord(runID: id, startedAt: "2026-01-01T00:00:00Z", config: "{}", pairs: "BTC/USD", exchange: "kraken",
+                          strategy: "keltner", configHash: "h", dataFingerprint: "f", host: "here", pid: pid)
+    }
+
+    @Test func runLifecycleWritesEverythingInOneGo() throws {
+        let store = try ResultsStore()
+        try store.beginRun(Self.run("bt-20260101-000000-aaaaaa"))
+        let trade = RunTradeRecord(runID: "bt-20260101-000000-aaaaaa", seq: 1, tradeID: "T-000000000001", pair: "BTC/USD", side: "buy",
+                                   strategy: "keltner", status: "closed", entryTime: "2026-01-01T00:01:00Z", entryPrice: 100,
+                                   exitTime: "2026-01-01T00:02:00Z", exitPrice: 110, quantity: 1, pnl: 9.79, pnlPct: 0.0975,
+                                   fees: 0.21, entryFee: 0.1, exitFee: 0.11, stopLoss: nil, takeProfit: nil, entryReason: "x",
+                                   exitReason: "signal", metadata: nil)
+        try store.finishRun(runID: "bt-20260101-000000-aaaaaa", completedAt: "2026-01-01T00:03:00Z", results: "{\"trades\":1}",
+                            trades: [trade], equity: [(0, 10_000), (60_000, 10_009.79)])
+        let run = try store.run("bt-20260101")     // a unique prefix is enough
+        #expect(run.status == "completed" && run.results == "{\"trades\":1}")
+        #expect(try store.trades(runID: run.runID) == [trade])
+        #expect(try store.equity(runID: run.runID).map(\.equity) == [10_000, 10_009.79])
+        try store.deleteRun(runID: run.runID)
+        #expect(try store.trades(runID: run.runID).isEmpty)   // cascades
+        #expect(throws: StorageError.self) { try store.run("bt-20260101") }
+    }
+
+    @Test func aFailedFinishLeavesNoHalfWrittenRun() throws {
+        let store = try ResultsStore()
+        try store.beginRun(Self.run("bt-x"))
+        let bad = RunTradeRecord(runID: "bt-x", seq: 1, tradeID: "T", pair: "BTC/USD", side: "long", strategy: "s", status: "closed",
+                                 entryTime: "t", entryPrice: 1, exitTime: nil, exitPrice: nil, quantity: 1, pnl: nil, pnlPct: nil,
+                                 fees: 0, entryFee: 0, exitFee: 0, stopLoss: nil, takeProfit: nil, entryReason: nil, exitReason: nil, metadata: nil)
+        #expect(throws: StorageError.self) {
+            try store.finishRun(runID: "bt-x", completedAt: "t", results: "{}", trades: [bad], equity: [(0, 1)])
+        }
+        #expect(try store.run("bt-x").status == "running")
+        #expect(try store.equity(runID: "bt-x").isEmpty)
+        try store.markRunFailed(runID: "bt-x", error: "boom", at: "t")
+        #expect(try store.run("bt-x").status == "failed" && store.run("bt-x").error == "boom")
+    }
+
+    @Test func runsOfDeadProcessesBecomeInterrupted() throws {
+        let store = try ResultsStore()
+        try store.beginRun(Self.run("bt-dead", pid: 111))
+        try store.beginRun(Self.run("bt-alive", pid: 222))
+        let ids = try store.recoverInterruptedRuns(host: "here", isAlive: { $0 == 222 })
+        #expect(ids == ["bt-dead"])
+        #expect(try store.run("bt-dead").status == "interrupted")
+        #expect(try store.run("bt-alive").status == "running")
+    }
+
+    @Test func ambiguousPrefixIsAnError() throws {
+        let store = try ResultsStore()
+        try store.beginRun(Self.run("bt-a1"))
+        try store.beginRun(Self.run("bt-a2"))
+        #expect { try store.run("bt-a") } throws: { "\($0)".contains("matches 2 runs") }
+        #expect(try store.runs(limit: 10).count == 2)
+    }
+
+    @Test func dbPathFromTheEnvironment() {
+        #expect(ResultsStore.defaultPath(environment: [:]) == "data/novapulse.db")
+        #expect(ResultsStore.defaultPath(environment: ["DB_PATH": "/x/y.db"]) == "/x/y.db")
+    }
+}

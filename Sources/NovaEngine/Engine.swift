@@ -71,14 +71,28 @@ public struct Engine<V: Venue, S: Strategy> {
         equityTimestampMs.reserveCapacity(n)
     }
 
-    /// One closed bar of `pairs[pairIndex]`.
+    /// One closed bar of `pairs[pairIndex]`, as the backtest delivers it: the venue sees the
+    /// bar (`marketData`), then the strategy decides on its close (`barClosed`).
     public mutating func onBar(pairIndex: Int, _ bar: BarData) {
+        marketData(pairIndex: pairIndex, bar)
+        barClosed(pairIndex: pairIndex, bar)
+    }
+
+    /// Shows the venue a bar of market data; a simulated venue matches resting orders here and
+    /// its fills are applied at once. A live venue ignores it (its fills come via `handle`).
+    public mutating func marketData(pairIndex: Int, _ bar: BarData) {
         events.removeAll(keepingCapacity: true)
         venue.onBar(pairs[pairIndex], bar, events: &events)
         drainEvents()
         slots[pairIndex].lastClose = bar.close
         slots[pairIndex].lastTimestampMs = bar.timestampMs
+    }
 
+    /// The bar has closed: the strategy sees it and its position, and the engine submits what
+    /// it asks for.
+    public mutating func barClosed(pairIndex: Int, _ bar: BarData) {
+        slots[pairIndex].lastClose = bar.close
+        slots[pairIndex].lastTimestampMs = bar.timestampMs
         let position: PositionState
         switch slots[pairIndex].state {
         case .flat: position = .flat
@@ -179,7 +193,9 @@ public struct Engine<V: Venue, S: Strategy> {
     private mutating func exitLong(_ i: Int, atMs: Int64, purpose: OrderPurpose, note: String) {
         guard case .long(let t) = slots[i].state else { return }
         cancelProtection(i, atMs: atMs)
-        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].quantity), purpose: purpose, atMs: atMs)
+        // An end-of-data close is decided just before the closing print it fills at (see finish()).
+        let decidedAt = purpose == .endOfData ? atMs - 1 : atMs
+        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].quantity), purpose: purpose, atMs: decidedAt)
         if orders[id] != nil { slots[i].state = .exiting(trade: t, id) }
         trades[t].exitReason = purpose.rawValue
         _ = note

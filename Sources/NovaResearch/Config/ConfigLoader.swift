@@ -38,7 +38,8 @@ public enum ConfigLoader {
             let data = try JSONSerialization.data(withJSONObject: merged)
             config = try JSONDecoder().decode(NovaPulseConfig.self, from: data)
         } catch let error as DecodingError {
-            throw decodingProblem(error, tree: merged, source: path ?? "configuration")
+            throw locateProblem(user: user, defaults: defaults, fallback: decodingProblem(error, tree: merged, source: path ?? "configuration"),
+                                source: path ?? "configuration")
         } catch {
             throw .unreadable(path: path ?? "configuration", reason: "\(error)")
         }
@@ -128,6 +129,29 @@ public enum ConfigLoader {
         if let s = value as? String { return "'\(s)'" }
         if let a = value as? [Any] { return "[" + a.map { describe($0) }.joined(separator: ", ") + "]" }
         return "\(value)"
+    }
+
+    /// Some decoding errors (a fraction in a whole-number field, on Linux) come without a key
+    /// path. Decode the user's values one at a time over the defaults to find the culprit.
+    static func locateProblem(user: [String: Any], defaults: [String: Any], fallback: ConfigError, source: String) -> ConfigError {
+        if case .badValue(let keyPath, _, _, _) = fallback, !keyPath.isEmpty { return fallback }
+        func leaves(_ tree: [String: Any], _ prefix: [String]) -> [([String], Any)] {
+            tree.sorted { $0.key < $1.key }.flatMap { key, value -> [([String], Any)] in
+                if let sub = value as? [String: Any] { return leaves(sub, prefix + [key]) }
+                return [(prefix + [key], value)]
+            }
+        }
+        for (path, value) in leaves(user, []) {
+            var single: [String: Any] = [:]
+            setValue(value, at: path[...], in: &single)
+            let data = try? JSONSerialization.data(withJSONObject: merge(defaults, single))
+            if let data, (try? JSONDecoder().decode(NovaPulseConfig.self, from: data)) == nil {
+                let expected: String
+                if let n = value as? Double, n.rounded() != n { expected = "expected a whole number" } else { expected = "expected a value of the default's type" }
+                return .badValue(keyPath: path.joined(separator: "."), value: describe(value), expected: expected, source: source)
+            }
+        }
+        return fallback
     }
 
     static func decodingProblem(_ error: DecodingError, tree: [String: Any], source: String) -> ConfigError {

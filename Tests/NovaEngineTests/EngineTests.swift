@@ -1,0 +1,130 @@
+import Testing
+import NovaCore
+import NovaMarketData
+import NovaSignals
+import NovaSimulator
+import NovaTestSupport
+import NovaVenue
+@testable import NovaEngine
+
+@Suite struct EngineTests {
+    static func realBars() throws -> BarSeries {
+        try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv")).bars
+    }
+
+    static func run<S: Strategy>(_ bars: BarSeries, config: EngineConfig = EngineConfig(), fee: Double = 0.004,
+                                 make: @escaping () -> S) -> Engine<CandleSimulatedVenue, S> {
+        let venue = CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(fee), initialCash: config.initialCash)
+        var engine = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
+        for i in 0..<bars.count {
+            let b = bars.bar(at: i)
+            engine.onBar(pairIndex: 0, BarData(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume))
+            engine.recordEquity(atMs: b.timestampMs)
+        }
+        engine.finish()
+        return engine
+    }
+
+    /// Money reconciles: the engine's cash equals the venue's, and final equity equals initial
+    /// cash plus realised P&L plus open positions' mark-to-market, to the cent.
+    @Test(arguments: [false, true])
+    func moneyReconcilesToTheCent(closeAtEnd: Bool) throws {
+        let bars = try Self.realBars()
+        var config = EngineConfig()
+        config.closeAtEnd = closeAtEnd
+        var kc = KeltnerStrategy.Config()
+        kc.slFloorPct = 0.002; kc.tpFloorPct = 0.001; kc.tpATR = 0.5   // tight: stop, target and signal exits in one day
+        let engine = Self.run(bars, config: config, fee: 0.001) { KeltnerStrategy(config: kc) }
+        let closed = engine.trades.filter { !$0.isOpen }
+        #expect(closed.count >= 5)
+        #expect(Set(closed.compactMap(\.exitReason)).isSuperset(of: ["stop_loss", "take_profit", "signal"]))
+        #expect(abs(engine.cash - engine.venue.cash) < 1e-6)
+        let realised = closed.reduce(0) { $0 + $1.pnl! }
+        let open = engine.trades.filter(\.isOpen).reduce(0) { $0 + $1.unrealisedPnL(at: bars.close.last!) }
+        #expect(abs(engine.equity.last! - (10_000 + realised + open)) < 0.005)
+        if closeAtEnd { #expect(engine.trades.allSatisfy { !$0.isOpen }) }
+        // Fees are exactly the rate times notional on each side.
+        for t in closed {
+            #expect(abs(t.entryFee - t.entryPrice * t.quantity * 0.001) < 1e-9)
+            #expect(abs(t.exitFee - t.exitPrice! * t.quantity * 0.001) < 1e-9)
+        }
+    }
+
+    /// Fills never come from the bar the decision was made on: every entry fills at the open
+    /// of a bar strictly after some close, and stop exits fill at or below their stop.
+    @Test func fillsNeverBeatTheData() throws {
+        let bars = try Self.realBars()
+        var kc = KeltnerStrategy.Config()
+        kc.slFloorPct = 0.002; kc.tpFloorPct = 0.004
+        let engine = Self.run(bars, fee: 0.001) { KeltnerStrategy(config: kc) }
+        for t in engine.trades {
+            let i = bars.lowerBound(t.entryTimeMs)
+            #expect(i > 0 && t.entryPrice == bars.open[i])
+            if let x = t.exitTimeMs, let p = t.exitPrice {
+                let j = bars.lowerBound(x)
+                #expect(p >= bars.low[j] && p <= bars.high[j])
+                if t.exitReason == "stop_loss" { #expect(p <= t.stopLoss!) }
+                if t.exitReason == "take_profit" { #expect(p >= t.takeProfit!) }
+            }
+        }
+    }
+
+    /// No lookahead: the trades decided before T are the same whether the data after T exists.
+    @Test func decisionsBeforeACutDoNotDependOnLaterData() throws {
+        let bars = try Self.realBars()
+        let full = Self.run(bars) { SMACrossStrategy(config: .init(fast: 5, slow: 20)) }
+        for cut in [300, 700, 1100] {
+            let part = Self.run(bars.slice(0..<cut)) { SMACrossStrategy(config: .init(fast: 5, slow: 20)) }
+            let before = full.trades.filter { $0.entryTimeMs < bars.timestampMs[cut - 1] }
+            #expect(part.trades.count == before.count)
+            for (a, b) in zip(part.trades, before) {
+                #expect(a.entryTimeMs == b.entryTimeMs && a.entryPrice == b.entryPrice && a.quantity == b.quantity)
+                if let x = a.exitTimeMs { #expect(x == b.exitTimeMs && a.exitPrice == b.exitPrice) }
+            }
+            #expect(Array(full.equity.prefix(cut - 1)) == Array(part.equity.prefix(cut - 1)))
+        }
+    }
+
+    /// Backtest and live wiring are one engine: when the venue's fills arrive as separate
+    /// events through `handle(_:)` (as a live adapter's WebSocket delivers them) rather than
+    /// inside the bar call, the orders and trades are the same.
+    @Test func liveStyleEventDeliveryGivesTheSameTrades() throws {
+        let bars = try Self.realBars()
+        var kc = KeltnerStrategy.Config()
+        kc.slFloorPct = 0.002; kc.tpFloorPct = 0.004
+        let backtest = Self.run(bars, fee: 0.001) { KeltnerStrategy(config: kc) }
+
+        /// Collects a venue's events for later delivery.
+        final class Mailbox: @unchecked Sendable { var events: [VenueEvent] = [] }
+        /// A venue whose market-data fills are held back and delivered later, like a WebSocket.
+        struct DeferredVenue: Venue {
+            var inner: CandleSimulatedVenue
+            let mailbox: Mailbox
+            var profile: VenueProfile { inner.profile }
+            mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) { inner.submit(order, events: &events) }
+            mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
+            mutating func onBar(_ pair: Pair, _ bar: BarData, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &mailbox.events) }
+        }
+        let mailbox = Mailbox()
+        let venue = DeferredVenue(inner: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001), initialCash: 10_000), mailbox: mailbox)
+        var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: EngineConfig()) { KeltnerStrategy(config: kc) }
+        for i in 0..<bars.count {
+            let b = bars.bar(at: i)
+            let data = BarData(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
+            live.marketData(pairIndex: 0, data)
+            #expect(live.fills.count <= backtest.fills.count)
+            // The exchange's fill messages arrive (possibly several), then the bar closes.
+            while !mailbox.events.isEmpty {
+                let batch = mailbox.events
+                mailbox.events.removeAll()
+                for e in batch { live.handle(e) }
+            }
+            live.barClosed(pairIndex: 0, data)
+            live.recordEquity(atMs: b.timestampMs)
+        }
+        live.finish()
+        #expect(live.trades == backtest.trades)
+        #expect(live.fills == backtest.fills)
+        #expect(live.equity == backtest.equity)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import NovaCore
+import NovaMarketData
+import NovaStorage
+import NovaTestSupport
+@testable import NovaResearch
+
+@Suite struct BacktestRunnerTests {
+    /// A workspace with the one-day Binance fixture imported as BTC/USD on kraken.
+    static func workspace(extraPair: Pair? = nil) throws -> WorkspacePaths {
+        let root = Fixtures.scratch("ws")
+        let paths = WorkspacePaths(dataDirectory: root + "/data", databasePath: root + "/data/novapulse.db",
+                                   reportsDirectory: root + "/reports", bundledDatasetsDirectory: root + "/none")
+        let catalog = DatasetCatalog(dataDirectory: paths.dataDirectory)
+        let r = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv"))
+        try catalog.saveBars(r.bars, info: r.info)
+        if let extraPair {
+            // A second market: the same closes scaled, trading only the second half of the day.
+            var bars = r.bars.slice(720..<1440)
+            for k in 0..<bars.count { bars.open[k] /= 20; bars.high[k] /= 20; bars.low[k] /= 20; bars.close[k] /= 20 }
+            var info = r.info
+            info.pair = extraPair; info.rows = bars.count; info.firstMs = bars.timestampMs[0]
+            try catalog.saveBars(bars, info: info)
+        }
+        return paths
+    }
+
+    struct Reference: Decodable {
+        struct T: Decodable {
+            var entry_time: Int64; var entry_price: Double; var quantity: Double; var entry_fee: Double
+            var exit_time: Int64?; var exit_price: Double?; var exit_fee: Double?; var pnl: Double?
+        }
+        var closed_trades: [T]
+        var open_trade: T?
+        var final_equity: Double
+    }
+
+    /// The trade list and final equity of sma_cross on a real day of data equal those of an
+    /// independent implementation (Tests/Fixtures/make_sma_cross_reference.py).
+    @Test func smaCrossMatchesTheIndependentReference() throws {
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sma_cross_reference.json"))))
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: try Self.workspace())
+        request.strategy = "sma_cross"
+        request.params = ["fast=10", "slow=30"]
+        request.fee = 0.001
+        request.sizing = .allIn
+        let out = try BacktestRunner(request: request).run()
+        #expect(out.trades.count == ref.closed_trades.count + (ref.open_trade == nil ? 0 : 1))
+        for (t, r) in zip(out.trades, ref.closed_trades + [ref.open_trade].compactMap { $0 }) {
+            #expect(t.entryTimeMs == r.entry_time && t.entryPrice == r.entry_price)
+            #expect(abs(t.quantity - r.quantity) <= 1e-12 * r.quantity)
+            #expect(abs(t.entryFee - r.entry_fee) < 1e-9)
+            #expect(t.exitTimeMs == r.exit_time && t.exitPrice == r.exit_price)
+            if let pnl = r.pnl { #expect(abs(t.pnl! - pnl) < 1e-6) }
+        }
+        #expect(out.trades.last!.isOpen == (ref.open_trade != nil))
+        #expect(abs(out.metrics.finalEquity - ref.final_equity) < 0.005)
+        #expect(String(format: "%.2f", out.metrics.finalEquity) == String(format: "%.2f", ref.final_equity))
+        // Reconciles to the cent: initial cash + closed P&L (fees included) + open mark-to-market.
+        #expect(abs(out.metrics.finalEquity - (10_000 + out.metrics.realisedPnl + out.metrics.unrealisedPnl)) < 0.005)
+        #expect(abs(out.engineCash - out.venueCash) < 1e-6)
+    }
+
+    /// Buy and hold, worked by hand: units = 10000 / (1.001 x open of bar 2), held to the end.
+    @Test func buyAndHoldByHand() throws {
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: try Self.workspace())
+        request.strategy = "buy_and_hold"
+        request.fee = 0.001
+        request.sizing = .allIn
+        let out = try BacktestRunner(request: request).run()
+        let units = 10_000 / (1.001 * 67573.41)          // bar 2 opens at 67573.41
+        #expect(out.trades.count == 1 && out.trades[0].isOpen)
+        #expect(abs(out.trades[0].quantity - units) < 1e-12)
+        #expect(abs(out.metrics.finalEquity - units * 67766.85) < 0.005)   // last close
+        // --close-at-end sells at the last close and pays the exit fee.
+        request.closeAtEnd = true
+        let closed = try BacktestRunner(request: request).run()
+        #expect(closed.trades[0].exitReason == "end_of_data" && closed.trades[0].exitPrice == 67766.85)
+        #expect(abs(closed.metrics.finalEquity - units * 67766.85 * 0.999) < 0.005)
+    }
+
+    @Test func runIsStoredWithItsTradesEquityAndReports() throws {
+        let paths = try Self.workspace()
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "sma_cross"
+        request.fromMs = try UTCTime.parse("2024-06-01T06:00:00Z")
+        request.toMs = try UTCTime.parse("2024-06-01T18:00:00Z")
+        let out = try BacktestRunner(request: request).run()
+        #expect(out.equity.count == 720)
+        #expect(out.metrics.startTime == "2024-06-01T06:00:00Z" && out.metrics.endTime == "2024-06-01T17:59:00Z")
+        let store = try ResultsStore(path: paths.databasePath)
+        let row = try store.run(out.runID)
+        #expect(row.status == "completed" && row.strategy == "sma_cross" && row.pairs == "BTC/USD")
+        #expect(row.dataFingerprint == "c74d5643bb39562569929e33e4757d783743f4a4084d7f7051d9b9ffe6b358b7")
+        #expect(row.config.contains("\"config_hash\"") && row.results!.contains("\"final_equity\""))
+        #expect(try store.trades(runID: out.runID).count == out.trades.count)
+        #expect(try store.equity(runID: out.runID).count == 720)
+
+        let html = try String(contentsOfFile: out.reportDirectory + "/report.html", encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+        for id in HTMLReport.sectionIDs { #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)") }
+        #expect(html.components(separatedBy: "<section").count == html.components(separatedBy: "</section>").count)
+        #expect(!html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))   // self-contained
+        let trades = try String(contentsOfFile: out.reportDirectory + "/trades.csv", encoding: .utf8).split(separator: "\n")
+        #expect(trades.count == out.trades.count + 1)
+        #expect(trades[0].hasPrefix("trade_id,pair,side,strategy,status,entry_time,entry_price,exit_time,exit_price,quantity,pnl"))
+        let equity = try String(contentsOfFile: out.reportDirectory + "/equity.csv", encoding: .utf8).split(separator: "\n")
+        #expect(equity.count == 721 && equity[1].hasPrefix("2024-06-01T06:00:00Z,10000"))
+    }
+
+    @Test func aRunThatFailsIsStoredAsFailed() throws {
+        var paths = try Self.workspace()
+        let blocker = Fixtures.file("not a folder", name: "reports")
+        paths.reportsDirectory = blocker            // reports cannot be written under a file
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "buy_and_hold"
+        #expect(throws: (any Error).self) { try BacktestRunner(request: request).run() }
+        let runs = try ResultsStore(path: paths.databasePath).runs()
+        #expect(runs.count == 1 && runs[0].status == "failed" && runs[0].error != nil && runs[0].results == nil)
+    }
+
+    @Test func severalPairsShareOneBankrollInTimeOrder() throws {
+        let eth = Pair(base: "ETH", quote: "USD")
+        var request = BacktestRequest(pairs: [Fixtures.btcusd, eth], paths: try Self.workspace(extraPair: eth))
+        request.strategy = "sma_cross"
+        request.fee = 0.001
+        let out = try BacktestRunner(request: request).run()
+        #expect(out.equity.count == 1440)            // one sample per distinct timestamp
+        #expect(Set(out.trades.map(\.pair)) == [Fixtures.btcusd, eth])
+        #expect(out.trades.filter { $0.pair == eth }.allSatisfy { $0.entryTimeMs >= 1_717_200_000_000 + 720 * 60_000 })
+        #expect(abs(out.metrics.finalEquity - (10_000 + out.metrics.realisedPnl + out.metrics.unrealisedPnl)) < 0.005)
+        #expect(abs(out.engineCash - out.venueCash) < 1e-6)
+    }
+
+    @Test func missingDataAndEmptyWindowsAreClearErrors() throws {
+        var request = BacktestRequest(pairs: [Pair(base: "SOL", quote: "USD")], paths: try Self.workspace())
+        #expect { try BacktestRunner(request: request).run() } throws: {
+            "\($0)" == "no 1m data for SOL/USD on kraken: import it first: novapulse data import FILE --pair SOL/USD --exchange kraken"
+        }
+        request.pairs = [Fixtures.btcusd]
+        request.fromMs = try UTCTime.parse("2025-01-01")
+        #expect { try BacktestRunner(request: request).run() } throws: { "\($0)".contains("the data covers 2024-06-01T00:00:00Z to 2024-06-01T23:59:00Z") }
+        request.fromMs = nil
+        request.strategy = "nope"
+        #expect { try BacktestRunner(request: request).run() } throws: { "\($0)".contains("--strategy = 'nope' is not allowed") }
+    }
+
+    @Test func sameInputsGiveIdenticalTrades() throws {
+        let paths = try Self.workspace()
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.params = ["risk.stop_loss_floor_pct=0.002", "risk.take_profit_floor_pct=0.004"]
+        let a = try BacktestRunner(request: request).run()
+        let b = try BacktestRunner(request: request).run()
+        #expect(a.trades == b.trades && a.equity == b.equity && a.metrics == b.metrics)
+        #expect(a.runID != b.runID)
+        #expect(!a.trades.isEmpty)
+    }
+
+    @Test func bundledSampleIsImportedOnFirstUse() throws {
+        let root = Fixtures.scratch("bundled")
+        let paths = WorkspacePaths(dataDirectory: root + "/data", databasePath: root + "/db.sqlite", reportsDirectory: root + "/reports",
+                                   bundledDatasetsDirectory: Fixtures.packageRoot.appendingPathComponent("datasets").path)
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "buy_and_hold"
+        let out = try BacktestRunner(request: request).run()
+        #expect(out.notes.first?.hasPrefix("imported the bundled sample") == true)
+        #expect(out.metrics.bars == 30_240)
+        let again = try BacktestRunner(request: request).run()
+        #expect(again.notes.allSatisfy { !$0.hasPrefix("imported") })
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import NovaTestSupport
+@testable import NovaResearch
+
+@Suite struct ConfigLoaderTests {
+    @Test func shippedYAMLEqualsTheBuiltInDefaults() throws {
+        let fromFile = try ConfigLoader.load(path: Fixtures.packageRoot.appendingPathComponent("config/novapulse.yaml").path)
+        #expect(fromFile == NovaPulseConfig())
+    }
+
+    @Test func seedDefaults() {
+        let c = NovaPulseConfig()
+        #expect(c.strategies.weights["keltner"] == 0.30 && c.strategies.weights["mean_reversion"] == 0.25)
+        #expect(c.strategies.weights.count == 9)
+        #expect(c.confluence.minConfluence == 3 && c.confluence.minConfidence == 0.55)
+        #expect(c.risk.stopLossFloorPct == 0.025 && c.risk.takeProfitFloorPct == 0.05)
+        #expect(c.smartExit.tiers.map(\.fraction) == [0.5, 0.3] && c.smartExit.tiers.map(\.tpMultiple) == [1.0, 1.5])
+        #expect(c.confluence.timeframes == [1, 5, 15] && c.confluence.timeframeWeights == [1.0, 1.3, 1.5])
+    }
+
+    @Test func aPartialFileOverridesOnlyWhatItSays() throws {
+        let path = Fixtures.file("risk:\n  risk_per_trade: 0.02\nstrategies:\n  sma_cross: {fast: 5}\n", name: "c.yaml")
+        let c = try ConfigLoader.load(path: path)
+        #expect(c.risk.riskPerTrade == 0.02)
+        #expect(c.strategies.smaCross.fast == 5 && c.strategies.smaCross.slow == 30)
+        #expect(c.risk.maxPositionPct == 0.25)
+    }
+
+    @Test func unknownKeysAreNamed() throws {
+        let path = Fixtures.file("risk:\n  risk_per_trad: 0.02\n", name: "c.yaml")
+        #expect { try ConfigLoader.load(path: path) } throws: {
+            "\($0)".hasPrefix("\(path): unknown key 'risk.risk_per_trad' (known here: max_concurrent_positions")
+        }
+        let top = Fixtures.file("riskk: {}\n", name: "c.yaml")
+        #expect { try ConfigLoader.load(path: top) } throws: { "\($0)".contains("unknown key 'riskk'") }
+    }
+
+    @Test(arguments: [
+        ("risk:\n  risk_per_trade: 1.5\n", "risk.risk_per_trade = 1.5 is not allowed: above 0, at most 1"),
+        ("confluence:\n  min_confluence: 12\n", "confluence.min_confluence = 12 is not allowed: 1 to 9"),
+        ("strategies:\n  sma_cross: {fast: 30, slow: 10}\n", "strategies.sma_cross.fast = 30 is not allowed: less than slow (10)"),
+        ("backtest:\n  exchange: binance\n", "backtest.exchange = 'binance' is not allowed"),
+        ("backtest:\n  initial_cash: lots\n", "backtest.initial_cash = 'lots' is not allowed: expected a number"),
+        ("strategies:\n  keltner: {ema_period: 2.5}\n", "strategies.keltner.ema_period = 2.5 is not allowed: expected a whole number"),
+        ("venues:\n  kraken: {maker_fee: 0.0025, taker_fee: 0.4}\n", "venues.kraken.taker_fee = 0.4 is not allowed"),
+        ("smart_exit:\n  tiers: [{tp_multiple: 1, fraction: 0.7}, {tp_multiple: 2, fraction: 0.7}]\n", "fractions that sum to at most 1"),
+    ])
+    func outOfRangeValuesAreNamedWithTheirKey(yaml: String, message: String) throws {
+        let path = Fixtures.file(yaml, name: "c.yaml")
+        #expect { try ConfigLoader.load(path: path) } throws: { error in
+            let text = "\(error)"
+            if !text.contains(message) { Issue.record("\(text)") }
+            return error is ConfigError
+        }
+    }
+
+    @Test func paramsOverrideStrategyParametersAndConfigPaths() throws {
+        let c = try ConfigLoader.load(path: nil, params: ["fast=7", "risk.max_position_pct=0.5"], strategy: "sma_cross")
+        #expect(c.strategies.smaCross.fast == 7 && c.risk.maxPositionPct == 0.5)
+        #expect { try ConfigLoader.load(path: nil, params: ["fats=7"], strategy: "sma_cross") } throws: {
+            "\($0)".contains("strategy sma_cross has no parameter 'fats' (it has: fast, slow)")
+        }
+        #expect { try ConfigLoader.load(path: nil, params: ["fast"], strategy: "sma_cross") } throws: { "\($0)".contains("missing '='") }
+        #expect { try ConfigLoader.load(path: nil, params: ["fast=0"], strategy: "sma_cross") } throws: {
+            "\($0)".contains("strategies.sma_cross.fast = 0 is not allowed")
+        }
+        #expect { try ConfigLoader.load(path: nil, params: ["x=1"], strategy: "buy_and_hold") } throws: { "\($0)".contains("has no parameters") }
+    }
+
+    @Test func missingOrMalformedFiles() {
+        #expect { try ConfigLoader.load(path: "/nope.yaml") } throws: { "\($0)" == "/nope.yaml: cannot read the config: no such file" }
+        let path = Fixtures.file("risk: [1, 2\n", name: "c.yaml")
+        #expect { try ConfigLoader.load(path: path) } throws: { "\($0)".contains("not valid YAML") }
+        let list = Fixtures.file("- a\n- b\n", name: "c.yaml")
+        #expect { try ConfigLoader.load(path: list) } throws: { "\($0)".contains("top level must be a mapping") }
+    }
+}

@@ -47,6 +47,24 @@ public enum UTCTime {
         return out + "Z"
     }
 
+    /// Appends `iso(ms)` to a byte buffer, without building a String.
+    public static func appendISO(_ ms: Int64, to out: inout [UInt8]) {
+        let days = ms >= 0 ? ms / 86_400_000 : -((-ms + 86_399_999) / 86_400_000)
+        let rem = ms - days * 86_400_000
+        let (y, mo, d) = civilFromDays(days)
+        @inline(__always) func digits(_ v: Int64, _ width: Int) {
+            var div: Int64 = 1
+            for _ in 1..<width { div *= 10 }
+            var x = v
+            if x >= div * 10 { out.append(contentsOf: String(x).utf8); return }
+            while div > 0 { out.append(UInt8(48 + x / div)); x %= div; div /= 10 }
+        }
+        digits(y, 4); out.append(45); digits(mo, 2); out.append(45); digits(d, 2); out.append(84)
+        digits(rem / 3_600_000, 2); out.append(58); digits(rem / 60_000 % 60, 2); out.append(58); digits(rem / 1000 % 60, 2)
+        if rem % 1000 != 0 { out.append(46); digits(rem % 1000, 3) }
+        out.append(90)
+    }
+
     /// The date part only, `2024-06-01`.
     public static func isoDate(_ ms: Int64) -> String { String(iso(ms).prefix(10)) }
 

@@ -1,4 +1,5 @@
 import CZstd
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +28,8 @@ public struct ByteStream {
             throw MarketDataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         defer { fclose(file) }
-        var hasher = SHA256()
+        // Hashing runs on a second core, overlapped with decompression and parsing.
+        let hasher = BackgroundHasher()
         let inSize = 1 << 20
         let input = UnsafeMutableRawPointer.allocate(byteCount: inSize, alignment: 64)
         defer { input.deallocate() }
@@ -87,5 +89,20 @@ public struct ByteStream {
             if ferror(file) != 0 { throw MarketDataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         }
         fingerprint = hasher.finalizeHex()
+    }
+}
+
+/// SHA-256 on a serial background queue: `update` copies the chunk and returns at once.
+private final class BackgroundHasher: @unchecked Sendable {
+    private var sha = SHA256()
+    private let queue = DispatchQueue(label: "novapulse.fingerprint")
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        let copy = [UInt8](bytes)
+        queue.async { self.sha.update(copy) }
+    }
+
+    func finalizeHex() -> String {
+        queue.sync { sha.finalizeHex() }
     }
 }

@@ -28,17 +28,24 @@ public struct CandleSimulatedVenue: Venue {
     public private(set) var cash: Double
     /// Base units held per pair.
     public private(set) var holdings: [Pair: Double] = [:]
-    private var open: [OrderRequest] = []
-    /// Orders placed since the last bar of their pair: they may not fill on data they were
-    /// decided on, only from the next bar on.
-    private var barsSeen: [OrderID: Int] = [:]
+    /// Resting orders in placement (id) order. A handful at most: linear scans beat hashing.
+    private var resting: [Resting] = []
+
+    private struct Resting {
+        var order: OrderRequest
+        /// Bars of its pair matched against so far: an order may not fill on the bar it was
+        /// decided on, only from the next one.
+        var barsSeen = 0
+        /// Timestamp of the last bar it was matched against (so each bar matches it once).
+        var matchedAtMs = Int64.min
+    }
 
     public init(profile: VenueProfile, initialCash: Double) {
         self.profile = profile
         self.cash = initialCash
     }
 
-    public var openOrders: [OrderRequest] { open }
+    public var openOrders: [OrderRequest] { resting.map(\.order) }
 
     public mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) {
         if case .base(let q) = order.quantity, !(q > 0) || !q.isFinite {
@@ -49,37 +56,42 @@ public struct CandleSimulatedVenue: Venue {
             events.append(.rejected(order.id, reason: .invalidOrder, message: "cost must be positive, got \(q)", atMs: order.createdAtMs))
             return
         }
-        open.append(order)
-        barsSeen[order.id] = 0
+        resting.append(Resting(order: order))
         events.append(.accepted(order.id, atMs: order.createdAtMs))
     }
 
     public mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) {
-        guard let index = open.firstIndex(where: { $0.id == id }) else { return }
-        open.remove(at: index)
-        barsSeen[id] = nil
+        guard let index = resting.firstIndex(where: { $0.order.id == id }) else { return }
+        resting.remove(at: index)
         events.append(.cancelled(id, reason: "cancelled by the engine", atMs: atMs))
     }
 
     public mutating func onBar(_ pair: Pair, _ bar: BarData, events: inout [VenueEvent]) {
-        guard open.contains(where: { $0.pair == pair }) else { return }
-        var processed = Set<OrderID>()
         // Orders placed while this bar is being matched (a position's stop and target, placed
         // when its entry fills at the open) are matched against the rest of this same bar:
-        // the whole range of the bar happens after the open. Loop until no new order appears.
-        while true {
-            // Markets first (they were queued for this open), then stops, then limits.
-            let candidates = open.filter { $0.pair == pair && !processed.contains($0.id) }
-                .sorted { rank($0) != rank($1) ? rank($0) < rank($1) : $0.id < $1.id }
-            if candidates.isEmpty { break }
-            for order in candidates {
-                processed.insert(order.id)
-                guard open.contains(where: { $0.id == order.id }) else { continue } // cancelled by OCO meanwhile
-                let placedIntraBar = order.createdAtMs >= bar.timestampMs
-                let firstBar = barsSeen[order.id] == 0 && !placedIntraBar
-                barsSeen[order.id, default: 0] += 1
-                guard let (price, isMaker) = matchPrice(order, bar, firstBar: firstBar, placedIntraBar: placedIntraBar) else { continue }
-                execute(order, price: price, isMaker: isMaker, atMs: bar.timestampMs, events: &events)
+        // the whole range of the bar happens after the open. So: repeat passes until a pass
+        // matches nothing new. Within a pass, markets first (queued for this open), then
+        // stops, then limits, each in placement order. No allocation.
+        var progressed = true
+        while progressed {
+            progressed = false
+            for pass in 0...2 {
+                var k = 0
+                while k < resting.count {
+                    let r = resting[k]
+                    guard r.order.pair == pair, r.matchedAtMs != bar.timestampMs, rank(r.order) == pass else { k += 1; continue }
+                    resting[k].matchedAtMs = bar.timestampMs
+                    progressed = true
+                    let placedIntraBar = r.order.createdAtMs >= bar.timestampMs
+                    let firstBar = r.barsSeen == 0 && !placedIntraBar
+                    resting[k].barsSeen += 1
+                    if let (price, isMaker) = matchPrice(r.order, bar, firstBar: firstBar, placedIntraBar: placedIntraBar) {
+                        execute(r.order, price: price, isMaker: isMaker, atMs: bar.timestampMs, events: &events)
+                        k = 0   // the book of resting orders changed (fills, one-cancels-other): rescan
+                    } else {
+                        k += 1
+                    }
+                }
             }
         }
     }
@@ -147,15 +159,19 @@ public struct CandleSimulatedVenue: Venue {
         events.append(.filled(Fill(orderID: order.id, pair: order.pair, side: order.side, price: price, quantity: units,
                                    fee: fee, feeRate: rate, isMaker: isMaker, timestampMs: atMs)))
         if let group = order.ocoGroup {
-            for other in open where other.ocoGroup == group {
-                remove(other.id)
-                events.append(.cancelled(other.id, reason: "one-cancels-other: order \(order.id) filled", atMs: atMs))
+            var k = 0
+            while k < resting.count {
+                if resting[k].order.ocoGroup == group {
+                    let other = resting.remove(at: k).order
+                    events.append(.cancelled(other.id, reason: "one-cancels-other: order \(order.id) filled", atMs: atMs))
+                } else {
+                    k += 1
+                }
             }
         }
     }
 
     private mutating func remove(_ id: OrderID) {
-        open.removeAll { $0.id == id }
-        barsSeen[id] = nil
+        if let k = resting.firstIndex(where: { $0.order.id == id }) { resting.remove(at: k) }
     }
 }

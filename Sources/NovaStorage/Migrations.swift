@@ -209,12 +209,15 @@ enum Migrations {
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
 
+        -- A run's equity curve, one row per run: `ts_ms` and `equity` are little-endian
+        -- arrays (Int64 ms and Float64) of `points` values each. A million-bar run writes
+        -- one 16 MB row instead of a million rows, so storing it costs milliseconds.
         CREATE TABLE run_equity (
-            run_id TEXT NOT NULL REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
-            ts_ms INTEGER NOT NULL,
-            equity REAL NOT NULL,
-            PRIMARY KEY (run_id, ts_ms)
-        ) WITHOUT ROWID;
+            run_id TEXT PRIMARY KEY REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
+            points INTEGER NOT NULL,
+            ts_ms BLOB NOT NULL,
+            equity BLOB NOT NULL
+        );
         """)
     }
 }

@@ -76,10 +76,10 @@ public final class ResultsStore: @unchecked Sendable {
         try wrap {
             try writer.write { db in
                 for trade in trades { try trade.insert(db) }
-                let statement = try db.makeStatement(sql: "INSERT INTO run_equity (run_id, ts_ms, equity) VALUES (?, ?, ?)")
-                for point in equity {
-                    try statement.execute(arguments: [runID, point.timestampMs, point.equity])
-                }
+                let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
+                let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
+                try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)",
+                               arguments: [runID, equity.count, ts, values])
                 try db.execute(sql: "UPDATE backtest_runs SET status = 'completed', completed_at = ?, results = ? WHERE run_id = ?",
                                arguments: [completedAt, results, runID])
             }
@@ -145,9 +145,22 @@ public final class ResultsStore: @unchecked Sendable {
 
     public func equity(runID: String) throws -> [(timestampMs: Int64, equity: Double)] {
         try wrap {
-            try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT ts_ms, equity FROM run_equity WHERE run_id = ? ORDER BY ts_ms", arguments: [runID])
-                    .map { ($0["ts_ms"], $0["equity"]) }
+            try writer.read { db -> [(timestampMs: Int64, equity: Double)] in
+                guard let row = try Row.fetchOne(db, sql: "SELECT points, ts_ms, equity FROM run_equity WHERE run_id = ?", arguments: [runID]) else { return [] }
+                let n: Int = row["points"]
+                let ts: Data = row["ts_ms"], eq: Data = row["equity"]
+                guard ts.count == n * 8, eq.count == n * 8 else { throw StorageError.database("equity curve of \(runID) is damaged") }
+                var out: [(timestampMs: Int64, equity: Double)] = []
+                out.reserveCapacity(n)
+                ts.withUnsafeBytes { t in
+                    eq.withUnsafeBytes { e in
+                        for i in 0..<n {
+                            out.append((Int64(littleEndian: t.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)),
+                                        Double(bitPattern: UInt64(littleEndian: e.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))))
+                        }
+                    }
+                }
+                return out
             }
         }
     }

@@ -39,3 +39,13 @@ import Testing
         }
     }
 }
+
+@Suite struct UTCTimeBytesTests {
+    @Test func byteFormattingEqualsStringFormatting() {
+        for ms: Int64 in [0, -1000, 1_717_200_000_000, 1_709_251_199_123, 253_402_300_799_000, 86_399_999] {
+            var bytes: [UInt8] = []
+            UTCTime.appendISO(ms, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == UTCTime.iso(ms))
+        }
+    }
+}

@@ -24,15 +24,16 @@ public enum CSVExport {
     }
 
     public static func equity(timestampMs: [Int64], equity: [Double]) -> String {
-        var out = "time,equity\n"
-        out.reserveCapacity(timestampMs.count * 36)
+        // Built as bytes: a million-bar curve is written in a fraction of a second.
+        var out: [UInt8] = Array("time,equity\n".utf8)
+        out.reserveCapacity(timestampMs.count * 40)
         for i in timestampMs.indices {
-            out += UTCTime.iso(timestampMs[i])
-            out += ","
-            out += num(equity[i])
-            out += "\n"
+            UTCTime.appendISO(timestampMs[i], to: &out)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: equity[i].description.utf8)
+            out.append(UInt8(ascii: "\n"))
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func num(_ x: Double) -> String { "\(x)" }

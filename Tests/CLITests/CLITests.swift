@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import NovaTestSupport
+
+/// Runs the built `novapulse` binary as a user would and checks exit codes, stdout and stderr.
+@Suite struct CLITests {
+    struct Result { var code: Int32; var stdout: String; var stderr: String }
+
+    static var binary: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("novapulse").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return Fixtures.packageRoot.appendingPathComponent(".build/debug/novapulse").path
+    }
+
+    /// Runs novapulse in a fresh workspace (its own data, database and reports folders).
+    static func run(_ args: [String], workspace: String? = nil) throws -> Result {
+        let ws = workspace ?? Fixtures.scratch("cli")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = Fixtures.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env["NOVAPULSE_DATA_DIR"] = ws + "/data"
+        env["DB_PATH"] = ws + "/data/novapulse.db"
+        env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func helpListsTheCommands() throws {
+        let r = try Self.run(["--help"])
+        #expect(r.code == 0)
+        for c in ["backtest", "data", "runs"] { #expect(r.stdout.contains(c)) }
+        let b = try Self.run(["backtest", "--help"])
+        #expect(b.code == 0 && b.stdout.contains("--close-at-end") && b.stdout.contains("--param"))
+    }
+
+    @Test(arguments: [
+        (["backtest"], "Missing expected argument '--pair"),
+        (["backtest", "--pair", "BTCUSD"], "invalid pair 'BTCUSD'"),
+        (["backtest", "--pair", "BTC/USD", "--fee", "2"], "--fee 2.0 is not a fee rate"),
+        (["backtest", "--pair", "BTC/USD", "--exchange", "binance"], "unknown exchange 'binance'"),
+        (["backtest", "--pair", "BTC/USD", "--from", "2024-02-01", "--to", "2024-01-01"], "is not before --to"),
+        (["backtest", "--pair", "BTC/USD", "--sizing", "martingale"], "martingale"),
+        (["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross", "--param", "fast=50"], "strategies.sma_cross.fast = 50 is not allowed: less than slow (30)"),
+        (["backtest", "--pair", "BTC/USD", "--config", "/no/such.yaml"], "/no/such.yaml: cannot read the config: no such file"),
+        (["data", "import", "x.csv", "--pair", "BTC/USD", "--timeframe", "7q"], "invalid timeframe '7q'"),
+        (["runs", "show", "bt-nope"], "no run with id 'bt-nope'"),
+    ])
+    func usageAndConfigErrorsExitWith2(args: [String], message: String) throws {
+        let r = try Self.run(args)
+        #expect(r.code == 2, "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test func badDataExitsWith3NamingFileAndLine() throws {
+        let path = Fixtures.file("timestamp,open,high,low,close,volume\n0,1,2,0.5,1.5,1\n60,1,0.9,0.5,1.5,1\n")
+        let r = try Self.run(["data", "import", path, "--pair", "BTC/USD"])
+        #expect(r.code == 3)
+        #expect(r.stderr.contains("\(path):3: high below max(open, close)"))
+        let missing = try Self.run(["backtest", "--pair", "ETH/USD"])
+        #expect(missing.code == 3 && missing.stderr.contains("no 1m data for ETH/USD on kraken"))
+    }
+
+    @Test func importListBacktestAndRunsEndToEnd() throws {
+        let ws = Fixtures.scratch("cli")
+        let imp = try Self.run(["data", "import", Fixtures.path("btcusdt-1m-2024-06-01.csv"), "--pair", "BTC/USDT", "--exchange", "coinbase"], workspace: ws)
+        #expect(imp.code == 0, "\(imp.stderr)")
+        #expect(imp.stdout.contains("Imported 1440 1m bars of BTC/USDT (coinbase)"))
+        #expect(imp.stdout.contains("sha256 c74d5643bb39562569929e33e4757d783743f4a4084d7f7051d9b9ffe6b358b7"))
+        let list = try Self.run(["data", "list"], workspace: ws)
+        #expect(list.stdout.contains("BTC/USDT") && list.stdout.contains("1440"))
+
+        let bt = try Self.run(["backtest", "--pair", "BTC/USDT", "--exchange", "coinbase", "--strategy", "sma_cross",
+                               "--fee", "0.001", "--sizing", "all-in", "--json"], workspace: ws)
+        #expect(bt.code == 0, "\(bt.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as! [String: Any]
+        let runID = summary["run_id"] as! String
+        #expect(String(format: "%.2f", summary["final_equity"] as! Double) == "9307.52")   // the independent reference
+        #expect(summary["trades"] as? Int == 33)
+        #expect(bt.stderr.isEmpty)   // no progress bar when stderr is not a terminal
+
+        let table = try Self.run(["backtest", "--pair", "BTC/USDT", "--exchange", "coinbase"], workspace: ws)
+        #expect(table.code == 0 && table.stdout.contains("win rate") && table.stdout.contains("Report: "))
+
+        let runs = try Self.run(["runs", "list"], workspace: ws)
+        #expect(runs.stdout.contains(runID) && runs.stdout.contains("completed"))
+        let show = try Self.run(["runs", "show", String(runID.prefix(22))], workspace: ws)
+        #expect(show.code == 0 || show.stderr.contains("matches"))
+        let exact = try Self.run(["runs", "show", runID, "--json"], workspace: ws)
+        let shown = try JSONSerialization.jsonObject(with: Data(exact.stdout.utf8)) as! [String: Any]
+        #expect(shown["status"] as? String == "completed" && shown["trades"] as? Int == 34)
+        #expect(FileManager.default.fileExists(atPath: ws + "/reports/\(runID)/report.html"))
+    }
+}

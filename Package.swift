@@ -6,6 +6,11 @@
 //   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3)
 import PackageDescription
 
+/// The engine is generic over venue and strategy and lives in other modules than its callers:
+/// full cross-module optimisation lets the compiler specialise it at the call site, instead of
+/// looking up generic metadata on every bar (measured: see Benchmarks/BENCHMARKS.md).
+let hotLoop: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "NovaPulse",
     platforms: [.macOS(.v14)],
@@ -22,13 +27,13 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd"),
 
-        .target(name: "NovaCore"),
-        .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"]),
+        .target(name: "NovaCore", swiftSettings: hotLoop),
+        .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"], swiftSettings: hotLoop),
         .target(name: "NovaStorage", dependencies: ["NovaCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "NovaVenue", dependencies: ["NovaCore"]),
-        .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"]),
-        .target(name: "NovaSignals", dependencies: ["NovaCore", "NovaVenue"]),
-        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"]),
+        .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
+        .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
+        .target(name: "NovaSignals", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
+        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
             "NovaSignals", "NovaEngine", .product(name: "Yams", package: "Yams"),
@@ -37,6 +42,10 @@ let package = Package(
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Release-build benchmarks: swift run -c release novapulse-bench (see Benchmarks/BENCHMARKS.md).
+        .executableTarget(name: "novapulse-bench", dependencies: ["NovaCore", "NovaMarketData", "NovaEngine", "NovaSignals", "NovaSimulator", "NovaVenue"],
+                          path: "Benchmarks/NovaBenchmarks"),
 
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),

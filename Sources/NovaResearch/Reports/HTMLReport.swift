@@ -195,9 +195,11 @@ public struct HTMLReport {
         lo -= margin; hi += margin
         var body = axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
         body += polyline(p.timestampMs, p.close, lo: lo, hi: hi, t0: t0, t1: t1, color: "#14213d", widthPx: 1)
+        // Markers shrink as trades crowd the chart, so the price line stays readable.
+        let m = pairTrades.count > 300 ? 2.0 : (pairTrades.count > 60 ? 3.0 : 5.0)
         for t in pairTrades.prefix(2000) {
             let x = scaleX(t.entryTimeMs, t0, t1), y = scaleY(t.entryPrice, lo, hi)
-            body += String(format: "<path d=\"M%.1f %.1f l-5 9 h10 z\" fill=\"#0a7d3e\"><title>", x, y + 1)
+            body += String(format: "<path d=\"M%.1f %.1f l-%.0f %.0f h%.0f z\" fill=\"#0a7d3e\" fill-opacity=\"0.85\"><title>", x, y + 1, m, m * 1.8, m * 2)
                 + esc("entry \(UTCTime.iso(t.entryTimeMs)) at \(price(t.entryPrice))") + "</title></path>"
             if let sl = t.stopLoss {
                 let xe = t.exitTimeMs.map { scaleX($0, t0, t1) } ?? scaleX(t1, t0, t1)
@@ -206,7 +208,7 @@ public struct HTMLReport {
             }
             if let et = t.exitTimeMs, let ep = t.exitPrice {
                 let xe = scaleX(et, t0, t1), ye = scaleY(ep, lo, hi)
-                body += String(format: "<path d=\"M%.1f %.1f l-5 -9 h10 z\" fill=\"#b42318\"><title>", xe, ye - 1)
+                body += String(format: "<path d=\"M%.1f %.1f l-%.0f -%.0f h%.0f z\" fill=\"#b42318\" fill-opacity=\"0.85\"><title>", xe, ye - 1, m, m * 1.8, m * 2)
                     + esc("exit \(UTCTime.iso(et)) at \(price(ep)) (\(t.exitReason ?? ""))") + "</title></path>"
             }
         }

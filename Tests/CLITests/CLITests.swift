@@ -101,3 +101,51 @@ import NovaTestSupport
         #expect(FileManager.default.fileExists(atPath: ws + "/reports/\(runID)/report.html"))
     }
 }
+
+@Suite struct CrashSafetyTests {
+    /// Killing `novapulse backtest` at any moment leaves an intact database: the run is either
+    /// completed with all its rows, or shows as interrupted with none; never a partial success.
+    @Test func killedMidRunLeavesTheDatabaseIntact() throws {
+        let ws = Fixtures.scratch("kill")
+        for delayMs in [150, 400, 700] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLITests.binary)
+            p.arguments = ["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross"]
+            p.currentDirectoryURL = Fixtures.packageRoot
+            var env = ProcessInfo.processInfo.environment
+            env["NOVAPULSE_DATA_DIR"] = ws + "/data"
+            env["DB_PATH"] = ws + "/data/novapulse.db"
+            env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(useconds_t(delayMs * 1000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let list = try CLITests.run(["runs", "list", "--json"], workspace: ws)
+        #expect(list.code == 0, "\(list.stderr)")
+        let runs = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
+        for run in runs {
+            let status = run["status"] as! String
+            #expect(status == "completed" || status == "interrupted")
+            let show = try CLITests.run(["runs", "show", run["run_id"] as! String, "--json"], workspace: ws)
+            let detail = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+            if status == "interrupted" { #expect(detail["trades"] as? Int == 0) }
+        }
+        // The SQLite file itself is sound.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", ws + "/data/novapulse.db"]
+        let out = Pipe()
+        check.standardOutput = out
+        try check.run()
+        check.waitUntilExit()
+        let verdict = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(verdict.trimmingCharacters(in: .whitespacesAndNewlines) == "ok" || !FileManager.default.fileExists(atPath: ws + "/data/novapulse.db"))
+        // And the next run works.
+        let after = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--json"], workspace: ws)
+        #expect(after.code == 0, "\(after.stderr)")
+    }
+}

@@ -83,7 +83,7 @@ public struct BacktestRunner {
                 throw MarketDataError.usage("no \(pair) bars between \(window): the data covers \(UTCTime.iso(loaded.1.firstMs)) to \(UTCTime.iso(loaded.1.lastMs)); adjust --from/--to")
             }
             if loaded.1.gapCount > 0 {
-                notes.append("\(pair): the data has \(loaded.1.gapCount) gaps (\(loaded.1.missingBars) missing bars, largest \(loaded.1.largestGapBars)); "
+                notes.append("\(pair): the data has \(loaded.1.gapCount) gap\(loaded.1.gapCount == 1 ? "" : "s") (\(loaded.1.missingBars) missing bars, largest \(loaded.1.largestGapBars)); "
                     + "no bars are fabricated: orders wait for the next real bar")
             }
             out.append((range.count == loaded.0.count ? loaded.0 : loaded.0.slice(range), loaded.1))
@@ -127,15 +127,12 @@ public struct BacktestRunner {
                                                    ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             var lastClose: [Pair: Double] = [:]
-            var bh = 0.0
-            for (i, series) in data.map(\.0).enumerated() {
-                lastClose[request.pairs[i]] = series.close.last!
-                bh += series.close.last! / series.close.first! - 1
-            }
+            for (i, series) in data.map(\.0).enumerated() { lastClose[request.pairs[i]] = series.close.last! }
+            let benchmark = Self.buyAndHoldEquity(series: data.map(\.0), at: replay.equityTimestampMs, cash: config.backtest.initialCash)
             let metrics = RunMetrics.compute(initialCash: config.backtest.initialCash, trades: replay.trades,
                                              equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
                                              timeframe: config.backtest.timeframe, lastClose: lastClose,
-                                             buyAndHoldReturn: bh / Double(data.count))
+                                             buyAndHoldEquity: benchmark, tradedNotional: replay.tradedNotional)
             let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
             try writeReports(runID: runID, directory: reportDir, metrics: metrics, replay: replay, data: data, config: config,
                              configJSON: configJSON, fingerprints: fingerprints, notes: notes)
@@ -170,6 +167,24 @@ public struct BacktestRunner {
             .write(toFile: "\(directory)/equity.csv", atomically: true, encoding: .utf8)
     }
 
+    /// The benchmark: the starting cash split equally over the pairs and held, each share
+    /// bought at its pair's first close (cash until then), marked at the latest close.
+    static func buyAndHoldEquity(series: [BarSeries], at timestamps: [Int64], cash: Double) -> [Double] {
+        let share = cash / Double(series.count)
+        var cursor = [Int](repeating: 0, count: series.count)
+        var out: [Double] = []
+        out.reserveCapacity(timestamps.count)
+        for t in timestamps {
+            var value = 0.0
+            for (p, s) in series.enumerated() {
+                while cursor[p] < s.count && s.timestampMs[cursor[p]] <= t { cursor[p] += 1 }
+                value += cursor[p] == 0 ? share : share * s.close[cursor[p] - 1] / s.close[0]
+            }
+            out.append(value)
+        }
+        return out
+    }
+
     static func record(runID: String, seq: Int, trade t: Trade) -> RunTradeRecord {
         RunTradeRecord(runID: runID, seq: seq, tradeID: t.tradeID, pair: t.pair.description, side: t.side.rawValue,
                        strategy: t.strategy, status: t.isOpen ? "open" : "closed", entryTime: UTCTime.iso(t.entryTimeMs),
@@ -194,6 +209,7 @@ struct ReplayResult: Sendable {
     var equityTimestampMs: [Int64]
     var equity: [Double]
     var notes: [EngineNote]
+    var tradedNotional: Double
     var engineCash: Double
     var venueCash: Double
 }
@@ -223,6 +239,7 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         try BarReplay.run(series: series, engine: &engine, total: total, progress: progress)
         engine.finish()
         return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
-                            notes: engine.notes, engineCash: engine.cash, venueCash: engine.venue.cash)
+                            notes: engine.notes,
+                            tradedNotional: engine.fills.reduce(0) { $0 + $1.notional }, engineCash: engine.cash, venueCash: engine.venue.cash)
     }
 }

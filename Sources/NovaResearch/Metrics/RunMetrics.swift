@@ -1,20 +1,22 @@
 import Foundation
 import NovaCore
 
-/// The headline numbers of a run, stored as the `results` JSON of its `backtest_runs` row.
-/// Definitions (crypto trades 24/7, so annualisation uses 365 days of bars):
-/// - returns are per bar, `r_t = equity_t / equity_{t-1} - 1`, over the equity curve;
-/// - Sharpe = mean(r) / stdev(r) (sample, n - 1) x sqrt(bars per year), risk-free rate 0;
-/// - Sortino = mean(r) / sqrt(mean(min(r, 0)^2)) x sqrt(bars per year);
-/// - max drawdown = the largest fall from a running equity peak, in % of that peak and in cash;
-/// - win rate, averages and profit factor are over closed round trips, P&L net of fees;
-/// - exposure = share of equity samples with a position open;
-/// - buy and hold = last close / first close - 1 over the same bars (mean over pairs).
+/// Everything a run is judged by, stored as the `results` JSON of its `backtest_runs` row and
+/// shown in the report. Each figure is defined in docs/metrics.md; return statistics follow
+/// empyrical (tested against it), trade statistics are over closed round trips, P&L net of fees.
 public struct RunMetrics: Codable, Sendable, Equatable {
     public var initialCash: Double
     public var finalEquity: Double
     public var netPnl: Double
     public var totalReturnPct: Double
+    public var cagrPct: Double
+    public var volatilityPct: Double
+    public var sharpe: Double
+    public var sortino: Double
+    public var calmar: Double?
+    public var maxDrawdownPct: Double
+    public var maxDrawdown: Double
+    public var maxDrawdownDurationSeconds: Double
     public var realisedPnl: Double
     public var unrealisedPnl: Double
     public var feesPaid: Double
@@ -29,32 +31,58 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     public var largestLoss: Double
     public var profitFactor: Double?
     public var expectancy: Double
-    public var maxDrawdownPct: Double
-    public var maxDrawdown: Double
-    public var sharpe: Double
-    public var sortino: Double
+    /// System quality number (Van Tharp): sqrt(trades) x mean(P&L) / stdev(P&L).
+    public var sqn: Double?
     public var exposurePct: Double
+    /// Quote notional traded (both sides) over average equity.
+    public var turnover: Double
+    public var tradesPerDay: Double
+    public var averageHoldingSeconds: Double
     public var buyAndHoldReturnPct: Double
+    public var buyAndHold: ReturnMetrics
+    public var monthlyReturns: [MonthlyReturn]
+    public var byStrategy: [BreakdownRow]
+    public var byEntryHour: [BreakdownRow]
+    public var byExitMonth: [BreakdownRow]
+    public var byExitReason: [BreakdownRow]
     public var bars: Int
     public var startTime: String
     public var endTime: String
 
     enum CodingKeys: String, CodingKey {
         case initialCash = "initial_cash", finalEquity = "final_equity", netPnl = "net_pnl"
-        case totalReturnPct = "total_return_pct", realisedPnl = "realised_pnl", unrealisedPnl = "unrealised_pnl"
+        case totalReturnPct = "total_return_pct", cagrPct = "cagr_pct", volatilityPct = "volatility_pct", sharpe, sortino, calmar
+        case maxDrawdownPct = "max_drawdown_pct", maxDrawdown = "max_drawdown", maxDrawdownDurationSeconds = "max_drawdown_duration_seconds"
+        case realisedPnl = "realised_pnl", unrealisedPnl = "unrealised_pnl"
         case feesPaid = "fees_paid", trades, openTrades = "open_trades", wins, losses, winRate = "win_rate"
         case averageWin = "average_win", averageLoss = "average_loss", largestWin = "largest_win"
-        case largestLoss = "largest_loss", profitFactor = "profit_factor", expectancy
-        case maxDrawdownPct = "max_drawdown_pct", maxDrawdown = "max_drawdown", sharpe, sortino
-        case exposurePct = "exposure_pct", buyAndHoldReturnPct = "buy_and_hold_return_pct", bars
-        case startTime = "start_time", endTime = "end_time"
+        case largestLoss = "largest_loss", profitFactor = "profit_factor", expectancy, sqn
+        case exposurePct = "exposure_pct", turnover, tradesPerDay = "trades_per_day", averageHoldingSeconds = "average_holding_seconds"
+        case buyAndHoldReturnPct = "buy_and_hold_return_pct", buyAndHold = "buy_and_hold", monthlyReturns = "monthly_returns"
+        case byStrategy = "by_strategy", byEntryHour = "by_entry_hour", byExitMonth = "by_exit_month", byExitReason = "by_exit_reason"
+        case bars, startTime = "start_time", endTime = "end_time"
+    }
+
+    /// The scalar metrics, in display order, with their names in the results JSON.
+    public var scalars: [(String, Double?)] {
+        [("final_equity", finalEquity), ("net_pnl", netPnl), ("total_return_pct", totalReturnPct), ("cagr_pct", cagrPct),
+         ("volatility_pct", volatilityPct), ("sharpe", sharpe), ("sortino", sortino), ("calmar", calmar),
+         ("max_drawdown_pct", maxDrawdownPct), ("max_drawdown", maxDrawdown), ("max_drawdown_duration_seconds", maxDrawdownDurationSeconds),
+         ("trades", Double(trades)), ("open_trades", Double(openTrades)), ("win_rate", winRate), ("average_win", averageWin),
+         ("average_loss", averageLoss), ("largest_win", largestWin), ("largest_loss", largestLoss), ("profit_factor", profitFactor),
+         ("expectancy", expectancy), ("sqn", sqn), ("exposure_pct", exposurePct), ("turnover", turnover),
+         ("trades_per_day", tradesPerDay), ("average_holding_seconds", averageHoldingSeconds), ("fees_paid", feesPaid),
+         ("realised_pnl", realisedPnl), ("unrealised_pnl", unrealisedPnl), ("buy_and_hold_return_pct", buyAndHoldReturnPct)]
     }
 
     /// Computes the metrics of a finished run.
     /// - Parameters:
-    ///   - lastClose: the last close of each trade's pair, to mark open trades.
+    ///   - lastClose: the last close of each pair, to mark open trades.
+    ///   - buyAndHoldEquity: the same cash held in the traded pairs (equal weights), per equity sample.
+    ///   - tradedNotional: quote notional of every fill, summed.
     public static func compute(initialCash: Double, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
-                               timeframe: Timeframe, lastClose: [Pair: Double], buyAndHoldReturn: Double) -> RunMetrics {
+                               timeframe: Timeframe, lastClose: [Pair: Double], buyAndHoldEquity: [Double],
+                               tradedNotional: Double = 0) -> RunMetrics {
         let closed = trades.filter { !$0.isOpen }
         let open = trades.filter { $0.isOpen }
         let pnls = closed.map { $0.pnl! }
@@ -64,54 +92,58 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         let grossLoss = -losers.reduce(0, +)
         let finalEquity = equity.last ?? initialCash
         let unrealised = open.reduce(0.0) { $0 + $1.unrealisedPnL(at: lastClose[$1.pair] ?? $1.entryPrice) }
+        let r = ReturnMetrics.compute(timestampMs: equityTimestampMs, equity: equity, barsPerYear: timeframe.barsPerYear)
+        let bh = ReturnMetrics.compute(timestampMs: equityTimestampMs, equity: buyAndHoldEquity, barsPerYear: timeframe.barsPerYear)
 
-        var peak = -Double.infinity, maxDDPct = 0.0, maxDD = 0.0
-        for e in equity {
-            peak = max(peak, e)
-            if peak > 0 {
-                maxDD = max(maxDD, peak - e)
-                maxDDPct = max(maxDDPct, (peak - e) / peak)
-            }
-        }
-        var returns: [Double] = []
-        returns.reserveCapacity(equity.count)
-        for i in equity.indices.dropFirst() where equity[i - 1] > 0 { returns.append(equity[i] / equity[i - 1] - 1) }
-        let n = Double(returns.count)
-        let mean = n > 0 ? returns.reduce(0, +) / n : 0
-        let variance = n > 1 ? returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
-        let downside = n > 0 ? (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / n).squareRoot() : 0
-        let annual = timeframe.barsPerYear.squareRoot()
-        let sharpe = variance > 0 ? mean / variance.squareRoot() * annual : 0
-        let sortino = downside > 0 ? mean / downside * annual : 0
+        let meanPnl = pnls.isEmpty ? 0 : pnls.reduce(0, +) / Double(pnls.count)
+        let sdPnl = pnls.count > 1 ? (pnls.reduce(0) { $0 + ($1 - meanPnl) * ($1 - meanPnl) } / Double(pnls.count - 1)).squareRoot() : 0
+        let spanDays = equityTimestampMs.count > 0
+            ? Double(equityTimestampMs.last! - equityTimestampMs.first! + timeframe.milliseconds) / 86_400_000 : 0
+        let meanEquity = equity.isEmpty ? initialCash : equity.reduce(0, +) / Double(equity.count)
 
-        // Exposure: mark equity samples covered by any trade [entry, exit).
-        var delta = [Int](repeating: 0, count: equityTimestampMs.count + 1)
+        return RunMetrics(
+            initialCash: initialCash, finalEquity: finalEquity, netPnl: finalEquity - initialCash,
+            totalReturnPct: r.totalReturnPct, cagrPct: r.cagrPct, volatilityPct: r.volatilityPct, sharpe: r.sharpe,
+            sortino: r.sortino, calmar: r.calmar, maxDrawdownPct: r.maxDrawdownPct, maxDrawdown: r.maxDrawdown,
+            maxDrawdownDurationSeconds: r.maxDrawdownDurationSeconds,
+            realisedPnl: pnls.reduce(0, +), unrealisedPnl: unrealised, feesPaid: trades.reduce(0) { $0 + $1.fees },
+            trades: closed.count, openTrades: open.count, wins: winners.count, losses: losers.count,
+            winRate: closed.isEmpty ? 0 : Double(winners.count) / Double(closed.count),
+            averageWin: winners.isEmpty ? 0 : grossWin / Double(winners.count),
+            averageLoss: losers.isEmpty ? 0 : -grossLoss / Double(losers.count),
+            largestWin: winners.max() ?? 0, largestLoss: losers.min() ?? 0,
+            profitFactor: grossLoss > 0 ? grossWin / grossLoss : nil, expectancy: meanPnl,
+            sqn: sdPnl > 0 ? Double(pnls.count).squareRoot() * meanPnl / sdPnl : nil,
+            exposurePct: exposure(trades, equityTimestampMs) * 100,
+            turnover: meanEquity > 0 ? tradedNotional / meanEquity : 0,
+            tradesPerDay: spanDays > 0 ? Double(closed.count) / spanDays : 0,
+            averageHoldingSeconds: closed.isEmpty ? 0 : closed.reduce(0.0) { $0 + Double($1.exitTimeMs! - $1.entryTimeMs) / 1000 } / Double(closed.count),
+            buyAndHoldReturnPct: bh.totalReturnPct, buyAndHold: bh,
+            monthlyReturns: ReturnMetrics.monthlyReturns(timestampMs: equityTimestampMs, equity: equity),
+            byStrategy: BreakdownRow.group(closed) { $0.strategy },
+            byEntryHour: BreakdownRow.group(closed) { String(UTCTime.iso($0.entryTimeMs).dropFirst(11).prefix(2)) },
+            byExitMonth: BreakdownRow.group(closed) { String(UTCTime.iso($0.exitTimeMs!).prefix(7)) },
+            byExitReason: BreakdownRow.group(closed) { $0.exitReason ?? "" },
+            bars: equity.count, startTime: equityTimestampMs.first.map(UTCTime.iso) ?? "",
+            endTime: equityTimestampMs.last.map(UTCTime.iso) ?? "")
+    }
+
+    /// Share of equity samples with a position open: samples in any trade's [entry, exit).
+    static func exposure(_ trades: [Trade], _ ts: [Int64]) -> Double {
+        guard !ts.isEmpty else { return 0 }
+        var delta = [Int](repeating: 0, count: ts.count + 1)
         func lowerBound(_ t: Int64) -> Int {
-            var lo = 0, hi = equityTimestampMs.count
-            while lo < hi { let mid = (lo + hi) / 2; if equityTimestampMs[mid] < t { lo = mid + 1 } else { hi = mid } }
+            var lo = 0, hi = ts.count
+            while lo < hi { let mid = (lo + hi) / 2; if ts[mid] < t { lo = mid + 1 } else { hi = mid } }
             return lo
         }
         for t in trades {
             let a = lowerBound(t.entryTimeMs)
-            let b = t.exitTimeMs.map(lowerBound) ?? equityTimestampMs.count
+            let b = t.exitTimeMs.map(lowerBound) ?? ts.count
             if b > a { delta[a] += 1; delta[b] -= 1 }
         }
         var running = 0, exposed = 0
-        for i in equityTimestampMs.indices { running += delta[i]; if running > 0 { exposed += 1 } }
-
-        return RunMetrics(
-            initialCash: initialCash, finalEquity: finalEquity, netPnl: finalEquity - initialCash,
-            totalReturnPct: (finalEquity / initialCash - 1) * 100, realisedPnl: pnls.reduce(0, +), unrealisedPnl: unrealised,
-            feesPaid: trades.reduce(0) { $0 + $1.fees }, trades: closed.count, openTrades: open.count,
-            wins: winners.count, losses: losers.count, winRate: closed.isEmpty ? 0 : Double(winners.count) / Double(closed.count),
-            averageWin: winners.isEmpty ? 0 : grossWin / Double(winners.count),
-            averageLoss: losers.isEmpty ? 0 : -grossLoss / Double(losers.count),
-            largestWin: winners.max() ?? 0, largestLoss: losers.min() ?? 0,
-            profitFactor: grossLoss > 0 ? grossWin / grossLoss : nil,
-            expectancy: closed.isEmpty ? 0 : pnls.reduce(0, +) / Double(closed.count),
-            maxDrawdownPct: maxDDPct * 100, maxDrawdown: maxDD, sharpe: sharpe, sortino: sortino,
-            exposurePct: equity.isEmpty ? 0 : Double(exposed) / Double(equity.count) * 100,
-            buyAndHoldReturnPct: buyAndHoldReturn * 100, bars: equity.count,
-            startTime: equityTimestampMs.first.map(UTCTime.iso) ?? "", endTime: equityTimestampMs.last.map(UTCTime.iso) ?? "")
+        for i in ts.indices { running += delta[i]; if running > 0 { exposed += 1 } }
+        return Double(exposed) / Double(ts.count)
     }
 }

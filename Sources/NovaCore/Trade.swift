@@ -16,6 +16,12 @@ public struct Trade: Sendable, Equatable, Codable {
     public var takeProfit: Double?
     public var exitReason: String?
     public var entryReason: String
+    /// The price the entry was decided at (the decision bar's close): the reference for
+    /// entry slippage.
+    public var entryDecisionPrice: Double?
+    /// The price the exit was decided at: the decision bar's close for a signal exit, the
+    /// trigger or limit for a stop or target, the last close for an end-of-data close.
+    public var exitDecisionPrice: Double?
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -34,6 +40,22 @@ public struct Trade: Sendable, Equatable, Codable {
         self.takeProfit = takeProfit
         self.exitReason = nil
         self.entryReason = entryReason
+        self.entryDecisionPrice = nil
+        self.exitDecisionPrice = nil
+    }
+
+    /// Slippage of the entry against its decision price, in basis points; positive is worse
+    /// (paid more for a long).
+    public var entrySlippageBps: Double? {
+        guard let d = entryDecisionPrice, d > 0 else { return nil }
+        return side.sign * (entryPrice - d) / d * 10_000
+    }
+
+    /// Slippage of the exit against its decision price, in basis points; positive is worse
+    /// (received less for a long).
+    public var exitSlippageBps: Double? {
+        guard let d = exitDecisionPrice, d > 0, let p = exitPrice else { return nil }
+        return side.sign * (d - p) / d * 10_000
     }
 
     public var isOpen: Bool { exitTimeMs == nil }

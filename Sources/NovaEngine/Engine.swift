@@ -32,6 +32,8 @@ public struct Engine<V: Venue, S: Strategy> {
     public private(set) var equity: [Double] = []
     public private(set) var notes: [EngineNote] = []
     public private(set) var fills: [Fill] = []
+    /// Every non-neutral strategy decision with its fate.
+    public private(set) var signals: [SignalEvent] = []
 
     private enum SlotState: Equatable {
         case flat
@@ -47,6 +49,8 @@ public struct Engine<V: Venue, S: Strategy> {
         var pendingStop: Double?
         var pendingTarget: Double?
         var pendingReason = ""
+        var pendingDecisionPrice = Double.nan
+        var exitDecisionPrice: Double?
         var stopOrder: OrderID?
         var targetOrder: OrderID?
     }
@@ -103,10 +107,14 @@ public struct Engine<V: Venue, S: Strategy> {
         switch action {
         case .none:
             break
-        case .enterLong(let stop, let target, _, let reason):
-            enterLong(pairIndex, bar: bar, stop: stop, target: target, reason: reason, strategy: strategies[pairIndex].name)
+        case .enterLong(let stop, let target, let strength, let reason):
+            let rejection = enterLong(pairIndex, bar: bar, stop: stop, target: target, reason: reason)
+            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: strategies[pairIndex].name,
+                                       action: .enterLong, strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection))
         case .exitLong(let reason):
-            exitLong(pairIndex, atMs: bar.timestampMs, purpose: .exitSignal, note: reason)
+            let rejection = exitLong(pairIndex, atMs: bar.timestampMs, purpose: .exitSignal, note: reason)
+            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: strategies[pairIndex].name,
+                                       action: .exitLong, strength: 1, actedUpon: rejection == nil, reason: reason, rejection: rejection))
         }
     }
 
@@ -167,8 +175,10 @@ public struct Engine<V: Venue, S: Strategy> {
 
     // MARK: Decisions
 
-    private mutating func enterLong(_ i: Int, bar: BarData, stop: Double?, target: Double?, reason: String, strategy: String) {
-        guard slots[i].state == .flat else { return }
+    /// Returns why the entry was not placed, or nil when an order went out.
+    @discardableResult
+    private mutating func enterLong(_ i: Int, bar: BarData, stop: Double?, target: Double?, reason: String) -> String? {
+        guard slots[i].state == .flat else { return "a position or order is already open for \(pairs[i])" }
         let equityNow = currentEquity
         let budget: Double
         switch config.sizing {
@@ -180,25 +190,30 @@ public struct Engine<V: Venue, S: Strategy> {
         }
         guard budget > 0 else {
             notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "entry skipped: no cash available"))
-            return
+            return "no cash available"
         }
         let id = submit(i, side: .buy, kind: .market, quantity: .quoteIncludingFee(budget), purpose: .entry, atMs: bar.timestampMs)
         slots[i].pendingStop = stop
         slots[i].pendingTarget = target
         slots[i].pendingReason = reason
-        if orders[id] != nil { slots[i].state = .entering(id) }
-        _ = strategy
+        slots[i].pendingDecisionPrice = bar.close
+        if orders[id] != nil { slots[i].state = .entering(id); return nil }
+        return "the venue rejected the order"
     }
 
-    private mutating func exitLong(_ i: Int, atMs: Int64, purpose: OrderPurpose, note: String) {
-        guard case .long(let t) = slots[i].state else { return }
+    /// Returns why the exit was not placed, or nil when an order went out.
+    @discardableResult
+    private mutating func exitLong(_ i: Int, atMs: Int64, purpose: OrderPurpose, note: String) -> String? {
+        guard case .long(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
         cancelProtection(i, atMs: atMs)
+        slots[i].exitDecisionPrice = slots[i].lastClose
         // An end-of-data close is decided just before the closing print it fills at (see finish()).
         let decidedAt = purpose == .endOfData ? atMs - 1 : atMs
         let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].quantity), purpose: purpose, atMs: decidedAt)
-        if orders[id] != nil { slots[i].state = .exiting(trade: t, id) }
         trades[t].exitReason = purpose.rawValue
         _ = note
+        if orders[id] != nil { slots[i].state = .exiting(trade: t, id); return nil }
+        return "the venue rejected the order"
     }
 
     private mutating func cancelProtection(_ i: Int, atMs: Int64) {
@@ -263,6 +278,7 @@ public struct Engine<V: Venue, S: Strategy> {
                                   entryFee: fill.fee, stopLoss: slots[i].pendingStop, takeProfit: slots[i].pendingTarget,
                                   entryReason: slots[i].pendingReason)
                 trade.exitReason = nil
+                trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
                 trades.append(trade)
                 slots[i].state = .long(trade: index)
                 placeProtection(i, trade: index, atMs: fill.timestampMs)
@@ -277,6 +293,11 @@ public struct Engine<V: Venue, S: Strategy> {
                 trades[t].exitPrice = fill.price
                 trades[t].exitFee = fill.fee
                 trades[t].exitReason = info.purpose.rawValue
+                switch info.purpose {
+                case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
+                case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
+                default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice
+                }
                 // The other leg of a stop/target pair is cancelled by the venue (OCO).
                 if let s = slots[i].stopOrder, s != fill.orderID { orders[s] = nil }
                 if let g = slots[i].targetOrder, g != fill.orderID { orders[g] = nil }

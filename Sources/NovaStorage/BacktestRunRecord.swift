@@ -99,3 +99,29 @@ public struct RunTradeRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         self.exitReason = exitReason; self.metadata = metadata
     }
 }
+
+/// A row of `run_signals`: one strategy decision of a run and its fate.
+public struct RunSignalRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "run_signals"
+
+    public var runID: String
+    public var seq: Int
+    public var timestamp: String
+    public var pair: String
+    public var strategy: String
+    public var action: String
+    public var strength: Double
+    public var actedUpon: Bool
+    public var reason: String?
+    public var rejection: String?
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", seq, timestamp, pair, strategy, action, strength, actedUpon = "acted_upon", reason, rejection
+    }
+
+    public init(runID: String, seq: Int, timestamp: String, pair: String, strategy: String, action: String, strength: Double,
+                actedUpon: Bool, reason: String?, rejection: String?) {
+        self.runID = runID; self.seq = seq; self.timestamp = timestamp; self.pair = pair; self.strategy = strategy
+        self.action = action; self.strength = strength; self.actedUpon = actedUpon; self.reason = reason; self.rejection = rejection
+    }
+}

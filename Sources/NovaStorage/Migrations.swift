@@ -209,6 +209,21 @@ enum Migrations {
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
 
+        -- Every non-neutral strategy decision of a run and what became of it.
+        CREATE TABLE run_signals (
+            run_id TEXT NOT NULL REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            timestamp TEXT NOT NULL,
+            pair TEXT NOT NULL,
+            strategy TEXT NOT NULL,
+            action TEXT NOT NULL,
+            strength REAL NOT NULL,
+            acted_upon INTEGER NOT NULL,
+            reason TEXT,
+            rejection TEXT,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+
         -- A run's equity curve, one row per run: `ts_ms` and `equity` are little-endian
         -- arrays (Int64 ms and Float64) of `points` values each. A million-bar run writes
         -- one 16 MB row instead of a million rows, so storing it costs milliseconds.

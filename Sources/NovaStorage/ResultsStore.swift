@@ -72,10 +72,11 @@ public final class ResultsStore: @unchecked Sendable {
     /// Stores a finished run's trades, equity curve and results, and marks it completed, in one
     /// transaction: either all of it is there or none.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
-                          equity: [(timestampMs: Int64, equity: Double)]) throws {
+                          equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = []) throws {
         try wrap {
             try writer.write { db in
                 for trade in trades { try trade.insert(db) }
+                for signal in signals { try signal.insert(db) }
                 let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
                 let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
                 try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)",
@@ -163,6 +164,10 @@ public final class ResultsStore: @unchecked Sendable {
                 return out
             }
         }
+    }
+
+    public func signals(runID: String) throws -> [RunSignalRecord] {
+        try wrap { try writer.read { db in try RunSignalRecord.filter(Column("run_id") == runID).order(Column("seq")).fetchAll(db) } }
     }
 
     public func deleteRun(runID: String) throws {

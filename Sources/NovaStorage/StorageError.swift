@@ -3,6 +3,8 @@ public enum StorageError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case runNotFound(String)
     case ambiguousRunID(String, matches: [String])
+    case runNotCompleted(String, status: String, error: String?)
+    case duplicateRunID(String)
     case database(String)
 
     public var description: String {
@@ -13,6 +15,10 @@ public enum StorageError: Error, CustomStringConvertible {
             return "no run with id '\(id)' (see: novapulse runs list)"
         case .ambiguousRunID(let id, let matches):
             return "run id prefix '\(id)' matches \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))): give more characters"
+        case .runNotCompleted(let id, let status, let error):
+            return "run \(id) is \(status)\(error.map { " (\($0))" } ?? ""): only completed runs have a report"
+        case .duplicateRunID(let id):
+            return "run \(id) is listed twice"
         case .database(let message):
             return "database error: \(message)"
         }

@@ -99,6 +99,24 @@ import NovaTestSupport
         let shown = try JSONSerialization.jsonObject(with: Data(exact.stdout.utf8)) as! [String: Any]
         #expect(shown["status"] as? String == "completed" && shown["trades"] as? Int == 34)
         #expect(FileManager.default.fileExists(atPath: ws + "/reports/\(runID)/report.html"))
+
+        // The registry: compare, report, list --since, delete.
+        let other = try JSONSerialization.jsonObject(with: Data(try Self.run(["backtest", "--pair", "BTC/USDT", "--exchange", "coinbase",
+            "--strategy", "sma_cross", "--param", "fast=5", "--json"], workspace: ws).stdout.utf8)) as! [String: Any]
+        let otherID = other["run_id"] as! String
+        let compare = try Self.run(["runs", "compare", runID, otherID], workspace: ws)
+        #expect(compare.code == 0, "\(compare.stderr)")
+        #expect(compare.stdout.contains("strategies.sma_cross.fast") && compare.stdout.contains("total_return_pct"))
+        let cj = try JSONSerialization.jsonObject(with: Data(try Self.run(["runs", "compare", runID, otherID, "--json"], workspace: ws).stdout.utf8)) as! [String: Any]
+        #expect((cj["config_differences"] as! [String: [String]])["strategies.sma_cross.fast"] == ["10", "5"])
+        #expect(try Self.run(["runs", "compare", runID], workspace: ws).code == 2)
+        let rerender = try Self.run(["runs", "report", otherID, "--json"], workspace: ws)
+        #expect(rerender.code == 0 && rerender.stdout.contains("report.html"))
+        let since = try Self.run(["runs", "list", "--since", "2099-01-01", "--json"], workspace: ws)
+        #expect(since.stdout == "[]\n")
+        let deleted = try Self.run(["runs", "delete", otherID], workspace: ws)
+        #expect(deleted.code == 0 && deleted.stdout == "Deleted run \(otherID).\n")
+        #expect(try Self.run(["runs", "show", otherID], workspace: ws).code == 2)
     }
 }
 

@@ -134,14 +134,22 @@ public struct BacktestRunner {
                                              timeframe: config.backtest.timeframe, lastClose: lastClose,
                                              buyAndHoldEquity: benchmark, tradedNotional: replay.tradedNotional)
             let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
-            try writeReports(runID: runID, directory: reportDir, metrics: metrics, replay: replay, data: data, config: config,
-                             configJSON: configJSON, fingerprints: fingerprints, notes: notes)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let results = String(decoding: try encoder.encode(metrics), as: UTF8.self)
+            let title = Self.title(strategy: config.backtest.strategy, pairs: request.pairs.map(\.description),
+                                   exchange: config.backtest.exchange.rawValue, timeframe: config.backtest.timeframe.description)
+            let artifacts = RunArtifacts(
+                runID: runID, title: title, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
+                equity: replay.equity, benchmark: benchmark,
+                prices: zip(request.pairs, data).map { RunArtifacts.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
+                signals: replay.signals, notes: notes, configJSON: configJSON, fingerprints: fingerprints)
+            try ReportWriter.write(artifacts, to: reportDir)
+            let results = try Self.resultsJSON(metrics: metrics, notes: notes)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
+            let signalRecords = replay.signals.enumerated().map { i, s in
+                RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
+                                action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection)
+            }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
-                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) })
+                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords)
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
                            engineCash: replay.engineCash, venueCash: replay.venueCash)
@@ -151,20 +159,15 @@ public struct BacktestRunner {
         }
     }
 
-    private func writeReports(runID: String, directory: String, metrics: RunMetrics, replay: ReplayResult,
-                              data: [(BarSeries, DatasetInfo)], config: NovaPulseConfig, configJSON: String,
-                              fingerprints: [String: String], notes: [String]) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let title = "\(config.backtest.strategy) on \(request.pairs.map(\.description).joined(separator: ", ")) · "
-            + "\(config.backtest.exchange) \(config.backtest.timeframe)"
-        let report = HTMLReport(runID: runID, title: title, metrics: metrics, trades: replay.trades,
-                                equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
-                                prices: zip(request.pairs, data).map { HTMLReport.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
-                                notes: notes, configJSON: configJSON, fingerprints: fingerprints)
-        try report.render().write(toFile: "\(directory)/report.html", atomically: true, encoding: .utf8)
-        try CSVExport.trades(replay.trades).write(toFile: "\(directory)/trades.csv", atomically: true, encoding: .utf8)
-        try CSVExport.equity(timestampMs: replay.equityTimestampMs, equity: replay.equity)
-            .write(toFile: "\(directory)/equity.csv", atomically: true, encoding: .utf8)
+    static func title(strategy: String, pairs: [String], exchange: String, timeframe: String) -> String {
+        "\(strategy) on \(pairs.joined(separator: ", ")) · \(exchange) \(timeframe)"
+    }
+
+    /// The `results` JSON: the metrics, plus the run's notes.
+    static func resultsJSON(metrics: RunMetrics, notes: [String]) throws -> String {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(metrics)) as? [String: Any] ?? [:]
+        object["notes"] = notes
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// The benchmark: the starting cash split equally over the pairs and held, each share
@@ -191,7 +194,21 @@ public struct BacktestRunner {
                        entryPrice: t.entryPrice, exitTime: t.exitTimeMs.map(UTCTime.iso), exitPrice: t.exitPrice,
                        quantity: t.quantity, pnl: t.pnl, pnlPct: t.pnlPct, fees: t.fees, entryFee: t.entryFee,
                        exitFee: t.exitFee, stopLoss: t.stopLoss, takeProfit: t.takeProfit, entryReason: t.entryReason,
-                       exitReason: t.isOpen ? nil : t.exitReason, metadata: nil)
+                       exitReason: t.isOpen ? nil : t.exitReason, metadata: tradeMetadata(t))
+    }
+
+    /// The trade's metadata JSON (the seed's field names where they apply).
+    static func tradeMetadata(_ t: Trade) -> String? {
+        var m: [String: Any] = ["size_usd": t.entryPrice * t.quantity, "entry_fee": t.entryFee, "fees": t.fees,
+                                "filled_units": t.quantity, "order_type": "market", "mode": "backtest"]
+        if let d = t.entryDecisionPrice { m["planned_entry_price"] = d }
+        if let sl = t.stopLoss { m["planned_stop_loss"] = sl }
+        if let tp = t.takeProfit { m["planned_take_profit"] = tp }
+        if let s = t.entrySlippageBps { m["entry_slippage_bps"] = s }
+        if let s = t.exitSlippageBps { m["exit_slippage_bps"] = s }
+        if let d = t.exitDecisionPrice, !t.isOpen { m["planned_exit_price"] = d }
+        guard let data = try? JSONSerialization.data(withJSONObject: m, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `bt-YYYYMMDD-HHMMSS-xxxxxx`: sortable by start time, unique by its random tail.
@@ -209,6 +226,7 @@ struct ReplayResult: Sendable {
     var equityTimestampMs: [Int64]
     var equity: [Double]
     var notes: [EngineNote]
+    var signals: [SignalEvent]
     var tradedNotional: Double
     var engineCash: Double
     var venueCash: Double
@@ -239,7 +257,7 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         try BarReplay.run(series: series, engine: &engine, total: total, progress: progress)
         engine.finish()
         return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
-                            notes: engine.notes,
+                            notes: engine.notes, signals: engine.signals,
                             tradedNotional: engine.fills.reduce(0) { $0 + $1.notional }, engineCash: engine.cash, venueCash: engine.venue.cash)
     }
 }

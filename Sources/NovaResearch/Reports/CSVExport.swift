@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import NovaEngine
 
 /// `trades.csv` and `equity.csv` of a run. Times are ISO 8601 UTC; numbers are written in
 /// Swift's shortest round-trip form, so reading them back gives the stored values exactly.
@@ -7,6 +8,7 @@ public enum CSVExport {
     public static let tradeColumns = [
         "trade_id", "pair", "side", "strategy", "status", "entry_time", "entry_price", "exit_time", "exit_price",
         "quantity", "pnl", "pnl_pct", "fees", "entry_fee", "exit_fee", "stop_loss", "take_profit", "entry_reason", "exit_reason",
+        "duration_seconds", "size_usd", "entry_decision_price", "exit_decision_price", "entry_slippage_bps", "exit_slippage_bps",
     ]
 
     public static func trades(_ trades: [Trade]) -> String {
@@ -17,6 +19,9 @@ public enum CSVExport {
                 UTCTime.iso(t.entryTimeMs), num(t.entryPrice), t.exitTimeMs.map(UTCTime.iso) ?? "", t.exitPrice.map(num) ?? "",
                 num(t.quantity), t.pnl.map(num) ?? "", t.pnlPct.map(num) ?? "", num(t.fees), num(t.entryFee), num(t.exitFee),
                 t.stopLoss.map(num) ?? "", t.takeProfit.map(num) ?? "", t.entryReason, t.isOpen ? "" : (t.exitReason ?? ""),
+                t.exitTimeMs.map { num(Double($0 - t.entryTimeMs) / 1000) } ?? "", num(t.entryPrice * t.quantity),
+                t.entryDecisionPrice.map(num) ?? "", t.isOpen ? "" : (t.exitDecisionPrice.map(num) ?? ""),
+                t.entrySlippageBps.map(num) ?? "", t.exitSlippageBps.map(num) ?? "",
             ]
             out += fields.map(quote).joined(separator: ",") + "\n"
         }
@@ -34,6 +39,30 @@ public enum CSVExport {
             out.append(UInt8(ascii: "\n"))
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func signals(_ signals: [SignalEvent]) -> String {
+        var out = "time,pair,strategy,action,strength,acted_upon,reason,rejection\n"
+        for s in signals {
+            out += [UTCTime.iso(s.timestampMs), s.pair.description, s.strategy, s.action.rawValue, num(s.strength),
+                    s.actedUpon ? "1" : "0", s.reason, s.rejection ?? ""].map(quote).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// One row per scalar metric: the run's value and buy and hold's where it has one.
+    public static func metrics(_ m: RunMetrics) -> String {
+        let bh: [String: Double?] = [
+            "total_return_pct": m.buyAndHold.totalReturnPct, "cagr_pct": m.buyAndHold.cagrPct,
+            "volatility_pct": m.buyAndHold.volatilityPct, "sharpe": m.buyAndHold.sharpe, "sortino": m.buyAndHold.sortino,
+            "calmar": m.buyAndHold.calmar, "max_drawdown_pct": m.buyAndHold.maxDrawdownPct, "max_drawdown": m.buyAndHold.maxDrawdown,
+            "max_drawdown_duration_seconds": m.buyAndHold.maxDrawdownDurationSeconds,
+        ]
+        var out = "metric,value,buy_and_hold\n"
+        for (name, value) in m.scalars {
+            out += "\(name),\(value.map(num) ?? ""),\((bh[name] ?? nil).map(num) ?? "")\n"
+        }
+        return out
     }
 
     static func num(_ x: Double) -> String { "\(x)" }

@@ -5,66 +5,49 @@ import NovaCore
 /// with the summary, price with entries and exits, equity against buy-and-hold, drawdown, the
 /// trade list, the notes, the config and the data fingerprints.
 public struct HTMLReport {
-    public struct PriceSeries {
-        public var pair: Pair
-        public var timestampMs: [Int64]
-        public var close: [Double]
-        public init(pair: Pair, timestampMs: [Int64], close: [Double]) {
-            self.pair = pair
-            self.timestampMs = timestampMs
-            self.close = close
-        }
-    }
+    public let a: RunArtifacts
+    public init(_ artifacts: RunArtifacts) { a = artifacts }
 
-    public var runID: String
-    public var title: String
-    public var metrics: RunMetrics
-    public var trades: [Trade]
-    public var equityTimestampMs: [Int64]
-    public var equity: [Double]
-    public var prices: [PriceSeries]
-    public var notes: [String]
-    public var configJSON: String
-    public var fingerprints: [String: String]
-
-    public init(runID: String, title: String, metrics: RunMetrics, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
-                prices: [PriceSeries], notes: [String], configJSON: String, fingerprints: [String: String]) {
-        self.runID = runID; self.title = title; self.metrics = metrics; self.trades = trades
-        self.equityTimestampMs = equityTimestampMs; self.equity = equity; self.prices = prices
-        self.notes = notes; self.configJSON = configJSON; self.fingerprints = fingerprints
-    }
+    private var metrics: RunMetrics { a.metrics }
+    private var trades: [Trade] { a.trades }
+    private var equityTimestampMs: [Int64] { a.equityTimestampMs }
+    private var equity: [Double] { a.equity }
+    private var prices: [RunArtifacts.PriceSeries] { a.prices }
 
     /// Sections every report has, in order (a test checks each is present).
-    public static let sectionIDs = ["summary", "price", "equity", "drawdown", "trades", "notes", "config"]
+    public static let sectionIDs = ["summary", "price", "equity", "drawdown", "monthly", "distribution", "attribution",
+                                    "execution", "metrics", "trades", "signals", "notes", "config"]
 
     public func render() -> String {
         let m = metrics
         var html = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
-        <title>NovaPulse run \(esc(runID))</title>
+        <title>NovaPulse run \(esc(a.runID))</title>
         <style>
         body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
         header{background:#14213d;color:#fff;padding:18px 32px}
         header h1{margin:0;font-size:22px} header p{margin:4px 0 0;color:#c9d1e3;font-size:13px}
         main{padding:20px 32px;max-width:1200px}
         section{background:#fff;border-radius:8px;padding:16px 20px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-        h2{font-size:16px;margin:0 0 12px}
+        h2{font-size:16px;margin:0 0 12px} h3{font-size:13px;margin:12px 0 6px;color:#5b6478}
         .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
         .card{background:#f7f8fb;border-radius:6px;padding:10px 12px}
         .card .k{font-size:11px;color:#5b6478;text-transform:uppercase;letter-spacing:.04em}
         .card .v{font-size:19px;font-weight:600;margin-top:2px}
-        .pos{color:#0a7d3e} .neg{color:#b42318}
+        .pos{color:#0a7d3e} .neg{color:#b42318} .muted{color:#5b6478;font-size:12px}
         table{border-collapse:collapse;width:100%;font-size:12px}
         th,td{padding:4px 6px;border-bottom:1px solid #eceef3;text-align:right;white-space:nowrap}
         th{background:#f7f8fb;position:sticky;top:0} td.l,th.l{text-align:left}
+        .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
         .scroll{max-height:420px;overflow:auto}
         pre{background:#f7f8fb;padding:10px;font-size:12px;overflow:auto;max-height:300px}
         svg{width:100%;height:auto;display:block} .legend{font-size:12px;color:#5b6478;margin-top:4px}
         .sw{display:inline-block;width:12px;height:3px;vertical-align:middle;margin:0 4px 0 12px}
+        td.heat{text-align:center;font-weight:600;min-width:44px}
         </style></head><body>
-        <header><h1>\(esc(title))</h1>
-        <p>Run \(esc(runID)) · \(esc(m.startTime)) to \(esc(m.endTime)) · \(m.bars) bars</p></header>
+        <header><h1>\(esc(a.title))</h1>
+        <p>Run \(esc(a.runID)) · \(esc(m.startTime)) to \(esc(m.endTime)) · \(m.bars) bars</p></header>
         <main>
         <section id="summary"><h2>Summary</h2><div class="cards">
         """
@@ -76,16 +59,22 @@ public struct HTMLReport {
         card("Return", pct(m.totalReturnPct), m.totalReturnPct)
         card("Buy & hold", pct(m.buyAndHoldReturnPct), m.buyAndHoldReturnPct)
         card("Final equity", money(m.finalEquity))
-        card("Trades", "\(m.trades)" + (m.openTrades > 0 ? " (+\(m.openTrades) open)" : ""))
+        card("Trades", "\(m.trades)" + (m.openTrades > 0 ? " +\(m.openTrades) open" : ""))
         card("Win rate", pct(m.winRate * 100))
         card("Max drawdown", pct(-m.maxDrawdownPct), -m.maxDrawdownPct)
-        card("Sharpe", String(format: "%.2f", m.sharpe))
-        card("Sortino", String(format: "%.2f", m.sortino))
-        card("Profit factor", m.profitFactor.map { String(format: "%.2f", $0) } ?? "n/a")
+        card("Sharpe", fixed(m.sharpe))
+        card("Sortino", fixed(m.sortino))
+        card("CAGR", pct(m.cagrPct), m.cagrPct)
+        card("Profit factor", m.profitFactor.map(fixed) ?? "n/a")
         card("Fees paid", money(m.feesPaid))
         card("Exposure", pct(m.exposurePct))
+        card("Avg holding", duration(m.averageHoldingSeconds))
         html += "</div></section>\n"
 
+        if prices.isEmpty {
+            html += "<section id=\"price\"><h2>Price</h2><p class=\"muted\">The market data of this run is no longer in the catalog "
+                + "(or has changed since), so the price chart is left out.</p></section>\n"
+        }
         for series in prices {
             html += "<section id=\"price\"><h2>Price: \(esc(series.pair.description))</h2>"
             html += priceChart(series)
@@ -96,7 +85,17 @@ public struct HTMLReport {
         html += "<section id=\"equity\"><h2>Equity</h2>" + equityChart()
         html += "<div class=\"legend\"><span class=\"sw\" style=\"background:#2557d6\"></span>strategy"
         html += "<span class=\"sw\" style=\"background:#9aa3b5\"></span>buy and hold (same cash)</div></section>\n"
-        html += "<section id=\"drawdown\"><h2>Drawdown</h2>" + drawdownChart() + "</section>\n"
+        html += "<section id=\"drawdown\"><h2>Drawdown</h2>" + drawdownChart()
+        html += "<p class=\"muted\">Deepest \(pct(-m.maxDrawdownPct)) (\(money(-m.maxDrawdown))); longest \(duration(m.maxDrawdownDurationSeconds)) "
+            + "from a peak back to it.</p></section>\n"
+        html += "<section id=\"monthly\"><h2>Monthly returns</h2>" + monthlyHeatmap() + "</section>\n"
+        html += "<section id=\"distribution\"><h2>Trade P&L distribution</h2>" + pnlHistogram() + "</section>\n"
+        html += "<section id=\"attribution\"><h2>Attribution</h2><div class=\"grid2\"><div><h3>By strategy</h3>"
+            + breakdownTable(m.byStrategy, label: "strategy") + "<h3>By exit reason</h3>" + breakdownTable(m.byExitReason, label: "exit reason")
+            + "</div><div><h3>By entry hour (UTC)</h3>" + hourChart() + "<h3>By exit month</h3>" + breakdownTable(m.byExitMonth, label: "month")
+            + "</div></div></section>\n"
+        html += "<section id=\"execution\"><h2>Execution quality</h2>" + executionTable() + "</section>\n"
+        html += "<section id=\"metrics\"><h2>All metrics</h2>" + metricsTable() + "</section>\n"
 
         html += "<section id=\"trades\"><h2>Trades (\(trades.count))</h2><div class=\"scroll\"><table><tr>"
         for h in ["#", "pair", "side", "entry time", "entry", "exit time", "exit", "qty", "P&L", "P&L %", "fees", "exit reason"] {
@@ -115,22 +114,176 @@ public struct HTMLReport {
             html += "<td class=\"l\">\(esc(t.isOpen ? "" : (t.exitReason ?? "")))</td></tr>"
         }
         html += "</table></div>"
-        if trades.count > shown.count { html += "<p>First \(shown.count) of \(trades.count) trades; trades.csv has them all.</p>" }
+        if trades.count > shown.count { html += "<p class=\"muted\">First \(shown.count) of \(trades.count) trades; trades.csv has them all.</p>" }
         html += "</section>\n"
 
+        html += "<section id=\"signals\"><h2>Signals</h2>" + signalSummary() + "</section>\n"
         html += "<section id=\"notes\"><h2>Notes</h2>"
-        if notes.isEmpty { html += "<p>None.</p>" } else {
-            html += "<ul>" + notes.prefix(200).map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
-            if notes.count > 200 { html += "<p>\(notes.count - 200) more notes not shown.</p>" }
+        if a.notes.isEmpty { html += "<p class=\"muted\">None.</p>" } else {
+            html += "<ul>" + a.notes.prefix(200).map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
+            if a.notes.count > 200 { html += "<p class=\"muted\">\(a.notes.count - 200) more notes not shown.</p>" }
         }
         html += "</section>\n"
         html += "<section id=\"config\"><h2>Configuration and data</h2><table>"
-        for (pair, fp) in fingerprints.sorted(by: { $0.key < $1.key }) {
+        html += "<tr><td class=\"l\">run id</td><td class=\"l\"><code>\(esc(a.runID))</code></td></tr>"
+        for (pair, fp) in a.fingerprints.sorted(by: { $0.key < $1.key }) {
             html += "<tr><td class=\"l\">data fingerprint \(esc(pair)) (SHA-256)</td><td class=\"l\"><code>\(esc(fp))</code></td></tr>"
         }
-        html += "</table><pre>\(esc(prettyJSON(configJSON)))</pre></section>\n"
+        html += "</table><pre>\(esc(prettyJSON(a.configJSON)))</pre></section>\n"
         html += "</main></body></html>\n"
         return html
+    }
+
+    // MARK: Tables
+
+    private func breakdownTable(_ rows: [BreakdownRow], label: String) -> String {
+        guard !rows.isEmpty else { return "<p class=\"muted\">No closed trades.</p>" }
+        var t = "<table><tr><th class=\"l\">\(esc(label))</th><th>trades</th><th>win rate</th><th>P&L</th><th>fees</th></tr>"
+        for r in rows {
+            t += "<tr><td class=\"l\">\(esc(r.key))</td><td>\(r.trades)</td><td>\(pct(r.winRate * 100))</td>"
+                + "<td class=\"\(r.pnl > 0 ? "pos" : "neg")\">\(money(r.pnl))</td><td>\(money(r.fees))</td></tr>"
+        }
+        return t + "</table>"
+    }
+
+    private func metricsTable() -> String {
+        let m = metrics, b = m.buyAndHold
+        let rows: [(String, String, String)] = [
+            ("Total return", pct(m.totalReturnPct), pct(b.totalReturnPct)),
+            ("CAGR", pct(m.cagrPct), pct(b.cagrPct)),
+            ("Volatility (annual)", pct(m.volatilityPct), pct(b.volatilityPct)),
+            ("Sharpe", fixed(m.sharpe), fixed(b.sharpe)),
+            ("Sortino", fixed(m.sortino), fixed(b.sortino)),
+            ("Calmar", m.calmar.map(fixed) ?? "n/a", b.calmar.map(fixed) ?? "n/a"),
+            ("Max drawdown", pct(-m.maxDrawdownPct), pct(-b.maxDrawdownPct)),
+            ("Max drawdown (amount)", money(-m.maxDrawdown), money(-b.maxDrawdown)),
+            ("Longest drawdown", duration(m.maxDrawdownDurationSeconds), duration(b.maxDrawdownDurationSeconds)),
+            ("Closed trades", "\(m.trades)", ""), ("Open trades", "\(m.openTrades)", ""),
+            ("Win rate", pct(m.winRate * 100), ""), ("Average win", money(m.averageWin), ""), ("Average loss", money(m.averageLoss), ""),
+            ("Largest win", money(m.largestWin), ""), ("Largest loss", money(m.largestLoss), ""),
+            ("Profit factor", m.profitFactor.map(fixed) ?? "n/a", ""), ("Expectancy per trade", money(m.expectancy), ""),
+            ("SQN", m.sqn.map(fixed) ?? "n/a", ""), ("Exposure", pct(m.exposurePct), "100.00%"),
+            ("Turnover", String(format: "%.1fx", m.turnover), ""), ("Trades per day", String(format: "%.2f", m.tradesPerDay), ""),
+            ("Average holding", duration(m.averageHoldingSeconds), ""), ("Fees paid", money(m.feesPaid), ""),
+            ("Realised P&L", money(m.realisedPnl), ""), ("Unrealised P&L", money(m.unrealisedPnl), ""),
+            ("Initial cash", money(m.initialCash), money(m.initialCash)), ("Final equity", money(m.finalEquity), ""),
+        ]
+        var t = "<table><tr><th class=\"l\">metric</th><th>strategy</th><th>buy and hold</th></tr>"
+        for (k, v, bh) in rows { t += "<tr><td class=\"l\">\(esc(k))</td><td>\(esc(v))</td><td>\(esc(bh))</td></tr>" }
+        return t + "</table><p class=\"muted\">Definitions: docs/metrics.md. Returns per bar, annualised with 365 days.</p>"
+    }
+
+    private func executionTable() -> String {
+        let entries = trades.compactMap(\.entrySlippageBps)
+        let exits = trades.compactMap(\.exitSlippageBps)
+        guard !entries.isEmpty else { return "<p class=\"muted\">No fills.</p>" }
+        func stats(_ v: [Double]) -> (String, String, String) {
+            guard !v.isEmpty else { return ("", "", "") }
+            let sorted = v.sorted()
+            return (String(format: "%.2f", v.reduce(0, +) / Double(v.count)), String(format: "%.2f", sorted[sorted.count / 2]),
+                    String(format: "%.2f", sorted.last!))
+        }
+        let feeBps = trades.map { $0.fees / ($0.entryPrice * $0.quantity) * 10_000 }
+        var t = "<table><tr><th class=\"l\">bps against the decision price (positive is worse)</th><th>mean</th><th>median</th><th>worst</th><th>fills</th></tr>"
+        for (name, v) in [("entry slippage", entries), ("exit slippage", exits), ("fees per round trip", feeBps)] {
+            let (mean, median, worst) = stats(v)
+            t += "<tr><td class=\"l\">\(name)</td><td>\(mean)</td><td>\(median)</td><td>\(worst)</td><td>\(v.count)</td></tr>"
+        }
+        return t + "</table><p class=\"muted\">Decision price: the close of the bar a signal was decided on; the stop or target "
+            + "price for protective exits. Fill model: candles (next open, conservative inside a bar).</p>"
+    }
+
+    private func signalSummary() -> String {
+        let acted = a.signals.filter(\.actedUpon).count
+        var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. signals.csv lists each.</p>"
+        var reasons: [String: Int] = [:]
+        for s in a.signals where !s.actedUpon { reasons[s.rejection ?? "", default: 0] += 1 }
+        if !reasons.isEmpty {
+            html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"
+            for (r, n) in reasons.sorted(by: { $0.value > $1.value }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }
+            html += "</table>"
+        }
+        return html
+    }
+
+    private func monthlyHeatmap() -> String {
+        let months = metrics.monthlyReturns
+        guard !months.isEmpty else { return "<p class=\"muted\">No data.</p>" }
+        let years = Array(Set(months.map { String($0.month.prefix(4)) })).sorted()
+        let byMonth = Dictionary(months.map { ($0.month, $0.returnPct) }, uniquingKeysWith: { a, _ in a })
+        let maxAbs = max(months.map { abs($0.returnPct) }.max() ?? 1, 0.01)
+        var t = "<table><tr><th class=\"l\">year</th>"
+        for m in ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] { t += "<th style=\"text-align:center\">\(m)</th>" }
+        t += "<th>year</th></tr>"
+        for y in years {
+            t += "<tr><td class=\"l\">\(y)</td>"
+            var compound = 1.0
+            for m in 1...12 {
+                let key = "\(y)-" + (m < 10 ? "0\(m)" : "\(m)")
+                if let r = byMonth[key] {
+                    compound *= 1 + r / 100
+                    let alpha = min(1, abs(r) / maxAbs) * 0.85 + 0.08
+                    let color = r >= 0 ? "rgba(10,125,62,\(String(format: "%.2f", alpha)))" : "rgba(180,35,24,\(String(format: "%.2f", alpha)))"
+                    let fg = alpha > 0.5 ? "#fff" : "#1d2330"
+                    t += "<td class=\"heat\" style=\"background:\(color);color:\(fg)\">\(String(format: "%.1f", r))</td>"
+                } else {
+                    t += "<td></td>"
+                }
+            }
+            t += "<td><b>\(pct((compound - 1) * 100))</b></td></tr>"
+        }
+        return t + "</table><p class=\"muted\">Compounded equity return of each calendar month (UTC), in %.</p>"
+    }
+
+    private func pnlHistogram() -> String {
+        let pnls = trades.compactMap(\.pnl)
+        guard pnls.count >= 2, let lo = pnls.min(), let hi = pnls.max(), hi > lo else { return "<p class=\"muted\">Too few closed trades.</p>" }
+        let bins = min(40, max(8, Int(Double(pnls.count).squareRoot())))
+        let w = (hi - lo) / Double(bins)
+        var counts = [Int](repeating: 0, count: bins)
+        for p in pnls { counts[min(bins - 1, Int((p - lo) / w))] += 1 }
+        let top = Double(counts.max()!)
+        let h = 200.0, left = 50.0, right = 12.0, bottom = 24.0, width = 1100.0
+        let bw = (width - left - right) / Double(bins)
+        var body = ""
+        for (i, c) in counts.enumerated() {
+            let x0 = lo + Double(i) * w
+            let bh = Double(c) / top * (h - bottom - 8)
+            let color = x0 + w / 2 >= 0 ? "#0a7d3e" : "#b42318"
+            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" fill-opacity=\"0.8\"><title>", left + Double(i) * bw + 1,
+                           h - bottom - bh, bw - 2, bh, color) + esc("\(money(x0)) to \(money(x0 + w)): \(c) trades") + "</title></rect>"
+        }
+        for k in 0...4 {
+            let v = lo + (hi - lo) * Double(k) / 4
+            let x = left + (width - left - right) * Double(k) / 4
+            body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6478\">", x, h - 6) + esc(money(v)) + "</text>"
+        }
+        body += String(format: "<text x=\"%.0f\" y=\"14\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6478\">%d</text>", left - 6, Int(top))
+        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
+            + "<p class=\"muted\">\(pnls.count) closed trades; P&L net of fees, \(bins) bins.</p>"
+    }
+
+    private func hourChart() -> String {
+        let rows = Dictionary(metrics.byEntryHour.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !rows.isEmpty else { return "<p class=\"muted\">No closed trades.</p>" }
+        let maxAbs = max(rows.values.map { abs($0.pnl) }.max() ?? 1, 1e-9)
+        let width = 520.0, h = 160.0, mid = 75.0
+        let bw = width / 24
+        var body = "<line x1=\"0\" x2=\"\(width)\" y1=\"\(mid)\" y2=\"\(mid)\" stroke=\"#c9d1e3\"/>"
+        for hour in 0..<24 {
+            let key = hour < 10 ? "0\(hour)" : "\(hour)"
+            if let r = rows[key] {
+                let bh = abs(r.pnl) / maxAbs * (mid - 8)
+                let y = r.pnl >= 0 ? mid - bh : mid
+                body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>", Double(hour) * bw + 2, y, bw - 4, max(bh, 0.5),
+                               r.pnl >= 0 ? "#0a7d3e" : "#b42318") + esc("\(key):00 UTC: \(r.trades) trades, \(money(r.pnl))") + "</title></rect>"
+            }
+            if hour % 3 == 0 {
+                body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6478\">%@</text>", Double(hour) * bw + bw / 2, h - 4, key)
+            }
+        }
+        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
+            + "<p class=\"muted\">Net P&L of closed trades by the UTC hour they were entered.</p>"
     }
 
     // MARK: Charts (SVG, downsampled to at most ~1600 columns, keeping each column's min and max)
@@ -186,7 +339,7 @@ public struct HTMLReport {
         "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
     }
 
-    private func priceChart(_ p: PriceSeries) -> String {
+    private func priceChart(_ p: RunArtifacts.PriceSeries) -> String {
         guard let t0 = p.timestampMs.first, let t1 = p.timestampMs.last else { return "<p>No data.</p>" }
         let pairTrades = trades.filter { $0.pair == p.pair }
         var lo = p.close.min()!, hi = p.close.max()!
@@ -217,14 +370,10 @@ public struct HTMLReport {
 
     private func equityChart() -> String {
         guard let t0 = equityTimestampMs.first, let t1 = equityTimestampMs.last else { return "<p>No data.</p>" }
-        // Buy and hold of the first pair with the same starting cash, for comparison.
-        var bench: [Double] = []
-        var benchTs: [Int64] = []
-        if let p = prices.first, let first = p.close.first, first > 0 {
-            benchTs = p.timestampMs
-            bench = p.close.map { metrics.initialCash * $0 / first }
-        }
-        let all = equity + bench
+        // Buy and hold of the same cash (equal weights over the pairs), for comparison.
+        let bench = a.benchmark
+        let benchTs = bench.count == equityTimestampMs.count ? equityTimestampMs : []
+        let all = equity + (benchTs.isEmpty ? [] : bench)
         var lo = all.min()!, hi = all.max()!
         let margin = max((hi - lo) * 0.05, 1)
         lo -= margin; hi += margin
@@ -252,6 +401,12 @@ public struct HTMLReport {
     }
 
     private func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) }
+    private func fixed(_ v: Double) -> String { String(format: "%.2f", v) }
+    private func duration(_ seconds: Double) -> String {
+        if seconds >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }
+        if seconds >= 3600 { return String(format: "%.1f hours", seconds / 3600) }
+        return String(format: "%.0f min", seconds / 60)
+    }
     private func pct(_ v: Double) -> String { String(format: "%.2f%%", v) }
     private func price(_ v: Double) -> String { String(format: "%.2f", v) }
 

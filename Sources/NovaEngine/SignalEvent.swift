@@ -1,0 +1,30 @@
+import NovaCore
+
+/// A strategy's non-neutral decision and what became of it: acted upon (an order went to the
+/// venue), or the reason it was not. Every decision is kept, so a run can answer "why not?".
+public struct SignalEvent: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Codable { case enterLong = "enter_long", exitLong = "exit_long" }
+
+    public var timestampMs: Int64
+    public var pair: Pair
+    public var strategy: String
+    public var action: Action
+    public var strength: Double
+    public var actedUpon: Bool
+    /// The strategy's reason for the signal.
+    public var reason: String
+    /// Why it was not acted upon (nil when it was).
+    public var rejection: String?
+
+    public init(timestampMs: Int64, pair: Pair, strategy: String, action: Action, strength: Double, actedUpon: Bool,
+                reason: String, rejection: String?) {
+        self.timestampMs = timestampMs
+        self.pair = pair
+        self.strategy = strategy
+        self.action = action
+        self.strength = strength
+        self.actedUpon = actedUpon
+        self.reason = reason
+        self.rejection = rejection
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import NovaCore
+import NovaEngine
+
+/// Everything a report shows about one run. Built by the runner at the end of a backtest, or
+/// rebuilt from the results store (and the market-data catalog) by `runs report`.
+public struct RunArtifacts: Sendable {
+    public struct PriceSeries: Sendable {
+        public var pair: Pair
+        public var timestampMs: [Int64]
+        public var close: [Double]
+        public init(pair: Pair, timestampMs: [Int64], close: [Double]) {
+            self.pair = pair
+            self.timestampMs = timestampMs
+            self.close = close
+        }
+    }
+
+    public var runID: String
+    public var title: String
+    public var metrics: RunMetrics
+    public var trades: [Trade]
+    public var equityTimestampMs: [Int64]
+    public var equity: [Double]
+    /// Buy and hold of the same cash, per equity sample (empty when the data is gone).
+    public var benchmark: [Double]
+    public var prices: [PriceSeries]
+    public var signals: [SignalEvent]
+    public var notes: [String]
+    /// The effective configuration, canonical JSON.
+    public var configJSON: String
+    /// Pair -> SHA-256 of the data file the run used.
+    public var fingerprints: [String: String]
+
+    public init(runID: String, title: String, metrics: RunMetrics, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
+                benchmark: [Double], prices: [PriceSeries], signals: [SignalEvent], notes: [String], configJSON: String,
+                fingerprints: [String: String]) {
+        self.runID = runID; self.title = title; self.metrics = metrics; self.trades = trades
+        self.equityTimestampMs = equityTimestampMs; self.equity = equity; self.benchmark = benchmark; self.prices = prices
+        self.signals = signals; self.notes = notes; self.configJSON = configJSON; self.fingerprints = fingerprints
+    }
+}
+
+/// Writes a run's report folder: report.html, trades.csv, equity.csv, signals.csv, metrics.csv.
+/// Each file is written to a temporary name and renamed, so a report is never half-written.
+public enum ReportWriter {
+    public static let files = ["report.html", "trades.csv", "equity.csv", "signals.csv", "metrics.csv"]
+
+    public static func write(_ a: RunArtifacts, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let contents: [(String, String)] = [
+            ("report.html", HTMLReport(a).render()),
+            ("trades.csv", CSVExport.trades(a.trades)),
+            ("equity.csv", CSVExport.equity(timestampMs: a.equityTimestampMs, equity: a.equity)),
+            ("signals.csv", CSVExport.signals(a.signals)),
+            ("metrics.csv", CSVExport.metrics(a.metrics)),
+        ]
+        for (name, text) in contents {
+            try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import NovaCore
+import NovaStorage
+import NovaTestSupport
+@testable import NovaResearch
+
+@Suite struct RunRegistryTests {
+    static func twoRuns() throws -> (WorkspacePaths, BacktestRunner.Outcome, BacktestRunner.Outcome) {
+        let paths = try BacktestRunnerTests.workspace()
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "sma_cross"
+        request.fee = 0.001
+        let a = try BacktestRunner(request: request).run()
+        request.params = ["fast=5", "slow=20"]
+        request.toMs = try UTCTime.parse("2024-06-01T12:00:00Z")
+        let b = try BacktestRunner(request: request).run()
+        return (paths, a, b)
+    }
+
+    @Test func compareShowsMetricsAndOnlyTheConfigThatDiffers() throws {
+        let (paths, a, b) = try Self.twoRuns()
+        let c = try RunRegistry(paths: paths).compare([a.runID, String(b.runID)])
+        #expect(c.runIDs == [a.runID, b.runID])
+        let trades = c.metrics.first { $0.0 == "trades" }!.1
+        #expect(trades == [Double(a.metrics.trades), Double(b.metrics.trades)])
+        let keys = c.configDifferences.map(\.0)
+        #expect(keys.contains("strategies.sma_cross.fast") && keys.contains("strategies.sma_cross.slow") && keys.contains("window.to"))
+        #expect(!keys.contains("risk.risk_per_trade"))
+        #expect(c.configDifferences.first { $0.0 == "strategies.sma_cross.fast" }!.1 == ["10", "5"])
+        #expect(throws: StorageError.self) { try RunRegistry(paths: paths).compare([a.runID, a.runID]) }
+    }
+
+    /// `runs report` rebuilds the same report files from the store alone (plus the catalog for prices).
+    @Test func rerenderReproducesTheReportFiles() throws {
+        let (paths, a, _) = try Self.twoRuns()
+        let dir = a.reportDirectory
+        var before: [String: String] = [:]
+        for f in ReportWriter.files { before[f] = try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8) }
+        try FileManager.default.removeItem(atPath: dir)
+        let again = try RunRegistry(paths: paths).rerender(String(a.runID.prefix(30)))
+        #expect(again == dir)
+        for f in ["trades.csv", "equity.csv", "signals.csv", "metrics.csv"] {
+            #expect(try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8) == before[f], "\(f) differs")
+        }
+        let html = try String(contentsOfFile: "\(dir)/report.html", encoding: .utf8)
+        for id in HTMLReport.sectionIDs { #expect(html.contains("<section id=\"\(id)\">")) }
+        #expect(html.contains("Price: BTC/USD"))
+        // The report file is the same but for nothing: same inputs, same HTML.
+        #expect(html == before["report.html"])
+    }
+
+    @Test func rerenderWithoutTheDataSaysSoAndStillRenders() throws {
+        let (paths, a, _) = try Self.twoRuns()
+        try FileManager.default.removeItem(atPath: paths.dataDirectory + "/market")
+        let dir = try RunRegistry(paths: paths).rerender(a.runID)
+        let html = try String(contentsOfFile: "\(dir)/report.html", encoding: .utf8)
+        #expect(html.contains("no longer holds the data this run used"))
+        #expect(!html.contains("Price: BTC/USD"))
+    }
+
+    @Test func deleteRemovesRowsAndReport() throws {
+        let (paths, a, b) = try Self.twoRuns()
+        let registry = try RunRegistry(paths: paths)
+        #expect(try registry.delete(a.runID) == a.runID)
+        #expect(!FileManager.default.fileExists(atPath: a.reportDirectory))
+        #expect(throws: StorageError.self) { try registry.load(a.runID) }
+        #expect(try registry.store.trades(runID: a.runID).isEmpty && registry.store.signals(runID: a.runID).isEmpty)
+        #expect(try registry.load(b.runID).record.status == "completed")
+    }
+
+    @Test func signalsAreStoredWithTheirFate() throws {
+        let (paths, a, _) = try Self.twoRuns()
+        let signals = try RunRegistry(paths: paths).store.signals(runID: a.runID)
+        #expect(!signals.isEmpty)
+        #expect(signals.filter(\.actedUpon).count == a.trades.count + a.trades.filter { !$0.isOpen }.count)
+        let csv = try String(contentsOfFile: a.reportDirectory + "/signals.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "time,pair,strategy,action,strength,acted_upon,reason,rejection")
+        #expect(csv.count == signals.count + 1)
+        let metrics = try String(contentsOfFile: a.reportDirectory + "/metrics.csv", encoding: .utf8)
+        #expect(metrics.hasPrefix("metric,value,buy_and_hold\nfinal_equity,"))
+        #expect(metrics.contains("\nsharpe,"))
+    }
+}

@@ -37,6 +37,10 @@ import NovaTestSupport
         #expect(abs(m.winRate - 2.0 / 3) < 1e-12)
         #expect(m.profitFactor == 32.0 / 11)
         #expect(m.largestWin == 22 && m.largestLoss == -11)
+        #expect(m.averageWin == 16 && m.averageLoss == -11)
+        #expect(m.byStrategy == [BreakdownRow(key: "s", trades: 3, wins: 2, pnl: 21, fees: 0)])
+        #expect(m.byExitMonth.map(\.key) == ["1970-01"])
+        #expect(m.realisedPnl == 21 && m.unrealisedPnl == 0 && m.openTrades == 0)
         #expect(abs(m.expectancy - 7) < 1e-12)
         let sdPnl = ((9.0 + 324 + 225) / 2).squareRoot()  // pnls 10, -11, 22; mean 7
         #expect(abs(m.sqn! - 3.0.squareRoot() * 7 / sdPnl) < 1e-12)

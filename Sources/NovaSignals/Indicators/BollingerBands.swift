@@ -1,0 +1,42 @@
+/// Bollinger bands as TA-Lib's BBANDS with an SMA middle: middle = SMA(`period`), bands =
+/// middle ± `deviations` x the population standard deviation of the same window (divided by
+/// `period`, not `period - 1`). Running sums of x and x²: O(1), no allocation after init.
+public struct BollingerBands: Sendable {
+    public let period: Int
+    public let deviations: Double
+    private var window: [Double]
+    private var head = 0, filled = 0
+    private var sum = 0.0, sumSq = 0.0
+
+    public init(period: Int = 20, deviations: Double = 2) {
+        precondition(period >= 2, "Bollinger period must be at least 2")
+        self.period = period
+        self.deviations = deviations
+        window = Array(repeating: 0, count: period)
+    }
+
+    public private(set) var middle: Double?
+    public private(set) var upper: Double?
+    public private(set) var lower: Double?
+
+    public mutating func update(_ x: Double) {
+        if filled == period {
+            let old = window[head]
+            sum -= old
+            sumSq -= old * old
+        } else {
+            filled += 1
+        }
+        window[head] = x
+        head = (head + 1) % period
+        sum += x
+        sumSq += x * x
+        guard filled == period else { return }
+        let n = Double(period)
+        let mean = sum / n
+        let sd = max(0, sumSq / n - mean * mean).squareRoot()
+        middle = mean
+        upper = mean + deviations * sd
+        lower = mean - deviations * sd
+    }
+}

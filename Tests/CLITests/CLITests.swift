@@ -167,3 +167,20 @@ import NovaTestSupport
         #expect(after.code == 0, "\(after.stderr)")
     }
 }
+
+@Suite struct IndicatorsCommandTests {
+    @Test func exportsEveryColumnKeepingTheInputTimestampForm() throws {
+        let out = Fixtures.scratch("ind") + "/out.csv"
+        let r = try CLITests.run(["indicators", "--data", Fixtures.path("kraken-xbtusd-5m-300.csv"), "--out", out])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout == "Wrote 300 rows x 28 columns to \(out)\n")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines[0].hasPrefix("timestamp,sma_20,ema_20,rsi_14,atr_14,adx_14,plus_di_14,minus_di_14,bb_upper_20_2"))
+        #expect(lines[0].hasSuffix("ichimoku_senkou_b_52,gk_vol_20,vwap,obv"))
+        #expect(lines.count == 301)
+        #expect(lines[1].hasPrefix("1672531200,,,"))        // unix seconds in, unix seconds out
+        #expect(lines[20].split(separator: ",", omittingEmptySubsequences: false)[1] != "")   // sma_20 from row 19
+        let bad = try CLITests.run(["indicators", "--data", "/no/file.csv", "--out", out])
+        #expect(bad.code == 3 && bad.stderr.contains("/no/file.csv: no such file"))
+    }
+}

@@ -22,6 +22,8 @@ public struct Trade: Sendable, Equatable, Codable {
     /// The price the exit was decided at: the decision bar's close for a signal exit, the
     /// trigger or limit for a stop or target, the last close for an end-of-data close.
     public var exitDecisionPrice: Double?
+    /// The market regime on the bar the entry was decided on.
+    public var entryRegime: RegimeTag?
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -42,6 +44,7 @@ public struct Trade: Sendable, Equatable, Codable {
         self.entryReason = entryReason
         self.entryDecisionPrice = nil
         self.exitDecisionPrice = nil
+        self.entryRegime = nil
     }
 
     /// Slippage of the entry against its decision price, in basis points; positive is worse
@@ -78,4 +81,24 @@ public struct Trade: Sendable, Equatable, Codable {
     public func unrealisedPnL(at price: Double) -> Double {
         side.sign * (price - entryPrice) * quantity - entryFee
     }
+}
+
+/// A market regime as the seed's trade metadata records it.
+public struct RegimeTag: Sendable, Equatable, Codable {
+    /// "trend" or "range".
+    public var trend: String
+    /// "high_vol", "mid_vol" or "low_vol".
+    public var volatility: String
+    /// Trailing percentile of volatility, 0-1.
+    public var volLevel: Double
+    public var volExpanding: Bool
+
+    public init(trend: String, volatility: String, volLevel: Double, volExpanding: Bool) {
+        self.trend = trend
+        self.volatility = volatility
+        self.volLevel = volLevel
+        self.volExpanding = volExpanding
+    }
+
+    public var label: String { "\(trend)/\(volatility)" }
 }

@@ -155,6 +155,9 @@ import NovaTestSupport
         #expect(a.trades == b.trades && a.equity == b.equity && a.metrics == b.metrics)
         #expect(a.runID != b.runID)
         #expect(!a.trades.isEmpty)
+        // Every trade after warm-up carries the regime of its decision bar; the breakdown adds up.
+        #expect(a.trades.allSatisfy { $0.entryRegime != nil || $0.entryTimeMs < 1_717_200_000_000 + 40 * 60_000 })
+        #expect(a.metrics.byRegime.reduce(0) { $0 + $1.trades } == a.metrics.trades)
     }
 
     @Test func bundledSampleIsImportedOnFirstUse() throws {

@@ -123,9 +123,10 @@ public struct BacktestRunner {
             dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","), host: host, pid: Int(getpid())))
 
         do {
-            let replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross),
+            var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross),
                                                    ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
+            Self.annotateRegimes(&replay.trades, series: data.map(\.0), pairs: request.pairs, config: config.regime)
             var lastClose: [Pair: Double] = [:]
             for (i, series) in data.map(\.0).enumerated() { lastClose[request.pairs[i]] = series.close.last! }
             let benchmark = Self.buyAndHoldEquity(series: data.map(\.0), at: replay.equityTimestampMs, cash: config.backtest.initialCash)
@@ -163,11 +164,48 @@ public struct BacktestRunner {
         "\(strategy) on \(pairs.joined(separator: ", ")) · \(exchange) \(timeframe)"
     }
 
-    /// The `results` JSON: the metrics, plus the run's notes.
+    /// The `results` JSON: the metrics, plus the run's notes. Written with JSONEncoder, whose
+    /// numbers round-trip exactly (Foundation's JSONSerialization on Linux drops the last digit).
     static func resultsJSON(metrics: RunMetrics, notes: [String]) throws -> String {
-        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(metrics)) as? [String: Any] ?? [:]
-        object["notes"] = notes
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        struct Stored: Encodable {
+            var metrics: RunMetrics
+            var notes: [String]
+            enum Key: String, CodingKey { case notes }
+            func encode(to encoder: any Encoder) throws {
+                try metrics.encode(to: encoder)
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(notes, forKey: .notes)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(Stored(metrics: metrics, notes: notes)), as: UTF8.self)
+    }
+
+    /// Tags each trade with the regime on its entry's decision bar (the bar before the fill),
+    /// running the streaming detector once over each pair and reading it at those bars only.
+    static func annotateRegimes(_ trades: inout [Trade], series: [BarSeries], pairs: [Pair], config: RegimeDetector.Config) {
+        for (p, bars) in series.enumerated() {
+            var wanted: [(bar: Int, trade: Int)] = []
+            for (k, t) in trades.enumerated() where t.pair == pairs[p] {
+                let i = bars.lowerBound(t.entryTimeMs) - 1
+                if i >= 0 { wanted.append((i, k)) }
+            }
+            guard !wanted.isEmpty else { continue }
+            wanted.sort { $0.bar < $1.bar }
+            var detector = RegimeDetector(config: config)
+            var next = 0
+            for i in 0...wanted.last!.bar {
+                detector.update(open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i])
+                while next < wanted.count && wanted[next].bar == i {
+                    if let r = detector.regime {
+                        trades[wanted[next].trade].entryRegime = RegimeTag(trend: r.trend, volatility: r.volatility,
+                                                                           volLevel: r.volLevel, volExpanding: r.volExpanding)
+                    }
+                    next += 1
+                }
+            }
+        }
     }
 
     /// The benchmark: the starting cash split equally over the pairs and held, each share
@@ -199,16 +237,10 @@ public struct BacktestRunner {
 
     /// The trade's metadata JSON (the seed's field names where they apply).
     static func tradeMetadata(_ t: Trade) -> String? {
-        var m: [String: Any] = ["size_usd": t.entryPrice * t.quantity, "entry_fee": t.entryFee, "fees": t.fees,
-                                "filled_units": t.quantity, "order_type": "market", "mode": "backtest"]
-        if let d = t.entryDecisionPrice { m["planned_entry_price"] = d }
-        if let sl = t.stopLoss { m["planned_stop_loss"] = sl }
-        if let tp = t.takeProfit { m["planned_take_profit"] = tp }
-        if let s = t.entrySlippageBps { m["entry_slippage_bps"] = s }
-        if let s = t.exitSlippageBps { m["exit_slippage_bps"] = s }
-        if let d = t.exitDecisionPrice, !t.isOpen { m["planned_exit_price"] = d }
-        guard let data = try? JSONSerialization.data(withJSONObject: m, options: [.sortedKeys]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let m = TradeMetadata(trade: t)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(m)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `bt-YYYYMMDD-HHMMSS-xxxxxx`: sortable by start time, unique by its random tail.

@@ -36,6 +36,15 @@ public enum ConfigValidator {
               "confluence.min_timeframe_agreement", f.minTimeframeAgreement, "1 to the number of timeframes")
         check(f.eventPriceMovePct > 0 && f.eventPriceMovePct < 1, "confluence.event_price_move_pct", f.eventPriceMovePct, "between 0 and 1")
 
+        let g = c.regime
+        check(g.adxPeriod >= 2, "regime.adx_period", g.adxPeriod, "at least 2")
+        check(g.trendADX > 0 && g.trendADX < 100, "regime.trend_adx", g.trendADX, "between 0 and 100")
+        check(g.volPeriod >= 2, "regime.vol_period", g.volPeriod, "at least 2")
+        check(g.volLookback >= 10, "regime.vol_lookback", g.volLookback, "at least 10")
+        check(g.lowVolLevel > 0 && g.lowVolLevel < g.highVolLevel && g.highVolLevel < 1, "regime.low_vol_level", g.lowVolLevel,
+              "between 0 and high_vol_level (\(g.highVolLevel)), which must be below 1")
+        check(g.expansionBars >= 1, "regime.expansion_bars", g.expansionBars, "at least 1")
+
         let r = c.risk
         check(r.riskPerTrade > 0 && r.riskPerTrade <= 1, "risk.risk_per_trade", r.riskPerTrade, "above 0, at most 1 (a fraction of equity)")
         check(r.maxPositionPct > 0 && r.maxPositionPct <= 1, "risk.max_position_pct", r.maxPositionPct, "above 0, at most 1")

@@ -9,6 +9,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     public var backtest = BacktestSection()
     public var strategies = StrategiesSection()
     public var confluence = ConfluenceSection()
+    public var regime = RegimeDetector.Config()
     public var risk = RiskSection()
     public var smartExit = SmartExitSection()
     public var executor = ExecutorSection()
@@ -17,7 +18,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case backtest, strategies, confluence, risk, smartExit = "smart_exit", executor, venues
+        case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues
     }
 
     public struct BacktestSection: Codable, Sendable, Equatable {

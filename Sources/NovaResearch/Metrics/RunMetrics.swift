@@ -45,6 +45,8 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     public var byEntryHour: [BreakdownRow]
     public var byExitMonth: [BreakdownRow]
     public var byExitReason: [BreakdownRow]
+    /// By the market regime on the entry's decision bar ("trend/high_vol", ...).
+    public var byRegime: [BreakdownRow]
     public var bars: Int
     public var startTime: String
     public var endTime: String
@@ -59,7 +61,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         case largestLoss = "largest_loss", profitFactor = "profit_factor", expectancy, sqn
         case exposurePct = "exposure_pct", turnover, tradesPerDay = "trades_per_day", averageHoldingSeconds = "average_holding_seconds"
         case buyAndHoldReturnPct = "buy_and_hold_return_pct", buyAndHold = "buy_and_hold", monthlyReturns = "monthly_returns"
-        case byStrategy = "by_strategy", byEntryHour = "by_entry_hour", byExitMonth = "by_exit_month", byExitReason = "by_exit_reason"
+        case byStrategy = "by_strategy", byEntryHour = "by_entry_hour", byExitMonth = "by_exit_month", byExitReason = "by_exit_reason", byRegime = "by_regime"
         case bars, startTime = "start_time", endTime = "end_time"
     }
 
@@ -124,6 +126,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
             byEntryHour: BreakdownRow.group(closed) { String(UTCTime.iso($0.entryTimeMs).dropFirst(11).prefix(2)) },
             byExitMonth: BreakdownRow.group(closed) { String(UTCTime.iso($0.exitTimeMs!).prefix(7)) },
             byExitReason: BreakdownRow.group(closed) { $0.exitReason ?? "" },
+            byRegime: BreakdownRow.group(closed) { $0.entryRegime?.label ?? "unknown (warm-up)" },
             bars: equity.count, startTime: equityTimestampMs.first.map(UTCTime.iso) ?? "",
             endTime: equityTimestampMs.last.map(UTCTime.iso) ?? "")
     }

@@ -157,9 +157,8 @@ public struct RunRegistry {
         t.exitPrice = r.exitPrice
         t.exitFee = r.exitFee
         t.exitReason = r.exitReason
-        if let meta = r.metadata.flatMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) }) as? [String: Any] {
-            t.entryDecisionPrice = (meta["planned_entry_price"] as? NSNumber)?.doubleValue
-            t.exitDecisionPrice = (meta["planned_exit_price"] as? NSNumber)?.doubleValue
+        if let json = r.metadata, let meta = try? JSONDecoder().decode(TradeMetadata.self, from: Data(json.utf8)) {
+            meta.apply(to: &t)
         }
         return t
     }

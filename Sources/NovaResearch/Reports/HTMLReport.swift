@@ -92,6 +92,7 @@ public struct HTMLReport {
         html += "<section id=\"distribution\"><h2>Trade P&L distribution</h2>" + pnlHistogram() + "</section>\n"
         html += "<section id=\"attribution\"><h2>Attribution</h2><div class=\"grid2\"><div><h3>By strategy</h3>"
             + breakdownTable(m.byStrategy, label: "strategy") + "<h3>By exit reason</h3>" + breakdownTable(m.byExitReason, label: "exit reason")
+            + "<h3>By market regime at entry</h3>" + breakdownTable(m.byRegime, label: "trend / volatility")
             + "</div><div><h3>By entry hour (UTC)</h3>" + hourChart() + "<h3>By exit month</h3>" + breakdownTable(m.byExitMonth, label: "month")
             + "</div></div></section>\n"
         html += "<section id=\"execution\"><h2>Execution quality</h2>" + executionTable() + "</section>\n"

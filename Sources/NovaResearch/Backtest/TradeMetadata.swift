@@ -1,0 +1,55 @@
+import NovaCore
+
+/// The metadata JSON stored with each trade, in the seed's field names (novapulse-data-formats.md)
+/// where one applies. Encoded with JSONEncoder so numbers round-trip exactly.
+struct TradeMetadata: Codable, Equatable {
+    var sizeUSD: Double
+    var entryFee: Double
+    var fees: Double
+    var filledUnits: Double
+    var orderType = "market"
+    var mode = "backtest"
+    var plannedEntryPrice: Double?
+    var plannedStopLoss: Double?
+    var plannedTakeProfit: Double?
+    var plannedExitPrice: Double?
+    var entrySlippageBps: Double?
+    var exitSlippageBps: Double?
+    var trendRegime: String?
+    var volRegime: String?
+    var volLevel: Double?
+    var volExpanding: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
+        case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
+        case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
+        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding"
+    }
+
+    init(trade t: Trade) {
+        sizeUSD = t.entryPrice * t.quantity
+        entryFee = t.entryFee
+        fees = t.fees
+        filledUnits = t.quantity
+        plannedEntryPrice = t.entryDecisionPrice
+        plannedStopLoss = t.stopLoss
+        plannedTakeProfit = t.takeProfit
+        plannedExitPrice = t.isOpen ? nil : t.exitDecisionPrice
+        entrySlippageBps = t.entrySlippageBps
+        exitSlippageBps = t.exitSlippageBps
+        trendRegime = t.entryRegime?.trend
+        volRegime = t.entryRegime?.volatility
+        volLevel = t.entryRegime?.volLevel
+        volExpanding = t.entryRegime?.volExpanding
+    }
+
+    /// Restores what the trade record's own columns do not hold.
+    func apply(to t: inout Trade) {
+        t.entryDecisionPrice = plannedEntryPrice
+        t.exitDecisionPrice = plannedExitPrice
+        if let trendRegime, let volRegime {
+            t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
+        }
+    }
+}

@@ -75,8 +75,28 @@ public final class ResultsStore: @unchecked Sendable {
                           equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = []) throws {
         try wrap {
             try writer.write { db in
-                for trade in trades { try trade.insert(db) }
-                for signal in signals { try signal.insert(db) }
+                // Prepared statements with positional arguments: tens of thousands of rows a second.
+                let tradeInsert = try db.makeStatement(sql: """
+                    INSERT INTO run_trades (run_id, seq, trade_id, pair, side, strategy, status, entry_time, entry_price, exit_time,
+                        exit_price, quantity, pnl, pnl_pct, fees, entry_fee, exit_fee, stop_loss, take_profit, entry_reason,
+                        exit_reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for t in trades {
+                    let values: [(any DatabaseValueConvertible)?] = [
+                        t.runID, t.seq, t.tradeID, t.pair, t.side, t.strategy, t.status, t.entryTime, t.entryPrice, t.exitTime,
+                        t.exitPrice, t.quantity, t.pnl, t.pnlPct, t.fees, t.entryFee, t.exitFee, t.stopLoss, t.takeProfit,
+                        t.entryReason, t.exitReason, t.metadata]
+                    try tradeInsert.execute(arguments: StatementArguments(values))
+                }
+                let signalInsert = try db.makeStatement(sql: """
+                    INSERT INTO run_signals (run_id, seq, timestamp, pair, strategy, action, strength, acted_upon, reason, rejection)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for s in signals {
+                    let values: [(any DatabaseValueConvertible)?] = [
+                        s.runID, s.seq, s.timestamp, s.pair, s.strategy, s.action, s.strength, s.actedUpon, s.reason, s.rejection]
+                    try signalInsert.execute(arguments: StatementArguments(values))
+                }
                 let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
                 let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
                 try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)",

@@ -71,18 +71,33 @@ public struct ReturnMetrics: Codable, Sendable, Equatable {
     /// previous month's last (the first month starts from the first equity).
     public static func monthlyReturns(timestampMs: [Int64], equity: [Double]) -> [MonthlyReturn] {
         guard !equity.isEmpty else { return [] }
+        // Month keys as integers (year * 12 + month): no string per sample.
+        func monthKey(_ ms: Int64) -> Int64 {
+            let days = ms >= 0 ? ms / 86_400_000 : -((-ms + 86_399_999) / 86_400_000)
+            let (y, m, _) = UTCTime.civilFromDays(days)
+            return y * 12 + (m - 1)
+        }
+        func label(_ key: Int64) -> String {
+            let m = key % 12 + 1
+            return "\(key / 12)-" + (m < 10 ? "0\(m)" : "\(m)")
+        }
         var out: [MonthlyReturn] = []
         var base = equity[0]
-        var month = String(UTCTime.iso(timestampMs[0]).prefix(7))
+        var month = monthKey(timestampMs[0])
+        // Bars of one month are contiguous: only test the boundary when a day changes.
+        var day = timestampMs[0] / 86_400_000
         for i in equity.indices {
-            let m = String(UTCTime.iso(timestampMs[i]).prefix(7))
+            let d = timestampMs[i] / 86_400_000
+            guard d != day else { continue }
+            day = d
+            let m = monthKey(timestampMs[i])
             if m != month {
-                out.append(MonthlyReturn(month: month, returnPct: (equity[i - 1] / base - 1) * 100))
+                out.append(MonthlyReturn(month: label(month), returnPct: (equity[i - 1] / base - 1) * 100))
                 base = equity[i - 1]
                 month = m
             }
         }
-        out.append(MonthlyReturn(month: month, returnPct: (equity[equity.count - 1] / base - 1) * 100))
+        out.append(MonthlyReturn(month: label(month), returnPct: (equity[equity.count - 1] / base - 1) * 100))
         return out
     }
 }

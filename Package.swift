@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // NovaPulse: a command-line workbench for crypto trading research.
 // Targets follow the layers of DESIGN.md; dependencies point down only:
-//   novapulse (CLI) -> NovaResearch -> NovaEngine -> NovaSignals, NovaVenue
+//   novapulse (CLI) -> NovaResearch -> NovaEngine -> NovaSignals, NovaVenue (all -> NovaCore)
 //   NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
 //   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3)
 import PackageDescription
@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NovaStorage", dependencies: ["NovaCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
-        .target(name: "NovaSignals", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
+        .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
         .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
-        .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaTestSupport"]),
+        .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaCore", "NovaTestSupport"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaSimulator", "NovaTestSupport"]),
         .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),

@@ -59,7 +59,7 @@ func replay<S: Strategy>(_ name: String, _ make: @escaping () -> S) {
         var engine = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 10_000), pairs: [pair], config: EngineConfig(), makeStrategy: make)
         engine.reserveEquity(n)
         for i in 0..<n {
-            engine.onBar(pairIndex: 0, BarData(timestampMs: bars.timestampMs[i], open: bars.open[i], high: bars.high[i], low: bars.low[i],
+            engine.onBar(pairIndex: 0, Bar(timestampMs: bars.timestampMs[i], open: bars.open[i], high: bars.high[i], low: bars.low[i],
                                                close: bars.close[i], volume: bars.volume[i]))
             engine.recordEquity(atMs: bars.timestampMs[i])
         }

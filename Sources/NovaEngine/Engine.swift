@@ -77,14 +77,14 @@ public struct Engine<V: Venue, S: Strategy> {
 
     /// One closed bar of `pairs[pairIndex]`, as the backtest delivers it: the venue sees the
     /// bar (`marketData`), then the strategy decides on its close (`barClosed`).
-    public mutating func onBar(pairIndex: Int, _ bar: BarData) {
+    public mutating func onBar(pairIndex: Int, _ bar: Bar) {
         marketData(pairIndex: pairIndex, bar)
         barClosed(pairIndex: pairIndex, bar)
     }
 
     /// Shows the venue a bar of market data; a simulated venue matches resting orders here and
     /// its fills are applied at once. A live venue ignores it (its fills come via `handle`).
-    public mutating func marketData(pairIndex: Int, _ bar: BarData) {
+    public mutating func marketData(pairIndex: Int, _ bar: Bar) {
         events.removeAll(keepingCapacity: true)
         venue.onBar(pairs[pairIndex], bar, events: &events)
         drainEvents()
@@ -94,7 +94,7 @@ public struct Engine<V: Venue, S: Strategy> {
 
     /// The bar has closed: the strategy sees it and its position, and the engine submits what
     /// it asks for.
-    public mutating func barClosed(pairIndex: Int, _ bar: BarData) {
+    public mutating func barClosed(pairIndex: Int, _ bar: Bar) {
         slots[pairIndex].lastClose = bar.close
         slots[pairIndex].lastTimestampMs = bar.timestampMs
         let position: PositionState
@@ -161,7 +161,7 @@ public struct Engine<V: Venue, S: Strategy> {
             let slot = slots[i]
             exitLong(i, atMs: slot.lastTimestampMs, purpose: .endOfData, note: "close at end of data")
             // The closing fill happens at the last close: show the venue a flat bar at that price.
-            let closingBar = BarData(timestampMs: slot.lastTimestampMs, open: slot.lastClose, high: slot.lastClose,
+            let closingBar = Bar(timestampMs: slot.lastTimestampMs, open: slot.lastClose, high: slot.lastClose,
                                      low: slot.lastClose, close: slot.lastClose, volume: 0)
             events.removeAll(keepingCapacity: true)
             venue.onBar(pairs[i], closingBar, events: &events)
@@ -177,7 +177,7 @@ public struct Engine<V: Venue, S: Strategy> {
 
     /// Returns why the entry was not placed, or nil when an order went out.
     @discardableResult
-    private mutating func enterLong(_ i: Int, bar: BarData, stop: Double?, target: Double?, reason: String) -> String? {
+    private mutating func enterLong(_ i: Int, bar: Bar, stop: Double?, target: Double?, reason: String) -> String? {
         guard slots[i].state == .flat else { return "a position or order is already open for \(pairs[i])" }
         let equityNow = currentEquity
         let budget: Double

@@ -88,22 +88,3 @@ public struct BarSeries: Sendable, Equatable {
         return names
     }
 }
-
-/// One OHLCV bar. `timestampMs` is its open time; it closes at `timestampMs + timeframe`.
-public struct Bar: Sendable, Equatable {
-    public var timestampMs: Int64
-    public var open: Double
-    public var high: Double
-    public var low: Double
-    public var close: Double
-    public var volume: Double
-
-    public init(timestampMs: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
-        self.timestampMs = timestampMs
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
-        self.volume = volume
-    }
-}

@@ -25,7 +25,7 @@ public enum StrategyAction: Sendable, Equatable {
 /// that bar's close (no lookahead); it is O(1) and allocation-free in the built-in strategies.
 public protocol Strategy: Sendable {
     var name: String { get }
-    mutating func onBar(_ bar: BarData, position: PositionState) -> StrategyAction
+    mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction
 }
 
-import NovaVenue
+import NovaCore

@@ -66,7 +66,7 @@ public struct CandleSimulatedVenue: Venue {
         events.append(.cancelled(id, reason: "cancelled by the engine", atMs: atMs))
     }
 
-    public mutating func onBar(_ pair: Pair, _ bar: BarData, events: inout [VenueEvent]) {
+    public mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
         // Orders placed while this bar is being matched (a position's stop and target, placed
         // when its entry fills at the open) are matched against the rest of this same bar:
         // the whole range of the bar happens after the open. So: repeat passes until a pass
@@ -104,7 +104,7 @@ public struct CandleSimulatedVenue: Venue {
         }
     }
 
-    private func matchPrice(_ order: OrderRequest, _ bar: BarData, firstBar: Bool, placedIntraBar: Bool) -> (Double, Bool)? {
+    private func matchPrice(_ order: OrderRequest, _ bar: Bar, firstBar: Bool, placedIntraBar: Bool) -> (Double, Bool)? {
         switch order.kind {
         case .market:
             // Placed after this bar opened: its first possible price is the next bar's open.

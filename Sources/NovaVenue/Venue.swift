@@ -33,25 +33,5 @@ public protocol Venue {
     mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent])
     /// Shows the venue a bar of market data for `pair`. A simulated venue matches its resting
     /// orders against it here and appends fills; a live venue ignores it.
-    mutating func onBar(_ pair: Pair, _ bar: BarData, events: inout [VenueEvent])
-}
-
-/// The OHLCV of one bar as a venue sees it (Core-level twin of MarketData's `Bar`, so that
-/// venues do not depend on the market-data layer).
-public struct BarData: Sendable, Equatable {
-    public var timestampMs: Int64
-    public var open: Double
-    public var high: Double
-    public var low: Double
-    public var close: Double
-    public var volume: Double
-
-    public init(timestampMs: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double) {
-        self.timestampMs = timestampMs
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
-        self.volume = volume
-    }
+    mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent])
 }

@@ -18,7 +18,7 @@ import NovaVenue
         var engine = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
-            engine.onBar(pairIndex: 0, BarData(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume))
+            engine.onBar(pairIndex: 0, Bar(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume))
             engine.recordEquity(atMs: b.timestampMs)
         }
         engine.finish()
@@ -103,14 +103,14 @@ import NovaVenue
             var profile: VenueProfile { inner.profile }
             mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) { inner.submit(order, events: &events) }
             mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
-            mutating func onBar(_ pair: Pair, _ bar: BarData, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &mailbox.events) }
+            mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &mailbox.events) }
         }
         let mailbox = Mailbox()
         let venue = DeferredVenue(inner: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001), initialCash: 10_000), mailbox: mailbox)
         var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: EngineConfig()) { KeltnerStrategy(config: kc) }
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
-            let data = BarData(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
+            let data = Bar(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
             live.marketData(pairIndex: 0, data)
             #expect(live.fills.count <= backtest.fills.count)
             // The exchange's fill messages arrive (possibly several), then the bar closes.

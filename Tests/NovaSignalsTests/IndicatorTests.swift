@@ -1,5 +1,5 @@
 import Testing
-import NovaVenue
+import NovaCore
 @testable import NovaSignals
 
 @Suite struct IndicatorTests {
@@ -39,8 +39,8 @@ import NovaVenue
 }
 
 @Suite struct StrategyTests {
-    func bar(_ c: Double, high: Double? = nil, low: Double? = nil) -> BarData {
-        BarData(timestampMs: 0, open: c, high: high ?? c, low: low ?? c, close: c, volume: 1)
+    func bar(_ c: Double, high: Double? = nil, low: Double? = nil) -> Bar {
+        Bar(timestampMs: 0, open: c, high: high ?? c, low: low ?? c, close: c, volume: 1)
     }
 
     @Test func smaCrossEntersOnCrossUpAndExitsOnCrossDown() {

@@ -7,8 +7,8 @@ import NovaVenue
     let pair = Pair(base: "BTC", quote: "USD")
     let t0: Int64 = 1_700_000_000_000
 
-    func bar(_ i: Int64, _ o: Double, _ h: Double, _ l: Double, _ c: Double) -> BarData {
-        BarData(timestampMs: t0 + i * 60_000, open: o, high: h, low: l, close: c, volume: 1)
+    func bar(_ i: Int64, _ o: Double, _ h: Double, _ l: Double, _ c: Double) -> Bar {
+        Bar(timestampMs: t0 + i * 60_000, open: o, high: h, low: l, close: c, volume: 1)
     }
 
     func order(_ id: Int, _ side: Side, _ kind: OrderKind, _ q: OrderQuantity, at i: Int64, oco: Int? = nil) -> OrderRequest {

@@ -22,7 +22,7 @@ public enum BarReplay {
             for p in series.indices where cursor[p] < series[p].count && series[p].timestampMs[cursor[p]] == t {
                 let s = series[p]
                 let i = cursor[p]
-                engine.onBar(pairIndex: p, BarData(timestampMs: t, open: s.open[i], high: s.high[i], low: s.low[i],
+                engine.onBar(pairIndex: p, Bar(timestampMs: t, open: s.open[i], high: s.high[i], low: s.low[i],
                                                    close: s.close[i], volume: s.volume[i]))
                 cursor[p] += 1
                 done += 1

@@ -1,4 +1,4 @@
-import NovaVenue
+import NovaCore
 
 /// The strategies a run can name, and how to build them.
 ///

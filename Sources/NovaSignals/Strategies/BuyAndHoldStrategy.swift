@@ -1,4 +1,4 @@
-import NovaVenue
+import NovaCore
 
 /// Buys on the first bar and holds: the benchmark every strategy must beat. The entry fills
 /// at the second bar's open (decisions fill at the next bar), and the position stays open to
@@ -10,7 +10,7 @@ public struct BuyAndHoldStrategy: Strategy {
 
     public init(config: Config = Config()) {}
 
-    public mutating func onBar(_ bar: BarData, position: PositionState) -> StrategyAction {
+    public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         guard !entered, position == .flat else { return .none }
         entered = true
         return .enterLong(stopLoss: nil, takeProfit: nil, strength: 1, reason: "buy and hold")

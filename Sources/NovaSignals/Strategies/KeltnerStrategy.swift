@@ -1,4 +1,4 @@
-import NovaVenue
+import NovaCore
 
 /// Keltner channel bounce, the seed's top-weighted strategy (weight 0.30).
 ///
@@ -40,7 +40,7 @@ public struct KeltnerStrategy: Strategy {
         atr = ATR(period: config.atrPeriod)
     }
 
-    public mutating func onBar(_ bar: BarData, position: PositionState) -> StrategyAction {
+    public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         ema.update(bar.close)
         atr.update(high: bar.high, low: bar.low, close: bar.close)
         guard let mid = ema.value, let a = atr.value, a > 0 else { return .none }

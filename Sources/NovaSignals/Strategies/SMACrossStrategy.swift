@@ -1,4 +1,4 @@
-import NovaVenue
+import NovaCore
 
 /// Long-only moving-average crossover, the baseline used to check the engine against other
 /// tools (backtesting.py's `SmaCross`, vectorbt's MA-cross example).
@@ -24,7 +24,7 @@ public struct SMACrossStrategy: Strategy {
         slow = SMA(period: config.slow)
     }
 
-    public mutating func onBar(_ bar: BarData, position: PositionState) -> StrategyAction {
+    public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         fast.update(bar.close)
         slow.update(bar.close)
         guard let f = fast.value, let s = slow.value else { return .none }

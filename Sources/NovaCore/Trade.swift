@@ -24,6 +24,8 @@ public struct Trade: Sendable, Equatable, Codable {
     public var exitDecisionPrice: Double?
     /// The market regime on the bar the entry was decided on.
     public var entryRegime: RegimeTag?
+    /// The strategies that voted for the entry, with their strength (confluence runs).
+    public var attribution: [String: Double] = [:]
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {

@@ -50,6 +50,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var pendingTarget: Double?
         var pendingReason = ""
         var pendingDecisionPrice = Double.nan
+        var pendingVotes: [String: Double] = [:]
         var exitDecisionPrice: Double?
         var stopOrder: OrderID?
         var targetOrder: OrderID?
@@ -104,17 +105,27 @@ public struct Engine<V: Venue, S: Strategy> {
         case .entering, .exiting: position = .pending
         }
         let action = strategies[pairIndex].onBar(bar, position: position)
+        let confluence = strategies[pairIndex].lastSignal
+        let name = strategies[pairIndex].name
         switch action {
         case .none:
-            break
+            if let c = confluence {
+                signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: name, action: .none,
+                                           strength: c.strength, actedUpon: false, reason: "confluence \(c.direction.rawValue)",
+                                           rejection: c.rejection ?? "not acted upon", confluence: c))
+            }
         case .enterLong(let stop, let target, let strength, let reason):
+            slots[pairIndex].pendingVotes = confluence?.signals.filter { $0.direction == .long }
+                .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
             let rejection = enterLong(pairIndex, bar: bar, stop: stop, target: target, reason: reason)
-            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: strategies[pairIndex].name,
-                                       action: .enterLong, strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection))
+            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: name, action: .enterLong,
+                                       strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
+                                       confluence: confluence))
         case .exitLong(let reason):
             let rejection = exitLong(pairIndex, atMs: bar.timestampMs, purpose: .exitSignal, note: reason)
-            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: strategies[pairIndex].name,
-                                       action: .exitLong, strength: 1, actedUpon: rejection == nil, reason: reason, rejection: rejection))
+            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[pairIndex], strategy: name, action: .exitLong,
+                                       strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
+                                       rejection: rejection, confluence: confluence))
         }
     }
 
@@ -279,6 +290,7 @@ public struct Engine<V: Venue, S: Strategy> {
                                   entryReason: slots[i].pendingReason)
                 trade.exitReason = nil
                 trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
+                trade.attribution = slots[i].pendingVotes
                 trades.append(trade)
                 slots[i].state = .long(trade: index)
                 placeProtection(i, trade: index, atMs: fill.timestampMs)
@@ -304,6 +316,7 @@ public struct Engine<V: Venue, S: Strategy> {
                 slots[i].stopOrder = nil
                 slots[i].targetOrder = nil
                 slots[i].state = .flat
+                strategies[i].tradeClosed(trades[t])
             }
         }
     }

@@ -1,9 +1,11 @@
 import NovaCore
+import NovaSignals
 
 /// A strategy's non-neutral decision and what became of it: acted upon (an order went to the
 /// venue), or the reason it was not. Every decision is kept, so a run can answer "why not?".
 public struct SignalEvent: Sendable, Equatable, Codable {
-    public enum Action: String, Sendable, Codable { case enterLong = "enter_long", exitLong = "exit_long" }
+    /// What the strategy asked for; `none` for a confluence evaluation that a filter stopped.
+    public enum Action: String, Sendable, Codable { case enterLong = "enter_long", exitLong = "exit_long", none }
 
     public var timestampMs: Int64
     public var pair: Pair
@@ -15,9 +17,12 @@ public struct SignalEvent: Sendable, Equatable, Codable {
     public var reason: String
     /// Why it was not acted upon (nil when it was).
     public var rejection: String?
+    /// The confluence behind the decision (the full stack), with every field of the seed's
+    /// `ConfluenceSignal`; nil for single-rule strategies.
+    public var confluence: ConfluenceSignal?
 
     public init(timestampMs: Int64, pair: Pair, strategy: String, action: Action, strength: Double, actedUpon: Bool,
-                reason: String, rejection: String?) {
+                reason: String, rejection: String?, confluence: ConfluenceSignal? = nil) {
         self.timestampMs = timestampMs
         self.pair = pair
         self.strategy = strategy
@@ -26,5 +31,12 @@ public struct SignalEvent: Sendable, Equatable, Codable {
         self.actedUpon = actedUpon
         self.reason = reason
         self.rejection = rejection
+        self.confluence = confluence
+    }
+
+    /// "long", "short" (or "neutral"): the side the decision leans to.
+    public var direction: String {
+        if let c = confluence { return c.direction.rawValue }
+        return action == .exitLong ? "short" : "long"
     }
 }

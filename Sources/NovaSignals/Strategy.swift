@@ -26,6 +26,17 @@ public enum StrategyAction: Sendable, Equatable {
 public protocol Strategy: Sendable {
     var name: String { get }
     mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction
+    /// The confluence evaluation behind the last `onBar`, when the strategy makes one (the engine
+    /// records it with what became of it); nil for single-rule strategies and quiet bars.
+    var lastSignal: ConfluenceSignal? { get }
+    /// A trade this strategy opened has closed: feedback for adaptive weights, session
+    /// statistics and guardrails. Only closed trades, so nothing is learned from the future.
+    mutating func tradeClosed(_ trade: Trade)
+}
+
+extension Strategy {
+    public var lastSignal: ConfluenceSignal? { nil }
+    public mutating func tradeClosed(_ trade: Trade) {}
 }
 
 import NovaCore

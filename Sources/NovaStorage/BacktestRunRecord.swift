@@ -101,9 +101,7 @@ public struct RunTradeRecord: Codable, Sendable, Equatable, FetchableRecord, Per
 }
 
 /// A row of `run_signals`: one strategy decision of a run and its fate.
-public struct RunSignalRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "run_signals"
-
+public struct RunSignalRecord: Sendable, Equatable {
     public var runID: String
     public var seq: Int
     public var timestamp: String
@@ -114,14 +112,24 @@ public struct RunSignalRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var actedUpon: Bool
     public var reason: String?
     public var rejection: String?
-
-    enum CodingKeys: String, CodingKey {
-        case runID = "run_id", seq, timestamp, pair, strategy, action, strength, actedUpon = "acted_upon", reason, rejection
-    }
+    /// The confluence fields as JSON, when the full stack made the decision.
+    public var metadata: String?
+    /// For the seed's `signals` table: long, short or neutral; the confluence count and confidence.
+    public var direction: String
+    public var confluenceCount: Int
+    public var confidence: Double?
 
     public init(runID: String, seq: Int, timestamp: String, pair: String, strategy: String, action: String, strength: Double,
-                actedUpon: Bool, reason: String?, rejection: String?) {
+                actedUpon: Bool, reason: String?, rejection: String?, metadata: String? = nil, direction: String = "long",
+                confluenceCount: Int = 0, confidence: Double? = nil) {
         self.runID = runID; self.seq = seq; self.timestamp = timestamp; self.pair = pair; self.strategy = strategy
         self.action = action; self.strength = strength; self.actedUpon = actedUpon; self.reason = reason; self.rejection = rejection
+        self.metadata = metadata; self.direction = direction; self.confluenceCount = confluenceCount; self.confidence = confidence
+    }
+
+    public init(row: Row) {
+        runID = row["run_id"]; seq = row["seq"]; timestamp = row["timestamp"]; pair = row["pair"]; strategy = row["strategy"]
+        action = row["action"]; strength = row["strength"]; actedUpon = row["acted_upon"]; reason = row["reason"]
+        rejection = row["rejection"]; metadata = row["metadata"]; direction = "long"; confluenceCount = 0; confidence = nil
     }
 }

@@ -209,7 +209,9 @@ enum Migrations {
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
 
-        -- Every non-neutral strategy decision of a run and what became of it.
+        -- Every non-neutral strategy decision of a run and what became of it (metadata: the
+        -- confluence fields as JSON). The seed's `signals` table gets the same rows, its
+        -- metadata naming the run.
         CREATE TABLE run_signals (
             run_id TEXT NOT NULL REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
@@ -221,12 +223,15 @@ enum Migrations {
             acted_upon INTEGER NOT NULL,
             reason TEXT,
             rejection TEXT,
+            metadata TEXT,
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID;
 
         -- A run's equity curve, one row per run: `ts_ms` and `equity` are little-endian
         -- arrays (Int64 ms and Float64) of `points` values each. A million-bar run writes
         -- one 16 MB row instead of a million rows, so storing it costs milliseconds.
+        CREATE INDEX signals_timestamp ON signals(timestamp);
+
         CREATE TABLE run_equity (
             run_id TEXT PRIMARY KEY REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
             points INTEGER NOT NULL,

@@ -89,13 +89,24 @@ public final class ResultsStore: @unchecked Sendable {
                     try tradeInsert.execute(arguments: StatementArguments(values))
                 }
                 let signalInsert = try db.makeStatement(sql: """
-                    INSERT INTO run_signals (run_id, seq, timestamp, pair, strategy, action, strength, acted_upon, reason, rejection)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO run_signals (run_id, seq, timestamp, pair, strategy, action, strength, acted_upon, reason, rejection, metadata)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                // The seed's own signals table, as the live bot fills it; its metadata names the run.
+                let seedInsert = try db.makeStatement(sql: """
+                    INSERT INTO signals (timestamp, pair, strategy, direction, strength, confluence_count, ai_confidence, acted_upon, metadata)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for s in signals {
                     let values: [(any DatabaseValueConvertible)?] = [
-                        s.runID, s.seq, s.timestamp, s.pair, s.strategy, s.action, s.strength, s.actedUpon, s.reason, s.rejection]
+                        s.runID, s.seq, s.timestamp, s.pair, s.strategy, s.action, s.strength, s.actedUpon, s.reason, s.rejection, s.metadata]
                     try signalInsert.execute(arguments: StatementArguments(values))
+                    var meta = "{\"run_id\":\"\(s.runID)\",\"seq\":\(s.seq)"
+                    if let r = s.rejection { meta += ",\"rejection\":" + Self.jsonString(r) }
+                    meta += "}"
+                    let seedValues: [(any DatabaseValueConvertible)?] = [
+                        s.timestamp, s.pair, s.strategy, s.direction, s.strength, s.confluenceCount, s.confidence, s.actedUpon, meta]
+                    try seedInsert.execute(arguments: StatementArguments(seedValues))
                 }
                 let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
                 let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
@@ -187,11 +198,33 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     public func signals(runID: String) throws -> [RunSignalRecord] {
-        try wrap { try writer.read { db in try RunSignalRecord.filter(Column("run_id") == runID).order(Column("seq")).fetchAll(db) } }
+        try wrap {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM run_signals WHERE run_id = ? ORDER BY seq", arguments: [runID]).map(RunSignalRecord.init(row:))
+            }
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
     }
 
     public func deleteRun(runID: String) throws {
-        try wrap { _ = try writer.write { db in try BacktestRunRecord.deleteOne(db, key: ["run_id": runID]) } }
+        try wrap {
+            try writer.write { db in
+                _ = try BacktestRunRecord.deleteOne(db, key: ["run_id": runID])
+                try db.execute(sql: "DELETE FROM signals WHERE json_extract(metadata, '$.run_id') = ?", arguments: [runID])
+            }
+        }
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {

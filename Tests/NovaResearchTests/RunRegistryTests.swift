@@ -75,7 +75,7 @@ import NovaTestSupport
         #expect(!signals.isEmpty)
         #expect(signals.filter(\.actedUpon).count == a.trades.count + a.trades.filter { !$0.isOpen }.count)
         let csv = try String(contentsOfFile: a.reportDirectory + "/signals.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv[0] == "time,pair,strategy,action,strength,acted_upon,reason,rejection")
+        #expect(csv[0].hasPrefix("time,pair,strategy,action,direction,strength,acted_upon,reason,rejection,confluence_count,confidence"))
         #expect(csv.count == signals.count + 1)
         let metrics = try String(contentsOfFile: a.reportDirectory + "/metrics.csv", encoding: .utf8)
         #expect(metrics.hasPrefix("metric,value,buy_and_hold\nfinal_equity,"))

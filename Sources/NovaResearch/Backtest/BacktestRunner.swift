@@ -123,7 +123,8 @@ public struct BacktestRunner {
             dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","), host: host, pid: Int(getpid())))
 
         do {
-            var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross),
+            var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
+                                                                         confluence: config.confluenceStrategy),
                                                    ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             Self.annotateRegimes(&replay.trades, series: data.map(\.0), pairs: request.pairs, config: config.regime)
@@ -147,7 +148,9 @@ public struct BacktestRunner {
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let signalRecords = replay.signals.enumerated().map { i, s in
                 RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
-                                action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection)
+                                action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection,
+                                metadata: s.confluence?.json(), direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
+                                confidence: s.confluence?.confidence)
             }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
                                 trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords)

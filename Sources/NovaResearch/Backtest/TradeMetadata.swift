@@ -19,12 +19,14 @@ struct TradeMetadata: Codable, Equatable {
     var volRegime: String?
     var volLevel: Double?
     var volExpanding: Bool?
+    /// The confluence strategies that voted for the entry, with their strength.
+    var strategies: [String: Double]?
 
     enum CodingKeys: String, CodingKey {
         case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
         case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
         case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
-        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding"
+        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies
     }
 
     init(trade t: Trade) {
@@ -42,12 +44,14 @@ struct TradeMetadata: Codable, Equatable {
         volRegime = t.entryRegime?.volatility
         volLevel = t.entryRegime?.volLevel
         volExpanding = t.entryRegime?.volExpanding
+        strategies = t.attribution.isEmpty ? nil : t.attribution
     }
 
     /// Restores what the trade record's own columns do not hold.
     func apply(to t: inout Trade) {
         t.entryDecisionPrice = plannedEntryPrice
         t.exitDecisionPrice = plannedExitPrice
+        t.attribution = strategies ?? [:]
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }

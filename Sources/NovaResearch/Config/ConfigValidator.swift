@@ -34,6 +34,15 @@ public enum ConfigValidator {
               "one weight per timeframe (\(f.timeframes.count))")
         check(f.minTimeframeAgreement >= 1 && f.minTimeframeAgreement <= max(1, f.timeframes.count),
               "confluence.min_timeframe_agreement", f.minTimeframeAgreement, "1 to the number of timeframes")
+        check(f.slATR > 0, "confluence.sl_atr", f.slATR, "above 0")
+        check(f.tpATR > 0, "confluence.tp_atr", f.tpATR, "above 0")
+        check(f.guardrails.window >= 1, "confluence.guardrails.window", f.guardrails.window, "at least 1")
+        check(f.guardrails.minTrades >= 1 && f.guardrails.minTrades <= f.guardrails.window, "confluence.guardrails.min_trades",
+              f.guardrails.minTrades, "1 to the window (\(f.guardrails.window))")
+        check(f.guardrails.minWinRate >= 0 && f.guardrails.minWinRate <= 1, "confluence.guardrails.min_win_rate", f.guardrails.minWinRate, "0 to 1")
+        check(f.guardrails.cooldownBars >= 0, "confluence.guardrails.cooldown_bars", f.guardrails.cooldownBars, "0 or more")
+        check(f.timeframes.first.map { tf in f.timeframes.dropFirst().allSatisfy { $0 % tf == 0 && $0 > tf } } ?? false,
+              "confluence.timeframes", f.timeframes, "the primary first, then multiples of it in increasing order, e.g. [1, 5, 15]")
         check(f.eventPriceMovePct > 0 && f.eventPriceMovePct < 1, "confluence.event_price_move_pct", f.eventPriceMovePct, "between 0 and 1")
 
         let g = c.regime

@@ -17,6 +17,27 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The confluence stack's settings, gathered from the sections that hold them.
+    public var confluenceStrategy: ConfluenceStrategy.Config {
+        var c = ConfluenceStrategy.Config()
+        c.weights = strategies.weights
+        c.minConfluence = confluence.minConfluence
+        c.minConfidence = confluence.minConfidence
+        c.minRiskReward = confluence.minRiskReward
+        c.timeframes = confluence.timeframes
+        c.timeframeWeights = confluence.timeframeWeights
+        c.minTimeframeAgreement = confluence.minTimeframeAgreement
+        c.slATR = confluence.slATR
+        c.tpATR = confluence.tpATR
+        c.slFloorPct = risk.stopLossFloorPct
+        c.tpFloorPct = risk.takeProfitFloorPct
+        c.guardrailWindow = confluence.guardrails.window
+        c.guardrailMinTrades = confluence.guardrails.minTrades
+        c.guardrailMinWinRate = confluence.guardrails.minWinRate
+        c.guardrailCooldownBars = confluence.guardrails.cooldownBars
+        return c
+    }
+
     enum CodingKeys: String, CodingKey {
         case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues
     }
@@ -24,8 +45,8 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     public struct BacktestSection: Codable, Sendable, Equatable {
         public var exchange: ExchangeID = .kraken
         public var timeframe: Timeframe = .oneMinute
-        /// The strategy run when no --strategy is given.
-        public var strategy = "keltner"
+        /// The strategy run when no --strategy is given: the full confluence stack.
+        public var strategy = "confluence"
         public var initialCash = 10_000.0
         public var sizing: EngineConfig.Sizing = .fixedFractional
         public var closeAtEnd = false
@@ -54,7 +75,21 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var timeframeWeights = [1.0, 1.3, 1.5]
         public var minTimeframeAgreement = 2
         public var eventPriceMovePct = 0.005
+        /// Stop and target distances in ATRs of the timeframe (never inside the risk floors).
+        public var slATR = 2.0
+        public var tpATR = 3.0
+        public var guardrails = Guardrails()
+        public struct Guardrails: Codable, Sendable, Equatable {
+            public var window = 20
+            public var minTrades = 10
+            public var minWinRate = 0.3
+            public var cooldownBars = 500
+            enum CodingKeys: String, CodingKey {
+                case window, minTrades = "min_trades", minWinRate = "min_win_rate", cooldownBars = "cooldown_bars"
+            }
+        }
         enum CodingKeys: String, CodingKey {
+            case slATR = "sl_atr", tpATR = "tp_atr", guardrails
             case minConfluence = "min_confluence", minConfidence = "min_confidence", minRiskReward = "min_risk_reward"
             case timeframes, timeframeWeights = "timeframe_weights", minTimeframeAgreement = "min_timeframe_agreement"
             case eventPriceMovePct = "event_price_move_pct"

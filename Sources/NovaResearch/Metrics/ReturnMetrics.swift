@@ -119,6 +119,23 @@ public struct BreakdownRow: Codable, Sendable, Equatable {
     public var winRate: Double { trades > 0 ? Double(wins) / Double(trades) : 0 }
     enum CodingKeys: String, CodingKey { case key, trades, wins, pnl, fees }
 
+    /// Like `group`, with each trade counted under every key it has.
+    static func groupMany(_ trades: [Trade], by keys: (Trade) -> [String]) -> [BreakdownRow] {
+        var rows: [String: BreakdownRow] = [:]
+        for t in trades {
+            guard let pnl = t.pnl else { continue }
+            for k in keys(t) {
+                var row = rows[k] ?? BreakdownRow(key: k, trades: 0, wins: 0, pnl: 0, fees: 0)
+                row.trades += 1
+                if pnl > 0 { row.wins += 1 }
+                row.pnl += pnl
+                row.fees += t.fees
+                rows[k] = row
+            }
+        }
+        return rows.values.sorted { $0.key < $1.key }
+    }
+
     static func group(_ trades: [Trade], by key: (Trade) -> String) -> [BreakdownRow] {
         var rows: [String: BreakdownRow] = [:]
         for t in trades {

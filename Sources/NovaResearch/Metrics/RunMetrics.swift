@@ -47,6 +47,9 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     public var byExitReason: [BreakdownRow]
     /// By the market regime on the entry's decision bar ("trend/high_vol", ...).
     public var byRegime: [BreakdownRow]
+    /// Per strategy of the confluence stack: the closed trades it voted for, how many won
+    /// (it was right), and their P&L: which strategies earn their weight.
+    public var byVotingStrategy: [BreakdownRow]
     public var bars: Int
     public var startTime: String
     public var endTime: String
@@ -61,7 +64,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         case largestLoss = "largest_loss", profitFactor = "profit_factor", expectancy, sqn
         case exposurePct = "exposure_pct", turnover, tradesPerDay = "trades_per_day", averageHoldingSeconds = "average_holding_seconds"
         case buyAndHoldReturnPct = "buy_and_hold_return_pct", buyAndHold = "buy_and_hold", monthlyReturns = "monthly_returns"
-        case byStrategy = "by_strategy", byEntryHour = "by_entry_hour", byExitMonth = "by_exit_month", byExitReason = "by_exit_reason", byRegime = "by_regime"
+        case byStrategy = "by_strategy", byEntryHour = "by_entry_hour", byExitMonth = "by_exit_month", byExitReason = "by_exit_reason", byRegime = "by_regime", byVotingStrategy = "by_voting_strategy"
         case bars, startTime = "start_time", endTime = "end_time"
     }
 
@@ -127,6 +130,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
             byExitMonth: BreakdownRow.group(closed) { String(UTCTime.iso($0.exitTimeMs!).prefix(7)) },
             byExitReason: BreakdownRow.group(closed) { $0.exitReason ?? "" },
             byRegime: BreakdownRow.group(closed) { $0.entryRegime?.label ?? "unknown (warm-up)" },
+            byVotingStrategy: BreakdownRow.groupMany(closed) { $0.attribution.keys.sorted() },
             bars: equity.count, startTime: equityTimestampMs.first.map(UTCTime.iso) ?? "",
             endTime: equityTimestampMs.last.map(UTCTime.iso) ?? "")
     }

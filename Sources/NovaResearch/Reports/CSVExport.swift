@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import NovaEngine
+import NovaSignals
 
 /// `trades.csv` and `equity.csv` of a run. Times are ISO 8601 UTC; numbers are written in
 /// Swift's shortest round-trip form, so reading them back gives the stored values exactly.
@@ -43,10 +44,20 @@ public enum CSVExport {
     }
 
     public static func signals(_ signals: [SignalEvent]) -> String {
-        var out = "time,pair,strategy,action,strength,acted_upon,reason,rejection\n"
+        var out = "time,pair,strategy,action,direction,strength,acted_upon,reason,rejection,confluence_count,confidence,"
+            + "is_sure_fire,timeframe_agreement,timeframes,regime,volatility_regime,vol_level,vol_expanding,stop_loss,take_profit,votes\n"
         for s in signals {
-            out += [UTCTime.iso(s.timestampMs), s.pair.description, s.strategy, s.action.rawValue, num(s.strength),
-                    s.actedUpon ? "1" : "0", s.reason, s.rejection ?? ""].map(quote).joined(separator: ",") + "\n"
+            var fields = [UTCTime.iso(s.timestampMs), s.pair.description, s.strategy, s.action.rawValue, s.direction, num(s.strength),
+                          s.actedUpon ? "1" : "0", s.reason, s.rejection ?? ""]
+            if let c = s.confluence {
+                fields += [String(c.confluenceCount), num(c.confidence), c.isSureFire ? "1" : "0", String(c.timeframeAgreement),
+                           c.timeframes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                           c.regime, c.volatilityRegime, num(c.volLevel), c.volExpanding ? "1" : "0", num(c.stopLoss), num(c.takeProfit),
+                           c.signals.map { "\($0.strategy):\($0.direction.rawValue):\(String(format: "%.2f", $0.strength))" }.joined(separator: " ")]
+            } else {
+                fields += Array(repeating: "", count: 12)
+            }
+            out += fields.map(quote).joined(separator: ",") + "\n"
         }
         return out
     }

@@ -93,6 +93,8 @@ public struct HTMLReport {
         html += "<section id=\"attribution\"><h2>Attribution</h2><div class=\"grid2\"><div><h3>By strategy</h3>"
             + breakdownTable(m.byStrategy, label: "strategy") + "<h3>By exit reason</h3>" + breakdownTable(m.byExitReason, label: "exit reason")
             + "<h3>By market regime at entry</h3>" + breakdownTable(m.byRegime, label: "trend / volatility")
+            + (m.byVotingStrategy.isEmpty ? "" : "<h3>By contributing strategy (trades each voted for; wins = it was right)</h3>"
+                + breakdownTable(m.byVotingStrategy, label: "strategy"))
             + "</div><div><h3>By entry hour (UTC)</h3>" + hourChart() + "<h3>By exit month</h3>" + breakdownTable(m.byExitMonth, label: "month")
             + "</div></div></section>\n"
         html += "<section id=\"execution\"><h2>Execution quality</h2>" + executionTable() + "</section>\n"
@@ -198,7 +200,12 @@ public struct HTMLReport {
         let acted = a.signals.filter(\.actedUpon).count
         var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. signals.csv lists each.</p>"
         var reasons: [String: Int] = [:]
-        for s in a.signals where !s.actedUpon { reasons[s.rejection ?? "", default: 0] += 1 }
+        // Group by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
+        for s in a.signals where !s.actedUpon {
+            let r = s.rejection ?? ""
+            let gate = r.prefix { !$0.isNumber }.trimmingCharacters(in: .whitespaces)
+            reasons[gate.isEmpty ? r : gate, default: 0] += 1
+        }
         if !reasons.isEmpty {
             html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"
             for (r, n) in reasons.sorted(by: { $0.value > $1.value }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }

@@ -6,7 +6,10 @@ import NovaCore
 /// in the hot loop. Choosing one by name happens once, at the edge: `StrategyCatalog.visit`
 /// hands the chosen concrete type to a generic visitor.
 public enum StrategyCatalog {
-    public static let names = ["keltner", "sma_cross", "buy_and_hold"]
+    /// `confluence` is the full stack; the nine strategies can run alone; `sma_cross` and
+    /// `buy_and_hold` are baselines for checking the engine against other tools.
+    public static let names = ["confluence", "keltner", "mean_reversion", "ichimoku", "order_flow", "trend", "stochastic_divergence",
+                               "volatility_squeeze", "supertrend", "reversal", "sma_cross", "buy_and_hold"]
 
     /// Something that runs with whatever concrete strategy type the user chose.
     public protocol Visitor {
@@ -24,18 +27,39 @@ public enum StrategyCatalog {
             return try visitor.visit { SMACrossStrategy(config: c) }
         case "buy_and_hold":
             return try visitor.visit { BuyAndHoldStrategy() }
+        case "confluence":
+            let c = params.confluence
+            return try visitor.visit { ConfluenceStrategy(config: c) }
+        case "mean_reversion": return try single(MeanReversionRule(), params, visitor)
+        case "ichimoku": return try single(IchimokuRule(), params, visitor)
+        case "order_flow": return try single(OrderFlowRule(), params, visitor)
+        case "trend": return try single(TrendRule(), params, visitor)
+        case "stochastic_divergence": return try single(StochasticDivergenceRule(), params, visitor)
+        case "volatility_squeeze": return try single(VolatilitySqueezeRule(), params, visitor)
+        case "supertrend": return try single(SupertrendRule(), params, visitor)
+        case "reversal": return try single(ReversalRule(), params, visitor)
         default:
             preconditionFailure("unknown strategy \(name): validate names with StrategyCatalog.names first")
         }
     }
 }
 
+extension StrategyCatalog {
+    static func single<R: SignalRule, V: Visitor>(_ rule: R, _ params: StrategyParams, _ visitor: V) throws -> V.Output {
+        let c = params.confluence
+        return try visitor.visit { SingleRuleStrategy(rule: rule, slATR: c.slATR, tpATR: c.tpATR, slFloorPct: c.slFloorPct, tpFloorPct: c.tpFloorPct) }
+    }
+}
+
 /// Parameters of every built-in strategy (one `Config` each).
-public struct StrategyParams: Codable, Sendable, Equatable {
+public struct StrategyParams: Sendable, Equatable {
     public var keltner = KeltnerStrategy.Config()
     public var smaCross = SMACrossStrategy.Config()
-    public init(keltner: KeltnerStrategy.Config = .init(), smaCross: SMACrossStrategy.Config = .init()) {
+    public var confluence = ConfluenceStrategy.Config()
+    public init(keltner: KeltnerStrategy.Config = .init(), smaCross: SMACrossStrategy.Config = .init(),
+                confluence: ConfluenceStrategy.Config = .init()) {
         self.keltner = keltner
         self.smaCross = smaCross
+        self.confluence = confluence
     }
 }

@@ -1,0 +1,43 @@
+import NovaCore
+
+/// What the confluence detector concluded on a bar: the seed's `ConfluenceSignal` fields.
+/// `obi`, `bookScore` and `obiAgrees` stay empty until order-book snapshots are replayed with
+/// the bars.
+public struct ConfluenceSignal: Sendable, Equatable, Codable {
+    public struct Vote: Sendable, Equatable, Codable {
+        public var strategy: String
+        public var direction: SignalDirection
+        public var strength: Double
+        public var weight: Double
+        public var reason: String
+    }
+
+    public var timestampMs: Int64
+    public var direction: SignalDirection
+    public var strength: Double
+    public var confidence: Double
+    public var confluenceCount: Int
+    public var signals: [Vote]
+    public var obi: Double?
+    public var bookScore: Double?
+    public var obiAgrees: Bool
+    public var isSureFire: Bool
+    public var entryPrice: Double
+    public var stopLoss: Double
+    public var takeProfit: Double
+    public var regime: String
+    public var volatilityRegime: String
+    public var volLevel: Double
+    public var volExpanding: Bool
+    public var timeframeAgreement: Int
+    public var timeframes: [String: String]
+    /// Why it was not traded (a filter), or nil when it passed every filter.
+    public var rejection: String?
+
+    enum CodingKeys: String, CodingKey {
+        case timestampMs = "timestamp_ms", direction, strength, confidence, confluenceCount = "confluence_count", signals, obi
+        case bookScore = "book_score", obiAgrees = "obi_agrees", isSureFire = "is_sure_fire", entryPrice = "entry_price"
+        case stopLoss = "stop_loss", takeProfit = "take_profit", regime, volatilityRegime = "volatility_regime", volLevel = "vol_level"
+        case volExpanding = "vol_expanding", timeframeAgreement = "timeframe_agreement", timeframes, rejection
+    }
+}

@@ -1,0 +1,127 @@
+import Testing
+import NovaCore
+import NovaMarketData
+import NovaTestSupport
+@testable import NovaSignals
+
+@Suite struct ConfluenceTests {
+    static let kinds = SignalStrategyKind.allCases
+
+    /// Worked by hand. Weights: keltner 0.30, mean_reversion 0.25, ichimoku 0.15, order_flow 0.15,
+    /// trend 0.15, stochastic_divergence 0.12, volatility_squeeze 0.12, supertrend 0.10,
+    /// reversal 0.10 (total 1.44). Votes: keltner long 0.8, mean_reversion long 0.6, trend short
+    /// 1.0, supertrend long 0.5. Range regime, boost 1.25: faders (keltner, mean_reversion) x1.25,
+    /// trend followers (trend, supertrend) / 1.25.
+    @Test func weightingByHandOnOneBar() {
+        var s = Array(repeating: StrategySignal.neutral, count: 9)
+        s[0] = StrategySignal(.long, strength: 0.8, reason: "")
+        s[1] = StrategySignal(.long, strength: 0.6, reason: "")
+        s[4] = StrategySignal(.short, strength: 1.0, reason: "")
+        s[7] = StrategySignal(.long, strength: 0.5, reason: "")
+        let c = ConfluenceDetector.combine(s, weights: .init([:]), enabled: Array(repeating: true, count: 9),
+                                           performance: Array(repeating: 1, count: 9), trend: "range", trendBoost: 1.25)
+        // long weight: 0.375 + 0.3125 + 0.08 = 0.7675; long weighted strength: 0.3 + 0.1875 + 0.04 = 0.5275
+        // short weight: 0.12; short weighted strength 0.12
+        #expect(c.direction == .long && c.count == 3)
+        #expect(abs(c.strength - 0.5275 / 1.44) < 1e-12)
+        #expect(abs(c.confidence - 0.5275 / (0.7675 + 0.12)) < 1e-12)
+        // In a trend regime the trend vote outweighs less: same votes, followers boosted.
+        let t = ConfluenceDetector.combine(s, weights: .init([:]), enabled: Array(repeating: true, count: 9),
+                                           performance: Array(repeating: 1, count: 9), trend: "trend", trendBoost: 1.25)
+        #expect(t.direction == .long && abs(t.confidence - (0.192 + 0.12 + 0.0625) / (0.24 + 0.2 + 0.125 + 0.1875)) < 1e-12)
+        // A disabled strategy (guardrail) does not vote; a performance factor scales its weight.
+        var on = Array(repeating: true, count: 9); on[0] = false
+        var perf = Array(repeating: 1.0, count: 9); perf[1] = 0.5
+        let g = ConfluenceDetector.combine(s, weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25)
+        // long: mean_reversion 0.125 x 0.6 + supertrend 0.10 x 0.5 = 0.125 weighted strength over 0.225 weight; short 0.15
+        #expect(g.direction == .long && g.count == 2 && abs(g.confidence - 0.125 / 0.375) < 1e-12)
+        // A tie is neutral.
+        var tie = Array(repeating: StrategySignal.neutral, count: 9)
+        tie[2] = StrategySignal(.long, strength: 1, reason: ""); tie[3] = StrategySignal(.short, strength: 1, reason: "")
+        #expect(ConfluenceDetector.combine(tie, weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25).direction == .neutral)
+    }
+
+    @Test func higherTimeframeBarsAppearOnlyOnceClosed() {
+        var r = BarResampler(intervalMinutes: 5)
+        let t0: Int64 = 1_717_200_000_000   // a multiple of 5 minutes
+        var emitted: [Bar] = []
+        for i in 0..<5 {
+            let b = Bar(timestampMs: t0 + Int64(i) * 60_000, open: 100 + Double(i), high: 110 + Double(i), low: 90 - Double(i),
+                        close: 101 + Double(i), volume: 1)
+            let (gap, done) = r.add(b)
+            #expect(gap == nil)
+            if i < 4 { #expect(done == nil) } else { emitted.append(done!) }
+        }
+        #expect(emitted == [Bar(timestampMs: t0, open: 100, high: 114, low: 86, close: 105, volume: 5)])
+        // A gap: minutes 5-6 arrive, then minute 12. The 5-9 bucket closes late, without its end.
+        _ = r.add(Bar(timestampMs: t0 + 5 * 60_000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 1))
+        _ = r.add(Bar(timestampMs: t0 + 6 * 60_000, open: 1.5, high: 3, low: 1, close: 2, volume: 1))
+        let (late, done) = r.add(Bar(timestampMs: t0 + 12 * 60_000, open: 2, high: 2, low: 2, close: 2, volume: 1))
+        #expect(late == Bar(timestampMs: t0 + 5 * 60_000, open: 1, high: 3, low: 0.5, close: 2, volume: 2))
+        #expect(done == nil)
+    }
+
+    static let bars = try! OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken))
+        .importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv")).bars
+
+    static func evaluations(_ n: Int) -> [ConfluenceSignal?] {
+        var s = ConfluenceStrategy()
+        return (0..<n).map { i in
+            _ = s.onBar(bars.bar(at: i), position: .flat)
+            return s.lastSignal
+        }
+    }
+
+    /// No lookahead: every evaluation before a cut is the same whether later data exists.
+    @Test func evaluationsBeforeACutDoNotDependOnLaterData() {
+        let full = Self.evaluations(Self.bars.count)
+        #expect(full.compactMap { $0 }.count > 100)
+        for cut in [333, 901] {
+            #expect(Self.evaluations(cut) == Array(full.prefix(cut)))
+        }
+    }
+
+    @Test func everySignalCarriesTheSeedFields() {
+        let sigs = Self.evaluations(Self.bars.count).compactMap { $0 }
+        let s = sigs.last { $0.timeframeAgreement == 3 }!
+        #expect(s.timeframes.keys.sorted() == ["15m", "1m", "5m"])
+        #expect(s.confluenceCount == s.signals.filter { $0.direction == s.direction }.count)
+        #expect(["trend", "range"].contains(s.regime) && ["high_vol", "mid_vol", "low_vol"].contains(s.volatilityRegime))
+        #expect(s.direction == .long ? s.stopLoss < s.entryPrice && s.takeProfit > s.entryPrice : s.stopLoss > s.entryPrice)
+        #expect(s.entryPrice - s.stopLoss == 0 || abs(s.entryPrice - s.stopLoss) >= 0.025 * s.entryPrice - 1e-9)
+        let decoded = try? JSONDecoder().decode(ConfluenceSignal.self, from: Data(s.json().utf8))
+        #expect(decoded == s)
+    }
+
+    /// Each of the nine fires on real data (a month of 1-minute BTC/USD), and on flat prices
+    /// none but Supertrend (which always has a side) says anything.
+    @Test func everyStrategyFiresOnRealDataAndStaysQuietOnFlatPrices() throws {
+        let bars = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken))
+            .importFile(Fixtures.packageRoot.appendingPathComponent("datasets/btcusd-1m-2023-03-01_2023-03-21.csv.zst").path).bars
+        func fires<R: SignalRule>(_ rule: R, _ bars: BarSeries) -> (long: Int, short: Int) {
+            var r = rule, ind = TimeframeIndicators(), l = 0, s = 0
+            for i in 0..<bars.count {
+                ind.update(bars.bar(at: i))
+                let sig = r.evaluate(ind)
+                if sig.direction == .long { l += 1; #expect(sig.strength > 0 && sig.strength <= 1 && !sig.reason.isEmpty) }
+                if sig.direction == .short { s += 1 }
+            }
+            return (l, s)
+        }
+        let flat = Bars.closes(Array(repeating: 100, count: 400))
+        let rules: [(String, (BarSeries) -> (long: Int, short: Int))] = [
+            ("keltner", { fires(KeltnerRule(), $0) }), ("mean_reversion", { fires(MeanReversionRule(), $0) }),
+            ("ichimoku", { fires(IchimokuRule(), $0) }), ("order_flow", { fires(OrderFlowRule(), $0) }),
+            ("trend", { fires(TrendRule(), $0) }), ("stochastic_divergence", { fires(StochasticDivergenceRule(), $0) }),
+            ("volatility_squeeze", { fires(VolatilitySqueezeRule(), $0) }), ("supertrend", { fires(SupertrendRule(), $0) }),
+            ("reversal", { fires(ReversalRule(), $0) }),
+        ]
+        for (name, run) in rules {
+            let real = run(bars)
+            #expect(real.long > 0 && real.short > 0, "\(name) on real data: \(real)")
+            let quiet = run(flat)
+            if name != "supertrend" { #expect(quiet.long == 0 && quiet.short == 0, "\(name) on flat prices: \(quiet)") }
+        }
+    }
+}
+import Foundation

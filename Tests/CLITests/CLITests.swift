@@ -184,3 +184,25 @@ import NovaTestSupport
         #expect(bad.code == 3 && bad.stderr.contains("/no/file.csv: no such file"))
     }
 }
+
+@Suite struct SignalsCommandTests {
+    @Test func exportsOneRowPerBarWithConfluenceFields() throws {
+        let ws = Fixtures.scratch("sig")
+        let out = ws + "/signals.csv"
+        let r = try CLITests.run(["signals", "--pair", "BTC/USD", "--from", "2023-03-01", "--to", "2023-03-01", "--out", out], workspace: ws)
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("Wrote 1440 bars to \(out): "))
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 1441)
+        let header = lines[0].split(separator: ",")
+        #expect(header.prefix(4) == ["time", "direction", "confluence_count", "strength"])
+        #expect(header.suffix(2) == ["supertrend", "reversal"])
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(cells.count == header.count || line.contains("\""))
+        }
+        #expect(lines.contains { $0.contains(",long,") && $0.contains(",trend,") || $0.contains(",range,") })
+        let bad = try CLITests.run(["signals", "--pair", "ETH/USD", "--out", out], workspace: ws)
+        #expect(bad.code == 3)
+    }
+}

@@ -79,7 +79,7 @@ public enum CSVExport {
 
     static func num(_ x: Double) -> String { "\(x)" }
 
-    static func quote(_ field: String) -> String {
+    public static func quote(_ field: String) -> String {
         // Byte scan: far cheaper than Character iteration on every field.
         guard field.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -18,7 +18,7 @@ import NovaTestSupport
         s[1] = StrategySignal(.long, strength: 0.6, reason: "")
         s[4] = StrategySignal(.short, strength: 1.0, reason: "")
         s[7] = StrategySignal(.long, strength: 0.5, reason: "")
-        let c = ConfluenceDetector.combine(s, weights: .init([:]), enabled: Array(repeating: true, count: 9),
+        let c = ConfluenceDetector.combine(SignalSet(s), weights: .init([:]), enabled: Array(repeating: true, count: 9),
                                            performance: Array(repeating: 1, count: 9), trend: "range", trendBoost: 1.25)
         // long weight: 0.375 + 0.3125 + 0.08 = 0.7675; long weighted strength: 0.3 + 0.1875 + 0.04 = 0.5275
         // short weight: 0.12; short weighted strength 0.12
@@ -26,19 +26,19 @@ import NovaTestSupport
         #expect(abs(c.strength - 0.5275 / 1.44) < 1e-12)
         #expect(abs(c.confidence - 0.5275 / (0.7675 + 0.12)) < 1e-12)
         // In a trend regime the trend vote outweighs less: same votes, followers boosted.
-        let t = ConfluenceDetector.combine(s, weights: .init([:]), enabled: Array(repeating: true, count: 9),
+        let t = ConfluenceDetector.combine(SignalSet(s), weights: .init([:]), enabled: Array(repeating: true, count: 9),
                                            performance: Array(repeating: 1, count: 9), trend: "trend", trendBoost: 1.25)
         #expect(t.direction == .long && abs(t.confidence - (0.192 + 0.12 + 0.0625) / (0.24 + 0.2 + 0.125 + 0.1875)) < 1e-12)
         // A disabled strategy (guardrail) does not vote; a performance factor scales its weight.
         var on = Array(repeating: true, count: 9); on[0] = false
         var perf = Array(repeating: 1.0, count: 9); perf[1] = 0.5
-        let g = ConfluenceDetector.combine(s, weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25)
+        let g = ConfluenceDetector.combine(SignalSet(s), weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25)
         // long: mean_reversion 0.125 x 0.6 + supertrend 0.10 x 0.5 = 0.125 weighted strength over 0.225 weight; short 0.15
         #expect(g.direction == .long && g.count == 2 && abs(g.confidence - 0.125 / 0.375) < 1e-12)
         // A tie is neutral.
         var tie = Array(repeating: StrategySignal.neutral, count: 9)
         tie[2] = StrategySignal(.long, strength: 1, reason: ""); tie[3] = StrategySignal(.short, strength: 1, reason: "")
-        #expect(ConfluenceDetector.combine(tie, weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25).direction == .neutral)
+        #expect(ConfluenceDetector.combine(SignalSet(tie), weights: .init([:]), enabled: on, performance: perf, trend: nil, trendBoost: 1.25).direction == .neutral)
     }
 
     @Test func higherTimeframeBarsAppearOnlyOnceClosed() {
@@ -98,11 +98,11 @@ import NovaTestSupport
     @Test func everyStrategyFiresOnRealDataAndStaysQuietOnFlatPrices() throws {
         let bars = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken))
             .importFile(Fixtures.packageRoot.appendingPathComponent("datasets/btcusd-1m-2023-03-01_2023-03-21.csv.zst").path).bars
-        func fires<R: SignalRule>(_ rule: R, _ bars: BarSeries) -> (long: Int, short: Int) {
-            var r = rule, ind = TimeframeIndicators(), l = 0, s = 0
+        func fires<R: SignalRule>(_ rule: R.Type, _ bars: BarSeries) -> (long: Int, short: Int) {
+            var ind = TimeframeIndicators(), l = 0, s = 0
             for i in 0..<bars.count {
                 ind.update(bars.bar(at: i))
-                let sig = r.evaluate(ind)
+                let sig = R.evaluate(ind)
                 if sig.direction == .long { l += 1; #expect(sig.strength > 0 && sig.strength <= 1 && !sig.reason.isEmpty) }
                 if sig.direction == .short { s += 1 }
             }
@@ -110,11 +110,11 @@ import NovaTestSupport
         }
         let flat = Bars.closes(Array(repeating: 100, count: 400))
         let rules: [(String, (BarSeries) -> (long: Int, short: Int))] = [
-            ("keltner", { fires(KeltnerRule(), $0) }), ("mean_reversion", { fires(MeanReversionRule(), $0) }),
-            ("ichimoku", { fires(IchimokuRule(), $0) }), ("order_flow", { fires(OrderFlowRule(), $0) }),
-            ("trend", { fires(TrendRule(), $0) }), ("stochastic_divergence", { fires(StochasticDivergenceRule(), $0) }),
-            ("volatility_squeeze", { fires(VolatilitySqueezeRule(), $0) }), ("supertrend", { fires(SupertrendRule(), $0) }),
-            ("reversal", { fires(ReversalRule(), $0) }),
+            ("keltner", { fires(KeltnerRule.self, $0) }), ("mean_reversion", { fires(MeanReversionRule.self, $0) }),
+            ("ichimoku", { fires(IchimokuRule.self, $0) }), ("order_flow", { fires(OrderFlowRule.self, $0) }),
+            ("trend", { fires(TrendRule.self, $0) }), ("stochastic_divergence", { fires(StochasticDivergenceRule.self, $0) }),
+            ("volatility_squeeze", { fires(VolatilitySqueezeRule.self, $0) }), ("supertrend", { fires(SupertrendRule.self, $0) }),
+            ("reversal", { fires(ReversalRule.self, $0) }),
         ]
         for (name, run) in rules {
             let real = run(bars)

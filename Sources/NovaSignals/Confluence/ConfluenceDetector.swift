@@ -19,10 +19,11 @@ public struct ConfluenceDetector: Sendable {
     }
 
     public private(set) var indicators = TimeframeIndicators()
-    private var keltner = KeltnerRule(), meanReversion = MeanReversionRule(), ichimoku = IchimokuRule()
-    private var orderFlow = OrderFlowRule(), trend = TrendRule(), divergence = StochasticDivergenceRule()
-    private var squeeze = VolatilitySqueezeRule(), supertrend = SupertrendRule(), reversal = ReversalRule()
     public var trendBoost = 1.25
+    /// The nine strategies' signals on the latest bar of this timeframe, in
+    /// `SignalStrategyKind.allCases` order (neutral for a disabled one).
+    public var signals: SignalSet { lastVotes }
+    private var lastVotes = SignalSet()
     public var slATR = 2.0, tpATR = 3.0, slFloorPct = 0.025, tpFloorPct = 0.05
 
     public init() {}
@@ -33,7 +34,7 @@ public struct ConfluenceDetector: Sendable {
         public var strength: Double
         public var confidence: Double
         public var count: Int
-        public var votes: [(kind: SignalStrategyKind, signal: StrategySignal)]
+        public var votes: SignalSet
         public var regime: RegimeDetector.Regime?
         public var stopDistance: Double
         public var targetDistance: Double
@@ -42,7 +43,7 @@ public struct ConfluenceDetector: Sendable {
         public static func == (a: Result, b: Result) -> Bool {
             a.direction == b.direction && a.strength == b.strength && a.confidence == b.confidence && a.count == b.count
                 && a.stopDistance == b.stopDistance && a.targetDistance == b.targetDistance && a.close == b.close
-                && a.votes.map(\.kind) == b.votes.map(\.kind) && a.votes.map(\.signal) == b.votes.map(\.signal)
+
         }
     }
 
@@ -50,27 +51,34 @@ public struct ConfluenceDetector: Sendable {
     /// `performance` are per strategy, in `SignalStrategyKind.allCases` order.
     public mutating func evaluate(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> Result {
         indicators.update(bar)
-        let ind = indicators
-        let all: [StrategySignal] = [
-            keltner.evaluate(ind), meanReversion.evaluate(ind), ichimoku.evaluate(ind), orderFlow.evaluate(ind),
-            trend.evaluate(ind), divergence.evaluate(ind), squeeze.evaluate(ind), supertrend.evaluate(ind), reversal.evaluate(ind),
-        ]
-        let regime = ind.regime.regime
-        let atr = ind.atr.value ?? 0
+        let r = judge(bar, weights: weights, enabled: enabled, performance: performance)
+        lastVotes = r.votes
+        return r
+    }
+
+    /// The nine votes and their weighing on the current indicators. Non-mutating on purpose: the
+    /// rules then read `indicators` in place, where a mutating caller would copy the whole
+    /// indicator state for each call.
+    private func judge(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> Result {
+        var votes = SignalSet()
+        votes[0] = KeltnerRule.evaluate(indicators); votes[1] = MeanReversionRule.evaluate(indicators)
+        votes[2] = IchimokuRule.evaluate(indicators); votes[3] = OrderFlowRule.evaluate(indicators)
+        votes[4] = TrendRule.evaluate(indicators); votes[5] = StochasticDivergenceRule.evaluate(indicators)
+        votes[6] = VolatilitySqueezeRule.evaluate(indicators); votes[7] = SupertrendRule.evaluate(indicators)
+        votes[8] = ReversalRule.evaluate(indicators)
+        for k in 0..<SignalSet.count where !enabled[k] { votes[k] = .neutral }
+        let regime = indicators.regime.regime
+        let atr = indicators.atr.value ?? 0
         let close = bar.close
         let stop = max(slATR * atr, slFloorPct * close), target = max(tpATR * atr, tpFloorPct * close)
-        let c = Self.combine(all, weights: weights, enabled: enabled, performance: performance, trend: regime?.trend, trendBoost: trendBoost)
-        var votes: [(kind: SignalStrategyKind, signal: StrategySignal)] = []
-        for (k, kind) in SignalStrategyKind.allCases.enumerated() where all[k].direction != .neutral && enabled[k] {
-            votes.append((kind, all[k]))
-        }
+        let c = Self.combine(votes, weights: weights, enabled: enabled, performance: performance, trend: regime?.trend, trendBoost: trendBoost)
         return Result(direction: c.direction, strength: c.strength, confidence: c.confidence, count: c.count, votes: votes,
                       regime: regime, stopDistance: stop, targetDistance: target, close: close)
     }
 
     /// The weighing itself, apart from the indicators so it can be checked by hand: `signals` in
     /// `SignalStrategyKind.allCases` order. A tie, or no votes, is neutral.
-    public static func combine(_ signals: [StrategySignal], weights: Weights, enabled: [Bool], performance: [Double], trend: String?,
+    public static func combine(_ signals: SignalSet, weights: Weights, enabled: [Bool], performance: [Double], trend: String?,
                                trendBoost: Double) -> (direction: SignalDirection, strength: Double, confidence: Double, count: Int) {
         var longW = 0.0, shortW = 0.0, longS = 0.0, shortS = 0.0, longN = 0, shortN = 0, totalWeight = 0.0
         for (k, kind) in SignalStrategyKind.allCases.enumerated() {
@@ -88,5 +96,53 @@ public struct ConfluenceDetector: Sendable {
         let isLong = longW > shortW
         let (ws, n) = isLong ? (longS, longN) : (shortS, shortN)
         return (isLong ? .long : .short, min(1, ws / max(totalWeight, 1e-12)), min(1, ws / (longW + shortW)), n)
+    }
+}
+
+/// The nine strategies' signals of one bar, stored inline (no heap array per bar).
+public struct SignalSet: Sendable, Equatable {
+    public static let count = 9
+    private var s0 = StrategySignal.neutral, s1 = StrategySignal.neutral, s2 = StrategySignal.neutral
+    private var s3 = StrategySignal.neutral, s4 = StrategySignal.neutral, s5 = StrategySignal.neutral
+    private var s6 = StrategySignal.neutral, s7 = StrategySignal.neutral, s8 = StrategySignal.neutral
+
+    public init() {}
+
+    public init(_ signals: [StrategySignal]) {
+        for (k, s) in signals.prefix(Self.count).enumerated() { self[k] = s }
+    }
+
+    public subscript(_ k: Int) -> StrategySignal {
+        get {
+            switch k {
+            case 0: return s0
+            case 1: return s1
+            case 2: return s2
+            case 3: return s3
+            case 4: return s4
+            case 5: return s5
+            case 6: return s6
+            case 7: return s7
+            default: return s8
+            }
+        }
+        set {
+            switch k {
+            case 0: s0 = newValue
+            case 1: s1 = newValue
+            case 2: s2 = newValue
+            case 3: s3 = newValue
+            case 4: s4 = newValue
+            case 5: s5 = newValue
+            case 6: s6 = newValue
+            case 7: s7 = newValue
+            default: s8 = newValue
+            }
+        }
+    }
+
+    /// (index, signal) of every non-neutral signal.
+    public var nonNeutral: [(offset: Int, element: StrategySignal)] {
+        (0..<Self.count).compactMap { self[$0].direction == .neutral ? nil : ($0, self[$0]) }
     }
 }

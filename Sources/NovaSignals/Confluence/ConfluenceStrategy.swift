@@ -43,8 +43,26 @@ public struct ConfluenceStrategy: Strategy {
     private var outcomeHead: [Int], outcomeCount: [Int]
     private var disabledUntil: [Int]
     private var entryVotes: [(SignalStrategyKind, Double)] = []
+    // Cached per-strategy factors; recomputed only when a trade closes or a cooldown ends.
+    private var performanceCache: [Double]
+    private var enabledCache: [Bool]
+    private var nextCooldownEnd = Int.max
 
-    public private(set) var lastSignal: ConfluenceSignal?
+    /// What the last bar concluded, kept raw; `lastSignal` builds the full record only when asked.
+    private struct Pending {
+        var timestampMs: Int64
+        var result: ConfluenceDetector.Result
+        var agreement: Int
+        var confidence: Double
+        var stop: Double, target: Double
+        var rejection: Rejection?
+    }
+
+    private enum Rejection {
+        case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), short, positionOpen
+    }
+
+    private var pending: Pending?
 
     public init(config: Config = Config()) {
         precondition(!config.timeframes.isEmpty && config.timeframes.count == config.timeframeWeights.count)
@@ -60,6 +78,8 @@ public struct ConfluenceStrategy: Strategy {
         outcomeHead = Array(repeating: 0, count: n)
         outcomeCount = Array(repeating: 0, count: n)
         disabledUntil = Array(repeating: 0, count: n)
+        performanceCache = Array(repeating: 1, count: n)
+        enabledCache = Array(repeating: true, count: n)
     }
 
     /// Performance factor per strategy: 0.5 + its recent win rate (1.0 until it has enough trades).
@@ -72,27 +92,26 @@ public struct ConfluenceStrategy: Strategy {
         }
     }
 
+    /// Which strategies may vote now (false while a guardrail cooldown runs).
     public var enabled: [Bool] { disabledUntil.map { barCount >= $0 } }
 
     public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         barCount += 1
-        let perf = performance, on = enabled
-        latest[0] = detectors[0].evaluate(bar, weights: weights, enabled: on, performance: perf)
+        if barCount >= nextCooldownEnd { refreshFactors() }
+        latest[0] = detectors[0].evaluate(bar, weights: weights, enabled: enabledCache, performance: performanceCache)
         for k in 1..<max(1, detectors.count) {
             let (gapBar, closed) = resamplers[k].add(bar)
-            if let g = gapBar { latest[k] = detectors[k].evaluate(g, weights: weights, enabled: on, performance: perf) }
-            if let c = closed { latest[k] = detectors[k].evaluate(c, weights: weights, enabled: on, performance: perf) }
+            if let g = gapBar { latest[k] = detectors[k].evaluate(g, weights: weights, enabled: enabledCache, performance: performanceCache) }
+            if let c = closed { latest[k] = detectors[k].evaluate(c, weights: weights, enabled: enabledCache, performance: performanceCache) }
         }
         guard let primary = latest[0], primary.direction != .neutral, primary.count >= 2 else {
-            lastSignal = nil
+            pending = nil
             return .none
         }
         var agreeWeight = 0.0, allWeight = 0.0, agreement = 0
         var stop = primary.stopDistance, target = primary.targetDistance
-        var frames: [String: String] = [:]
         for (k, r) in latest.enumerated() {
             allWeight += config.timeframeWeights[k]
-            frames["\(config.timeframes[k])m"] = r?.direction.rawValue ?? "warming_up"
             guard let r, r.direction == primary.direction else { continue }
             agreement += 1
             agreeWeight += config.timeframeWeights[k]
@@ -101,46 +120,70 @@ public struct ConfluenceStrategy: Strategy {
         let hour = Int((bar.timestampMs / 3_600_000) % 24)
         let confidence = min(1, primary.confidence * (0.7 + 0.3 * agreeWeight / allWeight) * sessionMultiplier(hour: hour))
         let riskReward = stop > 0 ? target / stop : 0
-        var rejection: String?
-        if primary.count < config.minConfluence {
-            rejection = "confluence \(primary.count) < \(config.minConfluence)"
-        } else if agreement < config.minTimeframeAgreement {
-            rejection = "timeframes agree \(agreement) of \(latest.count) < \(config.minTimeframeAgreement)"
-        } else if confidence < config.minConfidence {
-            rejection = "confidence \(String(format: "%.2f", confidence)) < \(config.minConfidence)"
-        } else if riskReward < config.minRiskReward {
-            rejection = "risk-reward \(String(format: "%.2f", riskReward)) < \(config.minRiskReward)"
-        }
-        let close = bar.close
         let isLong = primary.direction == .long
-        let regime = primary.regime
-        var signal = ConfluenceSignal(
-            timestampMs: bar.timestampMs, direction: primary.direction, strength: primary.strength, confidence: confidence,
-            confluenceCount: primary.count,
-            signals: primary.votes.map { v in
-                let k = SignalStrategyKind.allCases.firstIndex(of: v.kind)!
-                return .init(strategy: v.kind.rawValue, direction: v.signal.direction, strength: v.signal.strength,
-                             weight: weights.byKind[k], reason: v.signal.reason)
-            },
-            obi: nil, bookScore: nil, obiAgrees: false,
-            isSureFire: primary.count >= 5 && agreement == latest.count,
-            entryPrice: close, stopLoss: isLong ? close - stop : close + stop, takeProfit: isLong ? close + target : close - target,
-            regime: regime?.trend ?? "unknown", volatilityRegime: regime?.volatility ?? "unknown", volLevel: regime?.volLevel ?? 0,
-            volExpanding: regime?.volExpanding ?? false, timeframeAgreement: agreement, timeframes: frames, rejection: rejection)
+        var rejection: Rejection?
+        if primary.count < config.minConfluence {
+            rejection = .confluence(primary.count)
+        } else if agreement < config.minTimeframeAgreement {
+            rejection = .timeframes(agreement)
+        } else if confidence < config.minConfidence {
+            rejection = .confidence(confidence)
+        } else if riskReward < config.minRiskReward {
+            rejection = .riskReward(riskReward)
+        }
+        let confirmedShort = !isLong && primary.count >= config.minConfluence && agreement >= config.minTimeframeAgreement
+        if rejection == nil && !isLong { rejection = .short }
+        if rejection == nil && isLong && position != .flat { rejection = .positionOpen }
+        pending = Pending(timestampMs: bar.timestampMs, result: primary, agreement: agreement, confidence: confidence,
+                          stop: stop, target: target, rejection: rejection)
 
         // A confirmed opposite confluence closes a long.
-        if case .long = position, !isLong, primary.count >= config.minConfluence, agreement >= config.minTimeframeAgreement {
-            lastSignal = signal
+        if case .long = position, confirmedShort {
+            pending?.rejection = nil
             return .exitLong(reason: "confluence turned short (\(primary.count) strategies, \(agreement) timeframes)")
         }
-        if rejection == nil && !isLong { signal.rejection = "short signals are not traded on a spot venue" }
-        if rejection == nil && isLong && position != .flat { signal.rejection = "a position is already open" }
-        lastSignal = signal
-        guard signal.rejection == nil else { return .none }
-        entryVotes = primary.votes.filter { $0.signal.direction == .long }.map { ($0.kind, $0.signal.strength) }
-        return .enterLong(stopLoss: signal.stopLoss, takeProfit: signal.takeProfit, strength: confidence,
+        guard rejection == nil else { return .none }
+        let kinds = SignalStrategyKind.allCases
+        entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == .long }.map { (kinds[$0.offset], $0.element.strength) }
+        let close = bar.close
+        return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence,
                           reason: "confluence of \(primary.count) (\(entryVotes.map { $0.0.rawValue }.joined(separator: ", "))), "
                             + "\(agreement)/\(latest.count) timeframes, confidence \(String(format: "%.2f", confidence))")
+    }
+
+    /// True when the last bar had a confluence (two or more strategies agreeing): cheap.
+    public var hasSignal: Bool { pending != nil }
+
+    /// The evaluation of the last bar with every field of the seed's ConfluenceSignal (nil when
+    /// fewer than two strategies agreed). Built on demand from the detectors' state, which holds
+    /// until the next `onBar`: the stack itself allocates nothing per bar for it.
+    public var lastSignal: ConfluenceSignal? {
+        guard let p = pending else { return nil }
+        let r = p.result
+        let isLong = r.direction == .long
+        let close = r.close
+        var frames: [String: String] = [:]
+        for (k, res) in latest.enumerated() { frames["\(config.timeframes[k])m"] = res?.direction.rawValue ?? "warming_up" }
+        let kinds = SignalStrategyKind.allCases
+        let votes = detectors[0].signals.nonNeutral.map { k, s in
+            ConfluenceSignal.Vote(strategy: kinds[k].rawValue, direction: s.direction, strength: s.strength, weight: weights.byKind[k], reason: s.reason)
+        }
+        let rejection: String?
+        switch p.rejection {
+        case nil: rejection = nil
+        case .confluence(let n)?: rejection = "confluence \(n) < \(config.minConfluence)"
+        case .timeframes(let n)?: rejection = "timeframes agree \(n) of \(latest.count) < \(config.minTimeframeAgreement)"
+        case .confidence(let c)?: rejection = "confidence \(String(format: "%.2f", c)) < \(config.minConfidence)"
+        case .riskReward(let rr)?: rejection = "risk-reward \(String(format: "%.2f", rr)) < \(config.minRiskReward)"
+        case .short?: rejection = "short signals are not traded on a spot venue"
+        case .positionOpen?: rejection = "a position is already open"
+        }
+        return ConfluenceSignal(
+            timestampMs: p.timestampMs, direction: r.direction, strength: r.strength, confidence: p.confidence, confluenceCount: r.count,
+            signals: votes, obi: nil, bookScore: nil, obiAgrees: false, isSureFire: r.count >= 5 && p.agreement == latest.count,
+            entryPrice: close, stopLoss: isLong ? close - p.stop : close + p.stop, takeProfit: isLong ? close + p.target : close - p.target,
+            regime: r.regime?.trend ?? "unknown", volatilityRegime: r.regime?.volatility ?? "unknown", volLevel: r.regime?.volLevel ?? 0,
+            volExpanding: r.regime?.volExpanding ?? false, timeframeAgreement: p.agreement, timeframes: frames, rejection: rejection)
     }
 
     /// Per-hour multiplier from this run's closed trades: 0.5 + win rate, kept within 0.7-1.3,
@@ -169,5 +212,12 @@ public struct ConfluenceStrategy: Strategy {
             }
         }
         entryVotes = []
+        refreshFactors()
+    }
+
+    private mutating func refreshFactors() {
+        performanceCache = performance
+        enabledCache = disabledUntil.map { barCount >= $0 }
+        nextCooldownEnd = disabledUntil.filter { $0 > barCount }.min() ?? Int.max
     }
 }

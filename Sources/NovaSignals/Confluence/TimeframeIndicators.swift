@@ -36,7 +36,31 @@ public struct TimeframeIndicators: Sendable {
     public private(set) var cloudTop: Double?
     public private(set) var cloudBottom: Double?
 
+    // Swing history for the divergence rule: close and slow %K of the previous 20 bars that had a %K.
+    private var swingCloses = [Double](repeating: 0, count: 20)
+    private var swingKs = [Double](repeating: 0, count: 20)
+    private var swingHead = 0, swingFilled = 0
+
+    // Squeeze state for the squeeze rule.
+    public private(set) var squeezeKnown = false
+    public private(set) var squeezeOn = false
+    /// Consecutive squeeze bars ending at the previous bar.
+    public private(set) var squeezeRunBefore = 0
+    private var squeezeRun = 0
+
     public init() {}
+
+    /// Lowest close of the previous 20 bars with its %K, and the highest with its %K; nil until
+    /// 20 bars with a %K have passed. O(20).
+    public var swingExtremes: (lowClose: Double, lowK: Double, highClose: Double, highK: Double)? {
+        guard swingFilled == swingCloses.count else { return nil }
+        var lo = 0, hi = 0
+        for i in 1..<swingCloses.count {
+            if swingCloses[i] < swingCloses[lo] { lo = i }
+            if swingCloses[i] > swingCloses[hi] { hi = i }
+        }
+        return (swingCloses[lo], swingKs[lo], swingCloses[hi], swingKs[hi])
+    }
 
     public mutating func update(_ b: Bar) {
         previousRSI = rsi.value
@@ -45,6 +69,12 @@ public struct TimeframeIndicators: Sendable {
         previousKeltnerLower = keltner.lower
         previousKeltnerUpper = keltner.upper
         previousBar = count > 0 ? bar : nil
+        if count > 0, let k = stochastic.k {
+            swingCloses[swingHead] = bar.close
+            swingKs[swingHead] = k
+            swingHead = swingHead + 1 == swingCloses.count ? 0 : swingHead + 1
+            swingFilled = min(swingFilled + 1, swingCloses.count)
+        }
         bar = b
         count += 1
         ema20.update(b.close); ema50.update(b.close); sma20.update(b.close)
@@ -58,6 +88,15 @@ public struct TimeframeIndicators: Sendable {
         ichimoku.update(high: b.high, low: b.low)
         supertrend.update(high: b.high, low: b.low, close: b.close)
         regime.update(open: b.open, high: b.high, low: b.low, close: b.close)
+        squeezeRunBefore = squeezeRun
+        if let bu = bands.upper, let bl = bands.lower, let ku = squeezeKeltner.upper, let kl = squeezeKeltner.lower {
+            squeezeKnown = true
+            squeezeOn = bu < ku && bl > kl
+        } else {
+            squeezeKnown = false
+            squeezeOn = false
+        }
+        squeezeRun = squeezeOn ? squeezeRun + 1 : 0
         let range = b.high - b.low
         let clv = range > 0 ? ((b.close - b.low) - (b.high - b.close)) / range : 0
         flow.update(clv * b.volume)

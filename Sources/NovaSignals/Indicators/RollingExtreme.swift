@@ -22,14 +22,16 @@ public struct RollingExtreme: Sendable {
 
     public mutating func update(_ x: Double) {
         // Drop the expired front, then dominated values from the back.
-        if count > 0 && indices[head] <= n - period { head = (head + 1) % period; count -= 1 }
+        if count > 0 && indices[head] <= n - period { head = head + 1 == period ? 0 : head + 1; count -= 1 }
         while count > 0 {
-            let back = (head + count - 1) % period
+            var back = head + count - 1
+            if back >= period { back -= period }
             let dominated = kind == .max ? values[back] <= x : values[back] >= x
             if !dominated { break }
             count -= 1
         }
-        let slot = (head + count) % period
+        var slot = head + count
+        if slot >= period { slot -= period }
         values[slot] = x
         indices[slot] = n
         count += 1

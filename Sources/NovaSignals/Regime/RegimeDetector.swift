@@ -1,14 +1,17 @@
+import Foundation
+
 /// Market regime per bar, as the seed's confluence detector uses it: trend or range by ADX,
 /// and high, mid or low volatility by where the current Garman-Klass volatility ranks among its
 /// own recent values.
 ///
 /// - trend when ADX(`adxPeriod`) >= `trendADX`, else range;
-/// - `volLevel`: the share of the last `volLookback` Garman-Klass(`volPeriod`) values at or below
-///   the current one (0-1, a trailing percentile: no lookahead); high_vol at or above
+/// - `volLevel`: the mid-rank of the current Garman-Klass(`volPeriod`) value among the last
+///   `volLookback` values (0-1, a trailing percentile: no lookahead; ties count half); high_vol at or above
 ///   `highVolLevel`, low_vol at or below `lowVolLevel`, mid_vol between;
 /// - `volExpanding`: the volatility is above its value `expansionBars` bars ago.
-/// Streaming; the percentile keeps a sorted window: O(log n) search plus one memmove of at most
-/// `volLookback` values per bar, no allocation after init.
+/// Streaming, O(log B) per bar, no allocation after init: the window's values are counted in a
+/// Fenwick tree over 4,096 buckets of log-volatility (from e^-20 to e^0, about 0.5% apart), so
+/// the rank treats values within the same bucket as equal to the current one.
 public struct RegimeDetector: Sendable {
     public struct Config: Codable, Sendable, Equatable {
         public var adxPeriod = 14
@@ -38,21 +41,39 @@ public struct RegimeDetector: Sendable {
     public let config: Config
     private var adx: ADX
     private var gk: GarmanKlassVolatility
-    private var history: [Double]        // ring of the last volLookback values, arrival order
-    private var sorted: [Double]         // the same values, sorted
-    private var head = 0
+    private var history: [Int32]         // ring of the last volLookback buckets, arrival order
+    private var tree: [Int32]            // Fenwick tree of bucket counts
+    private var head = 0, filled = 0
     private var recent: [Double]         // ring of the last expansionBars + 1 values
     private var recentCount = 0
+    private static let buckets = 4096
+    private static let logLow = -20.0, logHigh = 0.0
 
     public init(config: Config = Config()) {
         self.config = config
         adx = ADX(period: config.adxPeriod)
         gk = GarmanKlassVolatility(period: config.volPeriod)
-        history = []
-        history.reserveCapacity(config.volLookback)
-        sorted = []
-        sorted.reserveCapacity(config.volLookback)
+        history = Array(repeating: 0, count: config.volLookback)
+        tree = Array(repeating: 0, count: Self.buckets + 1)
         recent = Array(repeating: 0, count: config.expansionBars + 1)
+    }
+
+    private static func bucket(_ v: Double) -> Int32 {
+        guard v > 0 else { return 0 }
+        let x = (log(v) - logLow) / (logHigh - logLow) * Double(buckets)
+        return Int32(min(Double(buckets - 1), max(0, x.rounded(.down))))
+    }
+
+    private mutating func add(_ b: Int32, _ delta: Int32) {
+        var i = Int(b) + 1
+        while i <= Self.buckets { tree[i] += delta; i += i & -i }
+    }
+
+    /// How many values in the window fall in buckets 0...b.
+    private func countUpTo(_ b: Int32) -> Int32 {
+        var i = Int(b) + 1, sum: Int32 = 0
+        while i > 0 { sum += tree[i]; i -= i & -i }
+        return sum
     }
 
     /// nil until ADX and the volatility are warm.
@@ -62,34 +83,21 @@ public struct RegimeDetector: Sendable {
         adx.update(high: high, low: low, close: close)
         gk.update(open: open, high: high, low: low, close: close)
         guard let v = gk.value else { return }
-        if history.count == config.volLookback {
-            let old = history[head]
-            sorted.remove(at: Self.lowerBound(sorted, old))
-            history[head] = v
-            head = (head + 1) % config.volLookback
-        } else {
-            history.append(v)
-        }
-        sorted.insert(v, at: Self.upperBound(sorted, v))
+        let b = Self.bucket(v)
+        if filled == config.volLookback { add(history[head], -1) } else { filled += 1 }
+        history[head] = b
+        head = head + 1 == config.volLookback ? 0 : head + 1
+        add(b, 1)
         recent[recentCount % recent.count] = v
         recentCount += 1
         guard let a = adx.value else { return }
-        let level = Double(Self.upperBound(sorted, v)) / Double(sorted.count)
+        // Mid-rank: values below count fully, values in the same bucket (ties) count half, so a
+        // perfectly steady market sits at 0.5 (mid_vol), not at the top.
+        let below = b > 0 ? countUpTo(b - 1) : 0
+        let level = (Double(below) + 0.5 * Double(countUpTo(b) - below)) / Double(filled)
         let expanding = recentCount > config.expansionBars && v > recent[(recentCount - 1 - config.expansionBars) % recent.count]
         regime = Regime(trend: a >= config.trendADX ? "trend" : "range",
                         volatility: level >= config.highVolLevel ? "high_vol" : (level <= config.lowVolLevel ? "low_vol" : "mid_vol"),
                         volLevel: level, volExpanding: expanding)
-    }
-
-    static func lowerBound(_ a: [Double], _ x: Double) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi { let m = (lo + hi) / 2; if a[m] < x { lo = m + 1 } else { hi = m } }
-        return lo
-    }
-
-    static func upperBound(_ a: [Double], _ x: Double) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi { let m = (lo + hi) / 2; if a[m] <= x { lo = m + 1 } else { hi = m } }
-        return lo
     }
 }

@@ -3,9 +3,8 @@
 /// with the distance from the cloud in ATRs (full at 2).
 public struct IchimokuRule: SignalRule {
     public static let kind = SignalStrategyKind.ichimoku
-    public init() {}
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
         guard let top = ind.cloudTop, let bottom = ind.cloudBottom, let t = ind.ichimoku.tenkan, let k = ind.ichimoku.kijun,
               let atr = ind.atr.value, atr > 0 else { return .neutral }
         let c = ind.bar.close

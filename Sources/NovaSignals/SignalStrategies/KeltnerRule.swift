@@ -3,9 +3,8 @@
 /// band. Strength grows with how far outside the band price had gone (in ATRs).
 public struct KeltnerRule: SignalRule {
     public static let kind = SignalStrategyKind.keltner
-    public init() {}
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
         guard let pc = ind.previousClose, let pl = ind.previousKeltnerLower, let pu = ind.previousKeltnerUpper,
               let lower = ind.keltner.lower, let upper = ind.keltner.upper, let atr = ind.keltner.atrValue, atr > 0 else { return .neutral }
         let c = ind.bar.close

@@ -3,10 +3,9 @@
 /// grows as RSI goes deeper past the threshold (full at 10 points beyond).
 public struct MeanReversionRule: SignalRule {
     public static let kind = SignalStrategyKind.meanReversion
-    public var oversold = 30.0, overbought = 70.0
-    public init() {}
+    public static let oversold = 30.0, overbought = 70.0
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
         guard let r = ind.rsi.value, let lower = ind.bands.lower, let upper = ind.bands.upper else { return .neutral }
         let c = ind.bar.close
         if r < oversold && c < lower { return StrategySignal(.long, strength: 0.5 + (oversold - r) / 20, reason: "RSI oversold below the lower Bollinger band") }

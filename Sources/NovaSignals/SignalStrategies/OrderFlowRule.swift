@@ -4,10 +4,9 @@
 /// replace this proxy once book snapshots are replayed alongside the bars.
 public struct OrderFlowRule: SignalRule {
     public static let kind = SignalStrategyKind.orderFlow
-    public var threshold = 0.25
-    public init() {}
+    public static let threshold = 0.25
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
         guard let f = ind.flowBalance else { return .neutral }
         if f > threshold { return StrategySignal(.long, strength: 0.5 + (f - threshold), reason: "volume closing near the highs (buy pressure)") }
         if f < -threshold { return StrategySignal(.short, strength: 0.5 + (-f - threshold), reason: "volume closing near the lows (sell pressure)") }

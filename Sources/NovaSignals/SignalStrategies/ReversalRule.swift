@@ -4,9 +4,8 @@
 /// body is larger than the ATR.
 public struct ReversalRule: SignalRule {
     public static let kind = SignalStrategyKind.reversal
-    public init() {}
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
         guard let r = ind.rsi.value, let pr = ind.previousRSI, let p = ind.previousBar, let atr = ind.atr.value else { return .neutral }
         let b = ind.bar
         let big = abs(b.close - b.open) > atr

@@ -1,7 +1,9 @@
 /// One of the nine NovaPulse strategies as the confluence detector runs it: it reads the shared
-/// indicators of one timeframe after each closed bar and gives its opinion. Rules keep only the
-/// little state they need (a counter, a swing point); O(1), no allocation.
+/// indicators of one timeframe after each closed bar and gives its opinion. Rules are pure
+/// functions of those indicators (the little history some need, such as recent swing points or
+/// the squeeze count, is kept in `TimeframeIndicators`), so evaluating nine of them copies
+/// nothing: O(1), no allocation.
 public protocol SignalRule: Sendable {
     static var kind: SignalStrategyKind { get }
-    mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal
+    static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal
 }

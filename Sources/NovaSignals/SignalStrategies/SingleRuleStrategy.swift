@@ -5,18 +5,16 @@ import NovaCore
 /// signal. No confluence, timeframes or filters: for studying one rule in isolation.
 public struct SingleRuleStrategy<R: SignalRule>: Strategy {
     public var name: String { R.kind.rawValue }
-    private var rule: R
     private var indicators = TimeframeIndicators()
     public let slATR: Double, tpATR: Double, slFloorPct: Double, tpFloorPct: Double
 
-    public init(rule: R, slATR: Double = 2, tpATR: Double = 3, slFloorPct: Double = 0.025, tpFloorPct: Double = 0.05) {
-        self.rule = rule
+    public init(rule: R.Type, slATR: Double = 2, tpATR: Double = 3, slFloorPct: Double = 0.025, tpFloorPct: Double = 0.05) {
         self.slATR = slATR; self.tpATR = tpATR; self.slFloorPct = slFloorPct; self.tpFloorPct = tpFloorPct
     }
 
     public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         indicators.update(bar)
-        let s = rule.evaluate(indicators)
+        let s = R.evaluate(indicators)
         switch (s.direction, position) {
         case (.long, .flat):
             let atr = indicators.atr.value ?? 0

@@ -18,12 +18,18 @@ public struct StrategySignal: Sendable, Equatable {
     public var direction: SignalDirection
     /// 0-1: how strongly the rule fired.
     public var strength: Double
-    public var reason: String
+    /// A fixed sentence (a static string: no allocation or reference counting per bar).
+    public var reasonText: StaticString
+    public var reason: String { reasonText.description }
 
-    public init(_ direction: SignalDirection, strength: Double, reason: String) {
+    public init(_ direction: SignalDirection, strength: Double, reason: StaticString) {
         self.direction = direction
         self.strength = min(1, max(0, strength))
-        self.reason = reason
+        self.reasonText = reason
+    }
+
+    public static func == (a: StrategySignal, b: StrategySignal) -> Bool {
+        a.direction == b.direction && a.strength == b.strength && a.reasonText.description == b.reasonText.description
     }
 
     public static let neutral = StrategySignal(.neutral, strength: 0, reason: "")

@@ -1,23 +1,17 @@
 /// Volatility squeeze (weight 0.12). The squeeze is on while the Bollinger bands (20, 2) sit
-/// inside a Keltner channel (EMA 20 ± 1.5 x ATR 20). When a squeeze of at least `minBars` bars
+/// inside a Keltner channel (EMA 20 ± 1.5 x ATR 20). When a squeeze of at least 6 bars
 /// releases, go with the momentum: long if the close is above SMA(20), short if below.
-/// Strength grows with the squeeze's length (full at 3 x minBars).
+/// Strength grows with the squeeze's length (0.4 + bars / 30).
 public struct VolatilitySqueezeRule: SignalRule {
     public static let kind = SignalStrategyKind.volatilitySqueeze
-    public var minBars = 6
-    private var squeezeBars = 0
-    public init() {}
+    public static let minBars = 6
 
-    public mutating func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
-        guard let bu = ind.bands.upper, let bl = ind.bands.lower, let ku = ind.squeezeKeltner.upper, let kl = ind.squeezeKeltner.lower,
-              let mid = ind.sma20.value else { return .neutral }
-        let on = bu < ku && bl > kl
-        defer { squeezeBars = on ? squeezeBars + 1 : 0 }
-        guard !on, squeezeBars >= minBars else { return .neutral }
-        let strength = 0.4 + Double(squeezeBars) / Double(minBars * 5)
+    public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
+        guard ind.squeezeKnown, !ind.squeezeOn, ind.squeezeRunBefore >= minBars, let mid = ind.sma20.value else { return .neutral }
+        let strength = 0.4 + Double(ind.squeezeRunBefore) / Double(minBars * 5)
         let c = ind.bar.close
-        if c > mid { return StrategySignal(.long, strength: strength, reason: "squeeze of \(squeezeBars) bars released upward") }
-        if c < mid { return StrategySignal(.short, strength: strength, reason: "squeeze of \(squeezeBars) bars released downward") }
+        if c > mid { return StrategySignal(.long, strength: strength, reason: "volatility squeeze released upward") }
+        if c < mid { return StrategySignal(.short, strength: strength, reason: "volatility squeeze released downward") }
         return .neutral
     }
 }

@@ -30,14 +30,14 @@ public enum StrategyCatalog {
         case "confluence":
             let c = params.confluence
             return try visitor.visit { ConfluenceStrategy(config: c) }
-        case "mean_reversion": return try single(MeanReversionRule(), params, visitor)
-        case "ichimoku": return try single(IchimokuRule(), params, visitor)
-        case "order_flow": return try single(OrderFlowRule(), params, visitor)
-        case "trend": return try single(TrendRule(), params, visitor)
-        case "stochastic_divergence": return try single(StochasticDivergenceRule(), params, visitor)
-        case "volatility_squeeze": return try single(VolatilitySqueezeRule(), params, visitor)
-        case "supertrend": return try single(SupertrendRule(), params, visitor)
-        case "reversal": return try single(ReversalRule(), params, visitor)
+        case "mean_reversion": return try single(MeanReversionRule.self, params, visitor)
+        case "ichimoku": return try single(IchimokuRule.self, params, visitor)
+        case "order_flow": return try single(OrderFlowRule.self, params, visitor)
+        case "trend": return try single(TrendRule.self, params, visitor)
+        case "stochastic_divergence": return try single(StochasticDivergenceRule.self, params, visitor)
+        case "volatility_squeeze": return try single(VolatilitySqueezeRule.self, params, visitor)
+        case "supertrend": return try single(SupertrendRule.self, params, visitor)
+        case "reversal": return try single(ReversalRule.self, params, visitor)
         default:
             preconditionFailure("unknown strategy \(name): validate names with StrategyCatalog.names first")
         }
@@ -45,7 +45,7 @@ public enum StrategyCatalog {
 }
 
 extension StrategyCatalog {
-    static func single<R: SignalRule, V: Visitor>(_ rule: R, _ params: StrategyParams, _ visitor: V) throws -> V.Output {
+    static func single<R: SignalRule, V: Visitor>(_ rule: R.Type, _ params: StrategyParams, _ visitor: V) throws -> V.Output {
         let c = params.confluence
         return try visitor.visit { SingleRuleStrategy(rule: rule, slATR: c.slATR, tpATR: c.tpATR, slFloorPct: c.slFloorPct, tpFloorPct: c.tpFloorPct) }
     }

@@ -142,6 +142,9 @@ public struct Engine<V: Venue, S: Strategy> {
         equity.append(currentEquity)
     }
 
+    /// Strategy evaluations counted but not recorded (see `Strategy.unrecordedEvaluations`).
+    public var unrecordedEvaluations: Int { strategies.reduce(0) { $0 + $1.unrecordedEvaluations } }
+
     public var currentEquity: Double {
         var value = cash
         for slot in slots {

@@ -29,6 +29,9 @@ public protocol Strategy: Sendable {
     /// The confluence evaluation behind the last `onBar`, when the strategy makes one (the engine
     /// records it with what became of it); nil for single-rule strategies and quiet bars.
     var lastSignal: ConfluenceSignal? { get }
+    /// Evaluations too weak to record (below the minimum confluence count), counted instead of
+    /// stored: recording every lean of two strategies would cost more than the backtest itself.
+    var unrecordedEvaluations: Int { get }
     /// A trade this strategy opened has closed: feedback for adaptive weights, session
     /// statistics and guardrails. Only closed trades, so nothing is learned from the future.
     mutating func tradeClosed(_ trade: Trade)
@@ -36,6 +39,7 @@ public protocol Strategy: Sendable {
 
 extension Strategy {
     public var lastSignal: ConfluenceSignal? { nil }
+    public var unrecordedEvaluations: Int { 0 }
     public mutating func tradeClosed(_ trade: Trade) {}
 }
 

@@ -127,6 +127,10 @@ public struct BacktestRunner {
                                                                          confluence: config.confluenceStrategy),
                                                    ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
+            if replay.unrecordedEvaluations > 0 {
+                notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
+                    + "(\(config.confluence.minConfluence)): counted, not stored one by one (novapulse signals exports every bar)")
+            }
             Self.annotateRegimes(&replay.trades, series: data.map(\.0), pairs: request.pairs, config: config.regime)
             var lastClose: [Pair: Double] = [:]
             for (i, series) in data.map(\.0).enumerated() { lastClose[request.pairs[i]] = series.close.last! }
@@ -149,7 +153,7 @@ public struct BacktestRunner {
             let signalRecords = replay.signals.enumerated().map { i, s in
                 RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
                                 action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection,
-                                metadata: s.confluence?.json(), direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
+                                metadata: s.confluence?.json(compact: !s.actedUpon), direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
                                 confidence: s.confluence?.confidence)
             }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
@@ -263,6 +267,7 @@ struct ReplayResult: Sendable {
     var notes: [EngineNote]
     var signals: [SignalEvent]
     var tradedNotional: Double
+    var unrecordedEvaluations: Int
     var engineCash: Double
     var venueCash: Double
 }
@@ -293,6 +298,7 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engine.finish()
         return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
                             notes: engine.notes, signals: engine.signals,
-                            tradedNotional: engine.fills.reduce(0) { $0 + $1.notional }, engineCash: engine.cash, venueCash: engine.venue.cash)
+                            tradedNotional: engine.fills.reduce(0) { $0 + $1.notional },
+                            unrecordedEvaluations: engine.unrecordedEvaluations, engineCash: engine.cash, venueCash: engine.venue.cash)
     }
 }

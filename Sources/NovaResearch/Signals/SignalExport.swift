@@ -15,6 +15,7 @@ public enum SignalExport {
 
     public static func export(bars: BarSeries, config: ConfluenceStrategy.Config, to out: String) throws -> Summary {
         var strategy = ConfluenceStrategy(config: config)
+        strategy.recordsWeakEvaluations = true
         var text = Array((header + "\n").utf8)
         text.reserveCapacity(bars.count * 120)
         var nonNeutral = 0, passed = 0

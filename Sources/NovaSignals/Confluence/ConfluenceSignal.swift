@@ -8,8 +8,10 @@ public struct ConfluenceSignal: Sendable, Equatable, Codable {
         public var strategy: String
         public var direction: SignalDirection
         public var strength: Double
-        public var weight: Double
-        public var reason: String
+        /// The strategy's confluence weight (absent from compact JSON).
+        public var weight: Double?
+        /// The rule's sentence (absent from compact JSON).
+        public var reason: String?
     }
 
     public var timestampMs: Int64

@@ -124,6 +124,7 @@ public struct ConfluenceStrategy: Strategy {
         var rejection: Rejection?
         if primary.count < config.minConfluence {
             rejection = .confluence(primary.count)
+            unrecordedEvaluations += 1
         } else if agreement < config.minTimeframeAgreement {
             rejection = .timeframes(agreement)
         } else if confidence < config.minConfidence {
@@ -154,11 +155,18 @@ public struct ConfluenceStrategy: Strategy {
     /// True when the last bar had a confluence (two or more strategies agreeing): cheap.
     public var hasSignal: Bool { pending != nil }
 
+    /// Evaluations with two agreeing strategies but fewer than `minConfluence`: counted, and
+    /// left out of `lastSignal` (they are exported by `novapulse signals`).
+    public private(set) var unrecordedEvaluations = 0
+    /// When true, `lastSignal` also returns evaluations below the minimum count.
+    public var recordsWeakEvaluations = false
+
     /// The evaluation of the last bar with every field of the seed's ConfluenceSignal (nil when
     /// fewer than two strategies agreed). Built on demand from the detectors' state, which holds
     /// until the next `onBar`: the stack itself allocates nothing per bar for it.
     public var lastSignal: ConfluenceSignal? {
         guard let p = pending else { return nil }
+        if !recordsWeakEvaluations, case .confluence? = p.rejection { return nil }
         let r = p.result
         let isLong = r.direction == .long
         let close = r.close

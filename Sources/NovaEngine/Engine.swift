@@ -129,6 +129,12 @@ public struct Engine<V: Venue, S: Strategy> {
         }
     }
 
+    /// The pair's latest order-book snapshot, analysed, for strategies that read the book. The
+    /// backtest feed calls it with the last snapshot at or before each bar's close.
+    public mutating func bookUpdated(pairIndex: Int, _ analysis: OrderBookAnalysis?) {
+        strategies[pairIndex].bookUpdated(analysis)
+    }
+
     /// Venue events that arrive on their own (live adapters); the simulated venue's events
     /// come through `onBar`.
     public mutating func handle(_ event: VenueEvent) {

@@ -35,12 +35,17 @@ public protocol Strategy: Sendable {
     /// A trade this strategy opened has closed: feedback for adaptive weights, session
     /// statistics and guardrails. Only closed trades, so nothing is learned from the future.
     mutating func tradeClosed(_ trade: Trade)
+    /// The latest order-book snapshot of the pair, analysed (OBI, book score, whale, spread),
+    /// delivered before the bar whose close it precedes; nil when there is no fresh snapshot.
+    /// Only for strategies that read the book.
+    mutating func bookUpdated(_ analysis: OrderBookAnalysis?)
 }
 
 extension Strategy {
     public var lastSignal: ConfluenceSignal? { nil }
     public var unrecordedEvaluations: Int { 0 }
     public mutating func tradeClosed(_ trade: Trade) {}
+    public mutating func bookUpdated(_ analysis: OrderBookAnalysis?) {}
 }
 
 import NovaCore

@@ -173,3 +173,27 @@ import NovaTestSupport
         #expect(again.notes.allSatisfy { !$0.hasPrefix("imported") })
     }
 }
+
+@Suite struct BookReplayTests {
+    /// Order-book snapshots imported for the pair are replayed with the bars: the run says so
+    /// and every recorded confluence carries OBI and book score.
+    @Test func snapshotsCoveringTheBarsReachTheStack() throws {
+        let paths = try BacktestRunnerTests.workspace()
+        let catalog = DatasetCatalog(dataDirectory: paths.dataDirectory)
+        let (bars, _) = try catalog.loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute)
+        var lines = ""
+        for i in 0..<bars.count {
+            let c = bars.close[i]
+            lines += "{\"timestamp\": \(bars.timestampMs[i] + 59_000), \"bids\": [[\(c - 0.5), 3], [\(c - 1), 2]], \"asks\": [[\(c + 0.5), 1], [\(c + 1), 1]]}\n"
+        }
+        let (book, info, _) = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(lines, name: "book.jsonl"))
+        try catalog.saveBook(book, info: info)
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "confluence"
+        let out = try BacktestRunner(request: request).run()
+        #expect(out.notes.contains("BTC/USD: replaying 1440 order-book snapshots alongside the bars (OBI, book score, spread check)"))
+        let signals = try ResultsStore(path: paths.databasePath).signals(runID: out.runID)
+        #expect(!signals.isEmpty)
+        #expect(signals.allSatisfy { $0.metadata?.contains("\"obi\":\((3.0 / 7).description)") == true })
+    }
+}

@@ -125,3 +125,40 @@ import NovaTestSupport
     }
 }
 import Foundation
+
+@Suite struct ConfluenceBookTests {
+    static let bars = ConfluenceTests.bars
+
+    func book(bidSize: Double, askSize: Double, spread: Double, at price: Double) -> OrderBookAnalysis {
+        OrderBookAnalysis.analyze(bidPrices: [price - spread / 2, price - spread / 2 - 1], bidSizes: [bidSize, bidSize],
+                                  askPrices: [price + spread / 2, price + spread / 2 + 1], askSizes: [askSize, askSize])!
+    }
+
+    /// With a book, order flow reads the book score, the signal carries OBI and book score, and
+    /// a wide spread stops entries.
+    @Test func bookFieldsOrderFlowAndSpreadCheck() {
+        var s = ConfluenceStrategy()
+        var withBook: [ConfluenceSignal] = []
+        for i in 0..<Self.bars.count {
+            let b = Self.bars.bar(at: i)
+            s.bookUpdated(book(bidSize: 5, askSize: 1, spread: 0.5, at: b.close))      // strong bids, tight spread
+            _ = s.onBar(b, position: .flat)
+            if let sig = s.lastSignal { withBook.append(sig) }
+        }
+        #expect(!withBook.isEmpty)
+        #expect(withBook.allSatisfy { $0.obi == (10.0 - 2) / 12 && $0.bookScore != nil })
+        #expect(withBook.filter { $0.direction == .long }.allSatisfy { $0.obiAgrees })
+        #expect(withBook.allSatisfy { sig in sig.signals.contains { $0.strategy == "order_flow" && $0.direction == .long } })
+
+        var wide = ConfluenceStrategy()
+        var reasons: [String] = []
+        for i in 0..<Self.bars.count {
+            let b = Self.bars.bar(at: i)
+            wide.bookUpdated(book(bidSize: 5, askSize: 1, spread: b.close * 0.01, at: b.close))   // 100 bps
+            _ = wide.onBar(b, position: .flat)
+            if let r = wide.lastSignal?.rejection { reasons.append(r) }
+        }
+        #expect(reasons.contains { $0.hasPrefix("spread 100.0 bps > 20.0") })
+        #expect(!reasons.contains { $0 == "a position is already open" })
+    }
+}

@@ -125,7 +125,8 @@ public struct BacktestRunner {
         do {
             var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
                                                                          confluence: config.confluenceStrategy),
-                                                   ReplayVisitor(config: config, series: data.map(\.0), pairs: request.pairs, progress: progress))
+                                                   ReplayVisitor(config: config, series: data.map(\.0), books: loadBooks(data: data, notes: &notes),
+                                                                 pairs: request.pairs, progress: progress))
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             if replay.unrecordedEvaluations > 0 {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
@@ -164,6 +165,19 @@ public struct BacktestRunner {
         } catch {
             try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
             throw error
+        }
+    }
+
+    /// Each pair's imported order-book snapshots when they overlap the bars, else nil (noted).
+    func loadBooks(data: [(BarSeries, DatasetInfo)], notes: inout [String]) -> [OrderBookSeries?] {
+        let catalog = DatasetCatalog(dataDirectory: request.paths.dataDirectory)
+        return data.map { bars, info in
+            guard let (book, bookInfo) = try? catalog.loadBook(pair: info.pair, exchange: info.exchange),
+                  let first = bars.timestampMs.first, let last = bars.timestampMs.last,
+                  bookInfo.lastMs >= first, bookInfo.firstMs <= last + info.timeframe.milliseconds else { return nil }
+            let inside = book.timestampMs.filter { $0 >= first && $0 <= last + info.timeframe.milliseconds }.count
+            notes.append("\(info.pair): replaying \(inside) order-book snapshots alongside the bars (OBI, book score, spread check)")
+            return book
         }
     }
 
@@ -277,6 +291,7 @@ struct ReplayResult: Sendable {
 struct ReplayVisitor: StrategyCatalog.Visitor {
     let config: NovaPulseConfig
     let series: [BarSeries]
+    let books: [OrderBookSeries?]
     let pairs: [Pair]
     let progress: BacktestRunner.Progress?
 
@@ -294,7 +309,8 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         var engine = Engine(venue: venue, pairs: pairs, config: engineConfig, makeStrategy: make)
         let total = series.reduce(0) { $0 + $1.count }
         engine.reserveEquity(series.map(\.count).max() ?? 0)
-        try BarReplay.run(series: series, engine: &engine, total: total, progress: progress)
+        try BarReplay.run(series: series, books: books, barMs: config.backtest.timeframe.milliseconds, engine: &engine, total: total,
+                          progress: progress)
         engine.finish()
         return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
                             notes: engine.notes, signals: engine.signals,

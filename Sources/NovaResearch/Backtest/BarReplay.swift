@@ -8,9 +8,14 @@ import NovaVenue
 /// order), each handed to the engine as it closes, with equity recorded once per timestamp
 /// after every pair's bar at that time. Synchronous and allocation-free per bar.
 public enum BarReplay {
-    public static func run<V: Venue, S: Strategy>(series: [BarSeries], engine: inout Engine<V, S>, total: Int,
+    /// `books[p]`: order-book snapshots of pair p, or nil. Before each bar, the engine gets the
+    /// analysis of the last snapshot at or before the bar's close, if it is at most
+    /// `bookFreshnessMs` old (else nil: no stale book is used).
+    public static func run<V: Venue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [], barMs: Int64 = 60_000,
+                                                  bookFreshnessMs: Int64 = 60_000, engine: inout Engine<V, S>, total: Int,
                                                   progress: ((Int, Int) -> Void)?) throws {
         var cursor = [Int](repeating: 0, count: series.count)
+        var bookCursor = [Int](repeating: 0, count: series.count)
         var done = 0
         var nextReport = 0
         let step = max(total / 200, 10_000)
@@ -22,6 +27,18 @@ public enum BarReplay {
             for p in series.indices where cursor[p] < series[p].count && series[p].timestampMs[cursor[p]] == t {
                 let s = series[p]
                 let i = cursor[p]
+                if p < books.count, let book = books[p] {
+                    let close = t + barMs
+                    while bookCursor[p] < book.count && book.timestampMs[bookCursor[p]] <= close { bookCursor[p] += 1 }
+                    let k = bookCursor[p] - 1
+                    if k >= 0 && close - book.timestampMs[k] <= bookFreshnessMs {
+                        let r = k * book.depth..<(k + 1) * book.depth
+                        engine.bookUpdated(pairIndex: p, OrderBookAnalysis.analyze(bidPrices: book.bidPrice[r], bidSizes: book.bidSize[r],
+                                                                                   askPrices: book.askPrice[r], askSizes: book.askSize[r]))
+                    } else {
+                        engine.bookUpdated(pairIndex: p, nil)
+                    }
+                }
                 engine.onBar(pairIndex: p, Bar(timestampMs: t, open: s.open[i], high: s.high[i], low: s.low[i],
                                                    close: s.close[i], volume: s.volume[i]))
                 cursor[p] += 1

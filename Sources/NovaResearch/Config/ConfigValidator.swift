@@ -35,6 +35,7 @@ public enum ConfigValidator {
         check(f.minTimeframeAgreement >= 1 && f.minTimeframeAgreement <= max(1, f.timeframes.count),
               "confluence.min_timeframe_agreement", f.minTimeframeAgreement, "1 to the number of timeframes")
         check(f.slATR > 0, "confluence.sl_atr", f.slATR, "above 0")
+        check(f.maxSpreadBps > 0, "confluence.max_spread_bps", f.maxSpreadBps, "above 0")
         check(f.tpATR > 0, "confluence.tp_atr", f.tpATR, "above 0")
         check(f.guardrails.window >= 1, "confluence.guardrails.window", f.guardrails.window, "at least 1")
         check(f.guardrails.minTrades >= 1 && f.guardrails.minTrades <= f.guardrails.window, "confluence.guardrails.min_trades",

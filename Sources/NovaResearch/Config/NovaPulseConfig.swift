@@ -35,6 +35,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         c.guardrailMinTrades = confluence.guardrails.minTrades
         c.guardrailMinWinRate = confluence.guardrails.minWinRate
         c.guardrailCooldownBars = confluence.guardrails.cooldownBars
+        c.maxSpreadBps = confluence.maxSpreadBps
         return c
     }
 
@@ -75,6 +76,8 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var timeframeWeights = [1.0, 1.3, 1.5]
         public var minTimeframeAgreement = 2
         public var eventPriceMovePct = 0.005
+        /// With order-book data: refuse a signal when the spread is wider (basis points).
+        public var maxSpreadBps = 20.0
         /// Stop and target distances in ATRs of the timeframe (never inside the risk floors).
         public var slATR = 2.0
         public var tpATR = 3.0
@@ -89,7 +92,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
             }
         }
         enum CodingKeys: String, CodingKey {
-            case slATR = "sl_atr", tpATR = "tp_atr", guardrails
+            case slATR = "sl_atr", tpATR = "tp_atr", guardrails, maxSpreadBps = "max_spread_bps"
             case minConfluence = "min_confluence", minConfidence = "min_confidence", minRiskReward = "min_risk_reward"
             case timeframes, timeframeWeights = "timeframe_weights", minTimeframeAgreement = "min_timeframe_agreement"
             case eventPriceMovePct = "event_price_move_pct"

@@ -28,6 +28,9 @@ public struct ConfluenceDetector: Sendable {
 
     public init() {}
 
+    /// The latest order-book analysis, read by the order-flow rule and the filters.
+    public mutating func setBook(_ analysis: OrderBookAnalysis?) { indicators.book = analysis }
+
     /// One evaluation of the latest closed bar.
     public struct Result: Sendable, Equatable {
         public var direction: SignalDirection

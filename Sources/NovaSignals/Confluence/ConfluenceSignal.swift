@@ -1,8 +1,8 @@
 import NovaCore
 
 /// What the confluence detector concluded on a bar: the seed's `ConfluenceSignal` fields.
-/// `obi`, `bookScore` and `obiAgrees` stay empty until order-book snapshots are replayed with
-/// the bars.
+/// `obi`, `bookScore` and `obiAgrees` are filled when order-book snapshots of the pair cover the
+/// bar (`obiAgrees`: the imbalance leans the signal's way); empty otherwise.
 public struct ConfluenceSignal: Sendable, Equatable, Codable {
     public struct Vote: Sendable, Equatable, Codable {
         public var strategy: String

@@ -26,6 +26,8 @@ public struct ConfluenceStrategy: Strategy {
         /// Guardrails: a strategy whose last `guardrailWindow` attributed trades won less than
         /// `guardrailMinWinRate` (with at least `guardrailMinTrades`) sits out `guardrailCooldownBars`.
         public var guardrailWindow = 20, guardrailMinTrades = 10, guardrailMinWinRate = 0.3, guardrailCooldownBars = 500
+        /// With book data: a signal is refused when the spread is wider than this (basis points).
+        public var maxSpreadBps = 20.0
         public init() {}
     }
 
@@ -59,7 +61,11 @@ public struct ConfluenceStrategy: Strategy {
     }
 
     private enum Rejection {
-        case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), short, positionOpen
+        case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), spread(Double), short, positionOpen
+    }
+
+    public mutating func bookUpdated(_ analysis: OrderBookAnalysis?) {
+        detectors[0].setBook(analysis)
     }
 
     private var pending: Pending?
@@ -131,6 +137,8 @@ public struct ConfluenceStrategy: Strategy {
             rejection = .confidence(confidence)
         } else if riskReward < config.minRiskReward {
             rejection = .riskReward(riskReward)
+        } else if let book = detectors[0].indicators.book, book.spreadBps > config.maxSpreadBps {
+            rejection = .spread(book.spreadBps)
         }
         let confirmedShort = !isLong && primary.count >= config.minConfluence && agreement >= config.minTimeframeAgreement
         if rejection == nil && !isLong { rejection = .short }
@@ -176,6 +184,7 @@ public struct ConfluenceStrategy: Strategy {
         let votes = detectors[0].signals.nonNeutral.map { k, s in
             ConfluenceSignal.Vote(strategy: kinds[k].rawValue, direction: s.direction, strength: s.strength, weight: weights.byKind[k], reason: s.reason)
         }
+        let book = detectors[0].indicators.book
         let rejection: String?
         switch p.rejection {
         case nil: rejection = nil
@@ -183,12 +192,14 @@ public struct ConfluenceStrategy: Strategy {
         case .timeframes(let n)?: rejection = "timeframes agree \(n) of \(latest.count) < \(config.minTimeframeAgreement)"
         case .confidence(let c)?: rejection = "confidence \(String(format: "%.2f", c)) < \(config.minConfidence)"
         case .riskReward(let rr)?: rejection = "risk-reward \(String(format: "%.2f", rr)) < \(config.minRiskReward)"
+        case .spread(let bps)?: rejection = "spread \(String(format: "%.1f", bps)) bps > \(config.maxSpreadBps)"
         case .short?: rejection = "short signals are not traded on a spot venue"
         case .positionOpen?: rejection = "a position is already open"
         }
         return ConfluenceSignal(
             timestampMs: p.timestampMs, direction: r.direction, strength: r.strength, confidence: p.confidence, confluenceCount: r.count,
-            signals: votes, obi: nil, bookScore: nil, obiAgrees: false, isSureFire: r.count >= 5 && p.agreement == latest.count,
+            signals: votes, obi: book?.obi, bookScore: book?.bookScore,
+            obiAgrees: book.map { isLong ? $0.obi > 0 : $0.obi < 0 } ?? false, isSureFire: r.count >= 5 && p.agreement == latest.count,
             entryPrice: close, stopLoss: isLong ? close - p.stop : close + p.stop, takeProfit: isLong ? close + p.target : close - p.target,
             regime: r.regime?.trend ?? "unknown", volatilityRegime: r.regime?.volatility ?? "unknown", volLevel: r.regime?.volLevel ?? 0,
             volExpanding: r.regime?.volExpanding ?? false, timeframeAgreement: p.agreement, timeframes: frames, rejection: rejection)

@@ -48,6 +48,9 @@ public struct TimeframeIndicators: Sendable {
     public private(set) var squeezeRunBefore = 0
     private var squeezeRun = 0
 
+    /// The latest order-book analysis (primary timeframe only; nil without book data).
+    public var book: OrderBookAnalysis?
+
     public init() {}
 
     /// Lowest close of the previous 20 bars with its %K, and the highest with its %K; nil until

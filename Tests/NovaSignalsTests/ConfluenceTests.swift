@@ -162,3 +162,51 @@ import Foundation
         #expect(!reasons.contains { $0 == "a position is already open" })
     }
 }
+
+@Suite struct ConfluenceLearningTests {
+    static func trade(hour: Int64, pnl: Double) -> Trade {
+        var t = Trade(tradeID: "T", pair: Pair(base: "BTC", quote: "USD"), side: .buy, strategy: "confluence",
+                      entryTimeMs: 1_717_200_000_000 + hour * 3_600_000, entryPrice: 100, quantity: 1, entryFee: 0,
+                      stopLoss: nil, takeProfit: nil, entryReason: "")
+        t.exitTimeMs = t.entryTimeMs + 60_000
+        t.exitPrice = 100 + pnl
+        return t
+    }
+
+    /// The per-hour multiplier comes only from closed trades: 1 until an hour has 5, then
+    /// 0.5 + win rate within 0.7-1.3.
+    @Test func sessionMultiplierLearnsFromClosedTrades() {
+        var s = ConfluenceStrategy()
+        for pnl in [1.0, 1, 1, 1] { s.tradeClosed(Self.trade(hour: 3, pnl: pnl)) }
+        #expect(s.sessionMultiplier(hour: 3) == 1)
+        s.tradeClosed(Self.trade(hour: 3, pnl: -1))                 // 4 of 5 won
+        #expect(abs(s.sessionMultiplier(hour: 3) - 1.3) < 1e-12)    // 0.5 + 0.8 = 1.3
+        for _ in 0..<5 { s.tradeClosed(Self.trade(hour: 7, pnl: -1)) }
+        #expect(s.sessionMultiplier(hour: 7) == 0.7)                // 0.5 + 0 -> floor 0.7
+        #expect(s.sessionMultiplier(hour: 8) == 1)
+    }
+
+    /// A strategy that keeps voting for losing trades is benched for the cooldown, then returns.
+    @Test func guardrailsBenchALosingStrategy() {
+        var config = ConfluenceStrategy.Config()
+        config.guardrailCooldownBars = 50
+        var s = ConfluenceStrategy(config: config)
+        let bars = ConfluenceTests.bars
+        var i = 0
+        var losses = 0
+        // Trade on the stack's own long entries and close each at a loss.
+        while i < bars.count && losses < 10 {
+            if case .enterLong = s.onBar(bars.bar(at: i), position: .flat) {
+                s.tradeClosed(Self.trade(hour: 1, pnl: -1))
+                losses += 1
+            }
+            i += 1
+        }
+        #expect(losses == 10)
+        let benched = s.enabled.enumerated().filter { !$0.element }.map { SignalStrategyKind.allCases[$0.offset] }
+        #expect(!benched.isEmpty)
+        #expect(s.performance.allSatisfy { $0 == 1 })   // benched strategies restart their record
+        for k in 0..<60 where i + k < bars.count { _ = s.onBar(bars.bar(at: i + k), position: .flat) }
+        #expect(s.enabled.allSatisfy { $0 })
+    }
+}

@@ -37,7 +37,6 @@ public struct ConfluenceDetector: Sendable {
         public var strength: Double
         public var confidence: Double
         public var count: Int
-        public var votes: SignalSet
         public var regime: RegimeDetector.Regime?
         public var stopDistance: Double
         public var targetDistance: Double
@@ -54,15 +53,15 @@ public struct ConfluenceDetector: Sendable {
     /// `performance` are per strategy, in `SignalStrategyKind.allCases` order.
     public mutating func evaluate(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> Result {
         indicators.update(bar)
-        let r = judge(bar, weights: weights, enabled: enabled, performance: performance)
-        lastVotes = r.votes
+        let (r, votes) = judge(bar, weights: weights, enabled: enabled, performance: performance)
+        lastVotes = votes
         return r
     }
 
     /// The nine votes and their weighing on the current indicators. Non-mutating on purpose: the
     /// rules then read `indicators` in place, where a mutating caller would copy the whole
     /// indicator state for each call.
-    private func judge(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> Result {
+    private func judge(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> (Result, SignalSet) {
         var votes = SignalSet()
         votes[0] = KeltnerRule.evaluate(indicators); votes[1] = MeanReversionRule.evaluate(indicators)
         votes[2] = IchimokuRule.evaluate(indicators); votes[3] = OrderFlowRule.evaluate(indicators)
@@ -75,8 +74,8 @@ public struct ConfluenceDetector: Sendable {
         let close = bar.close
         let stop = max(slATR * atr, slFloorPct * close), target = max(tpATR * atr, tpFloorPct * close)
         let c = Self.combine(votes, weights: weights, enabled: enabled, performance: performance, trend: regime?.trend, trendBoost: trendBoost)
-        return Result(direction: c.direction, strength: c.strength, confidence: c.confidence, count: c.count, votes: votes,
-                      regime: regime, stopDistance: stop, targetDistance: target, close: close)
+        return (Result(direction: c.direction, strength: c.strength, confidence: c.confidence, count: c.count,
+                       regime: regime, stopDistance: stop, targetDistance: target, close: close), votes)
     }
 
     /// The weighing itself, apart from the indicators so it can be checked by hand: `signals` in

@@ -25,6 +25,7 @@ public struct ADX: Sendable {
 
     @inline(__always) private static func isZero(_ x: Double) -> Bool { x > -1e-8 && x < 1e-8 }
 
+    @inline(__always)
     public mutating func update(high: Double, low: Double, close: Double) {
         updates += 1
         defer { prevHigh = high; prevLow = low; prevClose = close }

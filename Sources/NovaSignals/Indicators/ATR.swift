@@ -15,10 +15,17 @@ public struct ATR: Sendable {
 
     public private(set) var value: Double?
 
+    @inline(__always)
     public mutating func update(high: Double, low: Double, close: Double) {
         defer { previousClose = close }
         guard let pc = previousClose else { return }
-        let tr = max(high - low, abs(high - pc), abs(low - pc))
+        update(trueRange: max(high - low, abs(high - pc), abs(low - pc)))
+    }
+
+    /// The same step from a true range the caller already has (several ATRs of one bar share
+    /// it). Call it from the second bar on; the first bar has no true range.
+    @inline(__always)
+    public mutating func update(trueRange tr: Double) {
         if let v = value {
             value = (v * Double(period - 1) + tr) / Double(period)
         } else {

@@ -19,16 +19,21 @@ public struct BollingerBands: Sendable {
     public private(set) var upper: Double?
     public private(set) var lower: Double?
 
+    @inline(__always)
     public mutating func update(_ x: Double) {
+        let h = head
+        let old = window.withUnsafeMutableBufferPointer { w -> Double in
+            let o = w[h]
+            w[h] = x
+            return o
+        }
         if filled == period {
-            let old = window[head]
             sum -= old
             sumSq -= old * old
         } else {
             filled += 1
         }
-        window[head] = x
-        head = (head + 1) % period
+        head = h + 1 == period ? 0 : h + 1
         sum += x
         sumSq += x * x
         guard filled == period else { return }

@@ -15,6 +15,7 @@ public struct EMA: Sendable {
 
     public private(set) var value: Double?
 
+    @inline(__always)
     public mutating func update(_ x: Double) {
         count += 1
         if let v = value {

@@ -15,6 +15,7 @@ public struct RSI: Sendable {
 
     public private(set) var value: Double?
 
+    @inline(__always)
     public mutating func update(_ close: Double) {
         defer { previous = close }
         guard let p = previous else { return }

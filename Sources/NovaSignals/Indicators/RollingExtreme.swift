@@ -1,41 +1,50 @@
 /// The highest (or lowest) of the last `period` values, streaming with a monotonic deque:
-/// amortised O(1) per update, no allocation after init (the deque is a fixed ring).
+/// amortised O(1) per update, no allocation after init (the deque is a fixed ring of
+/// (index, value) pairs, touched through one buffer pointer per update).
 public struct RollingExtreme: Sendable {
     public enum Kind: Sendable { case max, min }
     public let period: Int
-    private let kind: Kind
-    private var values: [Double]
-    private var indices: [Int]
+    private let isMax: Bool
+    private var ring: [(index: Int, value: Double)]
     private var head = 0, count = 0
     private var n = 0
 
     public init(period: Int, kind: Kind) {
         precondition(period >= 1, "period must be at least 1")
         self.period = period
-        self.kind = kind
-        values = Array(repeating: 0, count: period)
-        indices = Array(repeating: 0, count: period)
+        isMax = kind == .max
+        ring = Array(repeating: (0, 0), count: period)
     }
 
     /// nil until `period` values have been seen.
     public private(set) var value: Double?
 
+    @inline(__always)
     public mutating func update(_ x: Double) {
-        // Drop the expired front, then dominated values from the back.
-        if count > 0 && indices[head] <= n - period { head = head + 1 == period ? 0 : head + 1; count -= 1 }
-        while count > 0 {
-            var back = head + count - 1
-            if back >= period { back -= period }
-            let dominated = kind == .max ? values[back] <= x : values[back] >= x
-            if !dominated { break }
-            count -= 1
+        let period = self.period, isMax = self.isMax, n = self.n
+        var head = self.head, count = self.count
+        let front: Double = ring.withUnsafeMutableBufferPointer { r in
+            // Drop the expired front, then the values the new one dominates from the back.
+            if count > 0 && r[head].index <= n - period {
+                head = head + 1 == period ? 0 : head + 1
+                count -= 1
+            }
+            while count > 0 {
+                var back = head + count - 1
+                if back >= period { back -= period }
+                let v = r[back].value
+                if isMax ? v > x : v < x { break }
+                count -= 1
+            }
+            var slot = head + count
+            if slot >= period { slot -= period }
+            r[slot] = (n, x)
+            count += 1
+            return r[head].value
         }
-        var slot = head + count
-        if slot >= period { slot -= period }
-        values[slot] = x
-        indices[slot] = n
-        count += 1
-        n += 1
-        value = n >= period ? values[head] : nil
+        self.head = head
+        self.count = count
+        self.n = n + 1
+        value = n + 1 >= period ? front : nil
     }
 }

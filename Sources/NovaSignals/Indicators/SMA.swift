@@ -18,11 +18,17 @@ public struct SMA: Sendable {
 
     public private(set) var value: Double?
 
+    @inline(__always)
     public mutating func update(_ x: Double) {
-        if filled == period { sum -= window[head] } else { filled += 1 }
-        window[head] = x
+        let h = head
+        let old = window.withUnsafeMutableBufferPointer { w -> Double in
+            let o = w[h]
+            w[h] = x
+            return o
+        }
+        if filled == period { sum -= old } else { filled += 1 }
         sum += x
-        head = head + 1 == period ? 0 : head + 1
+        head = h + 1 == period ? 0 : h + 1
         sinceResum += 1
         if sinceResum >= period * 64 {
             sum = window.reduce(0, +)

@@ -22,6 +22,16 @@ public struct Supertrend: Sendable {
 
     public mutating func update(high: Double, low: Double, close: Double) {
         atr.update(high: high, low: low, close: close)
+        step(high: high, low: low, close: close)
+    }
+
+    /// The same with the bar's true range given (nil on the first bar).
+    public mutating func update(high: Double, low: Double, close: Double, trueRange: Double?) {
+        if let trueRange { atr.update(trueRange: trueRange) }
+        step(high: high, low: low, close: close)
+    }
+
+    private mutating func step(high: Double, low: Double, close: Double) {
         defer { previousClose = close }
         guard let a = atr.value else { return }
         let mid = (high + low) / 2

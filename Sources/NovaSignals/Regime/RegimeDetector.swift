@@ -43,6 +43,7 @@ public struct RegimeDetector: Sendable {
     private var gk: GarmanKlassVolatility
     private var history: [Int32]         // ring of the last volLookback buckets, arrival order
     private var tree: [Int32]            // Fenwick tree of bucket counts
+    private var counts: [Int32]          // the same counts, plainly, for ties
     private var head = 0, filled = 0
     private var recent: [Double]         // ring of the last expansionBars + 1 values
     private var recentCount = 0
@@ -55,6 +56,7 @@ public struct RegimeDetector: Sendable {
         gk = GarmanKlassVolatility(period: config.volPeriod)
         history = Array(repeating: 0, count: config.volLookback)
         tree = Array(repeating: 0, count: Self.buckets + 1)
+        counts = Array(repeating: 0, count: Self.buckets)
         recent = Array(repeating: 0, count: config.expansionBars + 1)
     }
 
@@ -65,15 +67,20 @@ public struct RegimeDetector: Sendable {
     }
 
     private mutating func add(_ b: Int32, _ delta: Int32) {
-        var i = Int(b) + 1
-        while i <= Self.buckets { tree[i] += delta; i += i & -i }
+        counts[Int(b)] += delta
+        tree.withUnsafeMutableBufferPointer { t in
+            var i = Int(b) + 1
+            while i <= Self.buckets { t[i] += delta; i += i & -i }
+        }
     }
 
     /// How many values in the window fall in buckets 0...b.
     private func countUpTo(_ b: Int32) -> Int32 {
-        var i = Int(b) + 1, sum: Int32 = 0
-        while i > 0 { sum += tree[i]; i -= i & -i }
-        return sum
+        tree.withUnsafeBufferPointer { t in
+            var i = Int(b) + 1, sum: Int32 = 0
+            while i > 0 { sum += t[i]; i -= i & -i }
+            return sum
+        }
     }
 
     /// nil until ADX and the volatility are warm.
@@ -81,6 +88,12 @@ public struct RegimeDetector: Sendable {
 
     public mutating func update(open: Double, high: Double, low: Double, close: Double) {
         adx.update(high: high, low: low, close: close)
+        update(open: open, high: high, low: low, close: close, adx: adx.value)
+    }
+
+    /// The same with an ADX(`adxPeriod`) the caller already computes (the confluence detector
+    /// shares one ADX between the trend rule and the regime).
+    public mutating func update(open: Double, high: Double, low: Double, close: Double, adx adxValue: Double?) {
         gk.update(open: open, high: high, low: low, close: close)
         guard let v = gk.value else { return }
         let b = Self.bucket(v)
@@ -90,11 +103,12 @@ public struct RegimeDetector: Sendable {
         add(b, 1)
         recent[recentCount % recent.count] = v
         recentCount += 1
-        guard let a = adx.value else { return }
+        guard let a = adxValue else { return }
         // Mid-rank: values below count fully, values in the same bucket (ties) count half, so a
         // perfectly steady market sits at 0.5 (mid_vol), not at the top.
-        let below = b > 0 ? countUpTo(b - 1) : 0
-        let level = (Double(below) + 0.5 * Double(countUpTo(b) - below)) / Double(filled)
+        let equal = counts[Int(b)]
+        let below = countUpTo(b) - equal
+        let level = (Double(below) + 0.5 * Double(equal)) / Double(filled)
         let expanding = recentCount > config.expansionBars && v > recent[(recentCount - 1 - config.expansionBars) % recent.count]
         regime = Regime(trend: a >= config.trendADX ? "trend" : "range",
                         volatility: level >= config.highVolLevel ? "high_vol" : (level <= config.lowVolLevel ? "low_vol" : "mid_vol"),

@@ -7,7 +7,7 @@ public struct VolatilitySqueezeRule: SignalRule {
     public static let minBars = 6
 
     public static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal {
-        guard ind.squeezeKnown, !ind.squeezeOn, ind.squeezeRunBefore >= minBars, let mid = ind.sma20.value else { return .neutral }
+        guard ind.squeezeKnown, !ind.squeezeOn, ind.squeezeRunBefore >= minBars, let mid = ind.sma20Value else { return .neutral }
         let strength = 0.4 + Double(ind.squeezeRunBefore) / Double(minBars * 5)
         let c = ind.bar.close
         if c > mid { return StrategySignal(.long, strength: strength, reason: "volatility squeeze released upward") }

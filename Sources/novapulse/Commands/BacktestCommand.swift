@@ -35,7 +35,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "YAML config file (default: built-in defaults, the same as config/novapulse.yaml).")
     var config: String?
 
-    @Option(name: .long, help: "Strategy: keltner, sma_cross or buy_and_hold (default: config, keltner).")
+    @Option(name: .long, help: "Strategy: confluence (the full stack, default), one of the nine alone (keltner, mean_reversion, ichimoku, order_flow, trend, stochastic_divergence, volatility_squeeze, supertrend, reversal), or a baseline (sma_cross, buy_and_hold).")
     var strategy: String?
 
     @Option(name: .long, help: "Override a parameter, KEY=VALUE (repeatable): a strategy parameter (fast=10) or a config key path (risk.risk_per_trade=0.02).")

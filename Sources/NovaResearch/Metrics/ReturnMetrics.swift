@@ -137,17 +137,6 @@ public struct BreakdownRow: Codable, Sendable, Equatable {
     }
 
     static func group(_ trades: [Trade], by key: (Trade) -> String) -> [BreakdownRow] {
-        var rows: [String: BreakdownRow] = [:]
-        for t in trades {
-            guard let pnl = t.pnl else { continue }
-            let k = key(t)
-            var row = rows[k] ?? BreakdownRow(key: k, trades: 0, wins: 0, pnl: 0, fees: 0)
-            row.trades += 1
-            if pnl > 0 { row.wins += 1 }
-            row.pnl += pnl
-            row.fees += t.fees
-            rows[k] = row
-        }
-        return rows.values.sorted { $0.key < $1.key }
+        groupMany(trades) { [key($0)] }
     }
 }

@@ -4,15 +4,14 @@
 public struct BollingerBands: Sendable {
     public let period: Int
     public let deviations: Double
-    private var window: [Double]
-    private var head = 0, filled = 0
+    private var window: RingWindow
     private var sum = 0.0, sumSq = 0.0
 
     public init(period: Int = 20, deviations: Double = 2) {
         precondition(period >= 2, "Bollinger period must be at least 2")
         self.period = period
         self.deviations = deviations
-        window = Array(repeating: 0, count: period)
+        window = RingWindow(capacity: period)
     }
 
     public private(set) var middle: Double?
@@ -21,22 +20,13 @@ public struct BollingerBands: Sendable {
 
     @inline(__always)
     public mutating func update(_ x: Double) {
-        let h = head
-        let old = window.withUnsafeMutableBufferPointer { w -> Double in
-            let o = w[h]
-            w[h] = x
-            return o
-        }
-        if filled == period {
+        if let old = window.push(x) {
             sum -= old
             sumSq -= old * old
-        } else {
-            filled += 1
         }
-        head = h + 1 == period ? 0 : h + 1
         sum += x
         sumSq += x * x
-        guard filled == period else { return }
+        guard window.isFull else { return }
         let n = Double(period)
         let mean = sum / n
         let sd = max(0, sumSq / n - mean * mean).squareRoot()

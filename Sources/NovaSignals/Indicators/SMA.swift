@@ -4,36 +4,27 @@
 /// updates so rounding error cannot build up over millions of bars.
 public struct SMA: Sendable {
     public let period: Int
-    private var window: [Double]
-    private var head = 0
-    private var filled = 0
+    private var window: RingWindow
     private var sum = 0.0
     private var sinceResum = 0
 
     public init(period: Int) {
         precondition(period >= 1, "SMA period must be at least 1")
         self.period = period
-        window = Array(repeating: 0, count: period)
+        window = RingWindow(capacity: period)
     }
 
     public private(set) var value: Double?
 
     @inline(__always)
     public mutating func update(_ x: Double) {
-        let h = head
-        let old = window.withUnsafeMutableBufferPointer { w -> Double in
-            let o = w[h]
-            w[h] = x
-            return o
-        }
-        if filled == period { sum -= old } else { filled += 1 }
+        if let old = window.push(x) { sum -= old }
         sum += x
-        head = h + 1 == period ? 0 : h + 1
         sinceResum += 1
         if sinceResum >= period * 64 {
-            sum = window.reduce(0, +)
+            sum = window.exactSum
             sinceResum = 0
         }
-        value = filled == period ? sum / Double(period) : nil
+        value = window.isFull ? sum / Double(period) : nil
     }
 }

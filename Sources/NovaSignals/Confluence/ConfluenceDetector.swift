@@ -83,13 +83,15 @@ public struct ConfluenceDetector: Sendable {
     public static func combine(_ signals: SignalSet, weights: Weights, enabled: [Bool], performance: [Double], trend: String?,
                                trendBoost: Double) -> (direction: SignalDirection, strength: Double, confidence: Double, count: Int) {
         var longW = 0.0, shortW = 0.0, longS = 0.0, shortS = 0.0, longN = 0, shortN = 0, totalWeight = 0.0
-        for (k, kind) in SignalStrategyKind.allCases.enumerated() {
+        let follows = SignalStrategyKind.followsTrendByIndex
+        let inTrend = trend == "trend"
+        for k in 0..<SignalSet.count {
             totalWeight += weights.byKind[k]
             let s = signals[k]
             guard s.direction != .neutral, enabled[k] else { continue }
             var w = weights.byKind[k] * performance[k]
-            if let trend {
-                let favoured = (trend == "trend") == kind.followsTrend
+            if trend != nil {
+                let favoured = inTrend == follows[k]
                 w *= favoured ? trendBoost : 1 / trendBoost
             }
             if s.direction == .long { longW += w; longS += w * s.strength; longN += 1 } else { shortW += w; shortS += w * s.strength; shortN += 1 }

@@ -104,11 +104,19 @@ public struct ConfluenceStrategy: Strategy {
     public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         barCount += 1
         if barCount >= nextCooldownEnd { refreshFactors() }
-        latest[0] = detectors[0].evaluate(bar, weights: weights, enabled: enabledCache, performance: performanceCache)
+        // The detectors are large structs: evaluate them through a buffer pointer so each is
+        // updated in place instead of being copied out of the array and back.
+        let (w, on, perf) = (weights, enabledCache, performanceCache)
+        let first = detectors.withUnsafeMutableBufferPointer { $0[0].evaluate(bar, weights: w, enabled: on, performance: perf) }
+        latest[0] = first
         for k in 1..<max(1, detectors.count) {
             let (gapBar, closed) = resamplers[k].add(bar)
-            if let g = gapBar { latest[k] = detectors[k].evaluate(g, weights: weights, enabled: enabledCache, performance: performanceCache) }
-            if let c = closed { latest[k] = detectors[k].evaluate(c, weights: weights, enabled: enabledCache, performance: performanceCache) }
+            if let g = gapBar {
+                latest[k] = detectors.withUnsafeMutableBufferPointer { $0[k].evaluate(g, weights: w, enabled: on, performance: perf) }
+            }
+            if let c = closed {
+                latest[k] = detectors.withUnsafeMutableBufferPointer { $0[k].evaluate(c, weights: w, enabled: on, performance: perf) }
+            }
         }
         guard let primary = latest[0], primary.direction != .neutral, primary.count >= 2 else {
             pending = nil
@@ -152,7 +160,7 @@ public struct ConfluenceStrategy: Strategy {
             return .exitLong(reason: "confluence turned short (\(primary.count) strategies, \(agreement) timeframes)")
         }
         guard rejection == nil else { return .none }
-        let kinds = SignalStrategyKind.allCases
+        let kinds = SignalStrategyKind.ordered
         entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == .long }.map { (kinds[$0.offset], $0.element.strength) }
         let close = bar.close
         return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence,
@@ -180,7 +188,7 @@ public struct ConfluenceStrategy: Strategy {
         let close = r.close
         var frames: [String: String] = [:]
         for (k, res) in latest.enumerated() { frames["\(config.timeframes[k])m"] = res?.direction.rawValue ?? "warming_up" }
-        let kinds = SignalStrategyKind.allCases
+        let kinds = SignalStrategyKind.ordered
         let votes = detectors[0].signals.nonNeutral.map { k, s in
             ConfluenceSignal.Vote(strategy: kinds[k].rawValue, direction: s.direction, strength: s.strength, weight: weights.byKind[k], reason: s.reason)
         }
@@ -219,7 +227,7 @@ public struct ConfluenceStrategy: Strategy {
         hourTrades[hour] += 1
         if won { hourWins[hour] += 1 }
         for (kind, _) in entryVotes {
-            let k = SignalStrategyKind.allCases.firstIndex(of: kind)!
+            let k = SignalStrategyKind.ordered.firstIndex(of: kind)!
             outcomes[k][outcomeHead[k]] = won ? 1 : 0
             outcomeHead[k] = (outcomeHead[k] + 1) % config.guardrailWindow
             outcomeCount[k] += 1

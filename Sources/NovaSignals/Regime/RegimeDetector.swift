@@ -10,8 +10,9 @@ import Foundation
 ///   `highVolLevel`, low_vol at or below `lowVolLevel`, mid_vol between;
 /// - `volExpanding`: the volatility is above its value `expansionBars` bars ago.
 /// Streaming, O(log B) per bar, no allocation after init: the window's values are counted in a
-/// Fenwick tree over 4,096 buckets of log-volatility (from e^-20 to e^0, about 0.5% apart), so
-/// the rank treats values within the same bucket as equal to the current one.
+/// Fenwick tree over 4,096 buckets read straight from the bits of the value (binary exponent
+/// from 2^-48 to 2^15 and the top 6 bits of the significand: 64 buckets per doubling, about
+/// 1.1% apart, no logarithm), so the rank treats values within one bucket as ties.
 public struct RegimeDetector: Sendable {
     public struct Config: Codable, Sendable, Equatable {
         public var adxPeriod = 14
@@ -48,7 +49,6 @@ public struct RegimeDetector: Sendable {
     private var recent: [Double]         // ring of the last expansionBars + 1 values
     private var recentCount = 0
     private static let buckets = 4096
-    private static let logLow = -20.0, logHigh = 0.0
 
     public init(config: Config = Config()) {
         self.config = config
@@ -60,10 +60,15 @@ public struct RegimeDetector: Sendable {
         recent = Array(repeating: 0, count: config.expansionBars + 1)
     }
 
+    /// Monotonic in `v`: larger values never land in a smaller bucket.
+    @inline(__always)
     private static func bucket(_ v: Double) -> Int32 {
-        guard v > 0 else { return 0 }
-        let x = (log(v) - logLow) / (logHigh - logLow) * Double(buckets)
-        return Int32(min(Double(buckets - 1), max(0, x.rounded(.down))))
+        guard v > 0, v.isFinite else { return v > 0 ? Int32(buckets - 1) : 0 }
+        let bits = v.bitPattern
+        let exponent = Int((bits >> 52) & 0x7FF) - 1023          // normal numbers: floor(log2 v)
+        let top6 = Int((bits >> 46) & 0x3F)
+        let b = (exponent + 48) * 64 + top6
+        return Int32(min(buckets - 1, max(0, b)))
     }
 
     private mutating func add(_ b: Int32, _ delta: Int32) {

@@ -51,6 +51,11 @@ public enum SignalStrategyKind: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// `allCases` built once (the synthesized property makes a new array on every call).
+    public static let ordered: [SignalStrategyKind] = allCases.map { $0 }
+    /// `followsTrend` of each, in `ordered` order.
+    public static let followsTrendByIndex: [Bool] = ordered.map(\.followsTrend)
+
     /// Trend followers gain in a trend regime; faders (mean reversion) gain in a range.
     public var followsTrend: Bool {
         switch self {

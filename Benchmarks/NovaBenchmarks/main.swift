@@ -69,9 +69,11 @@ func replay<S: Strategy>(_ name: String, _ make: @escaping () -> S) {
     print(String(format: "replay %-10@ %7.3f s  %9.0f bars/s  (%.0fx baseline), %d trades", name, seconds, Double(n) / seconds,
                  seconds / baseSeconds, engine.trades.count))
 }
-replay("buy_hold") { BuyAndHoldStrategy() }
-replay("sma_cross") { SMACrossStrategy(config: .init()) }
-replay("keltner") { KeltnerStrategy(config: .init()) }
+if !CommandLine.arguments.contains("--profile-stack") {
+    replay("buy_hold") { BuyAndHoldStrategy() }
+    replay("sma_cross") { SMACrossStrategy(config: .init()) }
+    replay("keltner") { KeltnerStrategy(config: .init()) }
+}
 
 // The whole signal stack: nine strategies on 1, 5 and 15-minute timeframes, over the last
 // 365 days of bars (525,600), one core, no trading (the stack's own cost).

@@ -53,15 +53,18 @@ public struct ConfluenceDetector: Sendable {
     /// `performance` are per strategy, in `SignalStrategyKind.allCases` order.
     public mutating func evaluate(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> Result {
         indicators.update(bar)
-        let (r, votes) = judge(bar, weights: weights, enabled: enabled, performance: performance)
+        let (r, votes) = Self.judge(indicators, bar: bar, weights: weights, enabled: enabled, performance: performance,
+                                    slATR: slATR, tpATR: tpATR, slFloorPct: slFloorPct, tpFloorPct: tpFloorPct, trendBoost: trendBoost)
         lastVotes = votes
         return r
     }
 
-    /// The nine votes and their weighing on the current indicators. Non-mutating on purpose: the
-    /// rules then read `indicators` in place, where a mutating caller would copy the whole
-    /// indicator state for each call.
-    private func judge(_ bar: Bar, weights: Weights, enabled: [Bool], performance: [Double]) -> (Result, SignalSet) {
+    /// The nine votes and their weighing on the current indicators. Static, with the indicators
+    /// borrowed: the rules read them in place (a method on `self` made the compiler copy the
+    /// whole detector, ~2.9 KB, per call).
+    private static func judge(_ indicators: borrowing TimeframeIndicators, bar: Bar, weights: Weights, enabled: [Bool],
+                              performance: [Double], slATR: Double, tpATR: Double, slFloorPct: Double, tpFloorPct: Double,
+                              trendBoost: Double) -> (Result, SignalSet) {
         var votes = SignalSet()
         votes[0] = KeltnerRule.evaluate(indicators); votes[1] = MeanReversionRule.evaluate(indicators)
         votes[2] = IchimokuRule.evaluate(indicators); votes[3] = OrderFlowRule.evaluate(indicators)
@@ -73,7 +76,8 @@ public struct ConfluenceDetector: Sendable {
         let atr = indicators.atr.value ?? 0
         let close = bar.close
         let stop = max(slATR * atr, slFloorPct * close), target = max(tpATR * atr, tpFloorPct * close)
-        let c = Self.combine(votes, weights: weights, enabled: enabled, performance: performance, trend: regime?.trend, trendBoost: trendBoost)
+        let c = Self.combine(votes, weights: weights, enabled: enabled, performance: performance,
+                             trend: regime.map { $0.trendKind == .trend ? "trend" : "range" }, trendBoost: trendBoost)
         return (Result(direction: c.direction, strength: c.strength, confidence: c.confidence, count: c.count,
                        regime: regime, stopDistance: stop, targetDistance: target, close: close), votes)
     }

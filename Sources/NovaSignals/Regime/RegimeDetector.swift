@@ -30,12 +30,17 @@ public struct RegimeDetector: Sendable {
     }
 
     public struct Regime: Sendable, Equatable {
-        /// "trend" or "range".
-        public var trend: String
-        /// "high_vol", "mid_vol" or "low_vol".
-        public var volatility: String
+        /// Stored as small enums (no reference counting when a regime is copied per bar).
+        public enum Trend: String, Sendable { case trend, range }
+        public enum Volatility: String, Sendable { case high = "high_vol", mid = "mid_vol", low = "low_vol" }
+        public var trendKind: Trend
+        public var volatilityKind: Volatility
         public var volLevel: Double
         public var volExpanding: Bool
+        /// "trend" or "range".
+        public var trend: String { trendKind.rawValue }
+        /// "high_vol", "mid_vol" or "low_vol".
+        public var volatility: String { volatilityKind.rawValue }
         public var label: String { "\(trend)/\(volatility)" }
     }
 
@@ -115,8 +120,8 @@ public struct RegimeDetector: Sendable {
         let below = countUpTo(b) - equal
         let level = (Double(below) + 0.5 * Double(equal)) / Double(filled)
         let expanding = recentCount > config.expansionBars && v > recent[(recentCount - 1 - config.expansionBars) % recent.count]
-        regime = Regime(trend: a >= config.trendADX ? "trend" : "range",
-                        volatility: level >= config.highVolLevel ? "high_vol" : (level <= config.lowVolLevel ? "low_vol" : "mid_vol"),
+        regime = Regime(trendKind: a >= config.trendADX ? .trend : .range,
+                        volatilityKind: level >= config.highVolLevel ? .high : (level <= config.lowVolLevel ? .low : .mid),
                         volLevel: level, volExpanding: expanding)
     }
 }

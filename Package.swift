@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
+        .target(name: "NovaRisk", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
         .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaCore", "NovaTestSupport"]),
+        .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaSimulator", "NovaTestSupport"]),
         .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),

@@ -34,10 +34,10 @@ let package = Package(
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaRisk", dependencies: ["NovaCore"], swiftSettings: hotLoop),
-        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals"], swiftSettings: hotLoop),
+        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals", "NovaRisk"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
-            "NovaSignals", "NovaEngine", .product(name: "Yams", package: "Yams"),
+            "NovaSignals", "NovaRisk", "NovaEngine", .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "novapulse", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch",

@@ -1,4 +1,5 @@
 import NovaCore
+import NovaRisk
 import NovaSignals
 import NovaVenue
 
@@ -21,6 +22,15 @@ public struct Engine<V: Venue, S: Strategy> {
     private var strategies: [S]
     private var slots: [Slot]
     private var orders: [OrderID: OrderInfo] = [:]
+    // Risk-manager state (fixed-fractional sizing): what the sizer and gates need to know.
+    private var peakEquity: Double
+    private var closedPnL: [Double] = []
+    private var today: Int64 = .min
+    private var todayPnL = 0.0
+    private var todayTrades = 0
+    private var lastLossExitMs: Int64?
+    private var lastExitMsByPair: [String: Int64] = [:]
+    private var recentEntryMs: [Int64] = []
     private var nextOrderID = 1
     private var events: [VenueEvent] = []
 
@@ -68,6 +78,7 @@ public struct Engine<V: Venue, S: Strategy> {
         self.strategies = pairs.map { _ in makeStrategy() }
         self.slots = pairs.map { _ in Slot() }
         self.cash = config.initialCash
+        self.peakEquity = config.initialCash
         events.reserveCapacity(8)
     }
 
@@ -145,7 +156,9 @@ public struct Engine<V: Venue, S: Strategy> {
     /// The backtest runner calls it once per timestamp, after every pair's bar at that time.
     public mutating func recordEquity(atMs timestampMs: Int64) {
         equityTimestampMs.append(timestampMs)
-        equity.append(currentEquity)
+        let e = currentEquity
+        equity.append(e)
+        if e > peakEquity { peakEquity = e }
     }
 
     /// Strategy evaluations counted but not recorded (see `Strategy.unrecordedEvaluations`).
@@ -205,12 +218,40 @@ public struct Engine<V: Venue, S: Strategy> {
         case .allIn:
             budget = cash
         case .fixedFractional:
-            let stopPct = stop.map { max((bar.close - $0) / bar.close, 1e-6) } ?? config.defaultStopPct
-            budget = min(equityNow * config.riskPerTrade / stopPct, equityNow * config.maxPositionPct, cash)
-        }
-        guard budget > 0 else {
-            notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "entry skipped: no cash available"))
-            return "no cash available"
+            let stopPrice = stop ?? bar.close * (1 - config.defaultStopPct)
+            var sizerConfig = config.sizer
+            sizerConfig.riskPerTrade = config.riskPerTrade
+            sizerConfig.maxPositionPct = config.maxPositionPct
+            let fee = venue.profile.takerFee
+            let decision = PositionSizer(config: sizerConfig).size(.init(
+                equity: equityNow, peakEquity: max(peakEquity, equityNow), cash: cash, price: bar.close, stopPrice: stopPrice,
+                feeRate: fee, volatilityRegime: strategies[i].lastSignal?.volatilityRegime, recentPnL: closedPnL))
+            if let refusal = decision.refusal { return "sizing: " + refusal }
+            // Gates. Without a target, the reward-to-risk gate is not the strategy's to meet.
+            let riskPerUnit = abs(bar.close - stopPrice)
+            let target = target ?? bar.close + riskPerUnit * config.gates.minRiskReward
+            rollDay(bar.timestampMs)
+            let cutoff = bar.timestampMs - Int64(config.gates.throttleWindowSeconds * 1000)
+            recentEntryMs.removeAll { $0 <= cutoff }
+            let stats = Self.winStats(closedPnL)
+            var open: [(pair: String, notional: Double)] = []
+            for (k, slot) in slots.enumerated() {
+                switch slot.state {
+                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, trades[t].quantity * slot.lastClose))
+                case .entering: open.append((pairs[k].description, 0))
+                case .flat: break
+                }
+            }
+            let failures = RiskGates(config: config.gates).check(
+                .init(pair: pairs[i].description, signalMs: bar.timestampMs, notional: decision.notional, entry: bar.close,
+                      stopLoss: stopPrice, takeProfit: target, riskFraction: decision.riskAmount / max(equityNow, 1e-9)),
+                .init(nowMs: bar.timestampMs, equity: equityNow, open: open, todayPnL: todayPnL, todayTrades: todayTrades,
+                      lastLossExitMs: lastLossExitMs, lastExitMsByPair: lastExitMsByPair, recentOrderMs: recentEntryMs,
+                      winRate: stats?.winRate, payoff: stats?.payoff))
+            if let first = failures.first { return first }
+            budget = decision.notional * (1 + fee)
+            recentEntryMs.append(bar.timestampMs)
+            todayTrades += 1
         }
         let id = submit(i, side: .buy, kind: .market, quantity: .quoteIncludingFee(budget), purpose: .entry, atMs: bar.timestampMs)
         slots[i].pendingStop = stop
@@ -326,6 +367,13 @@ public struct Engine<V: Venue, S: Strategy> {
                 slots[i].targetOrder = nil
                 slots[i].state = .flat
                 strategies[i].tradeClosed(trades[t])
+                if let pnl = trades[t].pnl {
+                    closedPnL.append(pnl)
+                    rollDay(fill.timestampMs)
+                    todayPnL += pnl
+                    if pnl <= 0 { lastLossExitMs = fill.timestampMs }
+                }
+                lastExitMsByPair[pairs[i].description] = fill.timestampMs
             }
         }
     }
@@ -341,6 +389,22 @@ public struct Engine<V: Venue, S: Strategy> {
             let id = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, atMs: atMs, oco: group)
             if orders[id] != nil { slots[i].targetOrder = id }
         }
+    }
+
+    /// Resets the daily counters at UTC midnight.
+    private mutating func rollDay(_ ms: Int64) {
+        let day = ms / 86_400_000
+        if day != today { today = day; todayPnL = 0; todayTrades = 0 }
+    }
+
+    /// Win rate and payoff of the closed trades, once there are 20 (for the risk-of-ruin gate).
+    static func winStats(_ pnl: [Double]) -> (winRate: Double, payoff: Double)? {
+        guard pnl.count >= 20 else { return nil }
+        let wins = pnl.filter { $0 > 0 }, losses = pnl.filter { $0 <= 0 }
+        guard !wins.isEmpty, !losses.isEmpty else { return nil }
+        let avgWin = wins.reduce(0, +) / Double(wins.count), avgLoss = -losses.reduce(0, +) / Double(losses.count)
+        guard avgLoss > 0 else { return nil }
+        return (Double(wins.count) / Double(pnl.count), avgWin / avgLoss)
     }
 
     /// `T-` and 12 hex digits, the seed's trade id format; sequential so runs are reproducible.

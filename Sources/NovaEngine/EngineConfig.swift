@@ -1,12 +1,16 @@
 /// How the engine sizes and manages positions. Plain data; validated by the research layer's
 /// config loader.
+import NovaRisk
+
 public struct EngineConfig: Sendable, Equatable, Codable {
     public enum Sizing: String, Sendable, Codable, CaseIterable {
         /// Spend all available cash on each entry, fee included (units = cash / ((1 + fee) * price)):
         /// the sizing of backtesting.py and vectorbt examples, for comparing engines.
         case allIn = "all-in"
-        /// Risk `riskPerTrade` of equity between entry and stop-loss (the seed's primary
-        /// sizing), capped at `maxPositionPct` of equity and at the cash available.
+        /// The NovaPulse risk manager: `PositionSizer` (risk `riskPerTrade` of equity between
+        /// entry and stop, Kelly cap, drawdown, volatility and streak factors, position and cash
+        /// caps) and `RiskGates` (positions, exposure, correlation groups, daily loss and
+        /// trades, cooldowns, signal age, quiet hours, throttle, reward-to-risk, risk of ruin).
         case fixedFractional = "fixed-fractional"
     }
 
@@ -18,6 +22,10 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     public var defaultStopPct: Double = 0.025
     /// Close open positions at the last bar's close (taker fee) instead of leaving them open.
     public var closeAtEnd: Bool = false
+    /// Sizer and gate settings for `fixedFractional` (its risk per trade and position cap are
+    /// `riskPerTrade` and `maxPositionPct` above).
+    public var sizer = PositionSizer.Config()
+    public var gates = RiskGates.Config()
 
     public init() {}
 }

@@ -34,6 +34,13 @@ public struct PositionSizer: Sendable {
         public var lossStreakFactor = 0.5
         public var winStreakFactor = 1.2
         public init() {}
+        // Risk per trade and the position cap live in the config's `risk` section itself.
+        enum CodingKeys: String, CodingKey {
+            case kellyFraction = "kelly_fraction", kellyMinTrades = "kelly_min_trades", kellyLookback = "kelly_lookback"
+            case drawdownStart = "drawdown_start", drawdownFull = "drawdown_full", drawdownMinFactor = "drawdown_min_factor"
+            case highVolFactor = "high_vol_factor", lowVolFactor = "low_vol_factor", streakLength = "streak_length"
+            case lossStreakFactor = "loss_streak_factor", winStreakFactor = "win_streak_factor"
+        }
     }
 
     /// The venue's order-size rules for a pair.

@@ -32,6 +32,14 @@ public struct RiskGates: Sendable {
         /// Refuse when the estimated risk of ruin exceeds this.
         public var maxRiskOfRuin = 0.01
         public init() {}
+        // Positions, exposure, daily trades and reward-to-risk are keys of the `risk` and
+        // `confluence` sections themselves.
+        enum CodingKeys: String, CodingKey {
+            case correlationGroups = "correlation_groups", maxPerGroup = "max_per_group", dailyLossLimitPct = "daily_loss_limit_pct"
+            case globalCooldownSeconds = "global_cooldown_s", pairCooldownSeconds = "pair_cooldown_s"
+            case maxSignalAgeSeconds = "max_signal_age_s", maxSpreadBps = "max_spread_bps", quietHours = "quiet_hours"
+            case maxOrdersPerWindow = "max_orders_per_window", throttleWindowSeconds = "throttle_window_s", maxRiskOfRuin = "max_risk_of_ruin"
+        }
     }
 
     /// The account as the gates see it at decision time.

@@ -12,7 +12,16 @@ import NovaVenue
         try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv")).bars
     }
 
-    static func run<S: Strategy>(_ bars: BarSeries, config: EngineConfig = EngineConfig(), fee: Double = 0.004,
+    /// The engine's mechanics without the risk gates in the way (they have their own tests).
+    static var mechanics: EngineConfig {
+        var c = EngineConfig()
+        c.gates.minRiskReward = 0
+        c.gates.pairCooldownSeconds = 0
+        c.gates.globalCooldownSeconds = 0
+        return c
+    }
+
+    static func run<S: Strategy>(_ bars: BarSeries, config: EngineConfig = EngineTests.mechanics, fee: Double = 0.004,
                                  make: @escaping () -> S) -> Engine<CandleSimulatedVenue, S> {
         let venue = CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(fee), initialCash: config.initialCash)
         var engine = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
@@ -30,7 +39,7 @@ import NovaVenue
     @Test(arguments: [false, true])
     func moneyReconcilesToTheCent(closeAtEnd: Bool) throws {
         let bars = try Self.realBars()
-        var config = EngineConfig()
+        var config = Self.mechanics
         config.closeAtEnd = closeAtEnd
         var kc = KeltnerStrategy.Config()
         kc.slFloorPct = 0.002; kc.tpFloorPct = 0.001; kc.tpATR = 0.5   // tight: stop, target and signal exits in one day
@@ -107,7 +116,7 @@ import NovaVenue
         }
         let mailbox = Mailbox()
         let venue = DeferredVenue(inner: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001), initialCash: 10_000), mailbox: mailbox)
-        var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: EngineConfig()) { KeltnerStrategy(config: kc) }
+        var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: Self.mechanics) { KeltnerStrategy(config: kc) }
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
             let data = Bar(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)

@@ -303,6 +303,13 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engineConfig.maxPositionPct = config.risk.maxPositionPct
         engineConfig.defaultStopPct = config.risk.stopLossFloorPct
         engineConfig.closeAtEnd = config.backtest.closeAtEnd
+        engineConfig.sizer = config.risk.sizing
+        var gates = config.risk.gates
+        gates.maxConcurrentPositions = config.risk.maxConcurrentPositions
+        gates.maxTotalExposurePct = config.risk.maxTotalExposurePct
+        gates.maxDailyTrades = config.risk.maxDailyTrades
+        gates.minRiskReward = config.confluence.minRiskReward
+        engineConfig.gates = gates
         let fees = config.backtest.exchange == .kraken ? config.venues.kraken : config.venues.coinbase
         let profile = VenueProfile(exchange: config.backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
         let venue = CandleSimulatedVenue(profile: profile, initialCash: config.backtest.initialCash)

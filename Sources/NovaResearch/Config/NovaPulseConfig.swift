@@ -1,5 +1,6 @@
 import NovaCore
 import NovaEngine
+import NovaRisk
 import NovaSignals
 
 /// Everything a run is configured by: plain data with the seeds' defaults in the declarations.
@@ -110,7 +111,12 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var maxTotalExposurePct = 0.50
         /// 0 means no limit (the seed's default).
         public var maxDailyTrades = 0
+        /// Sizing factors beyond the fixed fraction (Kelly cap, drawdown, volatility, streak).
+        public var sizing = PositionSizer.Config()
+        /// The risk gates beyond the limits above.
+        public var gates = RiskGates.Config()
         enum CodingKeys: String, CodingKey {
+            case sizing, gates
             case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
             case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
             case maxConcurrentPositions = "max_concurrent_positions", maxTotalExposurePct = "max_total_exposure_pct"

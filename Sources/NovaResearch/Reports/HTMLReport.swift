@@ -208,7 +208,7 @@ public struct HTMLReport {
         }
         if !reasons.isEmpty {
             html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"
-            for (r, n) in reasons.sorted(by: { $0.value > $1.value }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }
+            for (r, n) in reasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }
             html += "</table>"
         }
         return html

@@ -137,3 +137,40 @@ import NovaVenue
         #expect(live.equity == backtest.equity)
     }
 }
+
+@Suite struct EngineRiskTests {
+    /// With fixed-fractional sizing the risk gates apply in the backtest: no re-entry in a pair
+    /// within the pair cooldown, and each blocked entry is recorded with its gate.
+    @Test func gatesStopEntriesAndSayWhy() throws {
+        let bars = try EngineTests.realBars()
+        var config = EngineConfig()
+        config.gates.minRiskReward = 0
+        config.gates.globalCooldownSeconds = 0
+        config.gates.pairCooldownSeconds = 1_800
+        let engine = EngineTests.run(bars, config: config, fee: 0.001) { SMACrossStrategy(config: .init(fast: 3, slow: 8)) }
+        let closed = engine.trades.filter { !$0.isOpen }
+        #expect(closed.count >= 2)
+        for (a, b) in zip(engine.trades, engine.trades.dropFirst()) {
+            #expect(b.entryTimeMs - a.exitTimeMs! >= 1_800_000 - 60_000)    // decided at least 30 min after the exit
+        }
+        let blocked = engine.signals.filter { !$0.actedUpon && $0.action == .enterLong }
+        // Most are the cooldown; once 20 losing trades have closed, the Kelly cap refuses too.
+        #expect(blocked.contains { $0.rejection?.hasPrefix("pair_cooldown:") == true })
+        #expect(blocked.allSatisfy { r in
+            r.rejection?.hasPrefix("pair_cooldown:") == true || r.rejection?.hasPrefix("sizing: Kelly fraction") == true
+        })
+        #expect(abs(engine.cash - engine.venue.cash) < 1e-6)
+    }
+
+    /// Each entry risks at most 1% of equity between entry and the assumed 2.5% stop.
+    @Test func fixedFractionalRisksOnePercent() throws {
+        let bars = try EngineTests.realBars()
+        let engine = EngineTests.run(bars, fee: 0.001) { SMACrossStrategy(config: .init(fast: 5, slow: 20)) }
+        for t in engine.trades {
+            // notional = equity x 0.01 / 0.025 = 40% of equity, capped at 25%.
+            let i = engine.equityTimestampMs.firstIndex { $0 >= t.entryTimeMs }!
+            let equityBefore = engine.equity[max(0, i - 1)]
+            #expect(t.entryPrice * t.quantity <= 0.25 * equityBefore * 1.02)
+        }
+    }
+}

@@ -26,6 +26,8 @@ public struct Trade: Sendable, Equatable, Codable {
     public var entryRegime: RegimeTag?
     /// The strategies that voted for the entry, with their strength (confluence runs).
     public var attribution: [String: Double] = [:]
+    /// How the stop moved (the seed's `stop_loss_state`); nil without a stop.
+    public var stopState: StopLossState?
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -103,4 +105,23 @@ public struct RegimeTag: Sendable, Equatable, Codable {
     }
 
     public var label: String { "\(trend)/\(volatility)" }
+}
+
+/// The life of a position's stop, as the seed's trade metadata records it.
+public struct StopLossState: Sendable, Equatable, Codable {
+    public var initialSL: Double
+    public var currentSL: Double
+    public var breakevenActivated = false
+    public var trailingActivated = false
+    public var trailingHigh: Double?
+
+    public init(initialSL: Double) {
+        self.initialSL = initialSL
+        self.currentSL = initialSL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case initialSL = "initial_sl", currentSL = "current_sl", breakevenActivated = "breakeven_activated"
+        case trailingActivated = "trailing_activated", trailingHigh = "trailing_high"
+    }
 }

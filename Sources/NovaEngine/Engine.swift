@@ -109,6 +109,7 @@ public struct Engine<V: Venue, S: Strategy> {
     public mutating func barClosed(pairIndex: Int, _ bar: Bar) {
         slots[pairIndex].lastClose = bar.close
         slots[pairIndex].lastTimestampMs = bar.timestampMs
+        manageStop(pairIndex, bar)
         let position: PositionState
         switch slots[pairIndex].state {
         case .flat: position = .flat
@@ -341,6 +342,7 @@ public struct Engine<V: Venue, S: Strategy> {
                 trade.exitReason = nil
                 trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
                 trade.attribution = slots[i].pendingVotes
+                trade.stopState = slots[i].pendingStop.map { StopLossState(initialSL: $0) }
                 trades.append(trade)
                 slots[i].state = .long(trade: index)
                 placeProtection(i, trade: index, atMs: fill.timestampMs)
@@ -355,6 +357,10 @@ public struct Engine<V: Venue, S: Strategy> {
                 trades[t].exitPrice = fill.price
                 trades[t].exitFee = fill.fee
                 trades[t].exitReason = info.purpose.rawValue
+                if info.purpose == .stopLoss, let state = trades[t].stopState {
+                    if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
+                    else if state.breakevenActivated { trades[t].exitReason = "breakeven" }
+                }
                 switch info.purpose {
                 case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
                 case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
@@ -389,6 +395,40 @@ public struct Engine<V: Venue, S: Strategy> {
             let id = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, atMs: atMs, oco: group)
             if orders[id] != nil { slots[i].targetOrder = id }
         }
+    }
+
+    /// Breakeven and trailing: after each closed bar of an open long, raise its stop when the
+    /// bar's high earned it, by replacing the stop order on the venue (the new stop works from
+    /// the next bar on). Stops only ever move up.
+    private mutating func manageStop(_ i: Int, _ bar: Bar) {
+        guard case .long(let t) = slots[i].state, var state = trades[t].stopState, let stopID = slots[i].stopOrder else { return }
+        let entry = trades[t].entryPrice
+        let r = entry - state.initialSL
+        guard r > 0 else { return }
+        var newSL = state.currentSL
+        if config.breakevenAtR > 0 && !state.breakevenActivated && bar.high >= entry + config.breakevenAtR * r {
+            state.breakevenActivated = true
+            newSL = max(newSL, entry)
+        }
+        if config.trailingAtR > 0 && (state.trailingActivated || bar.high >= entry + config.trailingAtR * r) {
+            state.trailingActivated = true
+            let high = max(state.trailingHigh ?? bar.high, bar.high)
+            state.trailingHigh = high
+            newSL = max(newSL, high * (1 - config.trailingDistancePct))
+        }
+        // A stop at or above the close would fill at once: keep it below.
+        newSL = min(newSL, bar.close * (1 - 1e-9))
+        defer { trades[t].stopState = state }
+        guard newSL > state.currentSL else { return }
+        state.currentSL = newSL
+        trades[t].stopLoss = newSL
+        events.removeAll(keepingCapacity: true)
+        venue.cancel(stopID, atMs: bar.timestampMs, events: &events)
+        orders[stopID] = nil
+        drainEvents()
+        let id = submit(i, side: .sell, kind: .stop(trigger: newSL), quantity: .base(trades[t].quantity), purpose: .stopLoss,
+                        atMs: bar.timestampMs, oco: t + 1)
+        slots[i].stopOrder = orders[id] != nil ? id : nil
     }
 
     /// Resets the daily counters at UTC midnight.

@@ -25,6 +25,13 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     /// Sizer and gate settings for `fixedFractional` (its risk per trade and position cap are
     /// `riskPerTrade` and `maxPositionPct` above).
     public var sizer = PositionSizer.Config()
+    /// Move the stop to the entry price once the high reaches entry + this many R (R = entry -
+    /// initial stop); 0 disables.
+    public var breakevenAtR: Double = 1.0
+    /// Start trailing once the high reaches entry + this many R; 0 disables.
+    public var trailingAtR: Double = 1.5
+    /// The trailing stop sits this fraction below the highest high since trailing started.
+    public var trailingDistancePct: Double = 0.015
     public var gates = RiskGates.Config()
 
     public init() {}

@@ -174,3 +174,64 @@ import NovaVenue
         }
     }
 }
+
+@Suite struct StopManagementTests {
+    /// Enters once with a given stop and target, then holds.
+    struct EnterOnce: Strategy {
+        let name = "enter_once"
+        var done = false
+        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+            guard !done else { return .none }
+            done = true
+            return .enterLong(stopLoss: 95, takeProfit: 200, strength: 1, reason: "test")
+        }
+    }
+
+    func bars(_ ohlc: [(Double, Double, Double, Double)]) -> [Bar] {
+        ohlc.enumerated().map { i, b in Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1) }
+    }
+
+    func run(_ series: [Bar], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Engine<CandleSimulatedVenue, EnterOnce> {
+        var config = EngineTests.mechanics
+        config.sizing = .allIn
+        config.initialCash = 1_000
+        edit(&config)
+        var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
+                       pairs: [Fixtures.btcusd], config: config) { EnterOnce() }
+        for b in series { e.onBar(pairIndex: 0, b); e.recordEquity(atMs: b.timestampMs) }
+        return e
+    }
+
+    /// Entry at 100, stop 95 (R = 5). A high of 105 (1 R) moves the stop to 100; the next dip
+    /// to 99 fills it at 100: a breakeven exit.
+    @Test func breakeven() {
+        let e = run(bars([(100, 100, 100, 100), (100, 101, 99.5, 100.5), (100.5, 105, 100.2, 104), (104, 104.5, 99, 99.5)]))
+        guard let t = e.trades.first else { Issue.record("no trade: \(e.notes)"); return }
+        #expect(t.entryPrice == 100 && t.exitPrice == 100 && t.exitReason == "breakeven")
+        #expect(t.stopState == StopLossState(initialSL: 95).with { $0.currentSL = 100; $0.breakevenActivated = true })
+    }
+
+    /// A high of 107.5 (1.5 R) starts trailing 1.5% below the highest high: 107.5 -> 105.8875,
+    /// then 110 -> 108.35; the fall to 106 fills at 108.35: a trailing-stop exit.
+    @Test func trailing() {
+        let e = run(bars([(100, 100, 100, 100), (100, 101, 99.5, 100.5), (100.5, 107.5, 100.2, 107), (107, 110, 106.5, 109),
+                          (109, 109.2, 106, 106.5)]))
+        guard let t = e.trades.first else { Issue.record("no trade: \(e.notes)"); return }
+        #expect(t.exitReason == "trailing_stop")
+        #expect(abs(t.exitPrice! - 110 * 0.985) < 1e-9)
+        #expect(t.stopState?.trailingHigh == 110 && t.stopState?.breakevenActivated == true && t.stopState?.initialSL == 95)
+        #expect(abs(e.cash - e.venue.cash) < 1e-9)
+    }
+
+    /// With both switched off the original stop stays: the same path exits at 95 as a stop-loss.
+    @Test func offMeansTheOriginalStop() {
+        let e = run(bars([(100, 100, 100, 100), (100, 101, 99.5, 100.5), (100.5, 110, 100.2, 109), (109, 109, 94, 94.5)])) {
+            $0.breakevenAtR = 0; $0.trailingAtR = 0
+        }
+        #expect(e.trades.first?.exitPrice == 95 && e.trades.first?.exitReason == "stop_loss")
+    }
+}
+
+extension StopLossState {
+    func with(_ edit: (inout StopLossState) -> Void) -> StopLossState { var s = self; edit(&s); return s }
+}

@@ -304,6 +304,9 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engineConfig.defaultStopPct = config.risk.stopLossFloorPct
         engineConfig.closeAtEnd = config.backtest.closeAtEnd
         engineConfig.sizer = config.risk.sizing
+        engineConfig.breakevenAtR = config.risk.breakevenAtR
+        engineConfig.trailingAtR = config.risk.trailingAtR
+        engineConfig.trailingDistancePct = config.risk.trailingDistancePct
         var gates = config.risk.gates
         gates.maxConcurrentPositions = config.risk.maxConcurrentPositions
         gates.maxTotalExposurePct = config.risk.maxTotalExposurePct

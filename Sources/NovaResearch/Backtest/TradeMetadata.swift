@@ -21,12 +21,13 @@ struct TradeMetadata: Codable, Equatable {
     var volExpanding: Bool?
     /// The confluence strategies that voted for the entry, with their strength.
     var strategies: [String: Double]?
+    var stopLossState: StopLossState?
 
     enum CodingKeys: String, CodingKey {
         case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
         case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
         case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
-        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies
+        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state"
     }
 
     init(trade t: Trade) {
@@ -45,6 +46,8 @@ struct TradeMetadata: Codable, Equatable {
         volLevel = t.entryRegime?.volLevel
         volExpanding = t.entryRegime?.volExpanding
         strategies = t.attribution.isEmpty ? nil : t.attribution
+        stopLossState = t.stopState
+        plannedStopLoss = t.stopState?.initialSL ?? t.stopLoss
     }
 
     /// Restores what the trade record's own columns do not hold.
@@ -52,6 +55,7 @@ struct TradeMetadata: Codable, Equatable {
         t.entryDecisionPrice = plannedEntryPrice
         t.exitDecisionPrice = plannedExitPrice
         t.attribution = strategies ?? [:]
+        t.stopState = stopLossState
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }

@@ -62,6 +62,9 @@ public enum ConfigValidator {
         check(r.takeProfitFloorPct > 0 && r.takeProfitFloorPct < 10, "risk.take_profit_floor_pct", r.takeProfitFloorPct, "above 0")
         check(r.maxConcurrentPositions >= 1, "risk.max_concurrent_positions", r.maxConcurrentPositions, "at least 1")
         check(r.maxTotalExposurePct > 0 && r.maxTotalExposurePct <= 1, "risk.max_total_exposure_pct", r.maxTotalExposurePct, "above 0, at most 1")
+        check(r.breakevenAtR >= 0, "risk.breakeven_at_r", r.breakevenAtR, "0 (off) or more")
+        check(r.trailingAtR >= 0, "risk.trailing_at_r", r.trailingAtR, "0 (off) or more")
+        check(r.trailingDistancePct > 0 && r.trailingDistancePct < 1, "risk.trailing_distance_pct", r.trailingDistancePct, "between 0 and 1")
         check(r.maxDailyTrades >= 0, "risk.max_daily_trades", r.maxDailyTrades, "0 (no limit) or more")
 
         let x = c.smartExit

@@ -111,12 +111,18 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var maxTotalExposurePct = 0.50
         /// 0 means no limit (the seed's default).
         public var maxDailyTrades = 0
+        /// Move the stop to the entry once the price has gone this many R in favour (0: never).
+        public var breakevenAtR = 1.0
+        /// Start trailing the stop once the price has gone this many R in favour (0: never).
+        public var trailingAtR = 1.5
+        /// Trailing distance below the highest high, as a fraction of price.
+        public var trailingDistancePct = 0.015
         /// Sizing factors beyond the fixed fraction (Kelly cap, drawdown, volatility, streak).
         public var sizing = PositionSizer.Config()
         /// The risk gates beyond the limits above.
         public var gates = RiskGates.Config()
         enum CodingKeys: String, CodingKey {
-            case sizing, gates
+            case sizing, gates, breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
             case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
             case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
             case maxConcurrentPositions = "max_concurrent_positions", maxTotalExposurePct = "max_total_exposure_pct"

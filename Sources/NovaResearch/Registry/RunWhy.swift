@@ -1,0 +1,77 @@
+import Foundation
+import NovaCore
+import NovaEngine
+import NovaSignals
+
+/// `runs why RUN --at TIME`: what the stack saw and decided at one moment of a stored run: the
+/// recorded evaluation of that bar (or the last one before it), the position held, the equity.
+public struct RunWhy: Sendable {
+    public var runID: String
+    public var atMs: Int64
+    /// The recorded decision at or before `atMs` (nil when there is none).
+    public var signal: SignalEvent?
+    /// True when `signal` is exactly at the asked bar.
+    public var exact: Bool
+    public var equity: Double?
+    public var openTrade: Trade?
+
+    public var text: String {
+        var lines = ["Run \(runID) at \(UTCTime.iso(atMs))"]
+        if let equity { lines.append("  equity      \(String(format: "%.2f", equity))") }
+        if let t = openTrade {
+            lines.append("  position    \(t.tradeID) long \(t.quantity) \(t.pair.base) since \(UTCTime.iso(t.entryTimeMs)) at \(t.entryPrice)"
+                + (t.stopLoss.map { ", stop \($0)" } ?? "") + (t.takeProfit.map { ", target \($0)" } ?? ""))
+        } else {
+            lines.append("  position    flat")
+        }
+        guard let s = signal else {
+            lines.append("  decision    nothing recorded at or before this time (evaluations with fewer than min_confluence")
+            lines.append("              agreeing strategies are not stored one by one; `novapulse signals` exports every bar)")
+            return lines.joined(separator: "\n")
+        }
+        if !exact { lines.append("  note        nothing recorded at this bar; the last recorded decision before it, at \(UTCTime.iso(s.timestampMs)):") }
+        if let c = s.confluence {
+            lines.append("  saw         \(c.direction.rawValue) confluence of \(c.confluenceCount): "
+                + c.signals.map { "\($0.strategy) \($0.direction.rawValue) \(String(format: "%.2f", $0.strength))" }.joined(separator: ", "))
+            lines.append("  timeframes  " + c.timeframes.sorted { $0.key.count != $1.key.count ? $0.key.count < $1.key.count : $0.key < $1.key }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", ") + " (\(c.timeframeAgreement) agree)")
+            lines.append("  confidence  \(String(format: "%.3f", c.confidence)), strength \(String(format: "%.3f", c.strength)), regime \(c.regime)/\(c.volatilityRegime)"
+                + (c.obi.map { String(format: ", OBI %.2f", $0) } ?? ""))
+            lines.append("  stop/target \(String(format: "%.2f", c.stopLoss)) / \(String(format: "%.2f", c.takeProfit))")
+        } else {
+            lines.append("  saw         \(s.strategy): \(s.reason)")
+        }
+        let action = s.action == .none ? "no order" : s.action.rawValue
+        lines.append("  decided     " + (s.actedUpon ? "\(action): acted upon (\(s.reason))" : "\(action): not acted upon because \(s.rejection ?? "-")"))
+        return lines.joined(separator: "\n")
+    }
+
+    public var json: [String: Any] {
+        var o: [String: Any] = ["run_id": runID, "at": UTCTime.iso(atMs), "exact": exact, "equity": equity ?? NSNull()]
+        if let t = openTrade { o["position"] = ["trade_id": t.tradeID, "entry_time": UTCTime.iso(t.entryTimeMs), "entry_price": t.entryPrice, "quantity": t.quantity] }
+        if let s = signal {
+            var d: [String: Any] = ["time": UTCTime.iso(s.timestampMs), "strategy": s.strategy, "action": s.action.rawValue,
+                                    "acted_upon": s.actedUpon, "reason": s.reason, "rejection": s.rejection ?? NSNull()]
+            if let c = s.confluence, let data = c.json().data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) { d["confluence"] = obj }
+            o["decision"] = d
+        }
+        return o
+    }
+}
+
+extension RunRegistry {
+    public func why(_ idOrPrefix: String, atMs: Int64) throws -> RunWhy {
+        let run = try load(idOrPrefix)
+        let id = run.record.runID
+        let signals = try store.signals(runID: id).compactMap(Self.signal)
+        let before = signals.filter { $0.timestampMs <= atMs }
+        let latestTime = before.map(\.timestampMs).max()
+        // Several decisions can share a bar (an evaluation and an exit): prefer the acted one.
+        let sameBar = before.filter { $0.timestampMs == latestTime }
+        let chosen = sameBar.first { $0.actedUpon } ?? sameBar.last
+        let equity = try store.equity(runID: id).last { $0.timestampMs <= atMs }?.equity
+        let trades = try store.trades(runID: id).map(Self.trade)
+        let open = trades.last { $0.entryTimeMs <= atMs && ($0.exitTimeMs.map { $0 > atMs } ?? true) }
+        return RunWhy(runID: id, atMs: atMs, signal: chosen, exact: latestTime == atMs, equity: equity, openTrade: open)
+    }
+}

@@ -36,6 +36,8 @@ public enum OrderPurpose: String, Sendable, Codable, Equatable {
     case stopLoss = "stop_loss"
     case takeProfit = "take_profit"
     case endOfData = "end_of_data"
+    /// A smart-exit tier: a partial take-profit.
+    case smartExit = "smart_exit"
 }
 
 /// An order as the engine asks a venue for it.
@@ -49,11 +51,15 @@ public struct OrderRequest: Sendable, Equatable, Codable {
     /// Orders sharing a group cancel each other when one fills (one-cancels-other), as a
     /// position's stop-loss and take-profit do.
     public var ocoGroup: Int?
+    /// Whether this order's fill cancels the rest of its group. A position's stop does; its
+    /// smart-exit tiers do not (a tier taking profit on part of the position leaves the stop
+    /// and the other tiers in place).
+    public var cancelsGroupOnFill: Bool = true
     /// Time the engine decided to place it (ms).
     public var createdAtMs: Int64
 
     public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
-                purpose: OrderPurpose, ocoGroup: Int? = nil, createdAtMs: Int64) {
+                purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64) {
         self.id = id
         self.pair = pair
         self.side = side
@@ -61,6 +67,7 @@ public struct OrderRequest: Sendable, Equatable, Codable {
         self.quantity = quantity
         self.purpose = purpose
         self.ocoGroup = ocoGroup
+        self.cancelsGroupOnFill = cancelsGroupOnFill
         self.createdAtMs = createdAtMs
     }
 }

@@ -66,12 +66,23 @@ public struct Trade: Sendable, Equatable, Codable {
     }
 
     public var isOpen: Bool { exitTimeMs == nil }
-    public var fees: Double { entryFee + exitFee }
+    /// Smart-exit partial take-profits, in the order they filled.
+    public var partialExits: [PartialExit] = []
+    /// How many smart-exit tiers filled before the position closed (the seed's `exit_tier`).
+    public var exitTier: Int { partialExits.count }
 
-    /// Realised P&L net of entry and exit fees; nil while open.
+    /// Units still held: the entry quantity less the partial exits.
+    public var openQuantity: Double { quantity - partialExits.reduce(0) { $0 + $1.quantity } }
+
+    public var fees: Double { entryFee + exitFee + partialExits.reduce(0) { $0 + $1.fee } }
+
+    /// P&L already realised by partial exits, net of their fees (not of the entry fee).
+    public var partialPnL: Double { partialExits.reduce(0) { $0 + side.sign * ($1.price - entryPrice) * $1.quantity - $1.fee } }
+
+    /// Realised P&L net of all fees (entry, partial exits, final exit); nil while open.
     public var pnl: Double? {
         guard let exitPrice else { return nil }
-        return side.sign * (exitPrice - entryPrice) * quantity - entryFee - exitFee
+        return partialPnL + side.sign * (exitPrice - entryPrice) * openQuantity - entryFee - exitFee
     }
 
     /// P&L relative to the entry cost (entry notional plus entry fee).
@@ -83,7 +94,7 @@ public struct Trade: Sendable, Equatable, Codable {
     /// Mark-to-market P&L at `price`, net of the entry fee only (no exit fee is charged on an
     /// open position).
     public func unrealisedPnL(at price: Double) -> Double {
-        side.sign * (price - entryPrice) * quantity - entryFee
+        partialPnL + side.sign * (price - entryPrice) * openQuantity - entryFee
     }
 }
 
@@ -124,4 +135,19 @@ public struct StopLossState: Sendable, Equatable, Codable {
         case initialSL = "initial_sl", currentSL = "current_sl", breakevenActivated = "breakeven_activated"
         case trailingActivated = "trailing_activated", trailingHigh = "trailing_high"
     }
+}
+
+/// One partial take-profit of a position (the seed's `partial_exits` entry).
+public struct PartialExit: Sendable, Equatable, Codable {
+    public var tier: Int
+    public var quantity: Double
+    public var price: Double
+    public var fee: Double
+    public var timeMs: Int64
+
+    public init(tier: Int, quantity: Double, price: Double, fee: Double, timeMs: Int64) {
+        self.tier = tier; self.quantity = quantity; self.price = price; self.fee = fee; self.timeMs = timeMs
+    }
+
+    enum CodingKeys: String, CodingKey { case tier, quantity = "qty", price, fee, timeMs = "time_ms" }
 }

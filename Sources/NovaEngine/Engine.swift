@@ -62,6 +62,8 @@ public struct Engine<V: Venue, S: Strategy> {
         var pendingDecisionPrice = Double.nan
         var pendingVotes: [String: Double] = [:]
         var exitDecisionPrice: Double?
+        /// Open smart-exit orders: order id -> tier number (1-based).
+        var tierOrders: [OrderID: Int] = [:]
         var stopOrder: OrderID?
         var targetOrder: OrderID?
     }
@@ -99,6 +101,15 @@ public struct Engine<V: Venue, S: Strategy> {
     public mutating func marketData(pairIndex: Int, _ bar: Bar) {
         events.removeAll(keepingCapacity: true)
         venue.onBar(pairs[pairIndex], bar, events: &events)
+        // Fills can make the engine place orders (a new position's stop, target and tiers, a
+        // resized stop): show the venue the same bar again so they meet the rest of it, as they
+        // would have on the exchange. The venue matches each order against a bar only once.
+        var rounds = 0
+        while !events.isEmpty && rounds < 8 {
+            drainEvents()
+            venue.onBar(pairs[pairIndex], bar, events: &events)
+            rounds += 1
+        }
         drainEvents()
         slots[pairIndex].lastClose = bar.close
         slots[pairIndex].lastTimestampMs = bar.timestampMs
@@ -169,7 +180,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var value = cash
         for slot in slots {
             switch slot.state {
-            case .long(let t), .exiting(let t, _): value += trades[t].quantity * slot.lastClose
+            case .long(let t), .exiting(let t, _): value += trades[t].openQuantity * slot.lastClose
             case .flat, .entering: break
             }
         }
@@ -238,7 +249,7 @@ public struct Engine<V: Venue, S: Strategy> {
             var open: [(pair: String, notional: Double)] = []
             for (k, slot) in slots.enumerated() {
                 switch slot.state {
-                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, trades[t].quantity * slot.lastClose))
+                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, trades[t].openQuantity * slot.lastClose))
                 case .entering: open.append((pairs[k].description, 0))
                 case .flat: break
                 }
@@ -271,7 +282,7 @@ public struct Engine<V: Venue, S: Strategy> {
         slots[i].exitDecisionPrice = slots[i].lastClose
         // An end-of-data close is decided just before the closing print it fills at (see finish()).
         let decidedAt = purpose == .endOfData ? atMs - 1 : atMs
-        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].quantity), purpose: purpose, atMs: decidedAt)
+        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: purpose, atMs: decidedAt)
         trades[t].exitReason = purpose.rawValue
         _ = note
         if orders[id] != nil { slots[i].state = .exiting(trade: t, id); return nil }
@@ -279,7 +290,7 @@ public struct Engine<V: Venue, S: Strategy> {
     }
 
     private mutating func cancelProtection(_ i: Int, atMs: Int64) {
-        for id in [slots[i].stopOrder, slots[i].targetOrder].compactMap({ $0 }) {
+        for id in [slots[i].stopOrder, slots[i].targetOrder].compactMap({ $0 }) + slots[i].tierOrders.keys.sorted() {
             events.removeAll(keepingCapacity: true)
             venue.cancel(id, atMs: atMs, events: &events)
             orders[id] = nil
@@ -287,16 +298,17 @@ public struct Engine<V: Venue, S: Strategy> {
         }
         slots[i].stopOrder = nil
         slots[i].targetOrder = nil
+        slots[i].tierOrders = [:]
     }
 
     @discardableResult
     private mutating func submit(_ i: Int, side: Side, kind: OrderKind, quantity: OrderQuantity, purpose: OrderPurpose,
-                                 atMs: Int64, oco: Int? = nil) -> OrderID {
+                                 atMs: Int64, oco: Int? = nil, cancelsGroup: Bool = true) -> OrderID {
         let id = nextOrderID
         nextOrderID += 1
         orders[id] = OrderInfo(pairIndex: i, purpose: purpose)
         let request = OrderRequest(id: id, pair: pairs[i], side: side, kind: kind, quantity: quantity, purpose: purpose,
-                                   ocoGroup: oco, createdAtMs: atMs)
+                                   ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs)
         var local: [VenueEvent] = []
         venue.submit(request, events: &local)
         for e in local { apply(e) }
@@ -353,6 +365,16 @@ public struct Engine<V: Venue, S: Strategy> {
                 case .long(let x), .exiting(let x, _): t = x
                 default: return
                 }
+                if info.purpose == .smartExit, let tier = slots[i].tierOrders.removeValue(forKey: fill.orderID) {
+                    trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
+                                                              timeMs: fill.timestampMs))
+                    if trades[t].openQuantity > trades[t].quantity * 1e-9 {
+                        resizeStop(i, trade: t, atMs: fill.timestampMs)
+                        return
+                    }
+                    // Every unit sold by the tiers: the last tier closes the trade.
+                    trades[t].partialExits.removeLast()
+                }
                 trades[t].exitTimeMs = fill.timestampMs
                 trades[t].exitPrice = fill.price
                 trades[t].exitFee = fill.fee
@@ -364,11 +386,20 @@ public struct Engine<V: Venue, S: Strategy> {
                 switch info.purpose {
                 case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
                 case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
+                case .smartExit: trades[t].exitDecisionPrice = fill.price
                 default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice
                 }
                 // The other leg of a stop/target pair is cancelled by the venue (OCO).
                 if let s = slots[i].stopOrder, s != fill.orderID { orders[s] = nil }
                 if let g = slots[i].targetOrder, g != fill.orderID { orders[g] = nil }
+                // Tiers still open: the venue cancels them with the stop (same group); for any
+                // other exit, cancel them here.
+                for id in slots[i].tierOrders.keys.sorted() where id != fill.orderID {
+                    var ev: [VenueEvent] = []
+                    venue.cancel(id, atMs: fill.timestampMs, events: &ev)
+                    orders[id] = nil
+                }
+                slots[i].tierOrders = [:]
                 slots[i].stopOrder = nil
                 slots[i].targetOrder = nil
                 slots[i].state = .flat
@@ -391,9 +422,20 @@ public struct Engine<V: Venue, S: Strategy> {
             let id = submit(i, side: .sell, kind: .stop(trigger: stop), quantity: .base(qty), purpose: .stopLoss, atMs: atMs, oco: group)
             if orders[id] != nil { slots[i].stopOrder = id }
         }
-        if let target = trades[t].takeProfit {
+        guard let target = trades[t].takeProfit else { return }
+        if config.smartExitTiers.isEmpty {
             let id = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, atMs: atMs, oco: group)
             if orders[id] != nil { slots[i].targetOrder = id }
+            return
+        }
+        // Smart exit: one limit per tier, in the stop's group (the stop cancels them) but not
+        // cancelling anything themselves.
+        let entry = trades[t].entryPrice
+        for (k, tier) in config.smartExitTiers.enumerated() {
+            let price = entry + tier.tpMultiple * (target - entry)
+            let id = submit(i, side: .sell, kind: .limit(price: price), quantity: .base(qty * tier.fraction), purpose: .smartExit,
+                            atMs: atMs, oco: group, cancelsGroup: false)
+            if orders[id] != nil { slots[i].tierOrders[id] = k + 1 }
         }
     }
 
@@ -426,8 +468,19 @@ public struct Engine<V: Venue, S: Strategy> {
         venue.cancel(stopID, atMs: bar.timestampMs, events: &events)
         orders[stopID] = nil
         drainEvents()
-        let id = submit(i, side: .sell, kind: .stop(trigger: newSL), quantity: .base(trades[t].quantity), purpose: .stopLoss,
+        let id = submit(i, side: .sell, kind: .stop(trigger: newSL), quantity: .base(trades[t].openQuantity), purpose: .stopLoss,
                         atMs: bar.timestampMs, oco: t + 1)
+        slots[i].stopOrder = orders[id] != nil ? id : nil
+    }
+
+    /// After a partial exit, the stop order is replaced by one for the units still held.
+    private mutating func resizeStop(_ i: Int, trade t: Int, atMs: Int64) {
+        guard let stopID = slots[i].stopOrder, let stop = trades[t].stopLoss else { return }
+        var ev: [VenueEvent] = []
+        venue.cancel(stopID, atMs: atMs, events: &ev)
+        orders[stopID] = nil
+        let id = submit(i, side: .sell, kind: .stop(trigger: stop), quantity: .base(trades[t].openQuantity), purpose: .stopLoss,
+                        atMs: atMs, oco: t + 1)
         slots[i].stopOrder = orders[id] != nil ? id : nil
     }
 

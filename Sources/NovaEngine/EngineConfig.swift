@@ -32,6 +32,16 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     public var trailingAtR: Double = 1.5
     /// The trailing stop sits this fraction below the highest high since trailing started.
     public var trailingDistancePct: Double = 0.015
+    /// Smart exit: partial take-profits at these multiples of the target distance, each for
+    /// this fraction of the entry quantity; what remains has no target and rides the (trailing)
+    /// stop. Empty: one take-profit for the whole position.
+    public var smartExitTiers: [SmartExitTier] = []
+
+    public struct SmartExitTier: Sendable, Equatable, Codable {
+        public var tpMultiple: Double
+        public var fraction: Double
+        public init(tpMultiple: Double, fraction: Double) { self.tpMultiple = tpMultiple; self.fraction = fraction }
+    }
     public var gates = RiskGates.Config()
 
     public init() {}

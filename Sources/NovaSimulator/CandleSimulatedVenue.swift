@@ -158,7 +158,7 @@ public struct CandleSimulatedVenue: Venue {
         }
         events.append(.filled(Fill(orderID: order.id, pair: order.pair, side: order.side, price: price, quantity: units,
                                    fee: fee, feeRate: rate, isMaker: isMaker, timestampMs: atMs)))
-        if let group = order.ocoGroup {
+        if let group = order.ocoGroup, order.cancelsGroupOnFill {
             var k = 0
             while k < resting.count {
                 if resting[k].order.ocoGroup == group {

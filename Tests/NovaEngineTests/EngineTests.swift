@@ -235,3 +235,57 @@ import NovaVenue
 extension StopLossState {
     func with(_ edit: (inout StopLossState) -> Void) -> StopLossState { var s = self; edit(&s); return s }
 }
+
+@Suite struct SmartExitTests {
+    struct EnterOnceWithTarget: Strategy {
+        let name = "enter_once"
+        var done = false
+        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+            guard !done else { return .none }
+            done = true
+            return .enterLong(stopLoss: 95, takeProfit: 110, strength: 1, reason: "test")
+        }
+    }
+
+    /// 10 units at 100, stop 95, target 110; tiers 50% at 1x (110) and 30% at 1.5x (115), the
+    /// rest trailed. Worked by hand: 5 @ 110 (+50), trailing from 111 puts the stop at 109.335;
+    /// 3 @ 115 (+45), the high of 116 lifts it to 114.26; the last 2 stop out at 114.26 (+28.52).
+    @Test func tiersThenTrailingByHand() {
+        var config = EngineTests.mechanics
+        config.sizing = .allIn
+        config.initialCash = 1_000
+        config.smartExitTiers = [.init(tpMultiple: 1.0, fraction: 0.5), .init(tpMultiple: 1.5, fraction: 0.3)]
+        var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
+                       pairs: [Fixtures.btcusd], config: config) { EnterOnceWithTarget() }
+        let ohlc: [(Double, Double, Double, Double)] = [(100, 100, 100, 100), (100, 111, 99.5, 110.5), (110.5, 116, 110, 115.5),
+                                                        (115.5, 115.6, 113, 113.5)]
+        for (i, b) in ohlc.enumerated() {
+            let bar = Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1)
+            e.onBar(pairIndex: 0, bar)
+            e.recordEquity(atMs: bar.timestampMs)
+        }
+        guard let t = e.trades.first else { Issue.record("no trade: \(e.notes)"); return }
+        #expect(t.quantity == 10)
+        #expect(t.partialExits.map(\.quantity) == [5, 3] && t.partialExits.map(\.price) == [110, 115])
+        #expect(t.exitTier == 2 && t.exitReason == "trailing_stop")
+        #expect(abs(t.exitPrice! - 116 * 0.985) < 1e-9 && abs(t.openQuantity - 2) < 1e-12)
+        #expect(abs(t.pnl! - (50 + 45 + 2 * (116 * 0.985 - 100))) < 1e-9)
+        #expect(abs(e.cash - (1_000 + t.pnl!)) < 1e-9 && abs(e.cash - e.venue.cash) < 1e-9)
+        #expect(e.venue.openOrders.isEmpty)
+    }
+
+    /// With fees and a real day of data, money still reconciles to the cent with smart exits on.
+    @Test func reconcilesWithFeesOnRealData() throws {
+        let bars = try EngineTests.realBars()
+        var config = EngineTests.mechanics
+        config.smartExitTiers = [.init(tpMultiple: 1.0, fraction: 0.5), .init(tpMultiple: 1.5, fraction: 0.3)]
+        var kc = KeltnerStrategy.Config()
+        kc.slFloorPct = 0.002; kc.tpFloorPct = 0.001; kc.tpATR = 0.5
+        let e = EngineTests.run(bars, config: config, fee: 0.001) { KeltnerStrategy(config: kc) }
+        #expect(e.trades.contains { !$0.partialExits.isEmpty })
+        let realised = e.trades.compactMap(\.pnl).reduce(0, +)
+        let open = e.trades.filter(\.isOpen).reduce(0) { $0 + $1.unrealisedPnL(at: bars.close.last!) }
+        #expect(abs(e.equity.last! - (10_000 + realised + open)) < 0.005)
+        #expect(abs(e.cash - e.venue.cash) < 1e-6)
+    }
+}

@@ -307,6 +307,8 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engineConfig.breakevenAtR = config.risk.breakevenAtR
         engineConfig.trailingAtR = config.risk.trailingAtR
         engineConfig.trailingDistancePct = config.risk.trailingDistancePct
+        engineConfig.smartExitTiers = config.smartExit.enabled
+            ? config.smartExit.tiers.map { EngineConfig.SmartExitTier(tpMultiple: $0.tpMultiple, fraction: $0.fraction) } : []
         var gates = config.risk.gates
         gates.maxConcurrentPositions = config.risk.maxConcurrentPositions
         gates.maxTotalExposurePct = config.risk.maxTotalExposurePct

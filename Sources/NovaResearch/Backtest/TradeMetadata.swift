@@ -22,12 +22,16 @@ struct TradeMetadata: Codable, Equatable {
     /// The confluence strategies that voted for the entry, with their strength.
     var strategies: [String: Double]?
     var stopLossState: StopLossState?
+    var partialExits: [PartialExit]?
+    var exitTier: Int?
+    var partialPnlAccumulated: Double?
 
     enum CodingKeys: String, CodingKey {
         case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
         case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
         case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
-        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state"
+        case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state", partialExits = "partial_exits", exitTier = "exit_tier"
+        case partialPnlAccumulated = "partial_pnl_accumulated"
     }
 
     init(trade t: Trade) {
@@ -47,6 +51,11 @@ struct TradeMetadata: Codable, Equatable {
         volExpanding = t.entryRegime?.volExpanding
         strategies = t.attribution.isEmpty ? nil : t.attribution
         stopLossState = t.stopState
+        if !t.partialExits.isEmpty {
+            partialExits = t.partialExits
+            partialPnlAccumulated = t.partialPnL
+        }
+        exitTier = t.isOpen ? nil : t.exitTier
         plannedStopLoss = t.stopState?.initialSL ?? t.stopLoss
     }
 
@@ -56,6 +65,7 @@ struct TradeMetadata: Codable, Equatable {
         t.exitDecisionPrice = plannedExitPrice
         t.attribution = strategies ?? [:]
         t.stopState = stopLossState
+        t.partialExits = partialExits ?? []
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }

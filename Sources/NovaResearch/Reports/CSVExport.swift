@@ -9,7 +9,7 @@ public enum CSVExport {
     public static let tradeColumns = [
         "trade_id", "pair", "side", "strategy", "status", "entry_time", "entry_price", "exit_time", "exit_price",
         "quantity", "pnl", "pnl_pct", "fees", "entry_fee", "exit_fee", "stop_loss", "take_profit", "entry_reason", "exit_reason",
-        "duration_seconds", "size_usd", "entry_decision_price", "exit_decision_price", "entry_slippage_bps", "exit_slippage_bps", "trend_regime", "vol_regime", "vol_level",
+        "duration_seconds", "size_usd", "entry_decision_price", "exit_decision_price", "entry_slippage_bps", "exit_slippage_bps", "trend_regime", "vol_regime", "vol_level", "exit_tier", "partial_exits",
     ]
 
     public static func trades(_ trades: [Trade]) -> String {
@@ -24,6 +24,8 @@ public enum CSVExport {
                 t.entryDecisionPrice.map(num) ?? "", t.isOpen ? "" : (t.exitDecisionPrice.map(num) ?? ""),
                 t.entrySlippageBps.map(num) ?? "", t.exitSlippageBps.map(num) ?? "",
                 t.entryRegime?.trend ?? "", t.entryRegime?.volatility ?? "", t.entryRegime.map { num($0.volLevel) } ?? "",
+                t.isOpen ? "" : String(t.exitTier),
+                t.partialExits.map { "\($0.tier):\(num($0.quantity))@\(num($0.price))" }.joined(separator: " "),
             ]
             out += fields.map(quote).joined(separator: ",") + "\n"
         }

@@ -28,6 +28,11 @@ public struct Trade: Sendable, Equatable, Codable {
     public var attribution: [String: Double] = [:]
     /// How the stop moved (the seed's `stop_loss_state`); nil without a stop.
     public var stopState: StopLossState?
+    /// What the risk manager decided at entry (nil for all-in sizing).
+    public var sizing: SizingTag?
+    /// Fee rates of the entry and final exit fills (maker or taker, as charged).
+    public var entryFeeRate: Double?
+    public var exitFeeRate: Double?
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -150,4 +155,24 @@ public struct PartialExit: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey { case tier, quantity = "qty", price, fee, timeMs = "time_ms" }
+}
+
+/// The risk manager's sizing of a trade, as the seed's trade metadata records it.
+public struct SizingTag: Sendable, Equatable, Codable {
+    /// Quote notional the sizer asked for.
+    public var requestedNotional: Double
+    /// Equity at risk between entry and stop (before fees).
+    public var riskAmount: Double
+    public var kellyFraction: Double?
+    public var drawdownFactor: Double
+    public var volatilityFactor: Double
+    public var streakFactor: Double
+    public var cappedBy: String?
+
+    public init(requestedNotional: Double, riskAmount: Double, kellyFraction: Double?, drawdownFactor: Double,
+                volatilityFactor: Double, streakFactor: Double, cappedBy: String?) {
+        self.requestedNotional = requestedNotional; self.riskAmount = riskAmount; self.kellyFraction = kellyFraction
+        self.drawdownFactor = drawdownFactor; self.volatilityFactor = volatilityFactor; self.streakFactor = streakFactor
+        self.cappedBy = cappedBy
+    }
 }

@@ -61,6 +61,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var pendingReason = ""
         var pendingDecisionPrice = Double.nan
         var pendingVotes: [String: Double] = [:]
+        var pendingSizing: SizingTag?
         var exitDecisionPrice: Double?
         /// Open smart-exit orders: order id -> tier number (1-based).
         var tierOrders: [OrderID: Int] = [:]
@@ -229,6 +230,7 @@ public struct Engine<V: Venue, S: Strategy> {
         switch config.sizing {
         case .allIn:
             budget = cash
+            slots[i].pendingSizing = nil
         case .fixedFractional:
             let stopPrice = stop ?? bar.close * (1 - config.defaultStopPct)
             var sizerConfig = config.sizer
@@ -262,6 +264,10 @@ public struct Engine<V: Venue, S: Strategy> {
                       winRate: stats?.winRate, payoff: stats?.payoff))
             if let first = failures.first { return first }
             budget = decision.notional * (1 + fee)
+            slots[i].pendingSizing = SizingTag(requestedNotional: decision.notional, riskAmount: decision.riskAmount,
+                                               kellyFraction: decision.kellyFraction, drawdownFactor: decision.drawdownFactor,
+                                               volatilityFactor: decision.volatilityFactor, streakFactor: decision.streakFactor,
+                                               cappedBy: decision.cappedBy)
             recentEntryMs.append(bar.timestampMs)
             todayTrades += 1
         }
@@ -355,6 +361,8 @@ public struct Engine<V: Venue, S: Strategy> {
                 trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
                 trade.attribution = slots[i].pendingVotes
                 trade.stopState = slots[i].pendingStop.map { StopLossState(initialSL: $0) }
+                trade.sizing = slots[i].pendingSizing
+                trade.entryFeeRate = fill.feeRate
                 trades.append(trade)
                 slots[i].state = .long(trade: index)
                 placeProtection(i, trade: index, atMs: fill.timestampMs)
@@ -378,6 +386,7 @@ public struct Engine<V: Venue, S: Strategy> {
                 trades[t].exitTimeMs = fill.timestampMs
                 trades[t].exitPrice = fill.price
                 trades[t].exitFee = fill.fee
+                trades[t].exitFeeRate = fill.feeRate
                 trades[t].exitReason = info.purpose.rawValue
                 if info.purpose == .stopLoss, let state = trades[t].stopState {
                     if state.trailingActivated { trades[t].exitReason = "trailing_stop" }

@@ -94,7 +94,16 @@ import NovaTestSupport
         #expect(row.status == "completed" && row.strategy == "sma_cross" && row.pairs == "BTC/USD")
         #expect(row.dataFingerprint == "c74d5643bb39562569929e33e4757d783743f4a4084d7f7051d9b9ffe6b358b7")
         #expect(row.config.contains("\"config_hash\"") && row.results!.contains("\"final_equity\""))
-        #expect(try store.trades(runID: out.runID).count == out.trades.count)
+        let stored = try store.trades(runID: out.runID)
+        #expect(stored.count == out.trades.count)
+        // The seed's trade metadata: sizing (1% of 10,000 at risk to the assumed 2.5% stop, capped
+        // at 25% of equity), fee rates, planned prices.
+        let meta = try #require(stored.first?.metadata)
+        let m = try JSONSerialization.jsonObject(with: Data(meta.utf8)) as! [String: Any]
+        #expect((m["entry_fee_rate"] as? NSNumber)?.doubleValue == 0.004)
+        #expect((m["size_usd"] as? NSNumber).map { abs($0.doubleValue - 2_500) < 30 } == true)
+        #expect((m["risk_amount"] as? NSNumber).map { $0.doubleValue > 0 } == true)
+        #expect(m["requested_units"] != nil && m["partial_fill"] as? Bool == false && m["planned_entry_price"] != nil)
         #expect(try store.equity(runID: out.runID).count == 720)
 
         let html = try String(contentsOfFile: out.reportDirectory + "/report.html", encoding: .utf8)

@@ -25,13 +25,22 @@ struct TradeMetadata: Codable, Equatable {
     var partialExits: [PartialExit]?
     var exitTier: Int?
     var partialPnlAccumulated: Double?
+    var riskAmount: Double?
+    var kellyFraction: Double?
+    var requestedUnits: Double?
+    var partialFill: Bool?
+    var entryFeeRate: Double?
+    var exitFeeRate: Double?
+    var sizing: SizingTag?
 
     enum CodingKeys: String, CodingKey {
         case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
         case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
         case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
         case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state", partialExits = "partial_exits", exitTier = "exit_tier"
-        case partialPnlAccumulated = "partial_pnl_accumulated"
+        case partialPnlAccumulated = "partial_pnl_accumulated", riskAmount = "risk_amount", kellyFraction = "kelly_fraction"
+        case requestedUnits = "requested_units", partialFill = "partial_fill", entryFeeRate = "entry_fee_rate"
+        case exitFeeRate = "exit_fee_rate", sizing
     }
 
     init(trade t: Trade) {
@@ -56,6 +65,22 @@ struct TradeMetadata: Codable, Equatable {
             partialPnlAccumulated = t.partialPnL
         }
         exitTier = t.isOpen ? nil : t.exitTier
+        entryFeeRate = t.entryFeeRate
+        exitFeeRate = t.isOpen ? nil : t.exitFeeRate
+        if let z = t.sizing {
+            sizing = z
+            // At the fill: units bought x distance to the initial stop; without a stop, the
+            // sizer's assumed stop, scaled to the units actually bought.
+            let decidedUnits = z.requestedNotional / (t.entryDecisionPrice ?? t.entryPrice)
+            if let stop = t.stopState?.initialSL ?? t.stopLoss {
+                riskAmount = t.quantity * abs(t.entryPrice - stop)
+            } else {
+                riskAmount = decidedUnits > 0 ? z.riskAmount * t.quantity / decidedUnits : nil
+            }
+            kellyFraction = z.kellyFraction
+            requestedUnits = decidedUnits
+            partialFill = false
+        }
         plannedStopLoss = t.stopState?.initialSL ?? t.stopLoss
     }
 
@@ -66,6 +91,9 @@ struct TradeMetadata: Codable, Equatable {
         t.attribution = strategies ?? [:]
         t.stopState = stopLossState
         t.partialExits = partialExits ?? []
+        t.sizing = sizing
+        t.entryFeeRate = entryFeeRate
+        t.exitFeeRate = exitFeeRate
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }

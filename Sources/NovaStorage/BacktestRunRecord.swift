@@ -133,3 +133,23 @@ public struct RunSignalRecord: Sendable, Equatable {
         rejection = row["rejection"]; metadata = row["metadata"]; direction = "long"; confluenceCount = 0; confidence = nil
     }
 }
+
+/// A `thought_log` entry of a run (the seed's decision feed): what the engine did or refused and why.
+public struct ThoughtRecord: Sendable, Equatable {
+    public var timestamp: String
+    /// "trade", "risk", "system" or "execution" (the seed's categories).
+    public var category: String
+    public var message: String
+    /// "debug", "info", "warning", "error" or "critical".
+    public var severity: String
+    /// More metadata fields, as `,"key":value` JSON text appended after the run id.
+    public var extraJSON: String
+
+    public init(timestamp: String, category: String, message: String, severity: String, extraJSON: String = "") {
+        self.timestamp = timestamp; self.category = category; self.message = message; self.severity = severity; self.extraJSON = extraJSON
+    }
+
+    public static func == (a: ThoughtRecord, b: ThoughtRecord) -> Bool {
+        a.timestamp == b.timestamp && a.category == b.category && a.message == b.message && a.severity == b.severity
+    }
+}

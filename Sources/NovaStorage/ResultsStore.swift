@@ -72,9 +72,17 @@ public final class ResultsStore: @unchecked Sendable {
     /// Stores a finished run's trades, equity curve and results, and marks it completed, in one
     /// transaction: either all of it is there or none.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
-                          equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = []) throws {
+                          equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = [],
+                          thoughts: [ThoughtRecord] = []) throws {
         try wrap {
             try writer.write { db in
+                let thoughtInsert = try db.makeStatement(sql: """
+                    INSERT INTO thought_log (timestamp, category, message, severity, metadata) VALUES (?, ?, ?, ?, ?)
+                    """)
+                for t in thoughts {
+                    try thoughtInsert.execute(arguments: [t.timestamp, t.category, t.message, t.severity,
+                                                          "{\"run_id\":\"\(runID)\"\(t.extraJSON)}"])
+                }
                 // Prepared statements with positional arguments: tens of thousands of rows a second.
                 let tradeInsert = try db.makeStatement(sql: """
                     INSERT INTO run_trades (run_id, seq, trade_id, pair, side, strategy, status, entry_time, entry_price, exit_time,
@@ -197,6 +205,16 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
+    /// The run's `thought_log` entries, oldest first.
+    public func thoughts(runID: String) throws -> [ThoughtRecord] {
+        try wrap {
+            try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT timestamp, category, message, severity FROM thought_log WHERE json_extract(metadata, '$.run_id') = ? ORDER BY id",
+                                 arguments: [runID]).map { ThoughtRecord(timestamp: $0["timestamp"], category: $0["category"], message: $0["message"], severity: $0["severity"]) }
+            }
+        }
+    }
+
     public func signals(runID: String) throws -> [RunSignalRecord] {
         try wrap {
             try writer.read { db in
@@ -223,6 +241,7 @@ public final class ResultsStore: @unchecked Sendable {
             try writer.write { db in
                 _ = try BacktestRunRecord.deleteOne(db, key: ["run_id": runID])
                 try db.execute(sql: "DELETE FROM signals WHERE json_extract(metadata, '$.run_id') = ?", arguments: [runID])
+                try db.execute(sql: "DELETE FROM thought_log WHERE json_extract(metadata, '$.run_id') = ?", arguments: [runID])
             }
         }
     }

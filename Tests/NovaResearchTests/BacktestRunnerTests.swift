@@ -206,3 +206,24 @@ import NovaTestSupport
         #expect(signals.allSatisfy { $0.metadata?.contains("\"obi\":\((3.0 / 7).description)") == true })
     }
 }
+
+@Suite struct ThoughtLogTests {
+    /// Every refused entry and every trade opened and closed lands in the seed's thought_log,
+    /// tagged with the run.
+    @Test func refusalsAndTradesAreLogged() throws {
+        let paths = try BacktestRunnerTests.workspace()
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "sma_cross"
+        request.params = ["fast=3", "slow=8"]
+        let out = try BacktestRunner(request: request).run()
+        let thoughts = try ResultsStore(path: paths.databasePath).thoughts(runID: out.runID)
+        let refused = thoughts.filter { $0.category == "risk" }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.severity == "warning" && $0.message.contains("entry refused: ") })
+        #expect(refused.contains { $0.message.contains("pair_cooldown") })
+        let trades = thoughts.filter { $0.category == "trade" }
+        #expect(trades.count == out.trades.count + out.trades.filter { !$0.isOpen }.count)
+        #expect(thoughts.map(\.timestamp) == thoughts.map(\.timestamp).sorted())
+        _ = try RunRegistry(paths: paths).delete(out.runID)
+        #expect(try ResultsStore(path: paths.databasePath).thoughts(runID: out.runID).isEmpty)
+    }
+}

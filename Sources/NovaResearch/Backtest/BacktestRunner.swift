@@ -158,7 +158,8 @@ public struct BacktestRunner {
                                 confidence: s.confluence?.confidence)
             }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
-                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords)
+                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords,
+                                thoughts: Self.thoughts(replay))
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
                            engineCash: replay.engineCash, venueCash: replay.venueCash)
@@ -179,6 +180,28 @@ public struct BacktestRunner {
             notes.append("\(info.pair): replaying \(inside) order-book snapshots alongside the bars (OBI, book score, spread check)")
             return book
         }
+    }
+
+    /// The run's decision feed for the seed's `thought_log`: each entry the risk manager or the
+    /// venue refused (category risk, warning), each trade opened and closed (category trade).
+    static func thoughts(_ replay: ReplayResult) -> [ThoughtRecord] {
+        var out: [(Int64, ThoughtRecord)] = []
+        for s in replay.signals where s.action == .enterLong && !s.actedUpon {
+            out.append((s.timestampMs, ThoughtRecord(timestamp: UTCTime.iso(s.timestampMs), category: "risk",
+                                                     message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
+                                                     extraJSON: ",\"pair\":\"\(s.pair)\"")))
+        }
+        for t in replay.trades {
+            out.append((t.entryTimeMs, ThoughtRecord(timestamp: UTCTime.iso(t.entryTimeMs), category: "trade",
+                                                     message: "\(t.tradeID) opened: long \(t.quantity) \(t.pair) at \(t.entryPrice) (\(t.entryReason))",
+                                                     severity: "info", extraJSON: ",\"trade_id\":\"\(t.tradeID)\"")))
+            if let x = t.exitTimeMs, let p = t.exitPrice, let pnl = t.pnl {
+                out.append((x, ThoughtRecord(timestamp: UTCTime.iso(x), category: "trade",
+                                             message: "\(t.tradeID) closed at \(p) (\(t.exitReason ?? "")): P&L \(String(format: "%.2f", pnl))",
+                                             severity: "info", extraJSON: ",\"trade_id\":\"\(t.tradeID)\"")))
+            }
+        }
+        return out.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }.map { $0.element.1 }
     }
 
     static func title(strategy: String, pairs: [String], exchange: String, timeframe: String) -> String {

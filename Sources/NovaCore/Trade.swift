@@ -30,6 +30,10 @@ public struct Trade: Sendable, Equatable, Codable {
     public var stopState: StopLossState?
     /// What the risk manager decided at entry (nil for all-in sizing).
     public var sizing: SizingTag?
+    /// How the entry was filled: "market", or "limit" (possibly after re-pricing).
+    public var entryOrderType = "market"
+    /// Limit prices tried before the entry filled (0 for a market entry).
+    public var entryChaseAttempts = 0
     /// Fee rates of the entry and final exit fills (maker or taker, as charged).
     public var entryFeeRate: Double?
     public var exitFeeRate: Double?

@@ -62,6 +62,10 @@ public struct Engine<V: Venue, S: Strategy> {
         var pendingDecisionPrice = Double.nan
         var pendingVotes: [String: Double] = [:]
         var pendingSizing: SizingTag?
+        /// Limit-entry chase: attempts made so far and the quote budget of the entry.
+        var chaseAttempt = 0
+        var chaseBudget = 0.0
+        var entryIsLimit = false
         var exitDecisionPrice: Double?
         /// Open smart-exit orders: order id -> tier number (1-based).
         var tierOrders: [OrderID: Int] = [:]
@@ -122,6 +126,7 @@ public struct Engine<V: Venue, S: Strategy> {
         slots[pairIndex].lastClose = bar.close
         slots[pairIndex].lastTimestampMs = bar.timestampMs
         manageStop(pairIndex, bar)
+        chaseEntry(pairIndex, bar)
         let position: PositionState
         switch slots[pairIndex].state {
         case .flat: position = .flat
@@ -271,7 +276,12 @@ public struct Engine<V: Venue, S: Strategy> {
             recentEntryMs.append(bar.timestampMs)
             todayTrades += 1
         }
-        let id = submit(i, side: .buy, kind: .market, quantity: .quoteIncludingFee(budget), purpose: .entry, atMs: bar.timestampMs)
+        let chasing = config.entryChaseAttempts > 0
+        let id = submit(i, side: .buy, kind: chasing ? .limit(price: bar.close) : .market, quantity: .quoteIncludingFee(budget),
+                        purpose: .entry, atMs: bar.timestampMs)
+        slots[i].chaseAttempt = chasing ? 1 : 0
+        slots[i].chaseBudget = budget
+        slots[i].entryIsLimit = chasing
         slots[i].pendingStop = stop
         slots[i].pendingTarget = target
         slots[i].pendingReason = reason
@@ -363,6 +373,8 @@ public struct Engine<V: Venue, S: Strategy> {
                 trade.stopState = slots[i].pendingStop.map { StopLossState(initialSL: $0) }
                 trade.sizing = slots[i].pendingSizing
                 trade.entryFeeRate = fill.feeRate
+                trade.entryOrderType = slots[i].entryIsLimit ? "limit" : "market"
+                trade.entryChaseAttempts = slots[i].entryIsLimit ? slots[i].chaseAttempt : (slots[i].chaseAttempt > 0 ? config.entryChaseAttempts : 0)
                 trades.append(trade)
                 slots[i].state = .long(trade: index)
                 placeProtection(i, trade: index, atMs: fill.timestampMs)
@@ -480,6 +492,27 @@ public struct Engine<V: Venue, S: Strategy> {
         let id = submit(i, side: .sell, kind: .stop(trigger: newSL), quantity: .base(trades[t].openQuantity), purpose: .stopLoss,
                         atMs: bar.timestampMs, oco: t + 1)
         slots[i].stopOrder = orders[id] != nil ? id : nil
+    }
+
+    /// A limit entry not filled by this bar's close is re-priced at the close, or after the last
+    /// attempt replaced by a market order (filling at the next open).
+    private mutating func chaseEntry(_ i: Int, _ bar: Bar) {
+        guard case .entering(let id) = slots[i].state, slots[i].entryIsLimit, slots[i].chaseAttempt > 0 else { return }
+        events.removeAll(keepingCapacity: true)
+        venue.cancel(id, atMs: bar.timestampMs, events: &events)
+        orders[id] = nil
+        drainEvents()
+        let lastTry = slots[i].chaseAttempt >= config.entryChaseAttempts
+        let newID = submit(i, side: .buy, kind: lastTry ? .market : .limit(price: bar.close), quantity: .quoteIncludingFee(slots[i].chaseBudget),
+                           purpose: .entry, atMs: bar.timestampMs)
+        if lastTry {
+            slots[i].entryIsLimit = false
+            notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description,
+                                    message: "limit entry not filled after \(config.entryChaseAttempts) attempts: market order"))
+        } else {
+            slots[i].chaseAttempt += 1
+        }
+        if orders[newID] != nil { slots[i].state = .entering(newID) } else { slots[i].state = .flat }
     }
 
     /// After a partial exit, the stop order is replaced by one for the units still held.

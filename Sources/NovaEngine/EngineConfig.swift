@@ -32,6 +32,10 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     public var trailingAtR: Double = 1.5
     /// The trailing stop sits this fraction below the highest high since trailing started.
     public var trailingDistancePct: Double = 0.015
+    /// Entries as limit orders at the decision bar's close, re-priced at each following close
+    /// up to this many attempts, then a market order (the seed's limit chase with market
+    /// fallback). 0: market entries.
+    public var entryChaseAttempts: Int = 0
     /// Smart exit: partial take-profits at these multiples of the target distance, each for
     /// this fraction of the entry quantity; what remains has no target and rides the (trailing)
     /// stop. Empty: one take-profit for the whole position.

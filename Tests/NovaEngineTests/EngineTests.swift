@@ -289,3 +289,45 @@ extension StopLossState {
         #expect(abs(e.cash - e.venue.cash) < 1e-6)
     }
 }
+
+@Suite struct LimitChaseTests {
+    struct EnterOnce: Strategy {
+        let name = "enter_once"
+        var done = false
+        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+            guard !done else { return .none }
+            done = true
+            return .enterLong(stopLoss: nil, takeProfit: nil, strength: 1, reason: "test")
+        }
+    }
+
+    func run(_ ohlc: [(Double, Double, Double, Double)]) -> Engine<CandleSimulatedVenue, EnterOnce> {
+        var config = EngineTests.mechanics
+        config.sizing = .allIn
+        config.initialCash = 1_000
+        config.entryChaseAttempts = 2
+        var e = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) { EnterOnce() }
+        for (i, b) in ohlc.enumerated() {
+            e.onBar(pairIndex: 0, Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1))
+        }
+        return e
+    }
+
+    /// The limit at the decision close (100) rests and fills at 100 as a maker when the next
+    /// bar dips to it: maker fee 0.25%.
+    @Test func fillsAsMakerAtTheLimit() {
+        let e = run([(100, 100, 100, 100), (100.5, 101, 99.8, 100.8)])
+        let t = e.trades[0]
+        #expect(t.entryPrice == 100 && t.entryFeeRate == 0.0025 && t.entryOrderType == "limit" && t.entryChaseAttempts == 1)
+    }
+
+    /// Price runs away: re-priced once at 101.5 (attempt 2), still unfilled, so a market order
+    /// fills at the following open, 103, as a taker (0.40%).
+    @Test func chasesThenFallsBackToMarket() {
+        let e = run([(100, 100, 100, 100), (101, 101.6, 100.5, 101.5), (102, 102.5, 101.8, 102.2), (103, 103, 102.5, 102.8)])
+        let t = e.trades[0]
+        #expect(t.entryPrice == 103 && t.entryFeeRate == 0.004 && t.entryOrderType == "market" && t.entryChaseAttempts == 2)
+        #expect(e.notes.contains { $0.message == "limit entry not filled after 2 attempts: market order" })
+        #expect(abs(e.cash - e.venue.cash) < 1e-9)
+    }
+}

@@ -100,7 +100,8 @@ import NovaTestSupport
         // at 25% of equity), fee rates, planned prices.
         let meta = try #require(stored.first?.metadata)
         let m = try JSONSerialization.jsonObject(with: Data(meta.utf8)) as! [String: Any]
-        #expect((m["entry_fee_rate"] as? NSNumber)?.doubleValue == 0.004)
+        #expect([0.0025, 0.004].contains((m["entry_fee_rate"] as? NSNumber)?.doubleValue ?? 0))   // maker (limit) or taker (chase fallback)
+        #expect(["limit", "market"].contains(m["order_type"] as? String ?? ""))
         #expect((m["size_usd"] as? NSNumber).map { abs($0.doubleValue - 2_500) < 30 } == true)
         #expect((m["risk_amount"] as? NSNumber).map { $0.doubleValue > 0 } == true)
         #expect(m["requested_units"] != nil && m["partial_fill"] as? Bool == false && m["planned_entry_price"] != nil)

@@ -8,6 +8,7 @@ struct TradeMetadata: Codable, Equatable {
     var fees: Double
     var filledUnits: Double
     var orderType = "market"
+    var chaseAttempts: Int?
     var mode = "backtest"
     var plannedEntryPrice: Double?
     var plannedStopLoss: Double?
@@ -34,7 +35,7 @@ struct TradeMetadata: Codable, Equatable {
     var sizing: SizingTag?
 
     enum CodingKeys: String, CodingKey {
-        case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", mode
+        case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", chaseAttempts = "chase_attempts", mode
         case plannedEntryPrice = "planned_entry_price", plannedStopLoss = "planned_stop_loss", plannedTakeProfit = "planned_take_profit"
         case plannedExitPrice = "planned_exit_price", entrySlippageBps = "entry_slippage_bps", exitSlippageBps = "exit_slippage_bps"
         case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state", partialExits = "partial_exits", exitTier = "exit_tier"
@@ -48,6 +49,8 @@ struct TradeMetadata: Codable, Equatable {
         entryFee = t.entryFee
         fees = t.fees
         filledUnits = t.quantity
+        orderType = t.entryOrderType
+        chaseAttempts = t.entryChaseAttempts > 0 ? t.entryChaseAttempts : nil
         plannedEntryPrice = t.entryDecisionPrice
         plannedStopLoss = t.stopLoss
         plannedTakeProfit = t.takeProfit
@@ -91,6 +94,8 @@ struct TradeMetadata: Codable, Equatable {
         t.attribution = strategies ?? [:]
         t.stopState = stopLossState
         t.partialExits = partialExits ?? []
+        t.entryOrderType = orderType
+        t.entryChaseAttempts = chaseAttempts ?? 0
         t.sizing = sizing
         t.entryFeeRate = entryFeeRate
         t.exitFeeRate = exitFeeRate

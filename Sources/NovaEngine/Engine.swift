@@ -66,6 +66,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var chaseAttempt = 0
         var chaseBudget = 0.0
         var entryIsLimit = false
+        var exitRetries = 0
         var exitDecisionPrice: Double?
         /// Open smart-exit orders: order id -> tier number (1-based).
         var tierOrders: [OrderID: Int] = [:]
@@ -296,13 +297,18 @@ public struct Engine<V: Venue, S: Strategy> {
         guard case .long(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
         cancelProtection(i, atMs: atMs)
         slots[i].exitDecisionPrice = slots[i].lastClose
+        slots[i].exitRetries = 0
         // An end-of-data close is decided just before the closing print it fills at (see finish()).
         let decidedAt = purpose == .endOfData ? atMs - 1 : atMs
-        let id = submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: purpose, atMs: decidedAt)
         trades[t].exitReason = purpose.rawValue
         _ = note
-        if orders[id] != nil { slots[i].state = .exiting(trade: t, id); return nil }
-        return "the venue rejected the order"
+        // The state names the order before it is sent: a venue may reject at once, and the
+        // retry logic in `apply` must know which exit it was.
+        slots[i].state = .exiting(trade: t, nextOrderID)
+        submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: purpose, atMs: decidedAt)
+        if case .exiting = slots[i].state { return nil }
+        if case .flat = slots[i].state { return nil }      // filled at once
+        return "the venue rejected the exit"
     }
 
     private mutating func cancelProtection(_ i: Int, atMs: Int64) {
@@ -351,7 +357,23 @@ public struct Engine<V: Venue, S: Strategy> {
                                     message: "\(info.purpose.rawValue) order rejected (\(reason.rawValue)): \(message)"))
             switch slots[i].state {
             case .entering(let e) where e == id: slots[i].state = .flat
-            case .exiting(let t, let e) where e == id: slots[i].state = .long(trade: t); trades[t].exitReason = nil
+            case .exiting(let t, let e) where e == id:
+                // Typed retries: a transient error (rate limit) is retried at once, up to
+                // `exitRetries` times; a permanent one, or too many, leaves the position open.
+                if reason.isTransient && slots[i].exitRetries < config.exitRetries {
+                    slots[i].exitRetries += 1
+                    notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
+                                            message: "exit retry \(slots[i].exitRetries) of \(config.exitRetries) after \(reason.rawValue)"))
+                    // The state names the retry before it is sent: the venue may answer at once.
+                    slots[i].state = .exiting(trade: t, nextOrderID)
+                    submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: info.purpose, atMs: atMs)
+                } else {
+                    notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
+                                            message: "exit gave up (\(reason.isTransient ? "retries exhausted" : "permanent error")): position left open"))
+                    slots[i].state = .long(trade: t)
+                    trades[t].exitReason = nil
+                    slots[i].exitRetries = 0
+                }
             default: break
             }
         case .cancelled(let id, _, _):

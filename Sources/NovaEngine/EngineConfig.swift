@@ -36,6 +36,9 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     /// up to this many attempts, then a market order (the seed's limit chase with market
     /// fallback). 0: market entries.
     public var entryChaseAttempts: Int = 0
+    /// A rejected exit is sent again this many times when the error is transient (rate limit);
+    /// a permanent error (invalid order, insufficient funds) is not retried.
+    public var exitRetries: Int = 3
     /// Smart exit: partial take-profits at these multiples of the target distance, each for
     /// this fraction of the entry quantity; what remains has no target and rides the (trailing)
     /// stop. Empty: one take-profit for the whole position.

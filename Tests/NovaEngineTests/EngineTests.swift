@@ -331,3 +331,65 @@ extension StopLossState {
         #expect(abs(e.cash - e.venue.cash) < 1e-9)
     }
 }
+
+@Suite struct ExitRetryTests {
+    /// A venue that refuses the first `failures` sell orders with the given error, as an
+    /// exchange under load answers "rate limit".
+    struct FlakyVenue: Venue {
+        var inner: CandleSimulatedVenue
+        var failures: Int
+        var reason: VenueRejectReason
+        var profile: VenueProfile { inner.profile }
+        mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) {
+            if order.side == .sell && failures > 0 {
+                failures -= 1
+                events.append(.rejected(order.id, reason: reason, message: "try later", atMs: order.createdAtMs))
+                return
+            }
+            inner.submit(order, events: &events)
+        }
+        mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
+        mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &events) }
+    }
+
+    /// Enters on the first bar, exits on the third.
+    struct InAndOut: Strategy {
+        let name = "in_and_out"
+        var n = 0
+        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+            n += 1
+            if n == 1 { return .enterLong(stopLoss: nil, takeProfit: nil, strength: 1, reason: "in") }
+            if n == 3, case .long = position { return .exitLong(reason: "out") }
+            return .none
+        }
+    }
+
+    func run(failures: Int, reason: VenueRejectReason) -> Engine<FlakyVenue, InAndOut> {
+        var config = EngineTests.mechanics
+        config.sizing = .allIn
+        config.initialCash = 1_000
+        let venue = FlakyVenue(inner: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), failures: failures, reason: reason)
+        var e = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config) { InAndOut() }
+        for i in 0..<5 {
+            e.onBar(pairIndex: 0, Bar(timestampMs: Int64(i) * 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1))
+        }
+        return e
+    }
+
+    @Test func transientErrorsAreRetriedThenTheExitGoesThrough() {
+        let e = run(failures: 2, reason: .rateLimited)
+        #expect(e.trades.count == 1 && !e.trades[0].isOpen && e.trades[0].exitReason == "signal")
+        #expect(e.notes.filter { $0.message.hasPrefix("exit retry") }.map(\.message) == ["exit retry 1 of 3 after rate_limited",
+                                                                                           "exit retry 2 of 3 after rate_limited"])
+        #expect(abs(e.cash - e.venue.inner.cash) < 1e-9)
+    }
+
+    @Test func retriesRunOutAndPermanentErrorsAreNotRetried() {
+        let out = run(failures: 10, reason: .rateLimited)
+        #expect(out.trades[0].isOpen)
+        #expect(out.notes.contains { $0.message == "exit gave up (retries exhausted): position left open" })
+        let permanent = run(failures: 1, reason: .invalidOrder)
+        #expect(permanent.trades[0].isOpen && !permanent.notes.contains { $0.message.hasPrefix("exit retry") })
+        #expect(permanent.notes.contains { $0.message == "exit gave up (permanent error): position left open" })
+    }
+}

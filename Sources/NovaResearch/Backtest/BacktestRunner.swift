@@ -332,6 +332,7 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engineConfig.trailingDistancePct = config.risk.trailingDistancePct
         // Limit entries with a chase, as the executor places them; all-in comparisons keep market entries.
         engineConfig.entryChaseAttempts = config.backtest.sizing == .allIn ? 0 : config.executor.limitChaseAttempts
+        engineConfig.exitRetries = config.executor.exitRetries
         engineConfig.smartExitTiers = config.smartExit.enabled
             ? config.smartExit.tiers.map { EngineConfig.SmartExitTier(tpMultiple: $0.tpMultiple, fraction: $0.fraction) } : []
         var gates = config.risk.gates

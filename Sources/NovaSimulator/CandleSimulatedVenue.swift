@@ -17,6 +17,8 @@ import NovaVenue
 /// - Within one bar, stops are matched before limits, so when a position's stop-loss and
 ///   take-profit both lie inside the same bar the worse outcome (the stop) happens, and the
 ///   one-cancels-other group cancels the target.
+/// - Fees follow the profile's schedule: the tier reached by the venue's own fills of the
+///   trailing 30 days (so heavy trading earns lower rates, as on the exchange).
 /// - Orders sized `quoteIncludingFee(q)` buy `q / ((1 + fee) * price)` units, so the fee fits
 ///   in `q`. Buys need cash for notional plus fee and sells need the units held (spot, no
 ///   shorting); otherwise the order is rejected with `insufficient_funds` at fill time.
@@ -39,6 +41,12 @@ public struct CandleSimulatedVenue: Venue {
         /// Timestamp of the last bar it was matched against (so each bar matches it once).
         var matchedAtMs = Int64.min
     }
+
+    /// Fills of the last 30 days (time, quote notional), oldest first, for the fee tier.
+    private var recentFills: [(timestampMs: Int64, notional: Double)] = []
+    private var recentHead = 0
+    /// Quote volume traded in the 30 days before the latest fill.
+    public private(set) var volume30d = 0.0
 
     public init(profile: VenueProfile, initialCash: Double) {
         self.profile = profile
@@ -127,7 +135,18 @@ public struct CandleSimulatedVenue: Venue {
     }
 
     private mutating func execute(_ order: OrderRequest, price: Double, isMaker: Bool, atMs: Int64, events: inout [VenueEvent]) {
-        let rate = isMaker ? profile.makerFee : profile.takerFee
+        // The fee tier of the trailing 30-day volume (fills before this one).
+        let cutoff = atMs - 30 * 86_400_000
+        while recentHead < recentFills.count && recentFills[recentHead].timestampMs <= cutoff {
+            volume30d -= recentFills[recentHead].notional
+            recentHead += 1
+        }
+        if recentHead > 4096 && recentHead * 2 > recentFills.count {
+            recentFills.removeFirst(recentHead)
+            recentHead = 0
+        }
+        let tier = profile.tier(forVolume: volume30d)
+        let rate = isMaker ? tier.makerFee : tier.takerFee
         let units: Double
         switch order.quantity {
         case .base(let q): units = q
@@ -156,6 +175,8 @@ public struct CandleSimulatedVenue: Venue {
             holdings[order.pair] = max(0, held - units)
             cash += notional - fee
         }
+        recentFills.append((atMs, notional))
+        volume30d += notional
         events.append(.filled(Fill(orderID: order.id, pair: order.pair, side: order.side, price: price, quantity: units,
                                    fee: fee, feeRate: rate, isMaker: isMaker, timestampMs: atMs)))
         if let group = order.ocoGroup, order.cancelsGroupOnFill {

@@ -109,3 +109,36 @@ import NovaVenue
         #expect(v.cash == 50)
     }
 }
+
+@Suite struct FeeTierTests {
+    let pair = Pair(base: "BTC", quote: "USD")
+
+    /// Kraken's schedule: 0.40% taker to $10K of 30-day volume, 0.35% from $10K, 0.24% from
+    /// $50K; fills older than 30 days stop counting.
+    @Test func takerRateFallsAsVolumeGrowsAndRisesWhenItAges() {
+        var v = CandleSimulatedVenue(profile: .kraken, initialCash: 1_000_000)
+        var rates: [Double] = []
+        var id = 0
+        func trade(at day: Int64, units: Double) {
+            var e: [VenueEvent] = []
+            id += 1
+            let t = day * 86_400_000
+            v.submit(OrderRequest(id: id, pair: pair, side: .buy, kind: .market, quantity: .base(units), purpose: .entry, createdAtMs: t), events: &e)
+            v.onBar(pair, Bar(timestampMs: t + 60_000, open: 100, high: 100, low: 100, close: 100, volume: 1), events: &e)
+            for case .filled(let f) in e { rates.append(f.feeRate) }
+        }
+        trade(at: 0, units: 60)      // $6,000: volume before it 0 -> 0.40%
+        trade(at: 1, units: 60)      // volume 6,000 -> 0.40%
+        trade(at: 2, units: 400)     // volume 12,000 -> 0.35%
+        trade(at: 3, units: 10)      // volume 52,000 -> 0.24%
+        trade(at: 40, units: 10)     // all of it older than 30 days -> back to 0.40%
+        #expect(rates == [0.004, 0.004, 0.0035, 0.0024, 0.004])
+        #expect(v.volume30d == 1_000)
+    }
+
+    @Test func flatFeeAndEntryTierOverride() {
+        #expect(VenueProfile.kraken.withFlatFee(0.001).tier(forVolume: 1e9).takerFee == 0.001)
+        let p = VenueProfile.coinbase.withEntryTier(makerFee: 0.004, takerFee: 0.006)
+        #expect(p.tier(forVolume: 0).takerFee == 0.006 && p.tier(forVolume: 20_000).takerFee == 0.004)
+    }
+}

@@ -47,7 +47,7 @@ public struct BacktestRunner {
         if let s = request.sizing { config.backtest.sizing = s }
         if request.closeAtEnd { config.backtest.closeAtEnd = true }
         if let fee = request.fee {
-            let flat = NovaPulseConfig.VenuesSection.Fees(makerFee: fee, takerFee: fee)
+            let flat = NovaPulseConfig.VenuesSection.Fees(makerFee: fee, takerFee: fee, volumeTiers: false)
             config.venues.kraken = flat
             config.venues.coinbase = flat
         }
@@ -342,7 +342,10 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         gates.minRiskReward = config.confluence.minRiskReward
         engineConfig.gates = gates
         let fees = config.backtest.exchange == .kraken ? config.venues.kraken : config.venues.coinbase
-        let profile = VenueProfile(exchange: config.backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
+        // The exchange's volume-tiered schedule with the config's entry tier; --fee gives one flat rate.
+        let profile = fees.volumeTiers
+            ? VenueProfile.standard(config.backtest.exchange).withEntryTier(makerFee: fees.makerFee, takerFee: fees.takerFee)
+            : VenueProfile(exchange: config.backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
         let venue = CandleSimulatedVenue(profile: profile, initialCash: config.backtest.initialCash)
         var engine = Engine(venue: venue, pairs: pairs, config: engineConfig, makeStrategy: make)
         let total = series.reduce(0) { $0 + $1.count }

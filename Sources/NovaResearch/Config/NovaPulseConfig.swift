@@ -153,9 +153,15 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
 
     public struct VenuesSection: Codable, Sendable, Equatable {
         public struct Fees: Codable, Sendable, Equatable {
+            /// The entry tier's rates.
             public var makerFee: Double
             public var takerFee: Double
-            enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee" }
+            /// Lower rates as the trailing 30-day volume grows (the exchange's schedule).
+            public var volumeTiers = true
+            public init(makerFee: Double, takerFee: Double, volumeTiers: Bool = true) {
+                self.makerFee = makerFee; self.takerFee = takerFee; self.volumeTiers = volumeTiers
+            }
+            enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee", volumeTiers = "volume_tiers" }
         }
         /// First fee tiers (exchange-crib.md section 5).
         public var kraken = Fees(makerFee: 0.0025, takerFee: 0.0040)

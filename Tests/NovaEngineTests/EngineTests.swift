@@ -176,17 +176,6 @@ import NovaVenue
 }
 
 @Suite struct StopManagementTests {
-    /// Enters once with a given stop and target, then holds.
-    struct EnterOnce: Strategy {
-        let name = "enter_once"
-        var done = false
-        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-            guard !done else { return .none }
-            done = true
-            return .enterLong(stopLoss: 95, takeProfit: 200, strength: 1, reason: "test")
-        }
-    }
-
     func bars(_ ohlc: [(Double, Double, Double, Double)]) -> [Bar] {
         ohlc.enumerated().map { i, b in Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1) }
     }
@@ -197,7 +186,7 @@ import NovaVenue
         config.initialCash = 1_000
         edit(&config)
         var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
-                       pairs: [Fixtures.btcusd], config: config) { EnterOnce() }
+                       pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 200) }
         for b in series { e.onBar(pairIndex: 0, b); e.recordEquity(atMs: b.timestampMs) }
         return e
     }
@@ -237,16 +226,6 @@ extension StopLossState {
 }
 
 @Suite struct SmartExitTests {
-    struct EnterOnceWithTarget: Strategy {
-        let name = "enter_once"
-        var done = false
-        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-            guard !done else { return .none }
-            done = true
-            return .enterLong(stopLoss: 95, takeProfit: 110, strength: 1, reason: "test")
-        }
-    }
-
     /// 10 units at 100, stop 95, target 110; tiers 50% at 1x (110) and 30% at 1.5x (115), the
     /// rest trailed. Worked by hand: 5 @ 110 (+50), trailing from 111 puts the stop at 109.335;
     /// 3 @ 115 (+45), the high of 116 lifts it to 114.26; the last 2 stop out at 114.26 (+28.52).
@@ -256,7 +235,7 @@ extension StopLossState {
         config.initialCash = 1_000
         config.smartExitTiers = [.init(tpMultiple: 1.0, fraction: 0.5), .init(tpMultiple: 1.5, fraction: 0.3)]
         var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
-                       pairs: [Fixtures.btcusd], config: config) { EnterOnceWithTarget() }
+                       pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 110) }
         let ohlc: [(Double, Double, Double, Double)] = [(100, 100, 100, 100), (100, 111, 99.5, 110.5), (110.5, 116, 110, 115.5),
                                                         (115.5, 115.6, 113, 113.5)]
         for (i, b) in ohlc.enumerated() {
@@ -291,22 +270,14 @@ extension StopLossState {
 }
 
 @Suite struct LimitChaseTests {
-    struct EnterOnce: Strategy {
-        let name = "enter_once"
-        var done = false
-        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-            guard !done else { return .none }
-            done = true
-            return .enterLong(stopLoss: nil, takeProfit: nil, strength: 1, reason: "test")
-        }
-    }
-
     func run(_ ohlc: [(Double, Double, Double, Double)]) -> Engine<CandleSimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         config.entryChaseAttempts = 2
-        var e = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) { EnterOnce() }
+        var e = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) {
+            EnterOnce(stop: nil, target: nil)
+        }
         for (i, b) in ohlc.enumerated() {
             e.onBar(pairIndex: 0, Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1))
         }
@@ -391,5 +362,25 @@ extension StopLossState {
         let permanent = run(failures: 1, reason: .invalidOrder)
         #expect(permanent.trades[0].isOpen && !permanent.notes.contains { $0.message.hasPrefix("exit retry") })
         #expect(permanent.notes.contains { $0.message == "exit gave up (permanent error): position left open" })
+    }
+}
+
+/// Enters long on the first bar with the given stop and target, then holds: the smallest
+/// strategy that puts one position through the engine's stop, exit and entry machinery.
+struct EnterOnce: Strategy {
+    let name = "enter_once"
+    let stop: Double?
+    let target: Double?
+    var done = false
+
+    init(stop: Double?, target: Double?) {
+        self.stop = stop
+        self.target = target
+    }
+
+    mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+        guard !done else { return .none }
+        done = true
+        return .enterLong(stopLoss: stop, takeProfit: target, strength: 1, reason: "test")
     }
 }

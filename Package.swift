@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"], swiftSettings: hotLoop),
         .target(name: "NovaStorage", dependencies: ["NovaCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
-        .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue"], swiftSettings: hotLoop),
+        .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue", "NovaMarketData"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaRisk", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals", "NovaRisk"], swiftSettings: hotLoop),

@@ -55,8 +55,8 @@ precondition(sum > 0)
 print(String(format: "baseline pass     %7.4f s  %9.0f bars/s  (1.0x)", baseSeconds, Double(n) / baseSeconds))
 
 func replay<S: Strategy>(_ name: String, _ make: @escaping () -> S) {
-    let (engine, seconds) = best(of: 3) { () -> Engine<CandleSimulatedVenue, S> in
-        var engine = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 10_000), pairs: [pair], config: EngineConfig(), makeStrategy: make)
+    let (engine, seconds) = best(of: 3) { () -> Engine<SimulatedVenue, S> in
+        var engine = Engine(venue: SimulatedVenue(profile: .kraken, initialCash: 10_000), pairs: [pair], config: EngineConfig(), makeStrategy: make)
         engine.reserveEquity(n)
         for i in 0..<n {
             engine.onBar(pairIndex: 0, Bar(timestampMs: bars.timestampMs[i], open: bars.open[i], high: bars.high[i], low: bars.low[i],

@@ -10,12 +10,25 @@ public enum OrderKind: Sendable, Equatable, Codable {
     /// Becomes a market order once the market trades through `trigger`
     /// (a sell stop triggers at or below it, a buy stop at or above it).
     case stop(trigger: Double)
+    /// Becomes a limit order at `limit` once the market trades through `trigger` (Kraken's
+    /// `stop-loss-limit`, Coinbase's `stop_limit_stop_limit_gtc`): it never fills worse than
+    /// `limit`, so a gap through the limit leaves it unfilled.
+    case stopLimit(trigger: Double, limit: Double)
 
     public var name: String {
         switch self {
         case .market: return "market"
         case .limit: return "limit"
         case .stop: return "stop"
+        case .stopLimit: return "stop_limit"
+        }
+    }
+
+    /// The trigger of a stop or stop-limit order.
+    public var trigger: Double? {
+        switch self {
+        case .stop(let t), .stopLimit(let t, _): return t
+        case .market, .limit: return nil
         }
     }
 }
@@ -57,9 +70,14 @@ public struct OrderRequest: Sendable, Equatable, Codable {
     public var cancelsGroupOnFill: Bool = true
     /// Time the engine decided to place it (ms).
     public var createdAtMs: Int64
+    /// A limit order that may only add liquidity (Kraken `oflags=post`, Coinbase `post_only`):
+    /// if it would cross the book it is not filled (Kraken cancels it, Coinbase rejects it).
+    public var postOnly: Bool = false
 
     public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
-                purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64) {
+                purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64,
+                postOnly: Bool = false) {
+        self.postOnly = postOnly
         self.id = id
         self.pair = pair
         self.side = side
@@ -84,9 +102,13 @@ public struct Fill: Sendable, Equatable, Codable {
     public var feeRate: Double
     public var isMaker: Bool
     public var timestampMs: Int64
+    /// Units of the order still unfilled after this fill (0: the order is complete). An order
+    /// with units left keeps working (the venue sends more fills, or a `cancelled`).
+    public var leavesQuantity: Double
 
     public init(orderID: OrderID, pair: Pair, side: Side, price: Double, quantity: Double, fee: Double,
-                feeRate: Double, isMaker: Bool, timestampMs: Int64) {
+                feeRate: Double, isMaker: Bool, timestampMs: Int64, leavesQuantity: Double = 0) {
+        self.leavesQuantity = leavesQuantity
         self.orderID = orderID
         self.pair = pair
         self.side = side
@@ -100,4 +122,6 @@ public struct Fill: Sendable, Equatable, Codable {
 
     /// Quote currency that changes hands, before the fee.
     public var notional: Double { price * quantity }
+    /// Whether the order has nothing left to fill.
+    public var completesOrder: Bool { leavesQuantity <= 0 }
 }

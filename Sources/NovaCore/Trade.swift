@@ -37,6 +37,16 @@ public struct Trade: Sendable, Equatable, Codable {
     /// Fee rates of the entry and final exit fills (maker or taker, as charged).
     public var entryFeeRate: Double?
     public var exitFeeRate: Double?
+    /// When the entry and the exit were decided (the decision bar's close, ms): with the fill
+    /// times, the latency the venue and the data imposed.
+    public var entryDecisionTimeMs: Int64?
+    public var exitDecisionTimeMs: Int64?
+    /// Fills that made the entry and the final exit (more than one: partial fills). The entry
+    /// price and the exit price are the volume-weighted averages of their fills.
+    public var entryFills = 1
+    public var exitFills = 0
+    /// The entry order ended (chase cancelled it, the data ended) with less than it asked for.
+    public var entryPartialFill = false
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -77,8 +87,13 @@ public struct Trade: Sendable, Equatable, Codable {
     public var isOpen: Bool { exitTimeMs == nil }
     /// Smart-exit partial take-profits, in the order they filled.
     public var partialExits: [PartialExit] = []
-    /// How many smart-exit tiers filled before the position closed (the seed's `exit_tier`).
-    public var exitTier: Int { partialExits.count }
+    /// How many smart-exit tiers filled before the position closed (the seed's `exit_tier`); a
+    /// tier filled in several parts counts once.
+    public var exitTier: Int {
+        var seen: [Int] = []
+        for p in partialExits where !seen.contains(p.tier) { seen.append(p.tier) }
+        return seen.count
+    }
 
     /// Units still held: the entry quantity less the partial exits.
     public var openQuantity: Double { quantity - partialExits.reduce(0) { $0 + $1.quantity } }

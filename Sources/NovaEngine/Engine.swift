@@ -33,6 +33,8 @@ public struct Engine<V: Venue, S: Strategy> {
     private var recentEntryMs: [Int64] = []
     private var nextOrderID = 1
     private var events: [VenueEvent] = []
+    /// Whether the venue's last refusal was transient (for retrying protective orders).
+    private var lastRejectTransient = false
 
     /// Quote cash by the engine's own books (the venue keeps its own; they must agree).
     public private(set) var cash: Double
@@ -72,6 +74,18 @@ public struct Engine<V: Venue, S: Strategy> {
         var tierOrders: [OrderID: Int] = [:]
         var stopOrder: OrderID?
         var targetOrder: OrderID?
+        var pendingDecisionMs: Int64?
+        /// The trade an entry order is filling (first fill seen, order not complete yet).
+        var buildingTrade: Int?
+        /// Fills of the position's final exit so far (a stop, target or exit order can fill in
+        /// parts): units, quote received, fees, count. The exit price is their average.
+        var exitUnits = 0.0
+        var exitNotional = 0.0
+        var exitFees = 0.0
+        var exitFillCount = 0
+        var exitDecisionMs: Int64?
+        /// The stop could not be placed (or was lost): re-placed on the next bar.
+        var stopMissing = false
     }
 
     private struct OrderInfo {
@@ -187,8 +201,9 @@ public struct Engine<V: Venue, S: Strategy> {
         var value = cash
         for slot in slots {
             switch slot.state {
-            case .long(let t), .exiting(let t, _): value += trades[t].openQuantity * slot.lastClose
-            case .flat, .entering: break
+            case .long(let t), .exiting(let t, _): value += Self.held(trades[t], slot) * slot.lastClose
+            case .entering: if let t = slot.buildingTrade { value += trades[t].quantity * slot.lastClose }
+            case .flat: break
             }
         }
         return value
@@ -197,9 +212,25 @@ public struct Engine<V: Venue, S: Strategy> {
     /// Ends the run: orders still waiting for a next bar are cancelled (a signal on the last
     /// bar is not filled) and, if `closeAtEnd`, open positions are sold at their last close.
     public mutating func finish() {
+        for i in slots.indices {
+            switch slots[i].state {
+            case .entering:
+                // Part of the entry filled before the data ended: that position is open.
+                if let t = slots[i].buildingTrade {
+                    slots[i].buildingTrade = nil
+                    trades[t].entryPartialFill = true
+                    slots[i].state = .long(trade: t)
+                }
+            case .exiting(let t, _):
+                slots[i].state = .long(trade: t)
+                trades[t].exitReason = nil
+            default: break
+            }
+        }
         for (id, info) in orders.sorted(by: { $0.key < $1.key }) {
             let slot = slots[info.pairIndex]
             events.removeAll(keepingCapacity: true)
+            orders[id] = nil
             venue.cancel(id, atMs: slot.lastTimestampMs, events: &events)
             if info.purpose == .entry || info.purpose == .exitSignal {
                 notes.append(EngineNote(timestampMs: slot.lastTimestampMs, pair: pairs[info.pairIndex].description,
@@ -213,8 +244,7 @@ public struct Engine<V: Venue, S: Strategy> {
             let slot = slots[i]
             exitLong(i, atMs: slot.lastTimestampMs, purpose: .endOfData, note: "close at end of data")
             // The closing fill happens at the last close: show the venue a flat bar at that price.
-            let closingBar = Bar(timestampMs: slot.lastTimestampMs, open: slot.lastClose, high: slot.lastClose,
-                                     low: slot.lastClose, close: slot.lastClose, volume: 0)
+            let closingBar = Bar.settlement(atMs: slot.lastTimestampMs, price: slot.lastClose)
             events.removeAll(keepingCapacity: true)
             venue.onBar(pairs[i], closingBar, events: &events)
             drainEvents()
@@ -257,8 +287,8 @@ public struct Engine<V: Venue, S: Strategy> {
             var open: [(pair: String, notional: Double)] = []
             for (k, slot) in slots.enumerated() {
                 switch slot.state {
-                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, trades[t].openQuantity * slot.lastClose))
-                case .entering: open.append((pairs[k].description, 0))
+                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, Self.held(trades[t], slot) * slot.lastClose))
+                case .entering: open.append((pairs[k].description, slot.buildingTrade.map { trades[$0].quantity * slot.lastClose } ?? 0))
                 case .flat: break
                 }
             }
@@ -278,6 +308,7 @@ public struct Engine<V: Venue, S: Strategy> {
             todayTrades += 1
         }
         let chasing = config.entryChaseAttempts > 0
+        slots[i].pendingDecisionMs = bar.timestampMs + config.barMs
         let id = submit(i, side: .buy, kind: chasing ? .limit(price: bar.close) : .market, quantity: .quoteIncludingFee(budget),
                         purpose: .entry, atMs: bar.timestampMs)
         slots[i].chaseAttempt = chasing ? 1 : 0
@@ -297,6 +328,7 @@ public struct Engine<V: Venue, S: Strategy> {
         guard case .long(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
         cancelProtection(i, atMs: atMs)
         slots[i].exitDecisionPrice = slots[i].lastClose
+        slots[i].exitDecisionMs = purpose == .endOfData ? atMs : atMs + config.barMs
         slots[i].exitRetries = 0
         // An end-of-data close is decided just before the closing print it fills at (see finish()).
         let decidedAt = purpose == .endOfData ? atMs - 1 : atMs
@@ -305,7 +337,7 @@ public struct Engine<V: Venue, S: Strategy> {
         // The state names the order before it is sent: a venue may reject at once, and the
         // retry logic in `apply` must know which exit it was.
         slots[i].state = .exiting(trade: t, nextOrderID)
-        submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: purpose, atMs: decidedAt)
+        submit(i, side: .sell, kind: .market, quantity: .base(Self.held(trades[t], slots[i])), purpose: purpose, atMs: decidedAt)
         if case .exiting = slots[i].state { return nil }
         if case .flat = slots[i].state { return nil }      // filled at once
         return "the venue rejected the exit"
@@ -314,8 +346,8 @@ public struct Engine<V: Venue, S: Strategy> {
     private mutating func cancelProtection(_ i: Int, atMs: Int64) {
         for id in [slots[i].stopOrder, slots[i].targetOrder].compactMap({ $0 }) + slots[i].tierOrders.keys.sorted() {
             events.removeAll(keepingCapacity: true)
-            venue.cancel(id, atMs: atMs, events: &events)
             orders[id] = nil
+            venue.cancel(id, atMs: atMs, events: &events)
             drainEvents()
         }
         slots[i].stopOrder = nil
@@ -329,8 +361,24 @@ public struct Engine<V: Venue, S: Strategy> {
         let id = nextOrderID
         nextOrderID += 1
         orders[id] = OrderInfo(pairIndex: i, purpose: purpose)
+        // Prices onto the exchange's tick grid and sizes onto its lot grid, always in the
+        // direction that asks no better price than the engine decided (a sell stop rounds
+        // down, a sell limit up, a buy limit down) and never more units than it meant.
+        let spec = venue.profile.instrument(pairs[i])
+        let sell = side == .sell
+        var kind = kind
+        switch kind {
+        case .market: break
+        case .limit(let p): kind = .limit(price: spec.roundPrice(p, up: sell))
+        case .stop(let t): kind = .stop(trigger: spec.roundPrice(t, up: !sell))
+        case .stopLimit(let t, let l): kind = .stopLimit(trigger: spec.roundPrice(t, up: !sell), limit: spec.roundPrice(l, up: !sell))
+        }
+        var quantity = quantity
+        if case .base(let q) = quantity { quantity = .base(spec.floorUnits(q)) }
+        var postOnly = false
+        if purpose == .entry, config.entryPostOnly, case .limit = kind { postOnly = true }
         let request = OrderRequest(id: id, pair: pairs[i], side: side, kind: kind, quantity: quantity, purpose: purpose,
-                                   ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs)
+                                   ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs, postOnly: postOnly)
         var local: [VenueEvent] = []
         venue.submit(request, events: &local)
         for e in local { apply(e) }
@@ -351,14 +399,16 @@ public struct Engine<V: Venue, S: Strategy> {
         case .accepted:
             break
         case .rejected(let id, let reason, let message, let atMs):
+            lastRejectTransient = reason.isTransient
             guard let info = orders.removeValue(forKey: id) else { return }
             let i = info.pairIndex
             notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
                                     message: "\(info.purpose.rawValue) order rejected (\(reason.rawValue)): \(message)"))
             switch slots[i].state {
-            case .entering(let e) where e == id: slots[i].state = .flat
+            case .entering(let e) where e == id:
+                if slots[i].buildingTrade != nil { completeEntry(i, atMs: atMs, partial: true) } else { slots[i].state = .flat }
             case .exiting(let t, let e) where e == id:
-                // Typed retries: a transient error (rate limit) is retried at once, up to
+                // Typed retries: a transient error (rate limit, outage) is retried at once, up to
                 // `exitRetries` times; a permanent one, or too many, leaves the position open.
                 if reason.isTransient && slots[i].exitRetries < config.exitRetries {
                     slots[i].exitRetries += 1
@@ -366,109 +416,219 @@ public struct Engine<V: Venue, S: Strategy> {
                                             message: "exit retry \(slots[i].exitRetries) of \(config.exitRetries) after \(reason.rawValue)"))
                     // The state names the retry before it is sent: the venue may answer at once.
                     slots[i].state = .exiting(trade: t, nextOrderID)
-                    submit(i, side: .sell, kind: .market, quantity: .base(trades[t].openQuantity), purpose: info.purpose, atMs: atMs)
+                    submit(i, side: .sell, kind: .market, quantity: .base(Self.held(trades[t], slots[i])), purpose: info.purpose, atMs: atMs)
                 } else {
                     notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
                                             message: "exit gave up (\(reason.isTransient ? "retries exhausted" : "permanent error")): position left open"))
                     slots[i].state = .long(trade: t)
                     trades[t].exitReason = nil
                     slots[i].exitRetries = 0
+                    slots[i].stopMissing = slots[i].stopOrder == nil && trades[t].stopState != nil
                 }
             default: break
             }
-        case .cancelled(let id, _, _):
-            orders[id] = nil
+        case .cancelled(let id, let reason, let atMs):
+            // Orders the engine cancels itself are forgotten before the venue confirms; an
+            // order still known here was ended by the venue (post-only cross, funds, OCO).
+            guard let info = orders.removeValue(forKey: id) else { return }
+            let i = info.pairIndex
+            switch slots[i].state {
+            case .entering(let e) where e == id:
+                if slots[i].buildingTrade != nil {
+                    completeEntry(i, atMs: atMs, partial: true)
+                } else {
+                    slots[i].state = .flat
+                    notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description, message: "entry order cancelled by the venue: \(reason)"))
+                }
+            case .exiting(let t, let e) where e == id:
+                slots[i].state = .long(trade: t)
+                trades[t].exitReason = nil
+                notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description, message: "exit order cancelled by the venue: \(reason)"))
+            default: break
+            }
+            if slots[i].stopOrder == id { slots[i].stopOrder = nil }
+            if slots[i].targetOrder == id { slots[i].targetOrder = nil }
+            slots[i].tierOrders[id] = nil
         case .filled(let fill):
             fills.append(fill)
-            guard let info = orders.removeValue(forKey: fill.orderID) else { return }
+            guard let info = orders[fill.orderID] else { return }
+            if fill.completesOrder { orders[fill.orderID] = nil }
             let i = info.pairIndex
             if fill.side == .buy {
-                cash -= fill.notional + fill.fee
-                let index = trades.count
-                var trade = Trade(tradeID: Self.tradeID(index + 1), pair: pairs[i], side: .buy, strategy: strategies[i].name,
-                                  entryTimeMs: fill.timestampMs, entryPrice: fill.price, quantity: fill.quantity,
-                                  entryFee: fill.fee, stopLoss: slots[i].pendingStop, takeProfit: slots[i].pendingTarget,
-                                  entryReason: slots[i].pendingReason)
-                trade.exitReason = nil
-                trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
-                trade.attribution = slots[i].pendingVotes
-                trade.stopState = slots[i].pendingStop.map { StopLossState(initialSL: $0) }
-                trade.sizing = slots[i].pendingSizing
-                trade.entryFeeRate = fill.feeRate
-                trade.entryOrderType = slots[i].entryIsLimit ? "limit" : "market"
-                trade.entryChaseAttempts = slots[i].entryIsLimit ? slots[i].chaseAttempt : (slots[i].chaseAttempt > 0 ? config.entryChaseAttempts : 0)
-                trades.append(trade)
-                slots[i].state = .long(trade: index)
-                placeProtection(i, trade: index, atMs: fill.timestampMs)
+                applyEntryFill(i, fill)
             } else {
-                cash += fill.notional - fill.fee
-                let t: Int
-                switch slots[i].state {
-                case .long(let x), .exiting(let x, _): t = x
-                default: return
-                }
-                if info.purpose == .smartExit, let tier = slots[i].tierOrders.removeValue(forKey: fill.orderID) {
-                    trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
-                                                              timeMs: fill.timestampMs))
-                    if trades[t].openQuantity > trades[t].quantity * 1e-9 {
-                        resizeStop(i, trade: t, atMs: fill.timestampMs)
-                        return
-                    }
-                    // Every unit sold by the tiers: the last tier closes the trade.
-                    trades[t].partialExits.removeLast()
-                }
-                trades[t].exitTimeMs = fill.timestampMs
-                trades[t].exitPrice = fill.price
-                trades[t].exitFee = fill.fee
-                trades[t].exitFeeRate = fill.feeRate
-                trades[t].exitReason = info.purpose.rawValue
-                if info.purpose == .stopLoss, let state = trades[t].stopState {
-                    if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
-                    else if state.breakevenActivated { trades[t].exitReason = "breakeven" }
-                }
-                switch info.purpose {
-                case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
-                case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
-                case .smartExit: trades[t].exitDecisionPrice = fill.price
-                default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice
-                }
-                // The other leg of a stop/target pair is cancelled by the venue (OCO).
-                if let s = slots[i].stopOrder, s != fill.orderID { orders[s] = nil }
-                if let g = slots[i].targetOrder, g != fill.orderID { orders[g] = nil }
-                // Tiers still open: the venue cancels them with the stop (same group); for any
-                // other exit, cancel them here.
-                for id in slots[i].tierOrders.keys.sorted() where id != fill.orderID {
-                    var ev: [VenueEvent] = []
-                    venue.cancel(id, atMs: fill.timestampMs, events: &ev)
-                    orders[id] = nil
-                }
-                slots[i].tierOrders = [:]
-                slots[i].stopOrder = nil
-                slots[i].targetOrder = nil
-                slots[i].state = .flat
-                strategies[i].tradeClosed(trades[t])
-                if let pnl = trades[t].pnl {
-                    closedPnL.append(pnl)
-                    rollDay(fill.timestampMs)
-                    todayPnL += pnl
-                    if pnl <= 0 { lastLossExitMs = fill.timestampMs }
-                }
-                lastExitMsByPair[pairs[i].description] = fill.timestampMs
+                applyExitFill(i, fill, purpose: info.purpose)
             }
         }
     }
 
+    /// A fill of an entry order: the first one opens the trade, later ones (partial fills)
+    /// add to it at their prices. The stop and targets go out when the entry order is done.
+    private mutating func applyEntryFill(_ i: Int, _ fill: Fill) {
+        cash -= fill.notional + fill.fee
+        if let t = slots[i].buildingTrade {
+            let q0 = trades[t].quantity
+            trades[t].entryPrice = (trades[t].entryPrice * q0 + fill.price * fill.quantity) / (q0 + fill.quantity)
+            trades[t].quantity = q0 + fill.quantity
+            trades[t].entryFee += fill.fee
+            trades[t].entryFills += 1
+        } else {
+            let index = trades.count
+            var trade = Trade(tradeID: Self.tradeID(index + 1), pair: pairs[i], side: .buy, strategy: strategies[i].name,
+                              entryTimeMs: fill.timestampMs, entryPrice: fill.price, quantity: fill.quantity,
+                              entryFee: fill.fee, stopLoss: slots[i].pendingStop, takeProfit: slots[i].pendingTarget,
+                              entryReason: slots[i].pendingReason)
+            trade.exitReason = nil
+            trade.entryDecisionPrice = slots[i].pendingDecisionPrice.isNaN ? nil : slots[i].pendingDecisionPrice
+            trade.entryDecisionTimeMs = slots[i].pendingDecisionMs
+            trade.attribution = slots[i].pendingVotes
+            trade.stopState = slots[i].pendingStop.map { StopLossState(initialSL: $0) }
+            trade.sizing = slots[i].pendingSizing
+            trade.entryFeeRate = fill.feeRate
+            trade.entryOrderType = slots[i].entryIsLimit ? "limit" : "market"
+            trade.entryChaseAttempts = slots[i].entryIsLimit ? slots[i].chaseAttempt : (slots[i].chaseAttempt > 0 ? config.entryChaseAttempts : 0)
+            trades.append(trade)
+            slots[i].buildingTrade = index
+        }
+        if fill.completesOrder { completeEntry(i, atMs: fill.timestampMs, partial: false) }
+    }
+
+    /// The entry is done (its order filled, or ended with part of it filled): the position is
+    /// open and gets its protection.
+    private mutating func completeEntry(_ i: Int, atMs: Int64, partial: Bool) {
+        guard let t = slots[i].buildingTrade else { return }
+        slots[i].buildingTrade = nil
+        if case .entering(let id) = slots[i].state, orders[id] != nil {
+            // The rest of a partly filled entry order is not wanted any more.
+            orders[id] = nil
+            var ev: [VenueEvent] = []
+            venue.cancel(id, atMs: atMs, events: &ev)
+        }
+        trades[t].entryPartialFill = partial
+        slots[i].state = .long(trade: t)
+        slots[i].exitUnits = 0; slots[i].exitNotional = 0; slots[i].exitFees = 0; slots[i].exitFillCount = 0
+        placeProtection(i, trade: t, atMs: atMs)
+    }
+
+    /// A fill of a sell: a smart-exit tier, or (part of) the position's final exit.
+    private mutating func applyExitFill(_ i: Int, _ fill: Fill, purpose: OrderPurpose) {
+        cash += fill.notional - fill.fee
+        let t: Int
+        switch slots[i].state {
+        case .long(let x), .exiting(let x, _): t = x
+        default: return
+        }
+        let lot = 0.5 * Self.lotStep(venue.profile.instrument(pairs[i]))
+        if purpose == .smartExit, let tier = slots[i].tierOrders[fill.orderID] {
+            if fill.completesOrder { slots[i].tierOrders[fill.orderID] = nil }
+            trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
+                                                      timeMs: fill.timestampMs))
+            if Self.held(trades[t], slots[i]) > lot {
+                if fill.completesOrder { resizeStop(i, trade: t, atMs: fill.timestampMs) }
+                return
+            }
+            // Every unit sold by the tiers: the last tier fill closes the trade.
+            trades[t].partialExits.removeLast()
+        }
+        slots[i].exitUnits += fill.quantity
+        slots[i].exitNotional += fill.notional
+        slots[i].exitFees += fill.fee
+        slots[i].exitFillCount += 1
+        if Self.held(trades[t], slots[i]) > lot {
+            // Units still held: this exit goes on (a partial fill) or another order sells the rest.
+            if fill.completesOrder, case .exiting = slots[i].state {
+                slots[i].state = .long(trade: t)
+                slots[i].stopMissing = trades[t].stopState != nil
+            }
+            return
+        }
+        trades[t].exitTimeMs = fill.timestampMs
+        trades[t].exitPrice = slots[i].exitNotional / slots[i].exitUnits
+        trades[t].exitFee = slots[i].exitFees
+        trades[t].exitFeeRate = fill.feeRate
+        trades[t].exitFills = slots[i].exitFillCount
+        trades[t].exitReason = purpose.rawValue
+        if purpose == .stopLoss, let state = trades[t].stopState {
+            if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
+            else if state.breakevenActivated { trades[t].exitReason = "breakeven" }
+        }
+        switch purpose {
+        case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
+        case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
+        case .smartExit: trades[t].exitDecisionPrice = fill.price
+        default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice
+        }
+        // Resting orders trigger at the exchange: decided when the market reached them.
+        trades[t].exitDecisionTimeMs = (purpose == .exitSignal || purpose == .endOfData) ? slots[i].exitDecisionMs : fill.timestampMs
+        // Whatever still rests for this position goes: the venue cancels the OCO leg and
+        // the sold-out sells; cancel the rest here.
+        var leftovers = [slots[i].stopOrder, slots[i].targetOrder].compactMap { $0 } + slots[i].tierOrders.keys.sorted()
+        if case .exiting(_, let e) = slots[i].state { leftovers.append(e) }
+        for id in leftovers where id != fill.orderID {
+            if orders.removeValue(forKey: id) != nil {
+                var ev: [VenueEvent] = []
+                venue.cancel(id, atMs: fill.timestampMs, events: &ev)
+            }
+        }
+        slots[i].tierOrders = [:]
+        slots[i].stopOrder = nil
+        slots[i].targetOrder = nil
+        slots[i].stopMissing = false
+        slots[i].exitUnits = 0; slots[i].exitNotional = 0; slots[i].exitFees = 0; slots[i].exitFillCount = 0
+        slots[i].state = .flat
+        strategies[i].tradeClosed(trades[t])
+        if let pnl = trades[t].pnl {
+            closedPnL.append(pnl)
+            rollDay(fill.timestampMs)
+            todayPnL += pnl
+            if pnl <= 0 { lastLossExitMs = fill.timestampMs }
+        }
+        lastExitMsByPair[pairs[i].description] = fill.timestampMs
+    }
+
+    /// Units of a trade still held: its quantity less the smart-exit tiers and the final
+    /// exit's fills so far.
+    private static func held(_ trade: Trade, _ slot: Slot) -> Double {
+        trade.openQuantity - slot.exitUnits
+    }
+
+    static func lotStep(_ spec: InstrumentSpec) -> Double {
+        guard spec.lotDecimals < InstrumentSpec.noLotGrid else { return 1e-12 }
+        var step = 1.0
+        for _ in 0..<spec.lotDecimals { step /= 10 }
+        return step
+    }
+
+    /// The protective stop as this venue offers it: a stop-market where there is one (Kraken),
+    /// else a stop-limit `stopLimitOffsetPct` beyond the trigger (Coinbase).
+    private func stopKind(_ trigger: Double) -> OrderKind {
+        venue.profile.supportsStopMarket ? .stop(trigger: trigger) : .stopLimit(trigger: trigger, limit: trigger * (1 - config.stopLimitOffsetPct))
+    }
+
+    /// Places a protective order, retrying at once on a transient refusal (rate limit, outage)
+    /// up to `exitRetries` times. Returns the order id if the venue took it.
+    private mutating func submitProtective(_ i: Int, kind: OrderKind, quantity: Double, purpose: OrderPurpose, atMs: Int64,
+                                           oco: Int, cancelsGroup: Bool = true) -> OrderID? {
+        var attempt = 0
+        while true {
+            let id = submit(i, side: .sell, kind: kind, quantity: .base(quantity), purpose: purpose, atMs: atMs, oco: oco, cancelsGroup: cancelsGroup)
+            if orders[id] != nil { return id }
+            guard lastRejectTransient && attempt < config.exitRetries else { return nil }
+            attempt += 1
+            notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description, message: "\(purpose.rawValue) retry \(attempt) of \(config.exitRetries)"))
+        }
+    }
+
     private mutating func placeProtection(_ i: Int, trade t: Int, atMs: Int64) {
-        let qty = trades[t].quantity
+        let qty = Self.held(trades[t], slots[i])
         let group = t + 1
         if let stop = trades[t].stopLoss {
-            let id = submit(i, side: .sell, kind: .stop(trigger: stop), quantity: .base(qty), purpose: .stopLoss, atMs: atMs, oco: group)
-            if orders[id] != nil { slots[i].stopOrder = id }
+            slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: qty, purpose: .stopLoss, atMs: atMs, oco: group)
+            slots[i].stopMissing = slots[i].stopOrder == nil
         }
         guard let target = trades[t].takeProfit else { return }
         if config.smartExitTiers.isEmpty {
-            let id = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, atMs: atMs, oco: group)
-            if orders[id] != nil { slots[i].targetOrder = id }
+            slots[i].targetOrder = submitProtective(i, kind: .limit(price: target), quantity: qty, purpose: .takeProfit, atMs: atMs, oco: group)
             return
         }
         // Smart exit: one limit per tier, in the stop's group (the stop cancels them) but not
@@ -476,53 +636,68 @@ public struct Engine<V: Venue, S: Strategy> {
         let entry = trades[t].entryPrice
         for (k, tier) in config.smartExitTiers.enumerated() {
             let price = entry + tier.tpMultiple * (target - entry)
-            let id = submit(i, side: .sell, kind: .limit(price: price), quantity: .base(qty * tier.fraction), purpose: .smartExit,
-                            atMs: atMs, oco: group, cancelsGroup: false)
-            if orders[id] != nil { slots[i].tierOrders[id] = k + 1 }
+            if let id = submitProtective(i, kind: .limit(price: price), quantity: qty * tier.fraction, purpose: .smartExit, atMs: atMs,
+                                         oco: group, cancelsGroup: false) {
+                slots[i].tierOrders[id] = k + 1
+            }
         }
     }
 
     /// Breakeven and trailing: after each closed bar of an open long, raise its stop when the
     /// bar's high earned it, by replacing the stop order on the venue (the new stop works from
-    /// the next bar on). Stops only ever move up.
+    /// the next bar on). Stops only ever move up. A stop the venue refused or lost is placed
+    /// again here, bar after bar, until the venue takes it.
     private mutating func manageStop(_ i: Int, _ bar: Bar) {
-        guard case .long(let t) = slots[i].state, var state = trades[t].stopState, let stopID = slots[i].stopOrder else { return }
+        guard case .long(let t) = slots[i].state, var state = trades[t].stopState else { return }
         let entry = trades[t].entryPrice
         let r = entry - state.initialSL
-        guard r > 0 else { return }
         var newSL = state.currentSL
-        if config.breakevenAtR > 0 && !state.breakevenActivated && bar.high >= entry + config.breakevenAtR * r {
-            state.breakevenActivated = true
-            newSL = max(newSL, entry)
-        }
-        if config.trailingAtR > 0 && (state.trailingActivated || bar.high >= entry + config.trailingAtR * r) {
-            state.trailingActivated = true
-            let high = max(state.trailingHigh ?? bar.high, bar.high)
-            state.trailingHigh = high
-            newSL = max(newSL, high * (1 - config.trailingDistancePct))
+        if r > 0 {
+            if config.breakevenAtR > 0 && !state.breakevenActivated && bar.high >= entry + config.breakevenAtR * r {
+                state.breakevenActivated = true
+                newSL = max(newSL, entry)
+            }
+            if config.trailingAtR > 0 && (state.trailingActivated || bar.high >= entry + config.trailingAtR * r) {
+                state.trailingActivated = true
+                let high = max(state.trailingHigh ?? bar.high, bar.high)
+                state.trailingHigh = high
+                newSL = max(newSL, high * (1 - config.trailingDistancePct))
+            }
         }
         // A stop at or above the close would fill at once: keep it below.
         newSL = min(newSL, bar.close * (1 - 1e-9))
         defer { trades[t].stopState = state }
-        guard newSL > state.currentSL else { return }
-        state.currentSL = newSL
-        trades[t].stopLoss = newSL
-        events.removeAll(keepingCapacity: true)
-        venue.cancel(stopID, atMs: bar.timestampMs, events: &events)
-        orders[stopID] = nil
-        drainEvents()
-        let id = submit(i, side: .sell, kind: .stop(trigger: newSL), quantity: .base(trades[t].openQuantity), purpose: .stopLoss,
-                        atMs: bar.timestampMs, oco: t + 1)
-        slots[i].stopOrder = orders[id] != nil ? id : nil
+        let missing = slots[i].stopOrder == nil
+        guard newSL > state.currentSL || missing else { return }
+        if newSL > state.currentSL {
+            state.currentSL = newSL
+            trades[t].stopLoss = newSL
+        }
+        if let stopID = slots[i].stopOrder {
+            events.removeAll(keepingCapacity: true)
+            orders[stopID] = nil
+            venue.cancel(stopID, atMs: bar.timestampMs, events: &events)
+            drainEvents()
+        } else {
+            notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "position without a stop: placing it again"))
+        }
+        slots[i].stopOrder = submitProtective(i, kind: stopKind(state.currentSL), quantity: Self.held(trades[t], slots[i]), purpose: .stopLoss,
+                                              atMs: bar.timestampMs, oco: t + 1)
+        slots[i].stopMissing = slots[i].stopOrder == nil
     }
 
     /// A limit entry not filled by this bar's close is re-priced at the close, or after the last
-    /// attempt replaced by a market order (filling at the next open).
+    /// attempt replaced by a market order (filling at the next open). One filled in part is
+    /// taken as it is: the rest is cancelled and the position opens with what was bought.
     private mutating func chaseEntry(_ i: Int, _ bar: Bar) {
         guard case .entering(let id) = slots[i].state, slots[i].entryIsLimit, slots[i].chaseAttempt > 0 else { return }
+        if slots[i].buildingTrade != nil {
+            completeEntry(i, atMs: bar.timestampMs, partial: true)
+            return
+        }
         events.removeAll(keepingCapacity: true)
-        venue.cancel(id, atMs: bar.timestampMs, events: &events)
         orders[id] = nil
+        venue.cancel(id, atMs: bar.timestampMs, events: &events)
         drainEvents()
         let lastTry = slots[i].chaseAttempt >= config.entryChaseAttempts
         let newID = submit(i, side: .buy, kind: lastTry ? .market : .limit(price: bar.close), quantity: .quoteIncludingFee(slots[i].chaseBudget),
@@ -541,11 +716,11 @@ public struct Engine<V: Venue, S: Strategy> {
     private mutating func resizeStop(_ i: Int, trade t: Int, atMs: Int64) {
         guard let stopID = slots[i].stopOrder, let stop = trades[t].stopLoss else { return }
         var ev: [VenueEvent] = []
-        venue.cancel(stopID, atMs: atMs, events: &ev)
         orders[stopID] = nil
-        let id = submit(i, side: .sell, kind: .stop(trigger: stop), quantity: .base(trades[t].openQuantity), purpose: .stopLoss,
-                        atMs: atMs, oco: t + 1)
-        slots[i].stopOrder = orders[id] != nil ? id : nil
+        venue.cancel(stopID, atMs: atMs, events: &ev)
+        slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: Self.held(trades[t], slots[i]), purpose: .stopLoss,
+                                              atMs: atMs, oco: t + 1)
+        slots[i].stopMissing = slots[i].stopOrder == nil
     }
 
     /// Resets the daily counters at UTC midnight.

@@ -15,6 +15,11 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     }
 
     public var initialCash: Double = 10_000
+    /// Bar length of the data (ms): a decision about a bar is made at its close.
+    public var barMs: Int64 = 60_000
+    /// On a venue without stop-market orders (Coinbase), a protective stop is a stop-limit whose
+    /// limit sits this fraction beyond its trigger: a gap past the limit leaves it unfilled.
+    public var stopLimitOffsetPct: Double = 0.005
     public var sizing: Sizing = .fixedFractional
     public var riskPerTrade: Double = 0.01
     public var maxPositionPct: Double = 0.25
@@ -36,6 +41,8 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     /// up to this many attempts, then a market order (the seed's limit chase with market
     /// fallback). 0: market entries.
     public var entryChaseAttempts: Int = 0
+    /// Entry limits are post-only: maker or nothing (an entry that would cross is dropped).
+    public var entryPostOnly = false
     /// A rejected exit is sent again this many times when the error is transient (rate limit);
     /// a permanent error (invalid order, insufficient funds) is not retried.
     public var exitRetries: Int = 3

@@ -20,6 +20,31 @@ public struct DatasetCatalog: Sendable {
         "\(root)/\(exchange.rawValue)/\(pair.slug)/book.npbook"
     }
 
+    public func tradesPath(pair: Pair, exchange: ExchangeID) -> String {
+        "\(root)/\(exchange.rawValue)/\(pair.slug)/trades.nptrades"
+    }
+
+    public func saveTrades(_ tape: TradeTape, info: DatasetInfo) throws {
+        try ColumnarFile.write([
+            .int64("timestamp", tape.timestampMs), .float64("price", tape.price), .float64("size", tape.size),
+            .float64("taker_buys", tape.takerBuys.map { $0 ? 1 : 0 }),
+        ], info: info, to: tradesPath(pair: info.pair, exchange: info.exchange))
+    }
+
+    /// The pair's imported trades, or nil when none were imported.
+    public func loadTrades(pair: Pair, exchange: ExchangeID) throws -> (TradeTape, DatasetInfo)? {
+        let path = tradesPath(pair: pair, exchange: exchange)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let (header, cols) = try ColumnarFile.read(path)
+        var tape = TradeTape()
+        tape.timestampMs = try ColumnarFile.int64s(cols, "timestamp", path: path)
+        tape.price = try ColumnarFile.doubles(cols, "price", path: path)
+        tape.size = try ColumnarFile.doubles(cols, "size", path: path)
+        tape.takerBuys = try ColumnarFile.doubles(cols, "taker_buys", path: path).map { $0 != 0 }
+        guard tape.price.count == tape.count, tape.size.count == tape.count else { throw MarketDataError.corruptCache(path: path, reason: "column lengths disagree") }
+        return (tape, header.info)
+    }
+
     public func saveBars(_ bars: BarSeries, info: DatasetInfo) throws {
         var columns: [ColumnarFile.Column] = [
             .int64("timestamp", bars.timestampMs), .float64("open", bars.open), .float64("high", bars.high),
@@ -83,7 +108,7 @@ public struct DatasetCatalog: Sendable {
     public func list() -> [DatasetInfo] {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var out: [DatasetInfo] = []
-        for case let relative as String in walker where relative.hasSuffix(".npbars") || relative.hasSuffix(".npbook") {
+        for case let relative as String in walker where relative.hasSuffix(".npbars") || relative.hasSuffix(".npbook") || relative.hasSuffix(".nptrades") {
             if let header = try? ColumnarFile.readHeader("\(root)/\(relative)") { out.append(header.info) }
         }
         return out.sorted {

@@ -2,7 +2,7 @@ import NovaCore
 
 /// What the catalog knows of one imported dataset; stored in the header of its cache file.
 public struct DatasetInfo: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case ohlcv, book }
+    public enum Kind: String, Codable, Sendable { case ohlcv, book, trades }
 
     public var kind: Kind
     public var pair: Pair

@@ -153,3 +153,46 @@ public struct ThoughtRecord: Sendable, Equatable {
         a.timestamp == b.timestamp && a.category == b.category && a.message == b.message && a.severity == b.severity
     }
 }
+
+/// A row of `run_execution`: how one leg (entry or final exit) of a trade was filled.
+public struct RunExecutionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "run_execution"
+
+    public var runID: String
+    public var seq: Int
+    public var tradeID: String
+    public var leg: String
+    public var pair: String
+    public var decisionTime: String?
+    public var fillTime: String
+    public var decisionPrice: Double?
+    public var fillPrice: Double
+    public var quantity: Double
+    public var fills: Int
+    public var orderType: String?
+    /// Realised slippage against the decision price; positive is worse.
+    public var slippageBps: Double?
+    /// Spread of the book the decision saw (book data only).
+    public var spreadBps: Double?
+    /// Slippage the decision's book predicted for the leg's size (book data only).
+    public var expectedSlippageBps: Double?
+    public var latencyMs: Int64?
+    /// P&L in units of the initial risk (exit legs of closed trades with a stop).
+    public var rMultiple: Double?
+
+    public init(runID: String, seq: Int, tradeID: String, leg: String, pair: String, decisionTime: String?, fillTime: String,
+                decisionPrice: Double?, fillPrice: Double, quantity: Double, fills: Int, orderType: String?, slippageBps: Double?,
+                spreadBps: Double?, expectedSlippageBps: Double?, latencyMs: Int64?, rMultiple: Double?) {
+        self.runID = runID; self.seq = seq; self.tradeID = tradeID; self.leg = leg; self.pair = pair
+        self.decisionTime = decisionTime; self.fillTime = fillTime; self.decisionPrice = decisionPrice; self.fillPrice = fillPrice
+        self.quantity = quantity; self.fills = fills; self.orderType = orderType; self.slippageBps = slippageBps
+        self.spreadBps = spreadBps; self.expectedSlippageBps = expectedSlippageBps; self.latencyMs = latencyMs; self.rMultiple = rMultiple
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", seq, tradeID = "trade_id", leg, pair, decisionTime = "decision_time", fillTime = "fill_time"
+        case decisionPrice = "decision_price", fillPrice = "fill_price", quantity, fills, orderType = "order_type"
+        case slippageBps = "slippage_bps", spreadBps = "spread_bps", expectedSlippageBps = "expected_slippage_bps"
+        case latencyMs = "latency_ms", rMultiple = "r_multiple"
+    }
+}

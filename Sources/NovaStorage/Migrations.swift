@@ -8,6 +8,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-novapulse-seed-schema", migrate: createSeedSchema)
         migrator.registerMigration("v2-research-runs", migrate: createResearchTables)
+        migrator.registerMigration("v3-execution-quality", migrate: createExecutionTable)
         return migrator
     }
 
@@ -238,6 +239,33 @@ enum Migrations {
             ts_ms BLOB NOT NULL,
             equity BLOB NOT NULL
         );
+        """)
+    }
+
+    /// Execution quality per fill leg of each trade (crpbot's `risk_book_snapshots` idea):
+    /// what the decision expected and what the venue gave.
+    static func createExecutionTable(_ db: Database) throws {
+        try db.execute(sql: """
+        CREATE TABLE run_execution (
+            run_id TEXT NOT NULL REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            trade_id TEXT NOT NULL,
+            leg TEXT NOT NULL CHECK(leg IN ('entry', 'exit')),
+            pair TEXT NOT NULL,
+            decision_time TEXT,
+            fill_time TEXT NOT NULL,
+            decision_price REAL,
+            fill_price REAL NOT NULL,
+            quantity REAL NOT NULL,
+            fills INTEGER NOT NULL,
+            order_type TEXT,
+            slippage_bps REAL,
+            spread_bps REAL,
+            expected_slippage_bps REAL,
+            latency_ms INTEGER,
+            r_multiple REAL,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
         """)
     }
 }

@@ -73,9 +73,10 @@ public final class ResultsStore: @unchecked Sendable {
     /// transaction: either all of it is there or none.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
                           equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = [],
-                          thoughts: [ThoughtRecord] = []) throws {
+                          thoughts: [ThoughtRecord] = [], execution: [RunExecutionRecord] = []) throws {
         try wrap {
             try writer.write { db in
+                for e in execution { try e.insert(db) }
                 let thoughtInsert = try db.makeStatement(sql: """
                     INSERT INTO thought_log (timestamp, category, message, severity, metadata) VALUES (?, ?, ?, ?, ?)
                     """)
@@ -181,6 +182,10 @@ public final class ResultsStore: @unchecked Sendable {
 
     public func trades(runID: String) throws -> [RunTradeRecord] {
         try wrap { try writer.read { db in try RunTradeRecord.filter(Column("run_id") == runID).order(Column("seq")).fetchAll(db) } }
+    }
+
+    public func execution(runID: String) throws -> [RunExecutionRecord] {
+        try wrap { try writer.read { db in try RunExecutionRecord.filter(Column("run_id") == runID).order(Column("seq")).fetchAll(db) } }
     }
 
     public func equity(runID: String) throws -> [(timestampMs: Int64, equity: Double)] {

@@ -9,17 +9,6 @@ public enum VenueEvent: Sendable, Equatable {
     case cancelled(OrderID, reason: String, atMs: Int64)
 }
 
-/// Why a venue refused an order, in the families of the seed's exception hierarchy.
-public enum VenueRejectReason: String, Sendable, Codable, Equatable {
-    case insufficientFunds = "insufficient_funds"
-    case invalidOrder = "invalid_order"
-    case rateLimited = "rate_limited"
-    case noMarketData = "no_market_data"
-
-    /// Transient errors are worth retrying; permanent ones are not.
-    public var isTransient: Bool { self == .rateLimited }
-}
-
 /// An exchange, simulated or real. The engine talks to every venue through these calls only,
 /// so backtest, paper and live run the same engine code.
 ///

@@ -23,16 +23,63 @@ public struct VenueProfile: Sendable, Equatable, Codable {
     public var exchange: ExchangeID
     /// Ascending by volume; the first tier starts at 0.
     public var tiers: [FeeTier]
+    /// Trading rules by pair (`BTC/USD`); pairs not listed trade without grid or minimums.
+    public var instruments: [String: InstrumentSpec]
+    /// Whether the exchange has a stop order that becomes a market order (Kraken `stop-loss`).
+    /// Coinbase Advanced Trade offers only stop-limit orders (`stop_limit_stop_limit_gtc`), so
+    /// a protective stop there is a stop-limit that a gap through its limit leaves unfilled.
+    public var supportsStopMarket: Bool
+    /// What happens to a post-only order that would take liquidity.
+    public var postOnlyCross: PostOnlyCross
 
-    public init(exchange: ExchangeID, tiers: [FeeTier]) {
+    public enum PostOnlyCross: String, Sendable, Equatable, Codable {
+        /// Kraken: AddOrder returns a txid, then the order ends `canceled`, reason "Post only order".
+        case acceptThenCancel = "accept_then_cancel"
+        /// Coinbase: rejected at submit, `INVALID_LIMIT_PRICE_POST_ONLY`.
+        case reject
+    }
+
+    public init(exchange: ExchangeID, tiers: [FeeTier], instruments: [String: InstrumentSpec]? = nil) {
         precondition(!tiers.isEmpty, "a fee schedule has at least one tier")
         self.exchange = exchange
         self.tiers = tiers.sorted { $0.minVolume < $1.minVolume }
+        self.instruments = instruments ?? Self.standardInstruments(exchange)
+        self.supportsStopMarket = exchange == .kraken
+        self.postOnlyCross = exchange == .kraken ? .acceptThenCancel : .reject
     }
 
     /// A flat schedule (one tier).
     public init(exchange: ExchangeID, makerFee: Double, takerFee: Double) {
         self.init(exchange: exchange, tiers: [FeeTier(minVolume: 0, makerFee: makerFee, takerFee: takerFee)])
+    }
+
+    /// The rules of `pair` on this exchange.
+    public func instrument(_ pair: Pair) -> InstrumentSpec {
+        instruments[pair.description] ?? .unrestricted
+    }
+
+    /// Rules of the majors, from the exchanges' instrument endpoints (docs/venues.md says how
+    /// sure each number is). Kraken: XBT/USD and ETH/USD price tick 0.1 and 0.01, 8 lot
+    /// decimals, `ordermin` 0.00005 BTC / 0.002 ETH [L], `costmin` 0.5 [L]. Coinbase: BTC-USD and
+    /// ETH-USD price increment 0.01, base increment 1e-8, minimum size 1e-8 [L], quote minimum
+    /// 1 USD [?].
+    public static func standardInstruments(_ exchange: ExchangeID) -> [String: InstrumentSpec] {
+        switch exchange {
+        case .kraken:
+            return [
+                "BTC/USD": InstrumentSpec(tickSize: 0.1, lotDecimals: 8, minSize: 0.00005, minCost: 0.5),
+                "ETH/USD": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.002, minCost: 0.5),
+                "BTC/USDT": InstrumentSpec(tickSize: 0.1, lotDecimals: 8, minSize: 0.00005, minCost: 0.5),
+                "ETH/USDT": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.002, minCost: 0.5),
+            ]
+        case .coinbase:
+            return [
+                "BTC/USD": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.00000001, minCost: 1),
+                "ETH/USD": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.00000001, minCost: 1),
+                "BTC/USDT": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.00000001, minCost: 1),
+                "ETH/USDT": InstrumentSpec(tickSize: 0.01, lotDecimals: 8, minSize: 0.00000001, minCost: 1),
+            ]
+        }
     }
 
     /// The entry tier's rates.
@@ -65,13 +112,22 @@ public struct VenueProfile: Sendable, Equatable, Codable {
 
     /// The same exchange with one fee rate for makers and takers at every volume (`--fee RATE`).
     public func withFlatFee(_ rate: Double) -> VenueProfile {
-        VenueProfile(exchange: exchange, makerFee: rate, takerFee: rate)
+        var p = self
+        p.tiers = [FeeTier(minVolume: 0, makerFee: rate, takerFee: rate)]
+        return p
+    }
+
+    /// The same schedule without grids or minimums (hand-made test markets).
+    public func unrestricted() -> VenueProfile {
+        var p = self
+        p.instruments = [:]
+        return p
     }
 
     /// The schedule with its entry tier replaced (the config's first-tier rates), the rest kept.
     public func withEntryTier(makerFee: Double, takerFee: Double) -> VenueProfile {
-        var t = tiers
-        t[0] = FeeTier(minVolume: 0, makerFee: makerFee, takerFee: takerFee)
-        return VenueProfile(exchange: exchange, tiers: t)
+        var p = self
+        p.tiers[0] = FeeTier(minVolume: 0, makerFee: makerFee, takerFee: takerFee)
+        return p
     }
 }

@@ -80,7 +80,7 @@ import NovaTestSupport
         #expect(list.stdout.contains("BTC/USDT") && list.stdout.contains("1440"))
 
         let bt = try Self.run(["backtest", "--pair", "BTC/USDT", "--exchange", "coinbase", "--strategy", "sma_cross",
-                               "--fee", "0.001", "--sizing", "all-in", "--json"], workspace: ws)
+                               "--fee", "0.001", "--sizing", "all-in", "--param", "simulator.participation=0", "--json"], workspace: ws)
         #expect(bt.code == 0, "\(bt.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as! [String: Any]
         let runID = summary["run_id"] as! String

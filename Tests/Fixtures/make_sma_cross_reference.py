@@ -6,12 +6,13 @@ Rules, as stated in the foundation issue and backtesting.py's SmaCross:
   fast[i] > slow[i]; a cross down is the mirror.
 - Long only. A cross up while flat buys at the NEXT bar's open; a cross down while long sells
   at the next bar's open. A signal on the last bar is not filled.
-- All-in sizing: units = cash / ((1 + fee) * price); fee = units * price * fee on each fill.
+- All-in sizing: units = cash / ((1 + fee) * price), cut down to the exchange's lot grid
+  (Kraken BTC/USD: 8 decimals); fee = units * price * fee on each fill.
 - A position open at the end stays open, marked to the last close, no exit fee.
 Writes sma_cross_reference.json next to this script.
 Run: python3 make_sma_cross_reference.py
 """
-import csv, json, os
+import csv, json, math, os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "btcusdt-1m-2024-06-01.csv")
@@ -33,6 +34,8 @@ for i in range(len(rows)):
     if pending == "buy":
         price = o[i]
         units = cash / ((1 + FEE) * price)
+        scaled = units * 1e8
+        units = (round(scaled) if abs(scaled - round(scaled)) <= 1e-7 else math.floor(scaled)) / 1e8
         fee = units * price * FEE
         cash -= units * price + fee
         entry = {"entry_time": ts[i], "entry_price": price, "quantity": units, "entry_fee": fee}

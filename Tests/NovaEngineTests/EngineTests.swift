@@ -22,8 +22,8 @@ import NovaVenue
     }
 
     static func run<S: Strategy>(_ bars: BarSeries, config: EngineConfig = EngineTests.mechanics, fee: Double = 0.004,
-                                 make: @escaping () -> S) -> Engine<CandleSimulatedVenue, S> {
-        let venue = CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(fee), initialCash: config.initialCash)
+                                 make: @escaping () -> S) -> Engine<SimulatedVenue, S> {
+        let venue = SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(fee).unrestricted(), initialCash: config.initialCash)
         var engine = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
@@ -107,7 +107,7 @@ import NovaVenue
         final class Mailbox: @unchecked Sendable { var events: [VenueEvent] = [] }
         /// A venue whose market-data fills are held back and delivered later, like a WebSocket.
         struct DeferredVenue: Venue {
-            var inner: CandleSimulatedVenue
+            var inner: SimulatedVenue
             let mailbox: Mailbox
             var profile: VenueProfile { inner.profile }
             mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) { inner.submit(order, events: &events) }
@@ -115,7 +115,7 @@ import NovaVenue
             mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &mailbox.events) }
         }
         let mailbox = Mailbox()
-        let venue = DeferredVenue(inner: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001), initialCash: 10_000), mailbox: mailbox)
+        let venue = DeferredVenue(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 10_000), mailbox: mailbox)
         var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: Self.mechanics) { KeltnerStrategy(config: kc) }
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
@@ -180,12 +180,12 @@ import NovaVenue
         ohlc.enumerated().map { i, b in Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1) }
     }
 
-    func run(_ series: [Bar], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Engine<CandleSimulatedVenue, EnterOnce> {
+    func run(_ series: [Bar], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Engine<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         edit(&config)
-        var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
+        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
                        pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 200) }
         for b in series { e.onBar(pairIndex: 0, b); e.recordEquity(atMs: b.timestampMs) }
         return e
@@ -234,7 +234,7 @@ extension StopLossState {
         config.sizing = .allIn
         config.initialCash = 1_000
         config.smartExitTiers = [.init(tpMultiple: 1.0, fraction: 0.5), .init(tpMultiple: 1.5, fraction: 0.3)]
-        var e = Engine(venue: CandleSimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0), initialCash: 1_000),
+        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
                        pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 110) }
         let ohlc: [(Double, Double, Double, Double)] = [(100, 100, 100, 100), (100, 111, 99.5, 110.5), (110.5, 116, 110, 115.5),
                                                         (115.5, 115.6, 113, 113.5)]
@@ -270,12 +270,12 @@ extension StopLossState {
 }
 
 @Suite struct LimitChaseTests {
-    func run(_ ohlc: [(Double, Double, Double, Double)]) -> Engine<CandleSimulatedVenue, EnterOnce> {
+    func run(_ ohlc: [(Double, Double, Double, Double)]) -> Engine<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         config.entryChaseAttempts = 2
-        var e = Engine(venue: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) {
+        var e = Engine(venue: SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) {
             EnterOnce(stop: nil, target: nil)
         }
         for (i, b) in ohlc.enumerated() {
@@ -307,7 +307,7 @@ extension StopLossState {
     /// A venue that refuses the first `failures` sell orders with the given error, as an
     /// exchange under load answers "rate limit".
     struct FlakyVenue: Venue {
-        var inner: CandleSimulatedVenue
+        var inner: SimulatedVenue
         var failures: Int
         var reason: VenueRejectReason
         var profile: VenueProfile { inner.profile }
@@ -339,7 +339,7 @@ extension StopLossState {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
-        let venue = FlakyVenue(inner: CandleSimulatedVenue(profile: .kraken, initialCash: 1_000), failures: failures, reason: reason)
+        let venue = FlakyVenue(inner: SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000), failures: failures, reason: reason)
         var e = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config) { InAndOut() }
         for i in 0..<5 {
             e.onBar(pairIndex: 0, Bar(timestampMs: Int64(i) * 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1))

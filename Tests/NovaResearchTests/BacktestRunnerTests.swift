@@ -42,7 +42,8 @@ import NovaTestSupport
         let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sma_cross_reference.json"))))
         var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: try Self.workspace())
         request.strategy = "sma_cross"
-        request.params = ["fast=10", "slow=30"]
+        // The reference fills whole orders at the open (no volume cap), units on Kraken's lot grid.
+        request.params = ["fast=10", "slow=30", "simulator.participation=0"]
         request.fee = 0.001
         request.sizing = .allIn
         let out = try BacktestRunner(request: request).run()
@@ -69,7 +70,8 @@ import NovaTestSupport
         request.fee = 0.001
         request.sizing = .allIn
         let out = try BacktestRunner(request: request).run()
-        let units = 10_000 / (1.001 * 67573.41)          // bar 2 opens at 67573.41
+        // Bar 2 opens at 67573.41; units cut to Kraken's 8 lot decimals.
+        let units = (10_000 / (1.001 * 67573.41) * 1e8).rounded(.down) / 1e8
         #expect(out.trades.count == 1 && out.trades[0].isOpen)
         #expect(abs(out.trades[0].quantity - units) < 1e-12)
         #expect(abs(out.metrics.finalEquity - units * 67766.85) < 0.005)   // last close

@@ -18,6 +18,11 @@ public struct BacktestRequest: Sendable {
     public var cash: Double?
     public var sizing: EngineConfig.Sizing?
     public var closeAtEnd = false
+    /// Simulator overrides (`--fill-model`, `--latency-ms`, `--seed`, `--faults`).
+    public var fillModel: String?
+    public var latencyMs: Int?
+    public var seed: Int?
+    public var faults: String?
     public var paths: WorkspacePaths
 
     public init(pairs: [Pair], paths: WorkspacePaths) {

@@ -24,6 +24,8 @@ public struct BacktestRunner {
         public var config: NovaPulseConfig
         public var engineCash: Double
         public var venueCash: Double
+        public var execution: ExecutionSummary
+        public var executionLegs: [ExecutionLeg]
     }
 
     /// Called now and then with (bars replayed, bars in all).
@@ -46,6 +48,10 @@ public struct BacktestRunner {
         if let c = request.cash { config.backtest.initialCash = c }
         if let s = request.sizing { config.backtest.sizing = s }
         if request.closeAtEnd { config.backtest.closeAtEnd = true }
+        if let m = request.fillModel { config.simulator.fillModel = m }
+        if let l = request.latencyMs { config.simulator.latencyMs = l }
+        if let s = request.seed { config.simulator.seed = s }
+        if let f = request.faults { config.simulator.faults = f }
         if let fee = request.fee {
             let flat = NovaPulseConfig.VenuesSection.Fees(makerFee: fee, takerFee: fee, volumeTiers: false)
             config.venues.kraken = flat
@@ -123,10 +129,13 @@ public struct BacktestRunner {
             dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","), host: host, pid: Int(getpid())))
 
         do {
+            let books = try loadBooks(data: data, config: config, notes: &notes)
+            let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
             var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
                                                                          confluence: config.confluenceStrategy),
-                                                   ReplayVisitor(config: config, series: data.map(\.0), books: loadBooks(data: data, notes: &notes),
+                                                   ReplayVisitor(config: config, series: data.map(\.0), books: books, tapes: tapes,
                                                                  pairs: request.pairs, progress: progress))
+            notes += Self.simulatorNotes(replay.simulator, config: config)
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             if replay.unrecordedEvaluations > 0 {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
@@ -143,13 +152,21 @@ public struct BacktestRunner {
             let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
             let title = Self.title(strategy: config.backtest.strategy, pairs: request.pairs.map(\.description),
                                    exchange: config.backtest.exchange.rawValue, timeframe: config.backtest.timeframe.description)
-            let artifacts = RunArtifacts(
+            var artifacts = RunArtifacts(
                 runID: runID, title: title, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                 equity: replay.equity, benchmark: benchmark,
                 prices: zip(request.pairs, data).map { RunArtifacts.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
                 signals: replay.signals, notes: notes, configJSON: configJSON, fingerprints: fingerprints)
+            let legs = ExecutionQuality.legs(trades: replay.trades, pairs: request.pairs, books: books,
+                                             marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs))
+            var execution = ExecutionQuality.summary(legs, trades: replay.trades)
+            execution.fillModel = config.simulator.fillModel
+            execution.latencyMs = config.simulator.latencyMs
+            execution.faults = config.simulator.faults
+            execution.simulator = replay.simulator
+            artifacts.execution = execution
             try ReportWriter.write(artifacts, to: reportDir)
-            let results = try Self.resultsJSON(metrics: metrics, notes: notes)
+            let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let signalRecords = replay.signals.enumerated().map { i, s in
                 RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
@@ -159,10 +176,10 @@ public struct BacktestRunner {
             }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
                                 trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords,
-                                thoughts: Self.thoughts(replay))
+                                thoughts: Self.thoughts(replay), execution: ExecutionQuality.records(runID: runID, legs))
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
-                           engineCash: replay.engineCash, venueCash: replay.venueCash)
+                           engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs)
         } catch {
             try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
             throw error
@@ -170,16 +187,64 @@ public struct BacktestRunner {
     }
 
     /// Each pair's imported order-book snapshots when they overlap the bars, else nil (noted).
-    func loadBooks(data: [(BarSeries, DatasetInfo)], notes: inout [String]) -> [OrderBookSeries?] {
+    /// The book fill model needs them: without snapshots in the window it stops with an error
+    /// that says what the catalog holds and how to import more.
+    func loadBooks(data: [(BarSeries, DatasetInfo)], config: NovaPulseConfig, notes: inout [String]) throws -> [OrderBookSeries?] {
         let catalog = DatasetCatalog(dataDirectory: request.paths.dataDirectory)
-        return data.map { bars, info in
-            guard let (book, bookInfo) = try? catalog.loadBook(pair: info.pair, exchange: info.exchange),
-                  let first = bars.timestampMs.first, let last = bars.timestampMs.last,
-                  bookInfo.lastMs >= first, bookInfo.firstMs <= last + info.timeframe.milliseconds else { return nil }
+        let needBook = config.simulator.fillModel == "book"
+        return try data.map { bars, info in
+            let first = bars.timestampMs.first!, last = bars.timestampMs.last!
+            let window = "\(UTCTime.iso(first)) to \(UTCTime.iso(last + info.timeframe.milliseconds))"
+            let loaded: (OrderBookSeries, DatasetInfo)
+            do {
+                loaded = try catalog.loadBook(pair: info.pair, exchange: info.exchange)
+            } catch MarketDataError.noDataset(let p, let e, _, let hint) {
+                guard needBook else { return nil }
+                throw MarketDataError.noDataset(pair: p, exchange: e, timeframe: "order-book",
+                                                hint: "--fill-model book replays order-book snapshots and there are none for \(p) on \(e); " + hint)
+            }
+            let (book, bookInfo) = loaded
+            guard bookInfo.lastMs >= first, bookInfo.firstMs <= last + info.timeframe.milliseconds else {
+                guard needBook else { return nil }
+                throw MarketDataError.usage("--fill-model book: no \(info.pair) order-book snapshots between \(window); the imported book covers "
+                    + "\(UTCTime.iso(bookInfo.firstMs)) to \(UTCTime.iso(bookInfo.lastMs)). Choose --from/--to inside it, import a book for this "
+                    + "period, or use --fill-model candle")
+            }
             let inside = book.timestampMs.filter { $0 >= first && $0 <= last + info.timeframe.milliseconds }.count
-            notes.append("\(info.pair): replaying \(inside) order-book snapshots alongside the bars (OBI, book score, spread check)")
+            notes.append("\(info.pair): replaying \(inside) order-book snapshots alongside the bars"
+                + (needBook ? " (book fill model: fills walk these books)" : " (OBI, book score, spread check)"))
             return book
         }
+    }
+
+    /// Each pair's imported trades (the book model's queue positions and stop triggers), or nil.
+    func loadTrades(data: [(BarSeries, DatasetInfo)], notes: inout [String]) throws -> [TradeTape?] {
+        let catalog = DatasetCatalog(dataDirectory: request.paths.dataDirectory)
+        return try data.map { _, info in
+            guard let (tape, _) = try catalog.loadTrades(pair: info.pair, exchange: info.exchange) else {
+                notes.append("\(info.pair): no imported trades: resting limit orders fill only when the book trades through them, stops trigger on the touch")
+                return nil
+            }
+            return tape
+        }
+    }
+
+    /// What the simulated venue reports, as notes of the run.
+    static func simulatorNotes(_ s: SimulatorStats, config: NovaPulseConfig) -> [String] {
+        var out: [String] = []
+        let m = config.simulator
+        out.append("simulator: \(m.fillModel) fills, latency \(m.latencyMs) ms, \(m.participation > 0 ? "volume cap \(m.participation * 100)% of each bar" : "no volume cap"), "
+            + "faults \(m.faults) (seed \(m.seed)): \(s.ordersReceived) orders, \(s.fills) fills, \(s.partialFills) partial")
+        if !s.faultsInjected.isEmpty {
+            out.append("simulator: injected faults " + s.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !s.rejects.isEmpty {
+            out.append("simulator: rejects " + s.rejects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if m.fillModel == "book" {
+            out.append("simulator: \(s.barsMatchedOnBook) bars matched on \(s.bookUpdates) book snapshots, \(s.barsMatchedOnCandles) bars without a book matched on candles")
+        }
+        return out
     }
 
     /// The run's decision feed for the seed's `thought_log`: each entry the risk manager or the
@@ -210,20 +275,22 @@ public struct BacktestRunner {
 
     /// The `results` JSON: the metrics, plus the run's notes. Written with JSONEncoder, whose
     /// numbers round-trip exactly (Foundation's JSONSerialization on Linux drops the last digit).
-    static func resultsJSON(metrics: RunMetrics, notes: [String]) throws -> String {
+    static func resultsJSON(metrics: RunMetrics, notes: [String], execution: ExecutionSummary? = nil) throws -> String {
         struct Stored: Encodable {
             var metrics: RunMetrics
             var notes: [String]
-            enum Key: String, CodingKey { case notes }
+            var execution: ExecutionSummary?
+            enum Key: String, CodingKey { case notes, execution }
             func encode(to encoder: any Encoder) throws {
                 try metrics.encode(to: encoder)
                 var c = encoder.container(keyedBy: Key.self)
                 try c.encode(notes, forKey: .notes)
+                try c.encodeIfPresent(execution, forKey: .execution)
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(Stored(metrics: metrics, notes: notes)), as: UTF8.self)
+        return String(decoding: try encoder.encode(Stored(metrics: metrics, notes: notes, execution: execution)), as: UTF8.self)
     }
 
     /// Tags each trade with the regime on its entry's decision bar (the bar before the fill),
@@ -307,6 +374,7 @@ struct ReplayResult: Sendable {
     var unrecordedEvaluations: Int
     var engineCash: Double
     var venueCash: Double
+    var simulator: SimulatorStats
 }
 
 /// Replays the bars of every pair, merged in time order, through an engine specialised for the
@@ -315,12 +383,15 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
     let config: NovaPulseConfig
     let series: [BarSeries]
     let books: [OrderBookSeries?]
+    let tapes: [TradeTape?]
     let pairs: [Pair]
     let progress: BacktestRunner.Progress?
 
     func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> ReplayResult {
         var engineConfig = EngineConfig()
         engineConfig.initialCash = config.backtest.initialCash
+        engineConfig.barMs = config.backtest.timeframe.milliseconds
+        engineConfig.entryPostOnly = config.simulator.postOnlyEntries
         engineConfig.sizing = config.backtest.sizing
         engineConfig.riskPerTrade = config.risk.riskPerTrade
         engineConfig.maxPositionPct = config.risk.maxPositionPct
@@ -346,16 +417,29 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         let profile = fees.volumeTiers
             ? VenueProfile.standard(config.backtest.exchange).withEntryTier(makerFee: fees.makerFee, takerFee: fees.takerFee)
             : VenueProfile(exchange: config.backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
-        let venue = CandleSimulatedVenue(profile: profile, initialCash: config.backtest.initialCash)
+        var settings = SimulatorSettings()
+        settings.fillModel = config.simulator.fillModel == "book" ? .book : .candle
+        settings.barMs = config.backtest.timeframe.milliseconds
+        settings.latencyMs = Int64(config.simulator.latencyMs)
+        settings.participation = config.simulator.participation
+        settings.faults = FaultProfile.named(config.simulator.faults) ?? .none
+        settings.seed = UInt64(config.simulator.seed)
+        var venue = SimulatedVenue(profile: profile, initialCash: config.backtest.initialCash, settings: settings)
+        if settings.fillModel == .book {
+            for (p, book) in books.enumerated() {
+                if let book { venue.attachBook(pairs[p], snapshots: book, trades: p < tapes.count ? tapes[p] : nil) }
+            }
+        }
         var engine = Engine(venue: venue, pairs: pairs, config: engineConfig, makeStrategy: make)
         let total = series.reduce(0) { $0 + $1.count }
         engine.reserveEquity(series.map(\.count).max() ?? 0)
-        try BarReplay.run(series: series, books: books, barMs: config.backtest.timeframe.milliseconds, engine: &engine, total: total,
-                          progress: progress)
+        try BarReplay.run(series: series, books: books, barMs: config.backtest.timeframe.milliseconds,
+                          marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs), engine: &engine, total: total, progress: progress)
         engine.finish()
         return ReplayResult(trades: engine.trades, equityTimestampMs: engine.equityTimestampMs, equity: engine.equity,
                             notes: engine.notes, signals: engine.signals,
                             tradedNotional: engine.fills.reduce(0) { $0 + $1.notional },
-                            unrecordedEvaluations: engine.unrecordedEvaluations, engineCash: engine.cash, venueCash: engine.venue.cash)
+                            unrecordedEvaluations: engine.unrecordedEvaluations, engineCash: engine.cash, venueCash: engine.venue.cash,
+                            simulator: engine.venue.stats)
     }
 }

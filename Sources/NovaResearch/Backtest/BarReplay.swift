@@ -9,10 +9,11 @@ import NovaVenue
 /// after every pair's bar at that time. Synchronous and allocation-free per bar.
 public enum BarReplay {
     /// `books[p]`: order-book snapshots of pair p, or nil. Before each bar, the engine gets the
-    /// analysis of the last snapshot at or before the bar's close, if it is at most
-    /// `bookFreshnessMs` old (else nil: no stale book is used).
+    /// analysis of the last snapshot at or before the bar's close (less the market-data
+    /// latency), if it is at most `bookFreshnessMs` old (else nil: no stale book is used).
     public static func run<V: Venue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [], barMs: Int64 = 60_000,
-                                                  bookFreshnessMs: Int64 = 60_000, engine: inout Engine<V, S>, total: Int,
+                                                  bookFreshnessMs: Int64 = 60_000, marketDataLatencyMs: Int64 = 0,
+                                                  engine: inout Engine<V, S>, total: Int,
                                                   progress: ((Int, Int) -> Void)?) throws {
         var cursor = [Int](repeating: 0, count: series.count)
         var bookCursor = [Int](repeating: 0, count: series.count)
@@ -28,7 +29,8 @@ public enum BarReplay {
                 let s = series[p]
                 let i = cursor[p]
                 if p < books.count, let book = books[p] {
-                    let close = t + barMs
+                    // What the stack can see at the close: the book as it was `marketDataLatencyMs` before.
+                    let close = t + barMs - marketDataLatencyMs
                     while bookCursor[p] < book.count && book.timestampMs[bookCursor[p]] <= close { bookCursor[p] += 1 }
                     let k = bookCursor[p] - 1
                     if k >= 0 && close - book.timestampMs[k] <= bookFreshnessMs {

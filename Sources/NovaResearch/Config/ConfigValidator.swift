@@ -55,6 +55,14 @@ public enum ConfigValidator {
               "between 0 and high_vol_level (\(g.highVolLevel)), which must be below 1")
         check(g.expansionBars >= 1, "regime.expansion_bars", g.expansionBars, "at least 1")
 
+        let m = c.simulator
+        check(["candle", "book"].contains(m.fillModel), "simulator.fill_model", m.fillModel, "candle or book")
+        check(m.latencyMs >= 0 && m.latencyMs <= 3_600_000, "simulator.latency_ms", m.latencyMs, "0 to 3600000 (one hour)")
+        check(m.marketDataLatencyMs >= 0 && m.marketDataLatencyMs <= 3_600_000, "simulator.market_data_latency_ms", m.marketDataLatencyMs, "0 to 3600000")
+        check(m.participation >= 0 && m.participation <= 1, "simulator.participation", m.participation, "0 (no cap) to 1 (a fraction of bar volume)")
+        check(["none", "flaky", "hostile"].contains(m.faults), "simulator.faults", m.faults, "none, flaky or hostile")
+        check(m.seed >= 0, "simulator.seed", m.seed, "0 or more")
+
         let r = c.risk
         check(r.riskPerTrade > 0 && r.riskPerTrade <= 1, "risk.risk_per_trade", r.riskPerTrade, "above 0, at most 1 (a fraction of equity)")
         check(r.maxPositionPct > 0 && r.maxPositionPct <= 1, "risk.max_position_pct", r.maxPositionPct, "above 0, at most 1")

@@ -15,6 +15,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     public var smartExit = SmartExitSection()
     public var executor = ExecutorSection()
     public var venues = VenuesSection()
+    public var simulator = SimulatorSection()
 
     public init() {}
 
@@ -41,7 +42,30 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues
+        case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues, simulator
+    }
+
+    /// The simulated matching engine (docs/venues.md).
+    public struct SimulatorSection: Codable, Sendable, Equatable {
+        /// `candle` (OHLCV bars) or `book` (replay of the pair's imported order-book snapshots).
+        public var fillModel = "candle"
+        /// Order-entry delay: orders reach the matching engine this long after the decision.
+        public var latencyMs = 0
+        /// Market-data delay: decisions see the order book as it was this long before.
+        public var marketDataLatencyMs = 0
+        /// Candle model: all orders together take at most this fraction of a bar's volume (the
+        /// rest fills on later bars); 0 = no cap.
+        public var participation = 0.10
+        /// `none`, `flaky` or `hostile` (seeded rejects, rate limits, partial fills, outages).
+        public var faults = "none"
+        /// Seed of every random draw of the simulator: same data + config + seed = same fills.
+        public var seed = 1
+        /// Place entry limits post-only (maker or nothing; the chase re-prices a cancelled one).
+        public var postOnlyEntries = false
+        enum CodingKeys: String, CodingKey {
+            case fillModel = "fill_model", latencyMs = "latency_ms", marketDataLatencyMs = "market_data_latency_ms"
+            case participation, faults, seed, postOnlyEntries = "post_only_entries"
+        }
     }
 
     public struct BacktestSection: Codable, Sendable, Equatable {

@@ -25,6 +25,7 @@ public struct RunRegistry {
         public var stored: [String: Any]
         public var metrics: RunMetrics?
         public var notes: [String]
+        public var execution: ExecutionSummary?
     }
 
     public func load(_ idOrPrefix: String) throws -> StoredRun {
@@ -32,11 +33,14 @@ public struct RunRegistry {
         let stored = (try? JSONSerialization.jsonObject(with: Data(record.config.utf8))) as? [String: Any] ?? [:]
         var metrics: RunMetrics?
         var notes: [String] = []
+        var execution: ExecutionSummary?
         if let results = record.results {
             metrics = try? JSONDecoder().decode(RunMetrics.self, from: Data(results.utf8))
             notes = ((try? JSONSerialization.jsonObject(with: Data(results.utf8))) as? [String: Any])?["notes"] as? [String] ?? []
+            struct Execution: Decodable { var execution: ExecutionSummary? }
+            execution = (try? JSONDecoder().decode(Execution.self, from: Data(results.utf8)))?.execution
         }
-        return StoredRun(record: record, stored: stored, metrics: metrics, notes: notes)
+        return StoredRun(record: record, stored: stored, metrics: metrics, notes: notes, execution: execution)
     }
 
     /// Rebuilds everything a report shows from the store (and the catalog, for prices).
@@ -74,11 +78,13 @@ public struct RunRegistry {
         let benchmark = series.count == expected && !series.isEmpty
             ? BacktestRunner.buyAndHoldEquity(series: series, at: ts, cash: metrics.initialCash) : []
         let config = run.stored["config"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
-        return RunArtifacts(runID: r.runID, title: BacktestRunner.title(strategy: r.strategy, pairs: r.pairs.components(separatedBy: ","),
+        var artifacts = RunArtifacts(runID: r.runID, title: BacktestRunner.title(strategy: r.strategy, pairs: r.pairs.components(separatedBy: ","),
                                                                        exchange: r.exchange, timeframe: (run.stored["data"] as? [[String: Any]])?.first?["timeframe"] as? String ?? ""),
                             metrics: metrics, trades: trades, equityTimestampMs: ts, equity: equity, benchmark: benchmark, prices: prices,
                             signals: signals, notes: notes, configJSON: config.map { String(decoding: $0, as: UTF8.self) } ?? "{}",
                             fingerprints: fingerprints)
+        artifacts.execution = run.execution
+        return artifacts
     }
 
     /// Writes the run's report folder again; returns its path.

@@ -192,8 +192,29 @@ public struct HTMLReport {
             let (mean, median, worst) = stats(v)
             t += "<tr><td class=\"l\">\(name)</td><td>\(mean)</td><td>\(median)</td><td>\(worst)</td><td>\(v.count)</td></tr>"
         }
-        return t + "</table><p class=\"muted\">Decision price: the close of the bar a signal was decided on; the stop or target "
-            + "price for protective exits. Fill model: candles (next open, conservative inside a bar).</p>"
+        t += "</table>"
+        if let x = a.execution {
+            func f(_ v: Double?, _ unit: String) -> String { v.map { String(format: "%.2f", $0) + unit } ?? "-" }
+            let faults = x.simulator.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let rejects = x.simulator.rejects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let rows: [(String, String)] = [
+                ("fill model", x.fillModel + (x.fillModel == "book" ? " (\(x.simulator.barsMatchedOnBook) bars on \(x.simulator.bookUpdates) snapshots, \(x.simulator.barsMatchedOnCandles) on candles)" : "")),
+                ("order latency", "\(x.latencyMs) ms (mean decision to first fill \(f(x.meanLatencyMs.map { $0 / 1000 }, " s")))"),
+                ("mean spread at decision", f(x.meanSpreadBps, " bps")),
+                ("expected slippage (book at decision)", f(x.meanExpectedSlippageBps, " bps")),
+                ("realised minus expected", f(x.meanSlippageSurpriseBps, " bps")),
+                ("mean R multiple (closed trades)", f(x.meanRMultiple, " R")),
+                ("orders / fills / partial fills", "\(x.simulator.ordersReceived) / \(x.simulator.fills) / \(x.simulator.partialFills)"),
+                ("entries filled in part", "\(x.partialFillTrades)"),
+                ("faults (\(x.faults))", faults.isEmpty ? "none" : faults),
+                ("venue rejects", rejects.isEmpty ? "none" : rejects),
+            ]
+            t += "<table><tr><th class=\"l\">execution</th><th class=\"l\">value</th></tr>"
+            for (k, v) in rows { t += "<tr><td class=\"l\">\(esc(k))</td><td class=\"l\">\(esc(v))</td></tr>" }
+            t += "</table>"
+        }
+        return t + "<p class=\"muted\">Decision price: the close of the bar a signal was decided on; the stop or target "
+            + "price for protective exits. Fill models: docs/venues.md.</p>"
     }
 
     private func signalSummary() -> String {

@@ -31,6 +31,8 @@ public struct RunArtifacts: Sendable {
     public var configJSON: String
     /// Pair -> SHA-256 of the data file the run used.
     public var fingerprints: [String: String]
+    /// The run's execution summary (fill model, latency, faults, simulator counts).
+    public var execution: ExecutionSummary?
 
     public init(runID: String, title: String, metrics: RunMetrics, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
                 benchmark: [Double], prices: [PriceSeries], signals: [SignalEvent], notes: [String], configJSON: String,

@@ -12,8 +12,10 @@ struct BacktestCommand: ParsableCommand {
         commandName: "backtest",
         abstract: "Backtest a strategy on imported (or bundled) data; store the run and write its report.",
         discussion: """
-        Orders decided at a bar's close fill from the next bar on (market orders at its open, plus the \
-        exchange's first-tier taker fee). Several pairs (--pair BTC/USD,ETH/USD) share one bankroll, their \
+        Orders decided at a bar's close fill from the next bar on, by the simulated exchange's fill model: \
+        candle (market orders at the next open, a volume cap of simulator.participation per bar, stop before \
+        target inside a bar) or book (orders walk the imported order-book snapshots and wait in the queue). \
+        Fees follow the exchange's volume tiers. Several pairs (--pair BTC/USD,ETH/USD) share one bankroll, their \
         bars merged in time order. --to with a date alone includes that whole day.
         """)
 
@@ -50,6 +52,18 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Position sizing: fixed-fractional (risk per trade, default) or all-in (all cash, fee included).")
     var sizing: EngineConfig.Sizing?
 
+    @Option(name: .long, help: "Fill model: candle (OHLCV bars; default) or book (replay the pair's imported order-book snapshots; docs/venues.md).")
+    var fillModel: String?
+
+    @Option(name: .long, help: "Order-entry latency in milliseconds: orders reach the matching engine this long after the decision (default 0).")
+    var latencyMs: Int?
+
+    @Option(name: .long, help: "Seed of the simulator's random draws (fault injection); the same data, config and seed give the same fills (default 1).")
+    var seed: Int?
+
+    @Option(name: .long, help: "Fault profile of the simulated exchange: none (default), flaky or hostile (seeded rejects, rate limits, partial fills, outages).")
+    var faults: String?
+
     @Flag(name: .long, help: "Close positions still open when the data ends, at the last close (default: leave them open, marked to market).")
     var closeAtEnd = false
 
@@ -64,6 +78,14 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--fee \(fee) is not a fee rate: give a fraction from 0 to 0.1 (0.001 is 0.1%)")
         }
         if let cash, !(cash > 0 && cash.isFinite) { throw ValidationError("--cash must be a positive amount, got \(cash)") }
+        if let fillModel, !["candle", "book"].contains(fillModel) {
+            throw ValidationError("--fill-model '\(fillModel)' is not a fill model: use candle or book")
+        }
+        if let latencyMs, !(0...3_600_000).contains(latencyMs) { throw ValidationError("--latency-ms \(latencyMs): give 0 to 3600000 milliseconds") }
+        if let seed, seed < 0 { throw ValidationError("--seed \(seed): give 0 or a positive whole number") }
+        if let faults, !["none", "flaky", "hostile"].contains(faults) {
+            throw ValidationError("--faults '\(faults)' is not a fault profile: use none, flaky or hostile")
+        }
         let (f, t) = try window()
         if let f, let t, f >= t {
             throw ValidationError("--from \(from!) is not before --to \(to!)")
@@ -95,6 +117,10 @@ struct BacktestCommand: ParsableCommand {
             request.cash = cash
             request.sizing = sizing
             request.closeAtEnd = closeAtEnd
+            request.fillModel = fillModel
+            request.latencyMs = latencyMs
+            request.seed = seed
+            request.faults = faults
 
             let bar = Terminal.ProgressBar(label: "backtest")
             let outcome = try BacktestRunner(request: request).run(progress: bar.update)

@@ -6,7 +6,7 @@ import NovaResearch
 
 /// `novapulse data import FILE`: parse, validate and cache a data file.
 struct DataImportCommand: ParsableCommand {
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case ohlcv, book }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case ohlcv, book, trades }
 
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -15,7 +15,9 @@ struct DataImportCommand: ParsableCommand {
         OHLCV: a header timestamp,open,high,low,close,volume[,trades,taker_buy_volume] (timestamps in unix \
         seconds or ms, or ISO 8601), or Kraken's headerless time,open,high,low,close,volume,trades. \
         Book (--kind book): CSV timestamp,bid_price_1,bid_size_1,...,ask_price_1,ask_size_1,... or JSON lines \
-        {"timestamp":...,"bids":[[price,size],...],"asks":[...]}. Bad rows fail the import (exit code 3) \
+        {"timestamp":...,"bids":[[price,size],...],"asks":[...]}. Trades (--kind trades): CSV \
+        timestamp,price,size,side (the taker's side); they drive the book fill model's queue positions and stop \
+        triggers, and also give 1-minute bars (--timeframe to change) unless bars of that timeframe exist. Bad rows fail the import (exit code 3) \
         unless --repair can fix them (sorting, dropping exact duplicates). A new import of the same \
         pair/exchange/timeframe replaces the old one.
         """)
@@ -32,7 +34,7 @@ struct DataImportCommand: ParsableCommand {
     @Option(name: .long, help: "Bar timeframe (e.g. 1m, 5m); inferred from the data when omitted.")
     var timeframe: String?
 
-    @Option(name: .long, help: "What the file holds: ohlcv (default) or book.")
+    @Option(name: .long, help: "What the file holds: ohlcv (default), book, or trades.")
     var kind: Kind = .ohlcv
 
     @Flag(name: .long, help: "Fix what can be fixed (sort rows, drop exact duplicates) and report each repair.")
@@ -48,7 +50,7 @@ struct DataImportCommand: ParsableCommand {
         try Validate.pair(pair)
         try Validate.exchange(exchange)
         if let timeframe { try Validate.timeframe(timeframe) }
-        if kind == .book && fillGaps { throw ValidationError("--fill-gaps applies to OHLCV bars, not order-book snapshots") }
+        if kind != .ohlcv && fillGaps { throw ValidationError("--fill-gaps applies to OHLCV bars, not \(kind == .book ? "order-book snapshots" : "trades")") }
     }
 
     func run() throws {
@@ -72,10 +74,31 @@ struct DataImportCommand: ParsableCommand {
                 let (book, bookInfo, bookNotes) = try OrderBookImporter(pair: pair, exchange: exchange, repair: repair).importFile(file)
                 try catalog.saveBook(book, info: bookInfo)
                 (info, notes) = (bookInfo, bookNotes)
+            case .trades:
+                let (tape, tapeInfo) = try TradeTapeImporter(pair: pair, exchange: exchange).importFile(file)
+                try catalog.saveTrades(tape, info: tapeInfo)
+                (info, notes) = (tapeInfo, [])
+                // Bars built from the trades, unless the catalog already has bars of that timeframe.
+                let tf = try timeframe.map { try Timeframe(parsing: $0) } ?? .oneMinute
+                if (try? catalog.loadBars(pair: pair, exchange: exchange, timeframe: tf)) == nil {
+                    let bars = TradeTapeImporter.bars(tape, timeframe: tf)
+                    let gaps = GapStats.of(bars.timestampMs, intervalMs: tf.milliseconds)
+                    var barInfo = tapeInfo
+                    barInfo.kind = .ohlcv; barInfo.timeframe = tf; barInfo.rows = bars.count
+                    barInfo.firstMs = bars.timestampMs.first!; barInfo.lastMs = bars.timestampMs.last!
+                    barInfo.gapCount = gaps.gapCount; barInfo.missingBars = gaps.missingBars
+                    barInfo.largestGapBars = gaps.largestGapBars; barInfo.largestGapStartMs = gaps.largestGapStartMs
+                    barInfo.columns = ["timestamp", "open", "high", "low", "close", "volume", "trades", "taker_buy_volume"]
+                    try catalog.saveBars(bars, info: barInfo)
+                    notes.append("built \(bars.count) \(tf) bars from the trades (\(gaps.missingBars) minutes without trades have no bar)")
+                }
             }
             let seconds = Date().timeIntervalSince(start)
-            let destination = kind == .ohlcv ? catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
-                                             : catalog.bookPath(pair: pair, exchange: exchange)
+            let destination = switch kind {
+            case .ohlcv: catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
+            case .book: catalog.bookPath(pair: pair, exchange: exchange)
+            case .trades: catalog.tradesPath(pair: pair, exchange: exchange)
+            }
             if json {
                 print(Terminal.json([
                     "pair": pair.description, "exchange": exchange.rawValue, "kind": info.kind.rawValue, "timeframe": info.timeframe.description,
@@ -89,7 +112,7 @@ struct DataImportCommand: ParsableCommand {
             }
             for note in notes { Terminal.error("note: \(note)") }
             var lines = [
-                "Imported \(info.rows) \(info.kind == .book ? "snapshots (depth \(info.depth))" : "\(info.timeframe) bars") of \(pair) (\(exchange))",
+                "Imported \(info.rows) \(info.kind == .book ? "snapshots (depth \(info.depth))" : info.kind == .trades ? "trades" : "\(info.timeframe) bars") of \(pair) (\(exchange))",
                 "  range        \(UTCTime.iso(info.firstMs)) to \(UTCTime.iso(info.lastMs))",
             ]
             if info.kind == .ohlcv {

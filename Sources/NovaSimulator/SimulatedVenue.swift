@@ -1,0 +1,293 @@
+import Foundation
+import NovaCore
+import NovaMarketData
+import NovaVenue
+
+/// The simulated Kraken or Coinbase spot venue: the exchange's rules and fees (from its
+/// `VenueProfile`), an account, and a matching engine that fills orders either from candles or
+/// by replaying order-book snapshots (`SimulatorSettings.fillModel`).
+///
+/// What happens to an order (docs/venues.md has the full rules):
+/// 1. `submit`: the exchange's entry checks (`OrderRules`: order type offered, tick and lot
+///    grids, minimum size and cost), then the seeded fault profile (outage, rate limit, reject).
+/// 2. It reaches the matching engine at its decision time plus `latencyMs` (a decision is made
+///    at the close of its bar; orders placed on a fill are decided at the fill).
+/// 3. Matching: `CandleMatching` or `BookMatching`. A fill can be partial (volume cap, book
+///    depth, queue, injected fault); the rest keeps working and `Fill.leavesQuantity` says how
+///    much is left. Fees: the tier of the venue's own trailing 30-day volume, maker for a fill
+///    of an order that rested, taker otherwise.
+/// 4. Spot account: buys need the cash for notional plus fee; a sell fills at most the units
+///    held (reduce-only), and once a pair's holdings are sold, its other sell orders are
+///    cancelled. Balances are not reserved for resting orders.
+/// 5. One-cancels-other: when an order with `cancelsGroupOnFill` completes, the rest of its
+///    group is cancelled.
+public struct SimulatedVenue: Venue {
+    public let profile: VenueProfile
+    public let settings: SimulatorSettings
+    /// Quote-currency cash held at the venue.
+    public internal(set) var cash: Double
+    /// Base units held per pair.
+    public internal(set) var holdings: [Pair: Double] = [:]
+    public internal(set) var stats = SimulatorStats()
+
+    /// Working orders in placement (id) order. A handful at most: linear scans beat hashing.
+    var working: [WorkingOrder] = []
+    var ledger = FeeLedger()
+    var random: SeededRandom
+    var books: [Pair: BookFeed] = [:]
+    /// Last close seen per pair: values market orders for the cost minimum.
+    var lastPrice: [Pair: Double] = [:]
+    /// Candle model: volume already taken from the current bar, per pair (the cap is shared).
+    var barVolumeUsed: [Pair: (barMs: Int64, used: Double)] = [:]
+    /// The bar each pair was last counted for (the engine shows a bar more than once).
+    var countedBar: [Pair: Int64] = [:]
+
+    struct WorkingOrder {
+        var order: OrderRequest
+        /// Units ordered; nil for a quote-sized order until its first fill fixes them.
+        var units: Double?
+        var filled = 0.0
+        /// When it reaches the matching engine (set when a bar first shows it).
+        var arrivalMs: Int64?
+        /// Placed during the bar it is first matched against (a stop placed on an entry fill).
+        var intraBar = false
+        var barsActive = 0
+        /// Candle model: the bar it was last matched against (each bar matches it once).
+        var matchedAtMs = Int64.min
+        /// Book model: the snapshot time it was last matched against.
+        var bookSeenMs = Int64.min
+        /// Next trade of the tape to apply to it (book model).
+        var tapeIndex = -1
+        /// A stop whose trigger was reached: now a market (stop) or limit (stop-limit) order.
+        var triggered = false
+        /// It has rested on the book: its later fills are maker fills.
+        var resting = false
+        /// Book model: units ahead of it at its price level.
+        var queueAhead = 0.0
+
+        var remaining: Double? { units.map { max(0, $0 - filled) } }
+    }
+
+    /// Order-book snapshots (and, if imported, trades) of a pair for the book model.
+    struct BookFeed {
+        var snapshots: OrderBookSeries
+        var trades: TradeTape?
+        /// Liquidity taken from the current snapshot by earlier orders (per level).
+        var consumedSnapshot = -1
+        var consumedBid: [Double]
+        var consumedAsk: [Double]
+    }
+
+    public init(profile: VenueProfile, initialCash: Double, settings: SimulatorSettings = SimulatorSettings()) {
+        self.profile = profile
+        self.cash = initialCash
+        self.settings = settings
+        self.random = SeededRandom(seed: settings.seed)
+    }
+
+    /// Gives the book model a pair's snapshots (and trades, for queue positions and stop
+    /// triggers). Bars without snapshots fall back to the candle rules.
+    public mutating func attachBook(_ pair: Pair, snapshots: OrderBookSeries, trades: TradeTape? = nil) {
+        books[pair] = BookFeed(snapshots: snapshots, trades: trades,
+                               consumedBid: [Double](repeating: 0, count: snapshots.depth),
+                               consumedAsk: [Double](repeating: 0, count: snapshots.depth))
+    }
+
+    public var openOrders: [OrderRequest] { working.map(\.order) }
+    /// Quote volume of the trailing 30 days (the fee tier's measure).
+    public var volume30d: Double { ledger.volume30d }
+
+    // MARK: Venue
+
+    public mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) {
+        stats.ordersReceived += 1
+        if let v = OrderRules.check(order, profile: profile, referencePrice: lastPrice[order.pair]) {
+            reject(order.id, v.reason, v.message, atMs: order.createdAtMs, events: &events)
+            return
+        }
+        if let (reason, message) = injectedRefusal(order) {
+            stats.faultsInjected[reason.rawValue, default: 0] += 1
+            reject(order.id, reason, "\(reason.exchangeCode(profile.exchange)) (injected fault: \(message))", atMs: order.createdAtMs, events: &events)
+            return
+        }
+        var w = WorkingOrder(order: order)
+        if case .base(let q) = order.quantity { w.units = q }
+        working.append(w)
+        events.append(.accepted(order.id, atMs: order.createdAtMs))
+    }
+
+    public mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) {
+        guard let index = working.firstIndex(where: { $0.order.id == id }) else { return }
+        working.remove(at: index)
+        events.append(.cancelled(id, reason: "cancelled by the engine", atMs: atMs))
+    }
+
+    public mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
+        defer { lastPrice[pair] = bar.close }
+        if bar.isSettlement {
+            settle(pair, bar, events: &events)
+            return
+        }
+        let firstShow = countedBar[pair] != bar.timestampMs
+        countedBar[pair] = bar.timestampMs
+        if settings.fillModel == .book, books[pair] != nil, let window = bookWindow(pair, bar) {
+            if firstShow { stats.barsMatchedOnBook += 1; stats.bookUpdates += window.count }
+            matchOnBook(pair, bar, window: window, events: &events)
+        } else {
+            if firstShow && settings.fillModel == .book { stats.barsMatchedOnCandles += 1 }
+            matchOnCandle(pair, bar, events: &events)
+        }
+    }
+
+    // MARK: Shared by both models
+
+    func rank(_ w: WorkingOrder) -> Int {
+        if w.triggered {
+            if case .stop = w.order.kind { return 0 }
+        }
+        switch w.order.kind {
+        case .market: return 0
+        case .stop, .stopLimit: return 1
+        case .limit: return 2
+        }
+    }
+
+    /// When an order first meets the matching engine: its decision time plus the latency. A
+    /// decision about a bar happens at its close, `createdAtMs + barMs` (orders are stamped with
+    /// their bar's open); an order placed while a bar is matched was decided at `createdAtMs`.
+    mutating func arrival(_ k: Int, barMs barStart: Int64) -> Int64 {
+        if let a = working[k].arrivalMs { return a }
+        let created = working[k].order.createdAtMs
+        let intra = created >= barStart
+        working[k].intraBar = intra
+        let a = (intra ? created : created + settings.barMs) + settings.latencyMs
+        working[k].arrivalMs = a
+        return a
+    }
+
+    /// Fills up to `maxUnits` of working order `k` at `price`. Returns false when nothing was
+    /// filled (no units left under the cap, or the order ended: rejected for funds).
+    @discardableResult
+    mutating func execute(_ k: Int, maxUnits: Double, price: Double, isMaker: Bool, atMs: Int64, events: inout [VenueEvent]) -> Bool {
+        let order = working[k].order
+        let spec = profile.instrument(order.pair)
+        let tier = ledger.tier(profile, atMs: atMs)
+        let rate = isMaker ? tier.makerFee : tier.takerFee
+        if working[k].units == nil, case .quoteIncludingFee(let q) = order.quantity {
+            // The units the cost buys at this price, fee included, cut to the lot grid.
+            working[k].units = spec.floorUnits(q / ((1 + rate) * price))
+            if !(working[k].units! > 0) {
+                working.remove(at: k)
+                reject(order.id, .belowMinimum, "\(VenueRejectReason.belowMinimum.exchangeCode(profile.exchange)): \(q) \(order.pair.quote) buys no whole lot at \(price)",
+                       atMs: atMs, events: &events)
+                return false
+            }
+        }
+        var qty = min(working[k].remaining ?? 0, maxUnits)
+        if settings.faults.partialFillProbability > 0 && random.unit() < settings.faults.partialFillProbability {
+            qty *= 0.2 + 0.6 * random.unit()
+            stats.faultsInjected["partial_fill", default: 0] += 1
+        }
+        qty = spec.floorUnits(qty)
+        guard qty > 0 else { return false }
+        if order.side == .sell {
+            let held = holdings[order.pair, default: 0]
+            guard held > 0 else {
+                working.remove(at: k)
+                reject(order.id, .insufficientFunds, "\(VenueRejectReason.insufficientFunds.exchangeCode(profile.exchange)): sells \(qty) \(order.pair.base) but holds none",
+                       atMs: atMs, events: &events)
+                return false
+            }
+            qty = min(qty, held)
+        } else {
+            let cost = qty * price * (1 + rate)
+            // Tolerance: a quote-sized order spends exactly its cash up to rounding.
+            if cost > cash * (1 + 1e-12) {
+                let first = working[k].filled == 0
+                working.remove(at: k)
+                let message = "\(VenueRejectReason.insufficientFunds.exchangeCode(profile.exchange)): needs \(cost) \(order.pair.quote) for \(qty) at \(price), has \(cash)"
+                if first { reject(order.id, .insufficientFunds, message, atMs: atMs, events: &events) }
+                else { events.append(.cancelled(order.id, reason: message, atMs: atMs)) }
+                return false
+            }
+        }
+        let notional = qty * price
+        let fee = notional * rate
+        if order.side == .buy {
+            cash = max(0, cash - notional - fee)
+            holdings[order.pair, default: 0] += qty
+        } else {
+            let left = holdings[order.pair, default: 0] - qty
+            holdings[order.pair] = left > 1e-12 ? left : 0
+            cash += notional - fee
+        }
+        ledger.record(atMs: atMs, notional: notional)
+        working[k].filled += qty
+        var leaves = working[k].remaining ?? 0
+        if leaves < (spec.lotDecimals < InstrumentSpec.noLotGrid ? 0.5 * pow(10, -Double(spec.lotDecimals)) : 1e-12 * (working[k].units ?? 1)) { leaves = 0 }
+        let soldOut = order.side == .sell && holdings[order.pair, default: 0] == 0
+        if soldOut { leaves = 0 }     // reduce-only: nothing left to sell
+        stats.fills += 1
+        if leaves > 0 { stats.partialFills += 1 }
+        events.append(.filled(Fill(orderID: order.id, pair: order.pair, side: order.side, price: price, quantity: qty,
+                                   fee: fee, feeRate: rate, isMaker: isMaker, timestampMs: atMs, leavesQuantity: leaves)))
+        if leaves == 0 {
+            working.remove(at: k)
+            if let group = order.ocoGroup, order.cancelsGroupOnFill {
+                cancelWhere(atMs: atMs, reason: "one-cancels-other: order \(order.id) filled", events: &events) { $0.ocoGroup == group }
+            }
+        }
+        if soldOut {
+            cancelWhere(atMs: atMs, reason: "nothing left to sell: \(order.pair) holdings are 0", events: &events) {
+                $0.pair == order.pair && $0.side == .sell
+            }
+        }
+        return true
+    }
+
+    mutating func cancelWhere(atMs: Int64, reason: String, events: inout [VenueEvent], _ match: (OrderRequest) -> Bool) {
+        var k = 0
+        while k < working.count {
+            if match(working[k].order) {
+                let other = working.remove(at: k).order
+                events.append(.cancelled(other.id, reason: reason, atMs: atMs))
+            } else {
+                k += 1
+            }
+        }
+    }
+
+    mutating func reject(_ id: OrderID, _ reason: VenueRejectReason, _ message: String, atMs: Int64, events: inout [VenueEvent]) {
+        stats.rejects[reason.rawValue, default: 0] += 1
+        events.append(.rejected(id, reason: reason, message: message, atMs: atMs))
+    }
+
+    /// The fault profile's verdict on an arriving order (nil: no fault). Draws only when the
+    /// profile has faults, so a run without faults consumes no random numbers.
+    mutating func injectedRefusal(_ order: OrderRequest) -> (VenueRejectReason, String)? {
+        let f = settings.faults
+        guard !f.isNone else { return nil }
+        if f.outageProbabilityPerHour > 0 && f.outageMinutes > 0 {
+            let hour = order.createdAtMs / 3_600_000
+            let intoHour = order.createdAtMs - hour * 3_600_000
+            if intoHour < Int64(f.outageMinutes) * 60_000
+                && SeededRandom.unit(seed: settings.seed, key: UInt64(bitPattern: hour)) < f.outageProbabilityPerHour {
+                return (.unavailable, "outage in the first \(f.outageMinutes) min of this hour")
+            }
+        }
+        if f.rateLimitProbability > 0 && random.unit() < f.rateLimitProbability { return (.rateLimited, "rate limit") }
+        if f.rejectProbability > 0 && random.unit() < f.rejectProbability { return (.invalidOrder, "order refused") }
+        return nil
+    }
+
+    /// The engine's end-of-data settlement (`Bar.settlement`): orders fill at its price, no cap,
+    /// no latency, no faults; an accounting close, not a market event.
+    mutating func settle(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
+        var k = 0
+        while k < working.count {
+            let w = working[k]
+            guard w.order.pair == pair, case .market = w.order.kind else { k += 1; continue }
+            if execute(k, maxUnits: .infinity, price: bar.close, isMaker: false, atMs: bar.timestampMs, events: &events) { k = 0 } else { k += 1 }
+        }
+    }
+}

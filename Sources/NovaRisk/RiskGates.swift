@@ -133,7 +133,9 @@ public struct RiskGates: Sendable {
         }
         let risk = abs(c.entry - c.stopLoss), reward = abs(c.takeProfit - c.entry)
         let rr = risk > 0 ? reward / risk : 0
-        if rr < cfg.minRiskReward { out.append("risk_reward: \(String(format: "%.2f", rr)), minimum \(cfg.minRiskReward)") }
+        // A ratio equal to the minimum passes: prices in binary floating point make 1.5 come
+        // out as 1.4999999999 (seen: a target set at exactly 1.5 R was refused).
+        if rr < cfg.minRiskReward * (1 - 1e-9) { out.append("risk_reward: \(String(format: "%.2f", rr)), minimum \(cfg.minRiskReward)") }
         if let w = s.winRate, let p = s.payoff {
             let ruin = Self.riskOfRuin(winRate: w, payoff: p, riskFraction: c.riskFraction)
             if ruin > cfg.maxRiskOfRuin { out.append("risk_of_ruin: \(String(format: "%.4f", ruin)), limit \(cfg.maxRiskOfRuin)") }

@@ -37,6 +37,8 @@ extension SimulatedVenue {
 
     mutating func matchOnBook(_ pair: Pair, _ bar: Bar, window: ClosedRange<Int>, events: inout [VenueEvent]) {
         let s = books[pair]!.snapshots
+        let tape = books[pair]!.trades
+        let pid = pairID(pair)
         for j in window {
             let now = max(s.timestampMs[j], bar.timestampMs)
             let nextMs = j + 1 < s.count ? s.timestampMs[j + 1] : Int64.max
@@ -48,14 +50,14 @@ extension SimulatedVenue {
                 for pass in 0...2 {
                     var k = 0
                     while k < working.count {
-                        guard working[k].order.pair == pair, working[k].bookSeenMs < now, rank(working[k]) == pass else { k += 1; continue }
+                        guard working[k].pairID == pid, working[k].bookSeenMs < now, rank(working[k]) == pass else { k += 1; continue }
                         let a = arrival(k, barMs: bar.timestampMs)
                         // Not arrived while this snapshot is the book: a later one meets it.
                         guard a < nextMs else { k += 1; continue }
                         working[k].bookSeenMs = now
                         progressed = true
                         let count = working.count, id = working[k].order.id
-                        matchBookOrder(k, pair, s, j, atMs: max(now, a), events: &events)
+                        matchBookOrder(k, pair, s, tape, j, atMs: max(now, a), events: &events)
                         if working.count != count || k >= working.count || working[k].order.id != id { k = 0 } else { k += 1 }
                     }
                 }
@@ -63,25 +65,25 @@ extension SimulatedVenue {
         }
     }
 
-    mutating func matchBookOrder(_ k: Int, _ pair: Pair, _ s: OrderBookSeries, _ j: Int, atMs: Int64, events: inout [VenueEvent]) {
-        let w = working[k]
-        let buy = w.order.side == .buy
+    mutating func matchBookOrder(_ k: Int, _ pair: Pair, _ s: OrderBookSeries, _ tape: TradeTape?, _ j: Int, atMs: Int64, events: inout [VenueEvent]) {
+        let kind = working[k].order.kind
+        let buy = working[k].order.side == .buy
         if working[k].tapeIndex < 0 {
             // Trades from its arrival on concern it.
-            working[k].tapeIndex = books[pair]!.trades?.lowerBound(atMs) ?? 0
+            working[k].tapeIndex = tape?.lowerBound(atMs) ?? 0
         }
-        switch w.order.kind {
+        switch kind {
         case .market:
             walkBook(k, pair, s, j, limit: nil, atMs: atMs, events: &events)
         case .limit(let price):
-            bookLimit(k, pair, s, j, price: price, atMs: atMs, events: &events)
+            bookLimit(k, pair, s, tape, j, price: price, atMs: atMs, events: &events)
         case .stop(let trigger), .stopLimit(let trigger, _):
-            if !w.triggered {
-                guard stopTriggered(k, pair, s, j, trigger: trigger, buy: buy) else { return }
+            if !working[k].triggered {
+                guard stopTriggered(k, s, tape, j, trigger: trigger, buy: buy) else { return }
                 working[k].triggered = true
             }
-            if case .stopLimit(_, let limit) = w.order.kind {
-                bookLimit(k, pair, s, j, price: limit, atMs: atMs, events: &events)
+            if case .stopLimit(_, let limit) = kind {
+                bookLimit(k, pair, s, tape, j, price: limit, atMs: atMs, events: &events)
             } else {
                 walkBook(k, pair, s, j, limit: nil, atMs: atMs, events: &events)
             }
@@ -90,8 +92,8 @@ extension SimulatedVenue {
 
     /// Whether the last trade price (or, without trades, the touch) reached the trigger since
     /// the order last looked.
-    mutating func stopTriggered(_ k: Int, _ pair: Pair, _ s: OrderBookSeries, _ j: Int, trigger: Double, buy: Bool) -> Bool {
-        guard let tape = books[pair]!.trades, tape.count > 0 else {
+    mutating func stopTriggered(_ k: Int, _ s: OrderBookSeries, _ tape: TradeTape?, _ j: Int, trigger: Double, buy: Bool) -> Bool {
+        guard let tape, tape.count > 0 else {
             return buy ? s.askPrice[j * s.depth] >= trigger : s.bidPrice[j * s.depth] <= trigger
         }
         let until = s.timestampMs[j]
@@ -106,7 +108,8 @@ extension SimulatedVenue {
     }
 
     /// A limit order (or triggered stop-limit) at `price`: cross, or rest in the queue.
-    mutating func bookLimit(_ k: Int, _ pair: Pair, _ s: OrderBookSeries, _ j: Int, price: Double, atMs: Int64, events: inout [VenueEvent]) {
+    mutating func bookLimit(_ k: Int, _ pair: Pair, _ s: OrderBookSeries, _ tape: TradeTape?, _ j: Int, price: Double, atMs: Int64,
+                            events: inout [VenueEvent]) {
         let buy = working[k].order.side == .buy
         let id = working[k].order.id
         let d = s.depth
@@ -124,7 +127,7 @@ extension SimulatedVenue {
         }
         // Trades since it last looked: at its price they eat the size ahead, then fill it;
         // through its price they fill all of it.
-        if let tape = books[pair]!.trades, tape.count > 0 {
+        if let tape, tape.count > 0 {
             let until = s.timestampMs[j]
             while working[k].tapeIndex < tape.count && tape.timestampMs[working[k].tapeIndex] <= until {
                 let t = working[k].tapeIndex
@@ -181,27 +184,13 @@ extension SimulatedVenue {
             return (p, size - (buy ? books[pair]!.consumedAsk[i] : books[pair]!.consumedBid[i]))
         }
         func withinLimit(_ p: Double) -> Bool { limit.map { buy ? p <= $0 : p >= $0 } ?? true }
-        if working[k].units == nil, case .quoteIncludingFee(let budget) = working[k].order.quantity {
-            // A quote-sized buy: the units its cost buys walking these levels, fee included.
-            let rate = ledger.tier(profile, atMs: atMs).takerFee
-            var units = 0.0, left = budget
-            for i in 0..<d {
-                let (p, available) = level(i)
-                guard p.isFinite, withinLimit(p) else { break }
-                guard available > 0 else { continue }
-                let take = min(available, left / ((1 + rate) * p))
-                units += take
-                left -= take * p * (1 + rate)
-                if left <= budget * 1e-12 { break }
-            }
-            let lots = profile.instrument(pair).floorUnits(units)
-            guard lots > 0 else { return }     // no liquidity in reach: wait for the next snapshot
-            working[k].units = lots
-        }
+        let spec = profile.instrument(pair)
+        let rate = ledger.tier(profile, atMs: atMs).takerFee
         for i in 0..<d {
-            guard let remaining = working[k].remaining, remaining > 0 else { return }
             let (p, available) = level(i)
             guard p.isFinite, withinLimit(p) else { return }
+            let remaining = working[k].wanted(price: p, rate: rate, spec: spec)
+            guard remaining > 0 else { return }
             guard available > 1e-12 else { continue }
             guard execute(k, maxUnits: available, price: p, isMaker: false, atMs: atMs, events: &events),
                   case .filled(let f)? = events.last else { return }

@@ -24,13 +24,14 @@ extension SimulatedVenue {
     mutating func matchOnCandle(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
         // Orders placed while this bar is matched (on a fill) are matched against the rest of
         // it in later passes; a pass that matches nothing new ends the bar.
+        let pid = pairID(pair)
         var progressed = true
         while progressed {
             progressed = false
             for pass in 0...2 {
                 var k = 0
                 while k < working.count {
-                    guard working[k].order.pair == pair, working[k].matchedAtMs != bar.timestampMs, rank(working[k]) == pass else { k += 1; continue }
+                    guard working[k].pairID == pid, working[k].matchedAtMs != bar.timestampMs, rank(working[k]) == pass else { k += 1; continue }
                     working[k].matchedAtMs = bar.timestampMs
                     let arrivalMs = arrival(k, barMs: bar.timestampMs)
                     let restOfBar = working[k].intraBar && working[k].barsActive == 0 && settings.latencyMs == 0

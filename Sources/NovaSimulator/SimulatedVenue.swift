@@ -41,12 +41,25 @@ public struct SimulatedVenue: Venue {
     var barVolumeUsed: [Pair: (barMs: Int64, used: Double)] = [:]
     /// The bar each pair was last counted for (the engine shows a bar more than once).
     var countedBar: [Pair: Int64] = [:]
+    var pairIDs: [Pair: Int] = [:]
+
+    mutating func pairID(_ pair: Pair) -> Int {
+        if let id = pairIDs[pair] { return id }
+        let id = pairIDs.count
+        pairIDs[pair] = id
+        return id
+    }
 
     struct WorkingOrder {
         var order: OrderRequest
-        /// Units ordered; nil for a quote-sized order until its first fill fixes them.
+        /// The pair as a small number (`pairIDs`): hot loops compare it instead of two strings.
+        var pairID: Int
+        /// Units ordered (nil for a quote-sized order: it spends its budget, fee included, at
+        /// whatever prices it fills).
         var units: Double?
         var filled = 0.0
+        /// Quote spent so far, fees included.
+        var spent = 0.0
         /// When it reaches the matching engine (set when a bar first shows it).
         var arrivalMs: Int64?
         /// Placed during the bar it is first matched against (a stop placed on an entry fill).
@@ -66,6 +79,14 @@ public struct SimulatedVenue: Venue {
         var queueAhead = 0.0
 
         var remaining: Double? { units.map { max(0, $0 - filled) } }
+
+        /// Units it still wants at `price` with fee `rate`: what is left of a base order, or
+        /// what the rest of a quote budget buys there (cut to the lot grid).
+        func wanted(price: Double, rate: Double, spec: InstrumentSpec) -> Double {
+            if let r = remaining { return r }
+            guard case .quoteIncludingFee(let q) = order.quantity else { return 0 }
+            return spec.floorUnits(max(0, q - spent) / ((1 + rate) * price))
+        }
     }
 
     /// Order-book snapshots (and, if imported, trades) of a pair for the book model.
@@ -110,7 +131,7 @@ public struct SimulatedVenue: Venue {
             reject(order.id, reason, "\(reason.exchangeCode(profile.exchange)) (injected fault: \(message))", atMs: order.createdAtMs, events: &events)
             return
         }
-        var w = WorkingOrder(order: order)
+        var w = WorkingOrder(order: order, pairID: pairID(order.pair))
         if case .base(let q) = order.quantity { w.units = q }
         working.append(w)
         events.append(.accepted(order.id, atMs: order.createdAtMs))
@@ -173,17 +194,21 @@ public struct SimulatedVenue: Venue {
         let spec = profile.instrument(order.pair)
         let tier = ledger.tier(profile, atMs: atMs)
         let rate = isMaker ? tier.makerFee : tier.takerFee
-        if working[k].units == nil, case .quoteIncludingFee(let q) = order.quantity {
-            // The units the cost buys at this price, fee included, cut to the lot grid.
-            working[k].units = spec.floorUnits(q / ((1 + rate) * price))
-            if !(working[k].units! > 0) {
-                working.remove(at: k)
+        let wanted = working[k].wanted(price: price, rate: rate, spec: spec)
+        if !(wanted > 0), case .quoteIncludingFee(let q) = order.quantity {
+            // The budget buys no whole lot at this price: refused if nothing was bought yet,
+            // else the order is done with what it spent.
+            let first = working[k].filled == 0
+            working.remove(at: k)
+            if first {
                 reject(order.id, .belowMinimum, "\(VenueRejectReason.belowMinimum.exchangeCode(profile.exchange)): \(q) \(order.pair.quote) buys no whole lot at \(price)",
                        atMs: atMs, events: &events)
-                return false
+            } else {
+                events.append(.cancelled(order.id, reason: "budget spent: the rest buys no whole lot at \(price)", atMs: atMs))
             }
+            return false
         }
-        var qty = min(working[k].remaining ?? 0, maxUnits)
+        var qty = min(wanted, maxUnits)
         if settings.faults.partialFillProbability > 0 && random.unit() < settings.faults.partialFillProbability {
             qty *= 0.2 + 0.6 * random.unit()
             stats.faultsInjected["partial_fill", default: 0] += 1
@@ -223,7 +248,8 @@ public struct SimulatedVenue: Venue {
         }
         ledger.record(atMs: atMs, notional: notional)
         working[k].filled += qty
-        var leaves = working[k].remaining ?? 0
+        working[k].spent += notional + fee
+        var leaves = working[k].wanted(price: price, rate: rate, spec: spec)
         if leaves < (spec.lotDecimals < InstrumentSpec.noLotGrid ? 0.5 * pow(10, -Double(spec.lotDecimals)) : 1e-12 * (working[k].units ?? 1)) { leaves = 0 }
         let soldOut = order.side == .sell && holdings[order.pair, default: 0] == 0
         if soldOut { leaves = 0 }     // reduce-only: nothing left to sell

@@ -53,6 +53,11 @@ import NovaTestSupport
         (["backtest", "--pair", "BTC/USD", "--config", "/no/such.yaml"], "/no/such.yaml: cannot read the config: no such file"),
         (["data", "import", "x.csv", "--pair", "BTC/USD", "--timeframe", "7q"], "invalid timeframe '7q'"),
         (["runs", "show", "bt-nope"], "no run with id 'bt-nope'"),
+        (["backtest", "--pair", "BTC/USD", "--fill-model", "tick"], "--fill-model 'tick' is not a fill model: use candle or book"),
+        (["backtest", "--pair", "BTC/USD", "--faults", "chaos"], "--faults 'chaos' is not a fault profile: use none, flaky or hostile"),
+        (["backtest", "--pair", "BTC/USD", "--latency-ms=-5"], "--latency-ms -5: give 0 to 3600000 milliseconds"),
+        (["backtest", "--pair", "BTC/USD", "--param", "simulator.participation=2"], "simulator.participation = 2"),
+        (["data", "import", "x.csv", "--pair", "BTC/USD", "--kind", "trades", "--fill-gaps"], "--fill-gaps applies to OHLCV bars, not trades"),
     ])
     func usageAndConfigErrorsExitWith2(args: [String], message: String) throws {
         let r = try Self.run(args)
@@ -228,5 +233,24 @@ import NovaTestSupport
         let obj = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
         #expect(obj["exact"] as? Bool == true && (obj["decision"] as? [String: Any])?["acted_upon"] as? Bool == true)
         #expect(try CLITests.run(["runs", "why", runID, "--at", "yesterday"], workspace: ws).code == 2)
+    }
+}
+
+@Suite struct BookFillModelCLITests {
+    /// A book and its trades imported from the real Bitstamp capture, then a backtest on the
+    /// book fill model: the trades give the bars, the notes say what the simulator did.
+    @Test func bookFillModelFromTheCommandLine() throws {
+        let ws = Fixtures.scratch("clibook")
+        let book = try CLITests.run(["data", "import", Fixtures.shared("bitstamp-btcusd-l2-20levels-1s.csv"), "--kind", "book", "--pair", "BTC/USD"], workspace: ws)
+        #expect(book.code == 0, "\(book.stderr)")
+        let trades = try CLITests.run(["data", "import", Fixtures.shared("bitstamp-btcusd-trades.csv"), "--kind", "trades", "--pair", "BTC/USD"], workspace: ws)
+        #expect(trades.code == 0 && trades.stdout.contains("Imported 284 trades of BTC/USD (kraken)"), "\(trades.stderr)")
+        #expect(trades.stderr.contains("built 30 1m bars from the trades"))
+        let bt = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--fill-model", "book", "--latency-ms", "500",
+                               "--close-at-end"], workspace: ws)
+        #expect(bt.code == 0, "\(bt.stderr)")
+        #expect(bt.stderr.contains("note: simulator: book fills, latency 500 ms"))
+        #expect(bt.stderr.contains("30 bars matched on 1740 book snapshots"))
+        #expect(bt.stdout.contains("trades              1"))
     }
 }

@@ -47,6 +47,12 @@ import Testing
         #expect(names(gates().check(candidate(spread: 25), .init(nowMs: now, equity: 10_000))) == ["spread"])
         #expect(names(gates().check(candidate(tp: 102.9), .init(nowMs: now, equity: 10_000))) == ["risk_reward"])   // 2.9 / 2 = 1.45
         #expect(gates().check(candidate(tp: 103), .init(nowMs: now, equity: 10_000)).isEmpty)                       // 1.5 exactly
+        // 1.5 R computed in floating point from a real price (78323 with a 2.5% stop) comes out
+        // as 1.4999999999999998: it still passes.
+        let entry = 78323.0, stop = entry * (1 - 0.025)
+        let real = RiskGates.Candidate(pair: "BTC/USD", signalMs: now, notional: 1_000, entry: entry, stopLoss: stop,
+                                       takeProfit: entry + (entry - stop) * 1.5, spreadBps: nil)
+        #expect(gates().check(real, .init(nowMs: now, equity: 10_000)).isEmpty)
         #expect(names(gates { $0.quietHours = [10] }.check(candidate(), .init(nowMs: now, equity: 10_000))) == ["quiet_hours"])
         #expect(names(gates { $0.maxDailyTrades = 3 }.check(candidate(), .init(nowMs: now, equity: 10_000, todayTrades: 3))) == ["daily_trades"])
     }

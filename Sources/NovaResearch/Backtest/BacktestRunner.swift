@@ -233,7 +233,9 @@ public struct BacktestRunner {
     static func simulatorNotes(_ s: SimulatorStats, config: NovaPulseConfig) -> [String] {
         var out: [String] = []
         let m = config.simulator
-        out.append("simulator: \(m.fillModel) fills, latency \(m.latencyMs) ms, \(m.participation > 0 ? "volume cap \(m.participation * 100)% of each bar" : "no volume cap"), "
+        let cap = m.fillModel == "book" ? "book depth (bars without a book: volume cap \(m.participation * 100)%)"
+            : m.participation > 0 ? "volume cap \(m.participation * 100)% of each bar" : "no volume cap"
+        out.append("simulator: \(m.fillModel) fills, latency \(m.latencyMs) ms, \(cap), "
             + "faults \(m.faults) (seed \(m.seed)): \(s.ordersReceived) orders, \(s.fills) fills, \(s.partialFills) partial")
         if !s.faultsInjected.isEmpty {
             out.append("simulator: injected faults " + s.faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

@@ -28,9 +28,9 @@ struct DataListCommand: ParsableCommand {
                 return
             }
             let rows = infos.map { i -> [String] in
-                [i.pair.description, i.exchange.rawValue, i.kind == .book ? "book(\(i.depth))" : i.timeframe.description,
+                [i.pair.description, i.exchange.rawValue, i.kind == .book ? "book(\(i.depth))" : i.kind == .trades ? "trades" : i.timeframe.description,
                  String(UTCTime.iso(i.firstMs).prefix(16)), String(UTCTime.iso(i.lastMs).prefix(16)), "\(i.rows)",
-                 i.kind == .book ? "-" : "\(i.gapCount) (\(i.missingBars) bars)", String(i.fingerprint.prefix(12))]
+                 i.kind != .ohlcv ? "-" : "\(i.gapCount) (\(i.missingBars) bars)", String(i.fingerprint.prefix(12))]
             }
             print(Terminal.table(["pair", "exchange", "timeframe", "first", "last", "rows", "gaps", "fingerprint"], rows))
         }

@@ -96,7 +96,10 @@ public struct Trade: Sendable, Equatable, Codable {
     }
 
     /// Units still held: the entry quantity less the partial exits.
-    public var openQuantity: Double { quantity - partialExits.reduce(0) { $0 + $1.quantity } }
+    public var openQuantity: Double {
+        if partialExits.isEmpty { return quantity }
+        return quantity - partialExits.reduce(0) { $0 + $1.quantity }
+    }
 
     public var fees: Double { entryFee + exitFee + partialExits.reduce(0) { $0 + $1.fee } }
 

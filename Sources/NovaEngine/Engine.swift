@@ -201,7 +201,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var value = cash
         for slot in slots {
             switch slot.state {
-            case .long(let t), .exiting(let t, _): value += Self.held(trades[t], slot) * slot.lastClose
+            case .long(let t), .exiting(let t, _): value += (trades[t].openQuantity - slot.exitUnits) * slot.lastClose
             case .entering: if let t = slot.buildingTrade { value += trades[t].quantity * slot.lastClose }
             case .flat: break
             }
@@ -287,7 +287,7 @@ public struct Engine<V: Venue, S: Strategy> {
             var open: [(pair: String, notional: Double)] = []
             for (k, slot) in slots.enumerated() {
                 switch slot.state {
-                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, Self.held(trades[t], slot) * slot.lastClose))
+                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, (trades[t].openQuantity - slot.exitUnits) * slot.lastClose))
                 case .entering: open.append((pairs[k].description, slot.buildingTrade.map { trades[$0].quantity * slot.lastClose } ?? 0))
                 case .flat: break
                 }
@@ -337,7 +337,7 @@ public struct Engine<V: Venue, S: Strategy> {
         // The state names the order before it is sent: a venue may reject at once, and the
         // retry logic in `apply` must know which exit it was.
         slots[i].state = .exiting(trade: t, nextOrderID)
-        submit(i, side: .sell, kind: .market, quantity: .base(Self.held(trades[t], slots[i])), purpose: purpose, atMs: decidedAt)
+        submit(i, side: .sell, kind: .market, quantity: .base((trades[t].openQuantity - slots[i].exitUnits)), purpose: purpose, atMs: decidedAt)
         if case .exiting = slots[i].state { return nil }
         if case .flat = slots[i].state { return nil }      // filled at once
         return "the venue rejected the exit"
@@ -416,7 +416,7 @@ public struct Engine<V: Venue, S: Strategy> {
                                             message: "exit retry \(slots[i].exitRetries) of \(config.exitRetries) after \(reason.rawValue)"))
                     // The state names the retry before it is sent: the venue may answer at once.
                     slots[i].state = .exiting(trade: t, nextOrderID)
-                    submit(i, side: .sell, kind: .market, quantity: .base(Self.held(trades[t], slots[i])), purpose: info.purpose, atMs: atMs)
+                    submit(i, side: .sell, kind: .market, quantity: .base((trades[t].openQuantity - slots[i].exitUnits)), purpose: info.purpose, atMs: atMs)
                 } else {
                     notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
                                             message: "exit gave up (\(reason.isTransient ? "retries exhausted" : "permanent error")): position left open"))
@@ -523,7 +523,7 @@ public struct Engine<V: Venue, S: Strategy> {
             if fill.completesOrder { slots[i].tierOrders[fill.orderID] = nil }
             trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
                                                       timeMs: fill.timestampMs))
-            if Self.held(trades[t], slots[i]) > lot {
+            if (trades[t].openQuantity - slots[i].exitUnits) > lot {
                 if fill.completesOrder { resizeStop(i, trade: t, atMs: fill.timestampMs) }
                 return
             }
@@ -534,7 +534,7 @@ public struct Engine<V: Venue, S: Strategy> {
         slots[i].exitNotional += fill.notional
         slots[i].exitFees += fill.fee
         slots[i].exitFillCount += 1
-        if Self.held(trades[t], slots[i]) > lot {
+        if (trades[t].openQuantity - slots[i].exitUnits) > lot {
             // Units still held: this exit goes on (a partial fill) or another order sells the rest.
             if fill.completesOrder, case .exiting = slots[i].state {
                 slots[i].state = .long(trade: t)
@@ -586,11 +586,6 @@ public struct Engine<V: Venue, S: Strategy> {
         lastExitMsByPair[pairs[i].description] = fill.timestampMs
     }
 
-    /// Units of a trade still held: its quantity less the smart-exit tiers and the final
-    /// exit's fills so far.
-    private static func held(_ trade: Trade, _ slot: Slot) -> Double {
-        trade.openQuantity - slot.exitUnits
-    }
 
     static func lotStep(_ spec: InstrumentSpec) -> Double {
         guard spec.lotDecimals < InstrumentSpec.noLotGrid else { return 1e-12 }
@@ -620,7 +615,7 @@ public struct Engine<V: Venue, S: Strategy> {
     }
 
     private mutating func placeProtection(_ i: Int, trade t: Int, atMs: Int64) {
-        let qty = Self.held(trades[t], slots[i])
+        let qty = (trades[t].openQuantity - slots[i].exitUnits)
         let group = t + 1
         if let stop = trades[t].stopLoss {
             slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: qty, purpose: .stopLoss, atMs: atMs, oco: group)
@@ -681,7 +676,7 @@ public struct Engine<V: Venue, S: Strategy> {
         } else {
             notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "position without a stop: placing it again"))
         }
-        slots[i].stopOrder = submitProtective(i, kind: stopKind(state.currentSL), quantity: Self.held(trades[t], slots[i]), purpose: .stopLoss,
+        slots[i].stopOrder = submitProtective(i, kind: stopKind(state.currentSL), quantity: (trades[t].openQuantity - slots[i].exitUnits), purpose: .stopLoss,
                                               atMs: bar.timestampMs, oco: t + 1)
         slots[i].stopMissing = slots[i].stopOrder == nil
     }
@@ -718,7 +713,7 @@ public struct Engine<V: Venue, S: Strategy> {
         var ev: [VenueEvent] = []
         orders[stopID] = nil
         venue.cancel(stopID, atMs: atMs, events: &ev)
-        slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: Self.held(trades[t], slots[i]), purpose: .stopLoss,
+        slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: (trades[t].openQuantity - slots[i].exitUnits), purpose: .stopLoss,
                                               atMs: atMs, oco: t + 1)
         slots[i].stopMissing = slots[i].stopOrder == nil
     }

@@ -46,9 +46,9 @@ extension SimulatedVenue {
                         continue
                     }
                     guard let (price, isMaker) = candlePrice(k, bar, firstBar: firstBar, restOfBar: restOfBar) else { k += 1; continue }
-                    let cap = candleCapacity(pair, bar)
+                    let cap = candleCapacity(pid, bar)
                     if cap > 0 && execute(k, maxUnits: cap, price: price, isMaker: isMaker, atMs: bar.timestampMs, events: &events) {
-                        if let r = events.last, case .filled(let f) = r { useVolume(pair, bar, f.quantity) }
+                        if let r = events.last, case .filled(let f) = r { useVolume(pid, bar, f.quantity) }
                         k = 0   // the working orders changed (fills, one-cancels-other): rescan
                     } else {
                         k += 1
@@ -59,16 +59,16 @@ extension SimulatedVenue {
     }
 
     /// Units still available to orders in this bar under the volume cap.
-    func candleCapacity(_ pair: Pair, _ bar: Bar) -> Double {
+    func candleCapacity(_ pid: Int, _ bar: Bar) -> Double {
         guard settings.participation > 0 else { return .infinity }
-        let used = barVolumeUsed[pair].flatMap { $0.barMs == bar.timestampMs ? $0.used : nil } ?? 0
+        let used = pairs[pid].volumeBarMs == bar.timestampMs ? pairs[pid].volumeUsed : 0
         return max(0, settings.participation * bar.volume - used)
     }
 
-    mutating func useVolume(_ pair: Pair, _ bar: Bar, _ units: Double) {
+    mutating func useVolume(_ pid: Int, _ bar: Bar, _ units: Double) {
         guard settings.participation > 0 else { return }
-        let used = barVolumeUsed[pair].flatMap { $0.barMs == bar.timestampMs ? $0.used : nil } ?? 0
-        barVolumeUsed[pair] = (bar.timestampMs, used + units)
+        if pairs[pid].volumeBarMs != bar.timestampMs { pairs[pid].volumeBarMs = bar.timestampMs; pairs[pid].volumeUsed = 0 }
+        pairs[pid].volumeUsed += units
     }
 
     /// The price an order fills at in this bar, and whether as a maker; nil when it does not fill.

@@ -9,6 +9,7 @@ enum Migrations {
         migrator.registerMigration("v1-novapulse-seed-schema", migrate: createSeedSchema)
         migrator.registerMigration("v2-research-runs", migrate: createResearchTables)
         migrator.registerMigration("v3-execution-quality", migrate: createExecutionTable)
+        migrator.registerMigration("v4-experiments", migrate: createExperimentTables)
         return migrator
     }
 
@@ -265,6 +266,35 @@ enum Migrations {
             latency_ms INTEGER,
             r_multiple REAL,
             PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+        """)
+    }
+
+    /// `novapulse optimize`: an experiment and its trials. Each trial is also a `backtest_runs`
+    /// row (kind `trial` or `oos`) named by `run_id`; a trial row exists only once its run is
+    /// stored, in the same transaction, so a resumed experiment knows exactly what is done.
+    static func createExperimentTables(_ db: Database) throws {
+        try db.execute(sql: """
+        CREATE TABLE experiments (
+            experiment_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE experiment_trials (
+            experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+            window INTEGER NOT NULL,
+            phase TEXT NOT NULL CHECK(phase IN ('search', 'test')),
+            trial INTEGER NOT NULL,
+            run_id TEXT NOT NULL,
+            params TEXT NOT NULL,
+            objectives TEXT NOT NULL,
+            feasible INTEGER NOT NULL,
+            stats TEXT NOT NULL,
+            host TEXT,
+            completed_at TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, window, phase, trial)
         ) WITHOUT ROWID;
         """)
     }

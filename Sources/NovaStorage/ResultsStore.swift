@@ -117,14 +117,19 @@ public final class ResultsStore: @unchecked Sendable {
                         s.timestamp, s.pair, s.strategy, s.direction, s.strength, s.confluenceCount, s.confidence, s.actedUpon, meta]
                     try seedInsert.execute(arguments: StatementArguments(seedValues))
                 }
-                let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
-                let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
-                try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)",
-                               arguments: [runID, equity.count, ts, values])
+                try Self.insertEquity(db, runID: runID, equity)
                 try db.execute(sql: "UPDATE backtest_runs SET status = 'completed', completed_at = ?, results = ? WHERE run_id = ?",
                                arguments: [completedAt, results, runID])
             }
         }
+    }
+
+    /// The equity curve as one row: two little-endian arrays (Int64 ms, Float64 equity).
+    static func insertEquity(_ db: Database, runID: String, _ equity: [(timestampMs: Int64, equity: Double)]) throws {
+        let ts = equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) }
+        let values = equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
+        try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)",
+                       arguments: [runID, equity.count, ts, values])
     }
 
     public func markRunFailed(runID: String, error: String, at time: String) throws {

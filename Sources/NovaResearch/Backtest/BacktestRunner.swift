@@ -131,24 +131,14 @@ public struct BacktestRunner {
         do {
             let books = try loadBooks(data: data, config: config, notes: &notes)
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
-            var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
-                                                                         confluence: config.confluenceStrategy),
-                                                   ReplayVisitor(config: config, series: data.map(\.0), books: books, tapes: tapes,
-                                                                 pairs: request.pairs, progress: progress))
+            let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress)
+            let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
             notes += Self.simulatorNotes(replay.simulator, config: config)
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             if replay.unrecordedEvaluations > 0 {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
                     + "(\(config.confluence.minConfluence)): counted, not stored one by one (novapulse signals exports every bar)")
             }
-            Self.annotateRegimes(&replay.trades, series: data.map(\.0), pairs: request.pairs, config: config.regime)
-            var lastClose: [Pair: Double] = [:]
-            for (i, series) in data.map(\.0).enumerated() { lastClose[request.pairs[i]] = series.close.last! }
-            let benchmark = Self.buyAndHoldEquity(series: data.map(\.0), at: replay.equityTimestampMs, cash: config.backtest.initialCash)
-            let metrics = RunMetrics.compute(initialCash: config.backtest.initialCash, trades: replay.trades,
-                                             equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
-                                             timeframe: config.backtest.timeframe, lastClose: lastClose,
-                                             buyAndHoldEquity: benchmark, tradedNotional: replay.tradedNotional)
             let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
             let title = Self.title(strategy: config.backtest.strategy, pairs: request.pairs.map(\.description),
                                    exchange: config.backtest.exchange.rawValue, timeframe: config.backtest.timeframe.description)
@@ -184,6 +174,33 @@ public struct BacktestRunner {
             try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
             throw error
         }
+    }
+
+    /// What one simulation produced: the replay (trades tagged with their entry regime), its
+    /// metrics and the buy-and-hold benchmark on the same timestamps.
+    struct Simulation: Sendable {
+        var replay: ReplayResult
+        var metrics: RunMetrics
+        var benchmark: [Double]
+    }
+
+    /// Replays `series` through the engine with `config` and computes the metrics: the part of a
+    /// backtest that the optimizer repeats for every trial (no storage, no reports).
+    static func simulate(config: NovaPulseConfig, series: [BarSeries], pairs: [Pair], books: [OrderBookSeries?], tapes: [TradeTape?],
+                         progress: Progress? = nil) throws -> Simulation {
+        var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
+                                                                     confluence: config.confluenceStrategy),
+                                               ReplayVisitor(config: config, series: series, books: books, tapes: tapes,
+                                                             pairs: pairs, progress: progress))
+        annotateRegimes(&replay.trades, series: series, pairs: pairs, config: config.regime)
+        var lastClose: [Pair: Double] = [:]
+        for (i, s) in series.enumerated() { lastClose[pairs[i]] = s.close.last! }
+        let benchmark = buyAndHoldEquity(series: series, at: replay.equityTimestampMs, cash: config.backtest.initialCash)
+        let metrics = RunMetrics.compute(initialCash: config.backtest.initialCash, trades: replay.trades,
+                                         equityTimestampMs: replay.equityTimestampMs, equity: replay.equity,
+                                         timeframe: config.backtest.timeframe, lastClose: lastClose,
+                                         buyAndHoldEquity: benchmark, tradedNotional: replay.tradedNotional)
+        return Simulation(replay: replay, metrics: metrics, benchmark: benchmark)
     }
 
     /// Each pair's imported order-book snapshots when they overlap the bars, else nil (noted).

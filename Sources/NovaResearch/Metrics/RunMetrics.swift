@@ -68,6 +68,16 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         case bars, startTime = "start_time", endTime = "end_time"
     }
 
+    /// The names of `scalars`, for experiment objectives and constraints.
+    public static let scalarNames = ["final_equity", "net_pnl", "total_return_pct", "cagr_pct", "volatility_pct", "sharpe", "sortino",
+                                     "calmar", "max_drawdown_pct", "max_drawdown", "max_drawdown_duration_seconds", "trades", "open_trades",
+                                     "win_rate", "average_win", "average_loss", "largest_win", "largest_loss", "profit_factor", "expectancy",
+                                     "sqn", "exposure_pct", "turnover", "trades_per_day", "average_holding_seconds", "fees_paid",
+                                     "realised_pnl", "unrealised_pnl", "buy_and_hold_return_pct"]
+
+    /// One scalar metric by its name.
+    public func value(_ name: String) -> Double? { scalars.first { $0.0 == name }?.1 ?? nil }
+
     /// The scalar metrics, in display order, with their names in the results JSON.
     public var scalars: [(String, Double?)] {
         [("final_equity", finalEquity), ("net_pnl", netPnl), ("total_return_pct", totalReturnPct), ("cagr_pct", cagrPct),

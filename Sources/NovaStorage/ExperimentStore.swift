@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// A row of `experiment_trials`.
+public struct TrialRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "experiment_trials"
+    public var experimentID: String
+    /// Walk-forward window (0 without walk-forward).
+    public var window: Int
+    /// `search` (a point of the space on the train window) or `test` (the window's winner on its test window).
+    public var phase: String
+    public var trial: Int
+    public var runID: String
+    /// The trial's parameters, JSON `{"key": value}`.
+    public var params: String
+    /// The objective values, JSON array in the experiment's objective order.
+    public var objectives: String
+    public var feasible: Bool
+    /// Per-bar return statistics (JSON): moments for the deflated Sharpe, blocks for CSCV.
+    public var stats: String
+    public var host: String?
+    public var completedAt: String
+
+    public init(experimentID: String, window: Int, phase: String, trial: Int, runID: String, params: String, objectives: String,
+                feasible: Bool, stats: String, host: String?, completedAt: String) {
+        self.experimentID = experimentID; self.window = window; self.phase = phase; self.trial = trial; self.runID = runID
+        self.params = params; self.objectives = objectives; self.feasible = feasible; self.stats = stats; self.host = host
+        self.completedAt = completedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case experimentID = "experiment_id", window, phase, trial, runID = "run_id", params, objectives, feasible, stats, host
+        case completedAt = "completed_at"
+    }
+}
+
+/// Where an optimisation keeps its experiments and trials: the SQLite store here, PostgreSQL
+/// with `DATABASE_URL` (NovaPostgres), the same tables in both.
+public protocol TrialStore: Sendable {
+    /// Creates the experiment row if it is new (an existing one is kept: a resume).
+    func openExperiment(id: String, name: String, spec: String, at: String) throws
+    func completedTrials(experimentID: String) throws -> [TrialRecord]
+    /// Stores a finished trial: its run (as `backtest_runs` with trades and equity) and its
+    /// trial row, together or not at all. A trial already stored (another shard, a resumed
+    /// run) is left as it is and `false` returned.
+    func storeTrial(_ trial: TrialRecord, run: BacktestRunRecord, trades: [RunTradeRecord], equity: [(timestampMs: Int64, equity: Double)]) throws -> Bool
+}
+
+extension ResultsStore: TrialStore {
+    public func openExperiment(id: String, name: String, spec: String, at: String) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO experiments (experiment_id, name, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(experiment_id) DO UPDATE SET updated_at = excluded.updated_at
+                """, arguments: [id, name, spec, at, at])
+        }
+    }
+
+    public func completedTrials(experimentID: String) throws -> [TrialRecord] {
+        try writer.read { db in
+            try TrialRecord.filter(Column("experiment_id") == experimentID).order(Column("window"), Column("phase"), Column("trial")).fetchAll(db)
+        }
+    }
+
+    public func storeTrial(_ trial: TrialRecord, run: BacktestRunRecord, trades: [RunTradeRecord], equity: [(timestampMs: Int64, equity: Double)]) throws -> Bool {
+        try writer.write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment_trials WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
+                                           arguments: [trial.experimentID, trial.window, trial.phase, trial.trial]) ?? false
+            if exists { return false }
+            try run.insert(db)
+            for t in trades { try t.insert(db) }
+            try Self.insertEquity(db, runID: run.runID, equity)
+            try trial.insert(db)
+            return true
+        }
+    }
+
+    public func experiments() throws -> [(id: String, name: String, createdAt: String, trials: Int)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.experiment_id, e.name, e.created_at, (SELECT COUNT(*) FROM experiment_trials t WHERE t.experiment_id = e.experiment_id) AS n
+                FROM experiments e ORDER BY e.created_at DESC
+                """).map { ($0["experiment_id"], $0["name"], $0["created_at"], $0["n"]) }
+        }
+    }
+}

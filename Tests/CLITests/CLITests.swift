@@ -254,3 +254,82 @@ import NovaTestSupport
         #expect(bt.stdout.contains("trades              1"))
     }
 }
+
+@Suite struct OptimizeCLITests {
+    static func count(_ db: String) -> Int {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys\ntry:\n print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM experiment_trials').fetchone()[0])\nexcept Exception:\n print(0)", db]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+        return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    static let experiment = """
+    name: resume
+    data: {pair: BTC/USDT}
+    base: {backtest: {strategy: keltner}}
+    space:
+      strategies.keltner.multiplier: {range: [1.5, 3.0], step: 0.5}
+      strategies.keltner.ema_period: {choices: [10, 20, 30, 40, 50, 60]}
+    objective: {metric: sharpe, goal: maximize}
+    sampler: grid
+    """
+
+    /// SIGKILL in the middle of an optimisation, then the same command again: it runs only
+    /// what was not stored, and the result is trial for trial that of an uninterrupted run.
+    @Test func killedOptimizeResumesWithoutLosingOrRepeatingATrial() throws {
+        let file = Fixtures.file(Self.experiment, name: "resume.yaml")
+        let ws = Fixtures.scratch("optkill"), clean = Fixtures.scratch("optclean")
+        for w in [ws, clean] {
+            let imp = try CLITests.run(["data", "import", Fixtures.shared("binance-btcusdt-1m-2024-06.csv"), "--pair", "BTC/USDT"], workspace: w)
+            #expect(imp.code == 0, "\(imp.stderr)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["optimize", file, "--workers", "1"]
+        p.currentDirectoryURL = Fixtures.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env["NOVAPULSE_DATA_DIR"] = ws + "/data"
+        env["DB_PATH"] = ws + "/data/novapulse.db"
+        env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Self.count(ws + "/data/novapulse.db") < 3 && Date() < deadline && p.isRunning { usleep(20_000) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let before = Self.count(ws + "/data/novapulse.db")
+        #expect(before >= 3 && before < 24, "killed after \(before) trials")
+
+        let resumed = try CLITests.run(["optimize", file, "--json"], workspace: ws)
+        #expect(resumed.code == 0, "\(resumed.stderr)")
+        let r = try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as! [String: Any]
+        #expect(r["ran"] as? Int == 24 - before && r["skipped"] as? Int == before)
+        let full = try CLITests.run(["optimize", file, "--json"], workspace: clean)
+        let f = try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as! [String: Any]
+        #expect(f["experiment_id"] as? String == r["experiment_id"] as? String)
+        func trials(_ o: [String: Any]) -> [String] {
+            ((o["windows"] as! [[String: Any]])[0]["trial_list"] as! [[String: Any]])
+                .map { "\($0["trial"]!) \(($0["params"] as! [String: Double]).sorted { $0.key < $1.key }) \($0["objectives"]!)" }.sorted()
+        }
+        #expect(trials(r) == trials(f))
+        #expect(trials(r).count == 24)
+        // The trials are runs: the registry lists them.
+        let list = try CLITests.run(["runs", "list", "--limit", "100", "--json"], workspace: ws)
+        #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == 24)
+    }
+
+    @Test func tpeCannotBeSharded() throws {
+        let file = Fixtures.file(Self.experiment.replacingOccurrences(of: "sampler: grid", with: "sampler: tpe\ntrials: 4"), name: "tpe.yaml")
+        let r = try CLITests.run(["optimize", file, "--shard", "1/2"])
+        #expect(r.code == 2 && r.stderr.contains("grid or random sampler"), "\(r.stderr)")
+        let bad = try CLITests.run(["optimize", file, "--shard", "3/2"])
+        #expect(bad.code == 2 && bad.stderr.contains("--shard 3/2: give I/N with 1 <= I <= N"))
+    }
+}

@@ -131,9 +131,12 @@ public struct ExperimentSpec: Sendable, Equatable {
         }
         for key in ["from", "to"] {
             guard let v = d[key] else { continue }
-            let text = (v as? String) ?? (v as? Date).map { ISO8601DateFormatter().string(from: $0) } ?? "\(v)"
+            // YAML reads `2024-06-01` as a date (midnight UTC): a date alone, like the text form.
+            let date = v as? Date
+            let text = (v as? String) ?? date.map { ISO8601DateFormatter().string(from: $0) } ?? "\(v)"
             guard var ms = try? UTCTime.parse(text) else { throw bad("data.\(key)", v, "a date (YYYY-MM-DD) or ISO time") }
-            if key == "to" && text.count == 10 { ms += 86_400_000 }   // a date alone includes that day
+            let dateAlone = text.count == 10 || (date != nil && ms % 86_400_000 == 0)
+            if key == "to" && dateAlone { ms += 86_400_000 }   // a date alone includes that day
             if key == "from" { data.fromMs = ms } else { data.toMs = ms }
         }
         // base: a config mapping, flattened to key=value parameters (checked by the config loader).

@@ -3,7 +3,7 @@
 // Targets follow the layers of DESIGN.md; dependencies point down only:
 //   novapulse (CLI) -> NovaResearch -> NovaEngine -> NovaSignals, NovaVenue (all -> NovaCore)
 //   NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
-//   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3)
+//   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3); NovaPostgres -> NovaStorage, PostgresNIO
 import PackageDescription
 
 /// The engine is generic over venue and strategy and lives in other modules than its callers:
@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // PostgreSQL for the optimizer's shared results store (DATABASE_URL); its own target,
+        // NovaPostgres, so nothing else waits for SwiftNIO to build.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     ],
     targets: [
         // C libraries from Debian's -dev packages (installed by scripts/bootstrap.sh).
@@ -39,8 +44,12 @@ let package = Package(
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
             "NovaSignals", "NovaRisk", "NovaEngine", .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "NovaPostgres", dependencies: [
+            "NovaStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "novapulse", dependencies: [
-            "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch",
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch", "NovaPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

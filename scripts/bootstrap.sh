@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what NovaPulse needs on a fresh Debian/Ubuntu machine: the C libraries it links
-# (libcsv, libzstd, libsqlite3) and the zstd tool. Safe to run again: it installs only what is
+# (libcsv, libzstd, libsqlite3), the zstd tool, and the PostgreSQL server, which the tests start
+# on loopback for the optimizer's shared-store test (NovaPulse itself needs it only with
+# DATABASE_URL). Safe to run again: it installs only what is
 # missing. The Swift 6 toolchain itself must already be on PATH (swift.org or /opt/swift).
 set -euo pipefail
 
-packages=(libcsv-dev libzstd-dev libsqlite3-dev zstd pkg-config)
+packages=(libcsv-dev libzstd-dev libsqlite3-dev zstd pkg-config postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -333,3 +333,72 @@ import NovaTestSupport
         #expect(bad.code == 2 && bad.stderr.contains("--shard 3/2: give I/N with 1 <= I <= N"))
     }
 }
+
+/// Past one machine: N shard processes writing to one real PostgreSQL give, trial for trial,
+/// what one unsharded run gives.
+@Suite(.enabled(if: PostgresServer.available || ProcessInfo.processInfo.environment["CI"] != nil,
+                "PostgreSQL is not installed here (scripts/bootstrap.sh installs it)"))
+struct PostgresShardTests {
+    static let experiment = """
+    name: pg-shards
+    data: {pair: BTC/USD}
+    base: {backtest: {strategy: sma_cross, sizing: all-in}}
+    space:
+      strategies.sma_cross.fast: {choices: [3, 5, 8]}
+      strategies.sma_cross.slow: {range: [20, 50], step: 10}
+    objective: {metric: total_return_pct, goal: maximize}
+    sampler: grid
+    """
+
+    @Test func shardUnionEqualsOneRunOnPostgres() throws {
+        let server = try PostgresServer()
+        defer { server.stop() }
+        let sharded = try server.createDatabase("shards"), whole = try server.createDatabase("whole")
+        let ws = Fixtures.scratch("pgws")
+        let imp = try CLITests.run(["data", "import", Fixtures.path("btcusdt-1m-2024-06-01.csv"), "--pair", "BTC/USD"], workspace: ws)
+        #expect(imp.code == 0, "\(imp.stderr)")
+        let file = Fixtures.file(Self.experiment, name: "pg.yaml")
+        func launch(_ args: [String], url: String) throws -> (Process, Pipe, Pipe) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLITests.binary)
+            p.arguments = args
+            p.currentDirectoryURL = Fixtures.packageRoot
+            var env = ProcessInfo.processInfo.environment
+            env["NOVAPULSE_DATA_DIR"] = ws + "/data"
+            env["DB_PATH"] = ws + "/data/novapulse.db"
+            env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
+            env["DATABASE_URL"] = url
+            p.environment = env
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            return (p, out, err)
+        }
+        // Three shard processes at once, then one unsharded run into another database.
+        let shards = try (1...3).map { try launch(["optimize", file, "--shard", "\($0)/3", "--workers", "1", "--json"], url: sharded) }
+        var ran = 0
+        for (p, out, err) in shards {
+            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(String(decoding: e, as: UTF8.self))")
+            ran += (try? JSONSerialization.jsonObject(with: o) as? [String: Any])?["ran"] as? Int ?? -100
+        }
+        #expect(ran == 12)
+        let (p, _, err) = try launch(["optimize", file, "--json"], url: whole)
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(String(decoding: e, as: UTF8.self))")
+        let sql = "SELECT trial, params, objectives, feasible FROM experiment_trials ORDER BY trial"
+        let a = try server.query("shards", sql), b = try server.query("whole", sql)
+        #expect(a == b)
+        #expect(a.split(separator: "\n").count == 12)
+        #expect(try server.query("shards", "SELECT COUNT(*) FROM backtest_runs WHERE kind = 'trial'").trimmingCharacters(in: .whitespacesAndNewlines) == "12")
+        #expect(try server.query("shards", "SELECT COUNT(DISTINCT host) FROM experiment_trials").trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        // A bad URL is a clear error.
+        let (bad, _, badErr) = try launch(["optimize", file], url: "postgresql://nobody@127.0.0.1:1/none")
+        let badText = String(decoding: badErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        bad.waitUntilExit()
+        #expect(bad.terminationStatus != 0 && badText.contains("cannot connect to PostgreSQL at postgresql://nobody@127.0.0.1:1/none"), "\(badText)")
+    }
+}

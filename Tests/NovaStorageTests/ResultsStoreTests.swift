@@ -10,7 +10,7 @@ import Testing
 
     @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
         let store = try ResultsStore()
-        #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality"])
+        #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments"])
         let tables = try store.tableNames()
         for t in Self.seedTables + ["run_trades", "run_equity"] { #expect(tables.contains(t), "missing \(t)") }
         let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }

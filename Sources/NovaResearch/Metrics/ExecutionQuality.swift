@@ -76,7 +76,10 @@ public enum ExecutionQuality {
                                     rMultiple: nil))
             guard let x = t.exitTimeMs, let price = t.exitPrice else { continue }
             let units = t.openQuantity
-            let exitView = bookView(at: t.exitDecisionTimeMs, buy: false, units: units, reference: t.exitDecisionPrice)
+            // An end-of-data close is an accounting settlement at the last close, not a fill on
+            // the book: no spread or expectation to compare with.
+            let exitView = t.exitReason == "end_of_data" ? (nil, nil)
+                : bookView(at: t.exitDecisionTimeMs, buy: false, units: units, reference: t.exitDecisionPrice)
             out.append(ExecutionLeg(tradeID: t.tradeID, pair: t.pair, leg: "exit", decisionMs: t.exitDecisionTimeMs, fillMs: x,
                                     decisionPrice: t.exitDecisionPrice, fillPrice: price, quantity: units, fills: t.exitFills,
                                     orderType: t.exitReason, slippageBps: t.exitSlippageBps, spreadBps: exitView.0,

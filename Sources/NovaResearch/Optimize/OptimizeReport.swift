@@ -118,17 +118,18 @@ public enum OptimizeReport {
             // Stability: the objective by each parameter's value.
             h += "<h2>Parameter stability\(spec.walkForward == nil ? "" : " (window \(w.index))")</h2><p class=\"muted\">Mean and best \(esc(objective.metric)) "
                 + "over the feasible trials at each value: a good value sits on a plateau, not on a lone peak.</p>"
+            h += "<div class=\"cards\">"
             for p in spec.space {
-                h += "<table><tr><th class=\"l\">\(esc(p.key))</th>" + ParameterSpace.values(p.domain).map { "<th>\(esc($0.text))</th>" }.joined() + "</tr>"
-                var meanRow = "<tr><td class=\"l\">mean</td>", bestRow = "<tr><td class=\"l\">best</td>", countRow = "<tr><td class=\"l\">trials</td>"
+                // One row per value: long ranges stay readable.
+                h += "<table><tr><th class=\"l\">\(esc(short(p.key)))</th><th>mean</th><th>best</th><th>trials</th></tr>"
                 for v in ParameterSpace.values(p.domain) {
                     let xs = w.trials.filter { $0.feasible && $0.params[p.key] == v }.compactMap { $0.objectives[0] }
-                    meanRow += "<td>\(f(mean(xs)))</td>"
-                    bestRow += "<td>\(f(objective.maximize ? xs.max() : xs.min()))</td>"
-                    countRow += "<td>\(xs.count)</td>"
+                    guard !xs.isEmpty || ParameterSpace.values(p.domain).count <= 12 else { continue }
+                    h += "<tr><td class=\"l\">\(esc(v.text))</td><td>\(f(mean(xs)))</td><td>\(f(objective.maximize ? xs.max() : xs.min()))</td><td>\(xs.count)</td></tr>"
                 }
-                h += meanRow + "</tr>" + bestRow + "</tr>" + countRow + "</tr></table>"
+                h += "</table>"
             }
+            h += "</div>"
         }
         if spec.walkForward != nil && spec.space.count > 0 {
             h += "<h2>Chosen parameters per window</h2><table><tr><th>window</th>" + spec.space.map { "<th>\(esc(short($0.key)))</th>" }.joined() + "</tr>"
@@ -160,13 +161,13 @@ public enum OptimizeReport {
         }
         let values = cells.flatMap { $0 }.compactMap { $0 }
         guard let lo = values.min(), let hi = values.max() else { return "" }
-        let cw = 46, ch = 22, left = 70, top = 24
-        var svg = "<div class=\"heat\"><svg width=\"\(left + cw * vb.count + 10)\" height=\"\(top + ch * va.count + 30)\" font-size=\"10\">"
-        svg += "<text x=\"\(left)\" y=\"12\" font-weight=\"600\">\(esc(short(pb.key))) →</text>"
-        svg += "<text x=\"4\" y=\"\(top - 6)\" font-weight=\"600\">\(esc(short(pa.key))) ↓</text>"
+        let cw = vb.count > 12 ? 30 : 46, ch = va.count > 12 ? 16 : 22, left = 70, top = 40
+        var svg = "<div class=\"heat\"><svg width=\"\(max(left + cw * vb.count + 10, 260))\" height=\"\(top + ch * va.count + 30)\" font-size=\"10\">"
+        svg += "<text x=\"\(left)\" y=\"12\" font-weight=\"600\">columns: \(esc(short(pb.key))) →</text>"
+        svg += "<text x=\"4\" y=\"28\" font-weight=\"600\">rows: \(esc(short(pa.key))) ↓</text>"
         for (j, y) in vb.enumerated() { svg += "<text x=\"\(left + j * cw + cw / 2)\" y=\"\(top + ch * va.count + 14)\" text-anchor=\"middle\">\(esc(y.text))</text>" }
         for (i, x) in va.enumerated() {
-            svg += "<text x=\"\(left - 6)\" y=\"\(top + i * ch + 15)\" text-anchor=\"end\">\(esc(x.text))</text>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(top + i * ch + ch - 6)\" text-anchor=\"end\">\(esc(x.text))</text>"
             for j in 0..<vb.count {
                 guard let v = cells[i][j] else {
                     svg += "<rect x=\"\(left + j * cw)\" y=\"\(top + i * ch)\" width=\"\(cw - 1)\" height=\"\(ch - 1)\" fill=\"#f1f1f1\"/>"
@@ -177,7 +178,7 @@ public enum OptimizeReport {
                 let r = Int(230 - 190 * t), g = Int(90 + 110 * t), bl = Int(80 + 40 * t)
                 svg += "<rect x=\"\(left + j * cw)\" y=\"\(top + i * ch)\" width=\"\(cw - 1)\" height=\"\(ch - 1)\" fill=\"rgb(\(r),\(g),\(bl))\"><title>\(esc(short(pa.key)))=\(esc(x.text)) "
                     + "\(esc(short(pb.key)))=\(esc(vb[j].text)): \(f(v))</title></rect>"
-                svg += "<text x=\"\(left + j * cw + cw / 2)\" y=\"\(top + i * ch + 15)\" text-anchor=\"middle\" fill=\"#fff\">\(String(format: "%.2g", v))</text>"
+                svg += "<text x=\"\(left + j * cw + cw / 2)\" y=\"\(top + i * ch + ch - 6)\" text-anchor=\"middle\" fill=\"#fff\">\(String(format: "%.2g", v))</text>"
             }
         }
         return svg + "</svg></div>"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NovaCore
+import NovaPostgres
 import NovaResearch
 import NovaStorage
 
@@ -183,7 +184,5 @@ enum TrialStores {
 }
 
 enum PostgresTrialStores {
-    static func open(_ url: String) throws -> any TrialStore {
-        throw ValidationError("PostgreSQL support is not built yet")
-    }
+    static func open(_ url: String) throws -> any TrialStore { try PostgresTrialStore(url: url) }
 }

@@ -86,6 +86,9 @@ public struct Engine<V: Venue, S: Strategy> {
         var exitDecisionMs: Int64?
         /// The stop could not be placed (or was lost): re-placed on the next bar.
         var stopMissing = false
+        /// Isolated bankroll: this instance's own cash and equity peak.
+        var cash = 0.0
+        var peakEquity = 0.0
     }
 
     private struct OrderInfo {
@@ -99,6 +102,12 @@ public struct Engine<V: Venue, S: Strategy> {
         self.config = config
         self.strategies = pairs.map { _ in makeStrategy() }
         self.slots = pairs.map { _ in Slot() }
+        if config.bankroll == .isolated {
+            for i in slots.indices {
+                slots[i].cash = config.initialCash / Double(pairs.count)
+                slots[i].peakEquity = slots[i].cash
+            }
+        }
         self.cash = config.initialCash
         self.peakEquity = config.initialCash
         events.reserveCapacity(8)
@@ -192,10 +201,25 @@ public struct Engine<V: Venue, S: Strategy> {
         let e = currentEquity
         equity.append(e)
         if e > peakEquity { peakEquity = e }
+        if config.bankroll == .isolated {
+            for i in slots.indices { slots[i].peakEquity = max(slots[i].peakEquity, bankrollEquity(i)) }
+        }
     }
 
     /// Strategy evaluations counted but not recorded (see `Strategy.unrecordedEvaluations`).
     public var unrecordedEvaluations: Int { strategies.reduce(0) { $0 + $1.unrecordedEvaluations } }
+
+    /// Equity of strategy instance `i`'s own bankroll (isolated mode): its cash plus its
+    /// position at the last close. In shared mode, the whole account's equity.
+    public func bankrollEquity(_ i: Int) -> Double {
+        guard config.bankroll == .isolated else { return currentEquity }
+        let slot = slots[i]
+        switch slot.state {
+        case .long(let t), .exiting(let t, _): return slot.cash + (trades[t].openQuantity - slot.exitUnits) * slot.lastClose
+        case .entering: return slot.cash + (slot.buildingTrade.map { trades[$0].quantity * slot.lastClose } ?? 0)
+        case .flat: return slot.cash
+        }
+    }
 
     public var currentEquity: Double {
         var value = cash
@@ -261,11 +285,14 @@ public struct Engine<V: Venue, S: Strategy> {
     @discardableResult
     private mutating func enterLong(_ i: Int, bar: Bar, stop: Double?, target: Double?, reason: String) -> String? {
         guard slots[i].state == .flat else { return "a position or order is already open for \(pairs[i])" }
-        let equityNow = currentEquity
+        let isolated = config.bankroll == .isolated
+        let equityNow = isolated ? bankrollEquity(i) : currentEquity
+        let cashNow = isolated ? min(slots[i].cash, cash) : cash
+        let peakNow = isolated ? slots[i].peakEquity : peakEquity
         let budget: Double
         switch config.sizing {
         case .allIn:
-            budget = cash
+            budget = cashNow
             slots[i].pendingSizing = nil
         case .fixedFractional:
             let stopPrice = stop ?? bar.close * (1 - config.defaultStopPct)
@@ -274,7 +301,7 @@ public struct Engine<V: Venue, S: Strategy> {
             sizerConfig.maxPositionPct = config.maxPositionPct
             let fee = venue.profile.takerFee
             let decision = PositionSizer(config: sizerConfig).size(.init(
-                equity: equityNow, peakEquity: max(peakEquity, equityNow), cash: cash, price: bar.close, stopPrice: stopPrice,
+                equity: equityNow, peakEquity: max(peakNow, equityNow), cash: cashNow, price: bar.close, stopPrice: stopPrice,
                 feeRate: fee, volatilityRegime: strategies[i].lastSignal?.volatilityRegime, recentPnL: closedPnL))
             if let refusal = decision.refusal { return "sizing: " + refusal }
             // Gates. Without a target, the reward-to-risk gate is not the strategy's to meet.
@@ -466,6 +493,7 @@ public struct Engine<V: Venue, S: Strategy> {
     /// add to it at their prices. The stop and targets go out when the entry order is done.
     private mutating func applyEntryFill(_ i: Int, _ fill: Fill) {
         cash -= fill.notional + fill.fee
+        if config.bankroll == .isolated { slots[i].cash -= fill.notional + fill.fee }
         if let t = slots[i].buildingTrade {
             let q0 = trades[t].quantity
             trades[t].entryPrice = (trades[t].entryPrice * q0 + fill.price * fill.quantity) / (q0 + fill.quantity)
@@ -513,6 +541,7 @@ public struct Engine<V: Venue, S: Strategy> {
     /// A fill of a sell: a smart-exit tier, or (part of) the position's final exit.
     private mutating func applyExitFill(_ i: Int, _ fill: Fill, purpose: OrderPurpose) {
         cash += fill.notional - fill.fee
+        if config.bankroll == .isolated { slots[i].cash += fill.notional - fill.fee }
         let t: Int
         switch slots[i].state {
         case .long(let x), .exiting(let x, _): t = x

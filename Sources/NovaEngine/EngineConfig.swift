@@ -15,6 +15,16 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     }
 
     public var initialCash: Double = 10_000
+    /// One bankroll for every strategy instance (default), or each its own share of the
+    /// starting cash, sized and spent on its own (NailSage's isolated bankrolls).
+    public var bankroll: Bankroll = .shared
+
+    public enum Bankroll: String, Sendable, Codable, CaseIterable {
+        case shared
+        /// Each strategy instance (one per pair in a run) gets `initialCash / pairs`; its entries
+        /// are sized on its own equity and can spend only its own cash.
+        case isolated
+    }
     /// Bar length of the data (ms): a decision about a bar is made at its close.
     public var barMs: Int64 = 60_000
     /// On a venue without stop-market orders (Coinbase), a protective stop is a stop-limit whose

@@ -134,3 +134,38 @@ import NovaVenue
         #expect(e.trades.first?.exitReason == "stop_loss" && e.trades.first?.exitPrice == 90)
     }
 }
+
+/// Bankroll modes: one shared bankroll, or each strategy instance (one per pair) its own share.
+@Suite struct BankrollTests {
+    func run(_ mode: EngineConfig.Bankroll) -> Engine<SimulatedVenue, EnterOnce> {
+        var config = EngineTests.mechanics
+        config.sizing = .allIn
+        config.initialCash = 1_000
+        config.bankroll = mode
+        let eth = Pair(base: "ETH", quote: "USD")
+        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 1_000),
+                       pairs: [Fixtures.btcusd, eth], config: config) { EnterOnce(stop: nil, target: nil) }
+        for k in 0..<4 {
+            let t = Int64(k) * 60_000
+            e.onBar(pairIndex: 0, Bar(timestampMs: t, open: 100, high: 100, low: 100, close: 100, volume: 1e6))
+            e.onBar(pairIndex: 1, Bar(timestampMs: t, open: 10, high: 10, low: 10, close: k >= 2 ? 12 : 10, volume: 1e6))
+            e.recordEquity(atMs: t)
+        }
+        return e
+    }
+
+    /// Shared: the first pair's all-in entry spends everything and the second has nothing left.
+    /// Isolated: each spends its own 500.
+    @Test func sharedAndIsolated() {
+        let shared = run(.shared)
+        #expect(shared.trades.count == 1 && abs(shared.trades[0].quantity - 1_000 / (1.001 * 100)) < 1e-9)
+        let isolated = run(.isolated)
+        #expect(isolated.trades.count == 2)
+        #expect(abs(isolated.trades[0].quantity - 500 / (1.001 * 100)) < 1e-9 && abs(isolated.trades[1].quantity - 500 / (1.001 * 10)) < 1e-9)
+        // ETH rose from 10 to 12: its bankroll grew, BTC's did not; together they are the account.
+        let btc = isolated.bankrollEquity(0), eth = isolated.bankrollEquity(1)
+        #expect(abs(btc - 500 / 1.001) < 1e-6 && abs(eth - 500 / 1.001 * 1.2) < 1e-6)
+        #expect(abs(btc + eth - isolated.currentEquity) < 1e-9)
+        #expect(abs(isolated.cash - isolated.venue.cash) < 1e-9)
+    }
+}

@@ -411,6 +411,7 @@ struct ReplayVisitor: StrategyCatalog.Visitor {
         engineConfig.initialCash = config.backtest.initialCash
         engineConfig.barMs = config.backtest.timeframe.milliseconds
         engineConfig.entryPostOnly = config.simulator.postOnlyEntries
+        engineConfig.bankroll = config.risk.bankroll == "isolated" ? .isolated : .shared
         engineConfig.sizing = config.backtest.sizing
         engineConfig.riskPerTrade = config.risk.riskPerTrade
         engineConfig.maxPositionPct = config.risk.maxPositionPct

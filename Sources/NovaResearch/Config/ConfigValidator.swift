@@ -55,6 +55,7 @@ public enum ConfigValidator {
               "between 0 and high_vol_level (\(g.highVolLevel)), which must be below 1")
         check(g.expansionBars >= 1, "regime.expansion_bars", g.expansionBars, "at least 1")
 
+        check(["shared", "isolated"].contains(c.risk.bankroll), "risk.bankroll", c.risk.bankroll, "shared or isolated")
         let m = c.simulator
         check(["candle", "book"].contains(m.fillModel), "simulator.fill_model", m.fillModel, "candle or book")
         check(m.latencyMs >= 0 && m.latencyMs <= 3_600_000, "simulator.latency_ms", m.latencyMs, "0 to 3600000 (one hour)")

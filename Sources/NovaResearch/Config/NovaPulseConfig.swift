@@ -141,12 +141,14 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var trailingAtR = 1.5
         /// Trailing distance below the highest high, as a fraction of price.
         public var trailingDistancePct = 0.015
+        /// `shared` (one bankroll for every strategy instance) or `isolated` (each its own share).
+        public var bankroll = "shared"
         /// Sizing factors beyond the fixed fraction (Kelly cap, drawdown, volatility, streak).
         public var sizing = PositionSizer.Config()
         /// The risk gates beyond the limits above.
         public var gates = RiskGates.Config()
         enum CodingKeys: String, CodingKey {
-            case sizing, gates, breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
+            case bankroll, sizing, gates, breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
             case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
             case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
             case maxConcurrentPositions = "max_concurrent_positions", maxTotalExposurePct = "max_total_exposure_pct"

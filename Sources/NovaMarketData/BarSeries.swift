@@ -56,14 +56,7 @@ public struct BarSeries: Sendable, Equatable {
     }
 
     /// First index whose timestamp is >= `ms`.
-    public func lowerBound(_ ms: Int64) -> Int {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if timestampMs[mid] < ms { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    public func lowerBound(_ ms: Int64) -> Int { timestampMs.firstIndex(atOrAfter: ms) }
 
     /// A copy of the bars in `range`.
     public func slice(_ range: Range<Int>) -> BarSeries {
@@ -86,5 +79,30 @@ public struct BarSeries: Sendable, Equatable {
         if trades != nil { names.append("trades") }
         if takerBuyVolume != nil { names.append("taker_buy_volume") }
         return names
+    }
+}
+
+extension Array where Element == Int64 {
+    /// In a sorted array, the first index whose value is >= `value` (`count` if none):
+    /// the binary search every time column here uses.
+    public func firstIndex(atOrAfter value: Int64) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+extension BarSeries {
+    /// The same bars in new buffers (a plain copy of the struct shares them).
+    public func privateCopy() -> BarSeries {
+        func fresh<T>(_ a: [T]) -> [T] { a.withUnsafeBufferPointer { Array($0) } }
+        var c = self
+        c.timestampMs = fresh(timestampMs); c.open = fresh(open); c.high = fresh(high); c.low = fresh(low)
+        c.close = fresh(close); c.volume = fresh(volume)
+        c.trades = trades.map(fresh); c.takerBuyVolume = takerBuyVolume.map(fresh)
+        return c
     }
 }

@@ -17,24 +17,12 @@ public struct TradeTape: Sendable, Equatable {
     }
 
     /// Index of the first trade at or after `ms`.
-    public func lowerBound(_ ms: Int64) -> Int {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if timestampMs[mid] < ms { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    public func lowerBound(_ ms: Int64) -> Int { timestampMs.firstIndex(atOrAfter: ms) }
 }
 
 extension OrderBookSeries {
     /// Index of the last snapshot at or before `ms`, or -1.
     public func lastIndex(atOrBefore ms: Int64) -> Int {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if timestampMs[mid] <= ms { lo = mid + 1 } else { hi = mid }
-        }
-        return lo - 1
+        ms == .max ? count - 1 : timestampMs.firstIndex(atOrAfter: ms + 1) - 1
     }
 }

@@ -12,9 +12,9 @@ import NovaTestSupport
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/novapulse").path
     }
 
-    /// Runs novapulse in a fresh workspace (its own data, database and reports folders).
-    static func run(_ args: [String], workspace: String? = nil) throws -> Result {
-        let ws = workspace ?? Fixtures.scratch("cli")
+    /// Starts novapulse in workspace `ws` (its own data, database and reports folders) without
+    /// waiting for it; `output` false sends its output to /dev/null.
+    static func launch(_ args: [String], workspace ws: String, environment extra: [String: String] = [:], output: Bool = true) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -23,11 +23,23 @@ import NovaTestSupport
         env["NOVAPULSE_DATA_DIR"] = ws + "/data"
         env["DB_PATH"] = ws + "/data/novapulse.db"
         env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
+        if output {
+            p.standardOutput = out
+            p.standardError = err
+        } else {
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+        }
         try p.run()
+        return (p, out, err)
+    }
+
+    /// Runs novapulse in a fresh workspace (its own data, database and reports folders).
+    static func run(_ args: [String], workspace: String? = nil) throws -> Result {
+        let (p, out, err) = try launch(args, workspace: workspace ?? Fixtures.scratch("cli"))
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -131,18 +143,7 @@ import NovaTestSupport
     @Test func killedMidRunLeavesTheDatabaseIntact() throws {
         let ws = Fixtures.scratch("kill")
         for delayMs in [150, 400, 700] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLITests.binary)
-            p.arguments = ["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross"]
-            p.currentDirectoryURL = Fixtures.packageRoot
-            var env = ProcessInfo.processInfo.environment
-            env["NOVAPULSE_DATA_DIR"] = ws + "/data"
-            env["DB_PATH"] = ws + "/data/novapulse.db"
-            env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let (p, _, _) = try CLITests.launch(["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross"], workspace: ws, output: false)
             usleep(useconds_t(delayMs * 1000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
@@ -288,18 +289,7 @@ import NovaTestSupport
             let imp = try CLITests.run(["data", "import", Fixtures.shared("binance-btcusdt-1m-2024-06.csv"), "--pair", "BTC/USDT"], workspace: w)
             #expect(imp.code == 0, "\(imp.stderr)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = ["optimize", file, "--workers", "1"]
-        p.currentDirectoryURL = Fixtures.packageRoot
-        var env = ProcessInfo.processInfo.environment
-        env["NOVAPULSE_DATA_DIR"] = ws + "/data"
-        env["DB_PATH"] = ws + "/data/novapulse.db"
-        env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let (p, _, _) = try CLITests.launch(["optimize", file, "--workers", "1"], workspace: ws, output: false)
         let deadline = Date().addingTimeInterval(120)
         while Self.count(ws + "/data/novapulse.db") < 3 && Date() < deadline && p.isRunning { usleep(20_000) }
         kill(p.processIdentifier, SIGKILL)
@@ -359,21 +349,7 @@ struct PostgresShardTests {
         #expect(imp.code == 0, "\(imp.stderr)")
         let file = Fixtures.file(Self.experiment, name: "pg.yaml")
         func launch(_ args: [String], url: String) throws -> (Process, Pipe, Pipe) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLITests.binary)
-            p.arguments = args
-            p.currentDirectoryURL = Fixtures.packageRoot
-            var env = ProcessInfo.processInfo.environment
-            env["NOVAPULSE_DATA_DIR"] = ws + "/data"
-            env["DB_PATH"] = ws + "/data/novapulse.db"
-            env["NOVAPULSE_REPORTS_DIR"] = ws + "/reports"
-            env["DATABASE_URL"] = url
-            p.environment = env
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            return (p, out, err)
+            try CLITests.launch(args, workspace: ws, environment: ["DATABASE_URL": url])
         }
         // Three shard processes at once, then one unsharded run into another database.
         let shards = try (1...3).map { try launch(["optimize", file, "--shard", "\($0)/3", "--workers", "1", "--json"], url: sharded) }

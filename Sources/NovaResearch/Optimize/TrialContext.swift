@@ -36,6 +36,10 @@ struct TrialContext: Sendable {
         let shared = Shared()
         let threads = min(workers, items.count)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            // A private copy of the bars per worker: threads reading the same arrays update
+            // the same reference counts, one cache line bouncing between cores (measured: 2
+            // workers took 4x the CPU of one and finished later). 25 MB per year of minutes.
+            let local = threads > 1 ? series.map { $0.privateCopy() } : series
             while true {
                 shared.lock.lock()
                 if shared.error != nil || shared.next >= items.count { shared.lock.unlock(); return }
@@ -43,7 +47,7 @@ struct TrialContext: Sendable {
                 shared.next += 1
                 shared.lock.unlock()
                 do {
-                    let t = try runOne(window: item.0, phase: item.1, trial: item.2, values: item.3, series: series)
+                    let t = try runOne(window: item.0, phase: item.1, trial: item.2, values: item.3, series: local)
                     shared.lock.lock()
                     shared.done.append(t)
                     let snapshot = shared.done

@@ -162,7 +162,7 @@ public enum OptimizeReport {
         let values = cells.flatMap { $0 }.compactMap { $0 }
         guard let lo = values.min(), let hi = values.max() else { return "" }
         let cw = vb.count > 12 ? 30 : 46, ch = va.count > 12 ? 16 : 22, left = 70, top = 40
-        var svg = "<div class=\"heat\"><svg width=\"\(max(left + cw * vb.count + 10, 260))\" height=\"\(top + ch * va.count + 30)\" font-size=\"10\">"
+        var svg = "<div class=\"heat\"><svg width=\"\(max(left + cw * vb.count + 10, 380))\" height=\"\(top + ch * va.count + 30)\" font-size=\"10\">"
         svg += "<text x=\"\(left)\" y=\"12\" font-weight=\"600\">columns: \(esc(short(pb.key))) →</text>"
         svg += "<text x=\"4\" y=\"28\" font-weight=\"600\">rows: \(esc(short(pa.key))) ↓</text>"
         for (j, y) in vb.enumerated() { svg += "<text x=\"\(left + j * cw + cw / 2)\" y=\"\(top + ch * va.count + 14)\" text-anchor=\"middle\">\(esc(y.text))</text>" }

@@ -173,7 +173,12 @@ import NovaTestSupport
         bt.params = ["fast=5", "slow=30", "simulator.participation=0"]
         let direct = try BacktestRunner(request: bt).run()
         #expect(t4.objectives[0] == direct.metrics.totalReturnPct)
-        #expect(try store.run(t4.runID).kind == "trial")
+        let row = try store.run(t4.runID)
+        #expect(row.kind == "trial")
+        // The hash column is the hash of the config the row stores.
+        let storedConfig = try JSONSerialization.jsonObject(with: Data(row.config.utf8)) as! [String: Any]
+        #expect(storedConfig["config_hash"] as? String == row.configHash)
+        #expect((storedConfig["experiment"] as? [String: Any])?["trial"] as? Int == 4)
         #expect(try RunRegistry(paths: paths).load(t4.runID).metrics?.totalReturnPct == direct.metrics.totalReturnPct)
         // The winner is the best feasible return.
         let best = s.windows[0].trials.filter(\.feasible).map { $0.objectives[0]! }.max()!

@@ -58,10 +58,32 @@ public struct BacktestRunner {
             config.venues.coinbase = flat
         }
         try ConfigValidator.validate(config, source: "command line")
-        // The seed's SL/TP floors apply to the strategies' stops.
+        Self.applyRiskFloors(&config)
+        return config
+    }
+
+    /// The seed's SL/TP floors apply to the strategies' stops.
+    static func applyRiskFloors(_ config: inout NovaPulseConfig) {
         config.strategies.keltner.slFloorPct = config.risk.stopLossFloorPct
         config.strategies.keltner.tpFloorPct = config.risk.takeProfitFloorPct
-        return config
+    }
+
+    /// A run's `config` column (the effective config, its hash, pairs, window, data and any
+    /// `extra` keys, as sorted JSON) and the hash of the effective config.
+    static func storedConfig(_ config: NovaPulseConfig, pairs: [Pair], window: [String: String],
+                             data: [(info: DatasetInfo, rows: Int)], extra: [String: Any] = [:]) throws -> (json: String, configHash: String) {
+        let configJSON = ConfigLoader.canonicalJSON(config)
+        let configHash = SHA256.hex(of: Array(configJSON.utf8))
+        var stored: [String: Any] = [
+            "config": (try? JSONSerialization.jsonObject(with: Data(configJSON.utf8))) ?? [:],
+            "config_hash": configHash,
+            "pairs": pairs.map(\.description),
+            "window": window,
+            "data": data.map { ["pair": $0.info.pair.description, "exchange": $0.info.exchange.rawValue, "timeframe": $0.info.timeframe.description,
+                                "fingerprint": $0.info.fingerprint, "source": $0.info.sourcePath, "rows": $0.rows] as [String: Any] },
+        ]
+        stored.merge(extra) { $1 }
+        return (String(decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self), configHash)
     }
 
     /// Loads each pair's bars from the catalog (importing a bundled sample if the catalog lacks
@@ -108,20 +130,10 @@ public struct BacktestRunner {
 
         let runID = Self.newRunID()
         let configJSON = ConfigLoader.canonicalJSON(config)
-        var hasher = SHA256()
-        hasher.update(Array(configJSON.utf8))
-        let configHash = hasher.finalizeHex()
         let fingerprints = Dictionary(uniqueKeysWithValues: data.map { ($0.1.pair.description, $0.1.fingerprint) })
         let window = ["from": request.fromMs.map(UTCTime.iso) ?? "", "to": request.toMs.map(UTCTime.iso) ?? ""]
-        let storedConfig: [String: Any] = [
-            "config": (try? JSONSerialization.jsonObject(with: Data(configJSON.utf8))) ?? [:],
-            "config_hash": configHash,
-            "pairs": request.pairs.map(\.description),
-            "window": window,
-            "data": data.map { ["pair": $0.1.pair.description, "exchange": $0.1.exchange.rawValue, "timeframe": $0.1.timeframe.description,
-                                "fingerprint": $0.1.fingerprint, "source": $0.1.sourcePath, "rows": $0.0.count] },
-        ]
-        let storedConfigJSON = String(decoding: try JSONSerialization.data(withJSONObject: storedConfig, options: [.sortedKeys]), as: UTF8.self)
+        let (storedConfigJSON, configHash) = try Self.storedConfig(config, pairs: request.pairs, window: window,
+                                                                   data: data.map { ($0.1, $0.0.count) })
         try store.beginRun(BacktestRunRecord(
             runID: runID, startedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), config: storedConfigJSON,
             pairs: request.pairs.map(\.description).joined(separator: ","), exchange: config.backtest.exchange.rawValue,

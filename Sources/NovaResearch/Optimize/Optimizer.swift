@@ -114,7 +114,7 @@ public struct Optimizer {
         let strategy = Self.strategy(spec.base)
         _ = try ConfigLoader.load(path: nil, params: spec.base, strategy: strategy)
         let grid = ParameterSpace.grid(spec.space)
-        _ = try trialConfig(spec, ParameterSpace.assignment(grid[0], spec.space), strategy: strategy)
+        _ = try Self.trialConfig(spec, ParameterSpace.assignment(grid[0], spec.space), strategy: strategy)
 
         var backtest = BacktestRequest(pairs: spec.data.pairs, paths: request.paths)
         backtest.exchange = spec.data.exchange
@@ -306,16 +306,11 @@ public struct Optimizer {
         base.first { $0.hasPrefix("backtest.strategy=") }.map { String($0.dropFirst("backtest.strategy=".count)) } ?? NovaPulseConfig().backtest.strategy
     }
 
-    func trialConfig(_ spec: ExperimentSpec, _ values: [ParamValue], strategy: String) throws -> NovaPulseConfig {
-        try Self.trialConfig(spec, values, strategy: strategy)
-    }
-
     static func trialConfig(_ spec: ExperimentSpec, _ values: [ParamValue], strategy: String) throws -> NovaPulseConfig {
         let params = spec.base + zip(spec.space, values).map { "\($0.key)=\($1.text)" }
         var config = try ConfigLoader.load(path: nil, params: params, strategy: strategy)
         config.backtest.strategy = strategy
-        config.strategies.keltner.slFloorPct = config.risk.stopLossFloorPct
-        config.strategies.keltner.tpFloorPct = config.risk.takeProfitFloorPct
+        BacktestRunner.applyRiskFloors(&config)
         return config
     }
 

@@ -83,26 +83,17 @@ struct TrialContext: Sendable {
         let runID = "\(experimentID)-w\(window)-" + (phase == "search" ? "t\(trial)" : "oos")
 
         // The run row: the trial's effective config, its parameters, the experiment.
-        let configJSON = ConfigLoader.canonicalJSON(config)
-        var hasher = SHA256()
-        hasher.update(Array(configJSON.utf8))
         let first = series.map { $0.timestampMs.first! }.min()!, last = series.map { $0.timestampMs.last! }.max()!
         let paramsJSON = Self.json(params)
-        let stored: [String: Any] = [
-            "config": (try? JSONSerialization.jsonObject(with: Data(configJSON.utf8))) ?? [:],
-            "config_hash": hasher.finalizeHex(),
-            "pairs": pairs.map(\.description),
-            "window": ["from": UTCTime.iso(first), "to": UTCTime.iso(last + config.backtest.timeframe.milliseconds)],
-            "data": zip(data, series).map { d, s in ["pair": d.1.pair.description, "exchange": d.1.exchange.rawValue, "timeframe": d.1.timeframe.description,
-                                                  "fingerprint": d.1.fingerprint, "source": d.1.sourcePath, "rows": s.count] as [String: Any] },
-            "experiment": ["experiment_id": experimentID, "name": spec.name, "window": window, "phase": phase, "trial": trial,
-                           "params": (try? JSONSerialization.jsonObject(with: Data(paramsJSON.utf8))) ?? [:]] as [String: Any],
-        ]
-        let storedJSON = String(decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self)
+        let experiment: [String: Any] = ["experiment_id": experimentID, "name": spec.name, "window": window, "phase": phase, "trial": trial,
+                                         "params": (try? JSONSerialization.jsonObject(with: Data(paramsJSON.utf8))) ?? [:]]
+        let (storedJSON, configHash) = try BacktestRunner.storedConfig(
+            config, pairs: pairs, window: ["from": UTCTime.iso(first), "to": UTCTime.iso(last + config.backtest.timeframe.milliseconds)],
+            data: zip(data, series).map { ($0.1, $1.count) }, extra: ["experiment": experiment])
         let now = UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000))
         var run = BacktestRunRecord(runID: runID, startedAt: now, config: storedJSON, pairs: pairs.map(\.description).joined(separator: ","),
                                     exchange: config.backtest.exchange.rawValue, strategy: config.backtest.strategy,
-                                    configHash: hasher.finalizeHex(), dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","),
+                                    configHash: configHash, dataFingerprint: data.map(\.1.fingerprint).joined(separator: ","),
                                     kind: phase == "search" ? "trial" : "oos", host: host, pid: Int(getpid()))
         run.status = "completed"
         run.completedAt = now

@@ -78,17 +78,19 @@ public struct Engine<V: Venue, S: Strategy> {
         /// The trade an entry order is filling (first fill seen, order not complete yet).
         var buildingTrade: Int?
         /// Fills of the position's final exit so far (a stop, target or exit order can fill in
-        /// parts): units, quote received, fees, count. The exit price is their average.
-        var exitUnits = 0.0
-        var exitNotional = 0.0
-        var exitFees = 0.0
-        var exitFillCount = 0
+        /// parts). The exit price is their average.
+        var exitFills = ExitFills()
         var exitDecisionMs: Int64?
-        /// The stop could not be placed (or was lost): re-placed on the next bar.
-        var stopMissing = false
         /// Isolated bankroll: this instance's own cash and equity peak.
         var cash = 0.0
         var peakEquity = 0.0
+    }
+
+    private struct ExitFills {
+        var units = 0.0
+        var notional = 0.0
+        var fees = 0.0
+        var count = 0
     }
 
     private struct OrderInfo {
@@ -213,24 +215,26 @@ public struct Engine<V: Venue, S: Strategy> {
     /// position at the last close. In shared mode, the whole account's equity.
     public func bankrollEquity(_ i: Int) -> Double {
         guard config.bankroll == .isolated else { return currentEquity }
-        let slot = slots[i]
-        switch slot.state {
-        case .long(let t), .exiting(let t, _): return slot.cash + (trades[t].openQuantity - slot.exitUnits) * slot.lastClose
-        case .entering: return slot.cash + (slot.buildingTrade.map { trades[$0].quantity * slot.lastClose } ?? 0)
-        case .flat: return slot.cash
-        }
+        return slots[i].cash + positionValue(i)
     }
 
     public var currentEquity: Double {
         var value = cash
-        for slot in slots {
-            switch slot.state {
-            case .long(let t), .exiting(let t, _): value += (trades[t].openQuantity - slot.exitUnits) * slot.lastClose
-            case .entering: if let t = slot.buildingTrade { value += trades[t].quantity * slot.lastClose }
-            case .flat: break
-            }
-        }
+        for i in slots.indices { value += positionValue(i) }
         return value
+    }
+
+    /// Units of trade `t` (slot `i`'s) still held: its quantity less the smart-exit tiers and
+    /// the final exit's fills so far.
+    private func heldUnits(_ i: Int, _ t: Int) -> Double { trades[t].openQuantity - slots[i].exitFills.units }
+
+    /// Slot `i`'s position marked at its last close (a partly filled entry counts what it bought).
+    private func positionValue(_ i: Int) -> Double {
+        switch slots[i].state {
+        case .long(let t), .exiting(let t, _): return heldUnits(i, t) * slots[i].lastClose
+        case .entering: return slots[i].buildingTrade.map { trades[$0].quantity * slots[i].lastClose } ?? 0
+        case .flat: return 0
+        }
     }
 
     /// Ends the run: orders still waiting for a next bar are cancelled (a signal on the last
@@ -312,13 +316,7 @@ public struct Engine<V: Venue, S: Strategy> {
             recentEntryMs.removeAll { $0 <= cutoff }
             let stats = Self.winStats(closedPnL)
             var open: [(pair: String, notional: Double)] = []
-            for (k, slot) in slots.enumerated() {
-                switch slot.state {
-                case .long(let t), .exiting(let t, _): open.append((pairs[k].description, (trades[t].openQuantity - slot.exitUnits) * slot.lastClose))
-                case .entering: open.append((pairs[k].description, slot.buildingTrade.map { trades[$0].quantity * slot.lastClose } ?? 0))
-                case .flat: break
-                }
-            }
+            for k in slots.indices where slots[k].state != .flat { open.append((pairs[k].description, positionValue(k))) }
             let failures = RiskGates(config: config.gates).check(
                 .init(pair: pairs[i].description, signalMs: bar.timestampMs, notional: decision.notional, entry: bar.close,
                       stopLoss: stopPrice, takeProfit: target, riskFraction: decision.riskAmount / max(equityNow, 1e-9)),
@@ -364,7 +362,7 @@ public struct Engine<V: Venue, S: Strategy> {
         // The state names the order before it is sent: a venue may reject at once, and the
         // retry logic in `apply` must know which exit it was.
         slots[i].state = .exiting(trade: t, nextOrderID)
-        submit(i, side: .sell, kind: .market, quantity: .base((trades[t].openQuantity - slots[i].exitUnits)), purpose: purpose, atMs: decidedAt)
+        submit(i, side: .sell, kind: .market, quantity: .base(heldUnits(i, t)), purpose: purpose, atMs: decidedAt)
         if case .exiting = slots[i].state { return nil }
         if case .flat = slots[i].state { return nil }      // filled at once
         return "the venue rejected the exit"
@@ -443,14 +441,13 @@ public struct Engine<V: Venue, S: Strategy> {
                                             message: "exit retry \(slots[i].exitRetries) of \(config.exitRetries) after \(reason.rawValue)"))
                     // The state names the retry before it is sent: the venue may answer at once.
                     slots[i].state = .exiting(trade: t, nextOrderID)
-                    submit(i, side: .sell, kind: .market, quantity: .base((trades[t].openQuantity - slots[i].exitUnits)), purpose: info.purpose, atMs: atMs)
+                    submit(i, side: .sell, kind: .market, quantity: .base(heldUnits(i, t)), purpose: info.purpose, atMs: atMs)
                 } else {
                     notes.append(EngineNote(timestampMs: atMs, pair: pairs[i].description,
                                             message: "exit gave up (\(reason.isTransient ? "retries exhausted" : "permanent error")): position left open"))
                     slots[i].state = .long(trade: t)
                     trades[t].exitReason = nil
                     slots[i].exitRetries = 0
-                    slots[i].stopMissing = slots[i].stopOrder == nil && trades[t].stopState != nil
                 }
             default: break
             }
@@ -534,7 +531,7 @@ public struct Engine<V: Venue, S: Strategy> {
         }
         trades[t].entryPartialFill = partial
         slots[i].state = .long(trade: t)
-        slots[i].exitUnits = 0; slots[i].exitNotional = 0; slots[i].exitFees = 0; slots[i].exitFillCount = 0
+        slots[i].exitFills = ExitFills()
         placeProtection(i, trade: t, atMs: atMs)
     }
 
@@ -547,35 +544,34 @@ public struct Engine<V: Venue, S: Strategy> {
         case .long(let x), .exiting(let x, _): t = x
         default: return
         }
-        let lot = 0.5 * Self.lotStep(venue.profile.instrument(pairs[i]))
+        let lot = 0.5 * venue.profile.instrument(pairs[i]).lotStep
         if purpose == .smartExit, let tier = slots[i].tierOrders[fill.orderID] {
             if fill.completesOrder { slots[i].tierOrders[fill.orderID] = nil }
             trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
                                                       timeMs: fill.timestampMs))
-            if (trades[t].openQuantity - slots[i].exitUnits) > lot {
+            if heldUnits(i, t) > lot {
                 if fill.completesOrder { resizeStop(i, trade: t, atMs: fill.timestampMs) }
                 return
             }
             // Every unit sold by the tiers: the last tier fill closes the trade.
             trades[t].partialExits.removeLast()
         }
-        slots[i].exitUnits += fill.quantity
-        slots[i].exitNotional += fill.notional
-        slots[i].exitFees += fill.fee
-        slots[i].exitFillCount += 1
-        if (trades[t].openQuantity - slots[i].exitUnits) > lot {
+        slots[i].exitFills.units += fill.quantity
+        slots[i].exitFills.notional += fill.notional
+        slots[i].exitFills.fees += fill.fee
+        slots[i].exitFills.count += 1
+        if heldUnits(i, t) > lot {
             // Units still held: this exit goes on (a partial fill) or another order sells the rest.
             if fill.completesOrder, case .exiting = slots[i].state {
                 slots[i].state = .long(trade: t)
-                slots[i].stopMissing = trades[t].stopState != nil
             }
             return
         }
         trades[t].exitTimeMs = fill.timestampMs
-        trades[t].exitPrice = slots[i].exitNotional / slots[i].exitUnits
-        trades[t].exitFee = slots[i].exitFees
+        trades[t].exitPrice = slots[i].exitFills.notional / slots[i].exitFills.units
+        trades[t].exitFee = slots[i].exitFills.fees
         trades[t].exitFeeRate = fill.feeRate
-        trades[t].exitFills = slots[i].exitFillCount
+        trades[t].exitFills = slots[i].exitFills.count
         trades[t].exitReason = purpose.rawValue
         if purpose == .stopLoss, let state = trades[t].stopState {
             if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
@@ -602,8 +598,7 @@ public struct Engine<V: Venue, S: Strategy> {
         slots[i].tierOrders = [:]
         slots[i].stopOrder = nil
         slots[i].targetOrder = nil
-        slots[i].stopMissing = false
-        slots[i].exitUnits = 0; slots[i].exitNotional = 0; slots[i].exitFees = 0; slots[i].exitFillCount = 0
+        slots[i].exitFills = ExitFills()
         slots[i].state = .flat
         strategies[i].tradeClosed(trades[t])
         if let pnl = trades[t].pnl {
@@ -615,13 +610,6 @@ public struct Engine<V: Venue, S: Strategy> {
         lastExitMsByPair[pairs[i].description] = fill.timestampMs
     }
 
-
-    static func lotStep(_ spec: InstrumentSpec) -> Double {
-        guard spec.lotDecimals < InstrumentSpec.noLotGrid else { return 1e-12 }
-        var step = 1.0
-        for _ in 0..<spec.lotDecimals { step /= 10 }
-        return step
-    }
 
     /// The protective stop as this venue offers it: a stop-market where there is one (Kraken),
     /// else a stop-limit `stopLimitOffsetPct` beyond the trigger (Coinbase).
@@ -644,11 +632,10 @@ public struct Engine<V: Venue, S: Strategy> {
     }
 
     private mutating func placeProtection(_ i: Int, trade t: Int, atMs: Int64) {
-        let qty = (trades[t].openQuantity - slots[i].exitUnits)
+        let qty = heldUnits(i, t)
         let group = t + 1
         if let stop = trades[t].stopLoss {
             slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: qty, purpose: .stopLoss, atMs: atMs, oco: group)
-            slots[i].stopMissing = slots[i].stopOrder == nil
         }
         guard let target = trades[t].takeProfit else { return }
         if config.smartExitTiers.isEmpty {
@@ -697,17 +684,21 @@ public struct Engine<V: Venue, S: Strategy> {
             state.currentSL = newSL
             trades[t].stopLoss = newSL
         }
-        if let stopID = slots[i].stopOrder {
-            events.removeAll(keepingCapacity: true)
-            orders[stopID] = nil
-            venue.cancel(stopID, atMs: bar.timestampMs, events: &events)
-            drainEvents()
-        } else {
+        if slots[i].stopOrder == nil {
             notes.append(EngineNote(timestampMs: bar.timestampMs, pair: pairs[i].description, message: "position without a stop: placing it again"))
         }
-        slots[i].stopOrder = submitProtective(i, kind: stopKind(state.currentSL), quantity: (trades[t].openQuantity - slots[i].exitUnits), purpose: .stopLoss,
-                                              atMs: bar.timestampMs, oco: t + 1)
-        slots[i].stopMissing = slots[i].stopOrder == nil
+        replaceStop(i, trade: t, trigger: state.currentSL, atMs: bar.timestampMs)
+    }
+
+    /// Cancels trade `t`'s stop (if it has one) and places one at `trigger` for the units held.
+    private mutating func replaceStop(_ i: Int, trade t: Int, trigger: Double, atMs: Int64) {
+        if let stopID = slots[i].stopOrder {
+            // Forgotten first: the venue's `cancelled` for it is then no news to `apply`.
+            orders[stopID] = nil
+            var ev: [VenueEvent] = []
+            venue.cancel(stopID, atMs: atMs, events: &ev)
+        }
+        slots[i].stopOrder = submitProtective(i, kind: stopKind(trigger), quantity: heldUnits(i, t), purpose: .stopLoss, atMs: atMs, oco: t + 1)
     }
 
     /// A limit entry not filled by this bar's close is re-priced at the close, or after the last
@@ -738,13 +729,8 @@ public struct Engine<V: Venue, S: Strategy> {
 
     /// After a partial exit, the stop order is replaced by one for the units still held.
     private mutating func resizeStop(_ i: Int, trade t: Int, atMs: Int64) {
-        guard let stopID = slots[i].stopOrder, let stop = trades[t].stopLoss else { return }
-        var ev: [VenueEvent] = []
-        orders[stopID] = nil
-        venue.cancel(stopID, atMs: atMs, events: &ev)
-        slots[i].stopOrder = submitProtective(i, kind: stopKind(stop), quantity: (trades[t].openQuantity - slots[i].exitUnits), purpose: .stopLoss,
-                                              atMs: atMs, oco: t + 1)
-        slots[i].stopMissing = slots[i].stopOrder == nil
+        guard slots[i].stopOrder != nil, let stop = trades[t].stopLoss else { return }
+        replaceStop(i, trade: t, trigger: stop, atMs: atMs)
     }
 
     /// Resets the daily counters at UTC midnight.

@@ -217,16 +217,9 @@ public struct SimulatedVenue: Venue {
         let rate = isMaker ? tier.makerFee : tier.takerFee
         let wanted = working[k].wanted(price: price, rate: rate, spec: spec)
         if !(wanted > 0), case .quoteIncludingFee(let q) = order.quantity {
-            // The budget buys no whole lot at this price: refused if nothing was bought yet,
-            // else the order is done with what it spent.
-            let first = working[k].filled == 0
-            working.remove(at: k)
-            if first {
-                reject(order.id, .belowMinimum, "\(VenueRejectReason.belowMinimum.exchangeCode(profile.exchange)): \(q) \(order.pair.quote) buys no whole lot at \(price)",
-                       atMs: atMs, events: &events)
-            } else {
-                events.append(.cancelled(order.id, reason: "budget spent: the rest buys no whole lot at \(price)", atMs: atMs))
-            }
+            // The budget buys no whole lot at this price.
+            end(k, .belowMinimum, "\(VenueRejectReason.belowMinimum.exchangeCode(profile.exchange)): \(q) \(order.pair.quote) buys no whole lot at \(price)",
+                partly: "budget spent: the rest buys no whole lot at \(price)", atMs: atMs, events: &events)
             return false
         }
         var qty = min(wanted, maxUnits)
@@ -249,11 +242,8 @@ public struct SimulatedVenue: Venue {
             let cost = qty * price * (1 + rate)
             // Tolerance: a quote-sized order spends exactly its cash up to rounding.
             if cost > cash * (1 + 1e-12) {
-                let first = working[k].filled == 0
-                working.remove(at: k)
                 let message = "\(VenueRejectReason.insufficientFunds.exchangeCode(profile.exchange)): needs \(cost) \(order.pair.quote) for \(qty) at \(price), has \(cash)"
-                if first { reject(order.id, .insufficientFunds, message, atMs: atMs, events: &events) }
-                else { events.append(.cancelled(order.id, reason: message, atMs: atMs)) }
+                end(k, .insufficientFunds, message, partly: message, atMs: atMs, events: &events)
                 return false
             }
         }
@@ -271,7 +261,7 @@ public struct SimulatedVenue: Venue {
         working[k].filled += qty
         working[k].spent += notional + fee
         var leaves = working[k].wanted(price: price, rate: rate, spec: spec)
-        if leaves < (spec.lotDecimals < InstrumentSpec.noLotGrid ? 0.5 * pow(10, -Double(spec.lotDecimals)) : 1e-12 * (working[k].units ?? 1)) { leaves = 0 }
+        if leaves < (spec.lotDecimals < InstrumentSpec.noLotGrid ? 0.5 * spec.lotStep : 1e-12 * (working[k].units ?? 1)) { leaves = 0 }
         let soldOut = order.side == .sell && holdings[order.pair, default: 0] == 0
         if soldOut { leaves = 0 }     // reduce-only: nothing left to sell
         stats.fills += 1
@@ -290,6 +280,14 @@ public struct SimulatedVenue: Venue {
             }
         }
         return true
+    }
+
+    /// Ends working order `k` before it is filled: refused with `reason` if nothing filled yet,
+    /// else cancelled (`partly`), keeping what it bought.
+    mutating func end(_ k: Int, _ reason: VenueRejectReason, _ message: String, partly: String, atMs: Int64, events: inout [VenueEvent]) {
+        let order = working.remove(at: k)
+        if order.filled == 0 { reject(order.order.id, reason, message, atMs: atMs, events: &events) }
+        else { events.append(.cancelled(order.order.id, reason: partly, atMs: atMs)) }
     }
 
     mutating func cancelWhere(atMs: Int64, reason: String, events: inout [VenueEvent], _ match: (OrderRequest) -> Bool) {

@@ -58,6 +58,10 @@ public struct InstrumentSpec: Sendable, Equatable, Codable {
         return scaled.rounded(.down) / scale
     }
 
+    /// The smallest size increment (10^-lotDecimals); without a lot grid, 1e-12, below any
+    /// size worth counting.
+    public var lotStep: Double { lotDecimals < Self.noLotGrid ? pow(10, -Double(lotDecimals)) : 1e-12 }
+
     /// Whether `units` has no more decimals than the grid allows.
     public func isOnLot(_ units: Double) -> Bool {
         guard lotDecimals < Self.noLotGrid else { return true }

@@ -20,6 +20,12 @@ enum Validate {
         if case .failure(let e) = Result(catching: { () throws(CoreError) in _ = try Timeframe(parsing: text) }) { throw ValidationError(e.description) }
     }
 
+    /// The end of a `--to` window: a date alone means "through the end of that day".
+    static func windowEnd(_ text: String) throws -> Int64 {
+        let ms = try time(text)
+        return text.trimmingCharacters(in: .whitespaces).count == 10 ? ms + 86_400_000 : ms
+    }
+
     static func time(_ text: String) throws -> Int64 {
         switch Result(catching: { () throws(CoreError) in try UTCTime.parse(text) }) {
         case .success(let ms): return ms

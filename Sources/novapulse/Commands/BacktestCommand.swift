@@ -95,11 +95,7 @@ struct BacktestCommand: ParsableCommand {
     func window() throws -> (Int64?, Int64?) {
         var f: Int64?, t: Int64?
         if let from { f = try Validate.time(from) }
-        if let to {
-            t = try Validate.time(to)
-            // A date alone means "through the end of that day".
-            if to.trimmingCharacters(in: .whitespaces).count == 10 { t! += 86_400_000 }
-        }
+        if let to { t = try Validate.windowEnd(to) }
         return (f, t)
     }
 

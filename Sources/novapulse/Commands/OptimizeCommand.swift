@@ -69,11 +69,7 @@ struct OptimizeCommand: ParsableCommand {
             request.trials = trials
             request.pairs = try pair.map { try Pair.parseList($0) }
             request.fromMs = try from.map { try Validate.time($0) }
-            if let to {
-                var t = try Validate.time(to)
-                if to.trimmingCharacters(in: .whitespaces).count == 10 { t += 86_400_000 }
-                request.toMs = t
-            }
+            request.toMs = try to.map { try Validate.windowEnd($0) }
             request.shard = try shard.map { try Self.parseShard($0) }
             let store = try TrialStores.open(environment: env, sqlitePath: paths.databasePath)
             let progress = OptimizeProgress()

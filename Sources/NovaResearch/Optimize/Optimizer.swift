@@ -52,7 +52,6 @@ public struct Optimizer {
         public var objectives: [Double?]
         public var feasible: Bool
         public var stats: TrialStats
-        public var metrics: RunMetrics?
         public var equity: [(timestampMs: Int64, equity: Double)] = []
     }
 
@@ -320,6 +319,6 @@ public struct Optimizer {
         let stats = (try? JSONDecoder().decode(TrialStats.self, from: Data(r.stats.utf8)))
             ?? TrialStats(n: 0, mean: 0, std: 0, skew: 0, kurtosis: 3, blocks: [])
         return Trial(window: r.window, phase: r.phase, trial: r.trial, runID: r.runID, params: params, objectives: objectives,
-                     feasible: r.feasible, stats: stats, metrics: nil)
+                     feasible: r.feasible, stats: stats)
     }
 }

@@ -105,7 +105,7 @@ struct TrialContext: Sendable {
                                  objectives: Self.json(objectives), feasible: feasible, stats: Self.json(stats), host: host, completedAt: now)
         _ = try store.storeTrial(record, run: run, trades: trades, equity: equity)
         return Optimizer.Trial(window: window, phase: phase, trial: trial, runID: runID, params: params, objectives: objectives,
-                               feasible: feasible, stats: stats, metrics: m, equity: phase == "search" ? [] : full)
+                               feasible: feasible, stats: stats, equity: phase == "search" ? [] : full)
     }
 
     /// Per-bar returns of an equity curve: moments and `blockCount` blocks.

@@ -173,12 +173,8 @@ enum TrialStores {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
                 throw ValidationError("DATABASE_URL=\(url): only postgresql://USER@HOST:PORT/DB is supported (unset it for the SQLite default)")
             }
-            return try PostgresTrialStores.open(url)
+            return try PostgresTrialStore(url: url)
         }
         return try ResultsStore(path: sqlitePath)
     }
-}
-
-enum PostgresTrialStores {
-    static func open(_ url: String) throws -> any TrialStore { try PostgresTrialStore(url: url) }
 }

@@ -304,15 +304,16 @@ extension StopLossState {
 }
 
 @Suite struct ExitRetryTests {
-    /// A venue that refuses the first `failures` sell orders with the given error, as an
-    /// exchange under load answers "rate limit".
+    /// A venue that refuses the first `failures` sell orders (of `purposes` only, when given)
+    /// with the given error, as an exchange under load answers "rate limit".
     struct FlakyVenue: Venue {
         var inner: SimulatedVenue
         var failures: Int
         var reason: VenueRejectReason
+        var purposes: Set<OrderPurpose>? = nil
         var profile: VenueProfile { inner.profile }
         mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) {
-            if order.side == .sell && failures > 0 {
+            if order.side == .sell && failures > 0 && purposes.map({ $0.contains(order.purpose) }) != false {
                 failures -= 1
                 events.append(.rejected(order.id, reason: reason, message: "try later", atMs: order.createdAtMs))
                 return

@@ -101,27 +101,13 @@ import NovaVenue
     /// Rate limits and outages on the stop: the engine retries a transient refusal at once and,
     /// if the venue still refuses, places the stop again on the next bar.
     @Test func protectiveStopIsRetriedAndReplaced() {
-        struct RefuseStops: Venue {
-            var inner: SimulatedVenue
-            var refusals: Int
-            var profile: VenueProfile { inner.profile }
-            mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) {
-                if order.purpose == .stopLoss && refusals > 0 {
-                    refusals -= 1
-                    events.append(.rejected(order.id, reason: .rateLimited, message: "EOrder:Rate limit exceeded", atMs: order.createdAtMs))
-                    return
-                }
-                inner.submit(order, events: &events)
-            }
-            mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
-            mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &events) }
-        }
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.exitRetries = 2
         config.breakevenAtR = 0
         config.trailingAtR = 0
-        let venue = RefuseStops(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 10_000), refusals: 4)
+        let venue = ExitRetryTests.FlakyVenue(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 10_000),
+                                              failures: 4, reason: .rateLimited, purposes: [.stopLoss])
         var e = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 90, target: nil) }
         for b in bars([(100, 100, 100, 100, 1), (100, 100, 100, 100, 1), (100, 101, 99, 100, 1), (100, 100, 89, 89, 1)]) {
             e.onBar(pairIndex: 0, b)

@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // NovaPulse: a command-line workbench for crypto trading research.
 // Targets follow the layers of DESIGN.md; dependencies point down only:
-//   novapulse (CLI) -> NovaResearch -> NovaEngine -> NovaSignals, NovaVenue (all -> NovaCore)
-//   NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
+//   novapulse (CLI) -> NovaResearch -> NovaBacktest -> NovaEngine -> NovaExecution -> NovaRisk, NovaVenue
+//   NovaEngine -> NovaSignals; NovaBacktest -> NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
 //   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3); NovaPostgres -> NovaStorage, PostgresNIO
 import PackageDescription
 
@@ -39,10 +39,15 @@ let package = Package(
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue", "NovaMarketData"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaRisk", dependencies: ["NovaCore"], swiftSettings: hotLoop),
-        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals", "NovaRisk"], swiftSettings: hotLoop),
+        // Orders, positions and their protection: the execution core shared by backtest and live.
+        .target(name: "NovaExecution", dependencies: ["NovaCore", "NovaVenue", "NovaRisk"], swiftSettings: hotLoop),
+        .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals", "NovaRisk", "NovaExecution"], swiftSettings: hotLoop),
+        // The backtest composition root: the replay loop that feeds the simulator and the engine.
+        .target(name: "NovaBacktest", dependencies: ["NovaCore", "NovaMarketData", "NovaVenue", "NovaSimulator", "NovaSignals",
+                                                     "NovaExecution", "NovaEngine"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
-            "NovaSignals", "NovaRisk", "NovaEngine", .product(name: "Yams", package: "Yams"),
+            "NovaSignals", "NovaRisk", "NovaExecution", "NovaEngine", "NovaBacktest", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "NovaPostgres", dependencies: [
             "NovaStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -54,7 +59,8 @@ let package = Package(
         ]),
 
         // Release-build benchmarks: swift run -c release novapulse-bench (see Benchmarks/BENCHMARKS.md).
-        .executableTarget(name: "novapulse-bench", dependencies: ["NovaCore", "NovaMarketData", "NovaEngine", "NovaSignals", "NovaSimulator", "NovaVenue"],
+        .executableTarget(name: "novapulse-bench", dependencies: ["NovaCore", "NovaMarketData", "NovaExecution", "NovaEngine", "NovaBacktest", "NovaSignals",
+                                                                    "NovaSimulator", "NovaVenue"],
                           path: "Benchmarks/NovaBenchmarks"),
 
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData"], path: "Tests/NovaTestSupport"),
@@ -63,8 +69,9 @@ let package = Package(
         .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
         .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaCore", "NovaTestSupport"]),
-        .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore"]),
-        .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaSimulator", "NovaTestSupport"]),
+        .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore", "NovaExecution", "NovaVenue"]),
+        .testTarget(name: "NovaExecutionTests", dependencies: ["NovaExecution", "NovaEngine", "NovaBacktest", "NovaSimulator", "NovaVenue", "NovaTestSupport"]),
+        .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaExecution", "NovaBacktest", "NovaSimulator", "NovaTestSupport"]),
         .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],

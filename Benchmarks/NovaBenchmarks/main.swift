@@ -5,6 +5,7 @@
 // (the cheapest thing any backtest must do per bar).
 import Foundation
 import NovaCore
+import NovaBacktest
 import NovaEngine
 import NovaMarketData
 import NovaSignals
@@ -81,7 +82,7 @@ func bookBenchmark() throws {
         for b in 0..<barCount {
             let t = firstBar + Int64(b) * 60_000
             events.removeAll(keepingCapacity: true)
-            v.onBar(btcusd, Bar(timestampMs: t, open: 78_000, high: 78_000, low: 78_000, close: 78_000, volume: 1), events: &events)
+            v.replay(btcusd, Bar(timestampMs: t, open: 78_000, high: 78_000, low: 78_000, close: 78_000, volume: 1), events: &events)
         }
         precondition(v.openOrders.count == 2, "the benchmark's orders must stay resting")
         return v.stats.bookUpdates
@@ -117,8 +118,8 @@ precondition(sum > 0)
 print(String(format: "baseline pass     %7.4f s  %9.0f bars/s  (1.0x)", baseSeconds, Double(n) / baseSeconds))
 
 func replay<S: Strategy>(_ name: String, _ make: @escaping () -> S) {
-    let (engine, seconds) = best(of: 3) { () -> Engine<SimulatedVenue, S> in
-        var engine = Engine(venue: SimulatedVenue(profile: .kraken, initialCash: 10_000), pairs: [pair], config: EngineConfig(), makeStrategy: make)
+    let (engine, seconds) = best(of: 3) { () -> Session<SimulatedVenue, S> in
+        var engine = Session(venue: SimulatedVenue(profile: .kraken, initialCash: 10_000), pairs: [pair], config: EngineConfig(), makeStrategy: make)
         engine.reserveEquity(n)
         for i in 0..<n {
             engine.onBar(pairIndex: 0, Bar(timestampMs: bars.timestampMs[i], open: bars.open[i], high: bars.high[i], low: bars.low[i],

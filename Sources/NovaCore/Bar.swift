@@ -18,13 +18,3 @@ public struct Bar: Sendable, Equatable {
         self.volume = volume
     }
 }
-
-extension Bar {
-    /// The engine's end-of-data settlement bar: one price, unlimited volume. A simulated venue
-    /// fills market orders on it at that price without volume cap, latency or faults.
-    public static func settlement(atMs: Int64, price: Double) -> Bar {
-        Bar(timestampMs: atMs, open: price, high: price, low: price, close: price, volume: .infinity)
-    }
-
-    public var isSettlement: Bool { volume == .infinity }
-}

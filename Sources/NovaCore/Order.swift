@@ -68,16 +68,22 @@ public struct OrderRequest: Sendable, Equatable, Codable {
     /// smart-exit tiers do not (a tier taking profit on part of the position leaves the stop
     /// and the other tiers in place).
     public var cancelsGroupOnFill: Bool = true
-    /// Time the engine decided to place it (ms).
+    /// Time the engine decided to place it (ms): a bar's close for decisions on a closed bar,
+    /// the fill's time for orders placed on a fill.
     public var createdAtMs: Int64
     /// A limit order that may only add liquidity (Kraken `oflags=post`, Coinbase `post_only`):
     /// if it would cross the book it is not filled (Kraken cancels it, Coinbase rejects it).
     public var postOnly: Bool = false
+    /// The id the exchange is given for this order (Kraken `cl_ord_id`, Coinbase
+    /// `client_order_id`): derived from the run, the position and the leg, never random, so a
+    /// restart or a reconciliation that sends the same order again is recognised, not duplicated.
+    public var clientOrderID: String = ""
 
     public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
                 purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64,
-                postOnly: Bool = false) {
+                postOnly: Bool = false, clientOrderID: String = "") {
         self.postOnly = postOnly
+        self.clientOrderID = clientOrderID
         self.id = id
         self.pair = pair
         self.side = side

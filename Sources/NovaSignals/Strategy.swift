@@ -1,12 +1,5 @@
 import NovaCore
 
-/// What a strategy sees of the position in its pair.
-public enum PositionState: Sendable, Equatable {
-    case flat
-    case long(entryPrice: Double)
-    /// An entry or exit order is in flight; strategies usually wait.
-    case pending
-}
 
 /// What a strategy asks for after a bar closes.
 public enum StrategyAction: Sendable, Equatable {

@@ -51,7 +51,7 @@ extension SimulatedVenue {
                     var k = 0
                     while k < working.count {
                         guard working[k].pairID == pid, working[k].bookSeenMs < now, rank(working[k]) == pass else { k += 1; continue }
-                        let a = arrival(k, barMs: bar.timestampMs)
+                        let a = arrival(k)
                         // Not arrived while this snapshot is the book: a later one meets it.
                         guard a < nextMs else { k += 1; continue }
                         working[k].bookSeenMs = now

@@ -33,7 +33,7 @@ extension SimulatedVenue {
                 while k < working.count {
                     guard working[k].pairID == pid, working[k].matchedAtMs != bar.timestampMs, rank(working[k]) == pass else { k += 1; continue }
                     working[k].matchedAtMs = bar.timestampMs
-                    let arrivalMs = arrival(k, barMs: bar.timestampMs)
+                    let arrivalMs = arrival(k)
                     let restOfBar = working[k].intraBar && working[k].barsActive == 0 && settings.latencyMs == 0
                     guard arrivalMs <= bar.timestampMs || restOfBar else { k += 1; continue }
                     progressed = true

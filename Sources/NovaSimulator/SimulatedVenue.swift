@@ -21,7 +21,7 @@ import NovaVenue
 ///    cancelled. Balances are not reserved for resting orders.
 /// 5. One-cancels-other: when an order with `cancelsGroupOnFill` completes, the rest of its
 ///    group is cancelled.
-public struct SimulatedVenue: Venue {
+public struct SimulatedVenue: ReplayVenue {
     public let profile: VenueProfile
     public let settings: SimulatorSettings
     /// Quote-currency cash held at the venue.
@@ -48,8 +48,11 @@ public struct SimulatedVenue: Venue {
         /// Candle model: the bar whose volume is being used, and how much of it orders took.
         var volumeBarMs = Int64.min
         var volumeUsed = 0.0
-        /// The bar last counted in the stats (the engine shows a bar more than once).
+        /// The bar last counted in the stats (the replay shows a bar more than once).
         var countedBarMs = Int64.min
+        /// Open time of the bar last replayed: an order decided before that bar's close was
+        /// placed while the bar was being matched (on a fill) and meets the rest of it.
+        var replayedBarMs = Int64.min
     }
 
     /// The pair as a small number; the last one asked for is remembered (bars of one pair
@@ -134,6 +137,7 @@ public struct SimulatedVenue: Venue {
     }
 
     public var openOrders: [OrderRequest] { working.map(\.order) }
+    public var barMs: Int64 { settings.barMs }
     /// Quote volume of the trailing 30 days (the fee tier's measure).
     public var volume30d: Double { ledger.volume30d }
 
@@ -153,23 +157,26 @@ public struct SimulatedVenue: Venue {
         }
         var w = WorkingOrder(order: order, pairID: pairID(order.pair))
         if case .base(let q) = order.quantity { w.units = q }
+        let shown = pairs[w.pairID].replayedBarMs
+        w.intraBar = shown != .min && order.createdAtMs < shown + settings.barMs
         working.append(w)
         events.append(.accepted(order.id, atMs: order.createdAtMs))
     }
 
     public mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) {
-        guard let index = working.firstIndex(where: { $0.order.id == id }) else { return }
+        guard let index = working.firstIndex(where: { $0.order.id == id }) else {
+            let code = profile.exchange == .kraken ? "EOrder:Unknown order" : "UNKNOWN_CANCEL_ORDER"
+            events.append(.cancelRejected(id, reason: "\(code): order \(id) is not open", atMs: atMs))
+            return
+        }
         working.remove(at: index)
         events.append(.cancelled(id, reason: "cancelled by the engine", atMs: atMs))
     }
 
-    public mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
+    public mutating func replay(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
         let pid = pairID(pair)
         defer { pairs[pid].lastPrice = bar.close }
-        if bar.isSettlement {
-            settle(pair, bar, events: &events)
-            return
-        }
+        pairs[pid].replayedBarMs = bar.timestampMs
         let firstShow = pairs[pid].countedBarMs != bar.timestampMs
         pairs[pid].countedBarMs = bar.timestampMs
         if settings.fillModel == .book, books[pair] != nil, let window = bookWindow(pair, bar) {
@@ -194,15 +201,10 @@ public struct SimulatedVenue: Venue {
         }
     }
 
-    /// When an order first meets the matching engine: its decision time plus the latency. A
-    /// decision about a bar happens at its close, `createdAtMs + barMs` (orders are stamped with
-    /// their bar's open); an order placed while a bar is matched was decided at `createdAtMs`.
-    mutating func arrival(_ k: Int, barMs barStart: Int64) -> Int64 {
+    /// When an order first meets the matching engine: its decision time plus the latency.
+    mutating func arrival(_ k: Int) -> Int64 {
         if let a = working[k].arrivalMs { return a }
-        let created = working[k].order.createdAtMs
-        let intra = created >= barStart
-        working[k].intraBar = intra
-        let a = (intra ? created : created + settings.barMs) + settings.latencyMs
+        let a = working[k].order.createdAtMs + settings.latencyMs
         working[k].arrivalMs = a
         return a
     }
@@ -325,14 +327,15 @@ public struct SimulatedVenue: Venue {
         return nil
     }
 
-    /// The engine's end-of-data settlement (`Bar.settlement`): orders fill at its price, no cap,
-    /// no latency, no faults; an accounting close, not a market event.
-    mutating func settle(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) {
+    /// The end of the data: market orders of `pair` fill at `price`, no cap, no latency, no
+    /// faults; an accounting close, not a market event.
+    public mutating func settle(_ pair: Pair, atMs: Int64, price: Double, events: inout [VenueEvent]) {
         var k = 0
         while k < working.count {
             let w = working[k]
             guard w.order.pair == pair, case .market = w.order.kind else { k += 1; continue }
-            if execute(k, maxUnits: .infinity, price: bar.close, isMaker: false, atMs: bar.timestampMs, events: &events) { k = 0 } else { k += 1 }
+            if execute(k, maxUnits: .infinity, price: price, isMaker: false, atMs: atMs, events: &events) { k = 0 } else { k += 1 }
         }
+        pairs[pairID(pair)].lastPrice = price
     }
 }

@@ -1,26 +1,78 @@
 import NovaCore
 
-/// What a venue tells the engine about its orders. A simulated venue emits these during the
-/// replay; a live venue emits the same events later, from its WebSocket.
+/// What a venue tells the engine about its orders and account. A simulated venue emits these
+/// while it replays market data; a live venue emits the same events later, from its WebSocket
+/// or a reconciliation poll. They may arrive late, out of order (a fill before the
+/// confirmation of a cancel that was requested first), or not at all (a lost ack): the engine
+/// relies on none of these being prompt.
 public enum VenueEvent: Sendable, Equatable {
+    /// The order is on the book (or working at the exchange).
     case accepted(OrderID, atMs: Int64)
+    /// The order never reached the book. Terminal.
     case rejected(OrderID, reason: VenueRejectReason, message: String, atMs: Int64)
+    /// (Part of) the order traded; `Fill.leavesQuantity == 0` makes it terminal (filled).
     case filled(Fill)
+    /// The order left the book with `leavesQuantity` unfilled (by our cancel, an expiry, a
+    /// post-only cross, one-cancels-other, the venue's own risk checks). Terminal.
     case cancelled(OrderID, reason: String, atMs: Int64)
+    /// A cancel request failed: the order is unknown or already done. Not terminal by itself;
+    /// its fills (or a status report) say how it ended.
+    case cancelRejected(OrderID, reason: String, atMs: Int64)
+    /// What the venue says about an order when asked (reconciliation after a restart, a
+    /// reconnect or a submit whose answer was lost). Cumulative figures: the engine derives
+    /// any fills it missed from them.
+    case orderStatus(OrderStatusReport)
+    /// The venue's balance of one asset (free, not reserved by open orders).
+    case balance(asset: String, available: Double, atMs: Int64)
 }
 
-/// An exchange, simulated or real. The engine talks to every venue through these calls only,
-/// so backtest, paper and live run the same engine code.
+/// The venue's view of one order, in cumulative terms (exchange-crib.md: Kraken `vol_exec`,
+/// `cost`, `fee`; Coinbase `filled_size`, `average_filled_price`, `total_fees`).
+public struct OrderStatusReport: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable { case working, filled, cancelled, rejected, expired, unknown }
+    public var orderID: OrderID
+    public var state: State
+    public var filledQuantity: Double
+    public var averagePrice: Double
+    public var totalFee: Double
+    public var atMs: Int64
+
+    public init(orderID: OrderID, state: State, filledQuantity: Double, averagePrice: Double, totalFee: Double, atMs: Int64) {
+        self.orderID = orderID; self.state = state; self.filledQuantity = filledQuantity
+        self.averagePrice = averagePrice; self.totalFee = totalFee; self.atMs = atMs
+    }
+}
+
+/// What the engine asks of a venue. Commands only: every answer comes back as a `VenueEvent`.
+public enum VenueCommand: Sendable, Equatable {
+    case submit(OrderRequest)
+    case cancel(OrderID, atMs: Int64)
+}
+
+/// An exchange, simulated or real. The engine talks to every venue through these commands
+/// only, and hears back through `VenueEvent`s, so backtest, paper and live run the same code.
 ///
-/// Events go into a caller-owned buffer so that the backtest hot loop allocates nothing per bar.
+/// A synchronous venue (the simulator) may append its answers to `events` at once; an
+/// asynchronous one (a live adapter) appends nothing and delivers its answers later through
+/// the session's event entry point. The engine treats both alike: an order's fate is whatever
+/// the events say, whenever they say it. Market data is not part of this seam: the simulator
+/// has its own replay interface (`ReplayVenue`), a live venue its own feed.
 public protocol Venue {
-    /// Fee schedule and naming of the exchange this venue stands for.
+    /// Fee schedule, instrument rules and naming of the exchange this venue stands for.
     var profile: VenueProfile { get }
-    /// Places an order. The immediate answer (accepted or rejected) is appended to `events`.
+    /// Sends an order.
     mutating func submit(_ order: OrderRequest, events: inout [VenueEvent])
-    /// Cancels an open order; appends `cancelled` (or nothing if it is no longer open).
+    /// Asks for an open order to be cancelled. The answer is `cancelled`, or `cancelRejected`
+    /// when the order is no longer open (it filled meanwhile), possibly later.
     mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent])
-    /// Shows the venue a bar of market data for `pair`. A simulated venue matches its resting
-    /// orders against it here and appends fills; a live venue ignores it.
-    mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent])
+}
+
+extension Venue {
+    /// Carries out one command.
+    public mutating func execute(_ command: VenueCommand, events: inout [VenueEvent]) {
+        switch command {
+        case .submit(let order): submit(order, events: &events)
+        case .cancel(let id, let atMs): cancel(id, atMs: atMs, events: &events)
+        }
+    }
 }

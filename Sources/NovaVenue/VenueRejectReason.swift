@@ -15,9 +15,39 @@ public enum VenueRejectReason: String, Sendable, Codable, Equatable, CaseIterabl
     /// The venue is down or in maintenance (an outage window).
     case unavailable = "unavailable"
     case noMarketData = "no_market_data"
+    /// The key, signature or nonce was refused (Kraken `EAPI:Invalid key`, Coinbase HTTP 401).
+    case authentication = "authentication"
+
+    /// The seed's exception hierarchy (`ExchangeError > TransientExchangeError > RateLimitError`,
+    /// `PermanentExchangeError > AuthenticationError > InsufficientFundsError > InvalidOrderError`):
+    /// which family a refusal belongs to decides what the executor does with it.
+    public enum Family: String, Sendable, Equatable {
+        /// Worth sending again after a pause (outage, maintenance).
+        case transient
+        /// Transient, and the venue asked us to slow down.
+        case rateLimit = "rate_limit"
+        /// Credentials refused: nothing will work until a human fixes them.
+        case authentication
+        /// Not enough balance for this order.
+        case insufficientFunds = "insufficient_funds"
+        /// The order itself is wrong (grid, minimum, type, post-only): the same order fails again.
+        case invalidOrder = "invalid_order"
+
+        public var isTransient: Bool { self == .transient || self == .rateLimit }
+    }
+
+    public var family: Family {
+        switch self {
+        case .rateLimited: return .rateLimit
+        case .unavailable: return .transient
+        case .authentication: return .authentication
+        case .insufficientFunds: return .insufficientFunds
+        case .invalidOrder, .belowMinimum, .postOnlyWouldCross, .unsupportedOrder, .noMarketData: return .invalidOrder
+        }
+    }
 
     /// Transient errors are worth retrying; permanent ones are not.
-    public var isTransient: Bool { self == .rateLimited || self == .unavailable }
+    public var isTransient: Bool { family.isTransient }
 
     /// The error text the exchange itself sends for this reason (exchange-crib.md sections 1.5,
     /// 3.4 and 6), so logs and notes read as they would live.
@@ -31,6 +61,8 @@ public enum VenueRejectReason: String, Sendable, Codable, Equatable, CaseIterabl
         case (.kraken, .rateLimited): return "EOrder:Rate limit exceeded"
         case (.kraken, .unavailable): return "EService:Unavailable"
         case (.kraken, .noMarketData): return "EService:Market in cancel_only mode"
+        case (.kraken, .authentication): return "EAPI:Invalid key"
+        case (.coinbase, .authentication): return "HTTP 401 UNAUTHENTICATED"
         case (.coinbase, .insufficientFunds): return "INSUFFICIENT_FUND"
         case (.coinbase, .invalidOrder): return "INVALID_PRICE_PRECISION"
         case (.coinbase, .belowMinimum): return "INVALID_SIZE"

@@ -1,4 +1,5 @@
 import Testing
+import NovaBacktest
 import NovaCore
 import NovaMarketData
 import NovaSignals
@@ -22,9 +23,9 @@ import NovaVenue
     }
 
     static func run<S: Strategy>(_ bars: BarSeries, config: EngineConfig = EngineTests.mechanics, fee: Double = 0.004,
-                                 make: @escaping () -> S) -> Engine<SimulatedVenue, S> {
+                                 make: @escaping () -> S) -> Session<SimulatedVenue, S> {
         let venue = SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(fee).unrestricted(), initialCash: config.initialCash)
-        var engine = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
+        var engine = Session(venue: venue, pairs: [Fixtures.btcusd], config: config, makeStrategy: make)
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
             engine.onBar(pairIndex: 0, Bar(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume))
@@ -106,17 +107,21 @@ import NovaVenue
         /// Collects a venue's events for later delivery.
         final class Mailbox: @unchecked Sendable { var events: [VenueEvent] = [] }
         /// A venue whose market-data fills are held back and delivered later, like a WebSocket.
-        struct DeferredVenue: Venue {
+        struct DeferredVenue: ReplayVenue {
             var inner: SimulatedVenue
             let mailbox: Mailbox
             var profile: VenueProfile { inner.profile }
             mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) { inner.submit(order, events: &events) }
             mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
-            mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &mailbox.events) }
+            var barMs: Int64 { inner.barMs }
+            mutating func replay(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.replay(pair, bar, events: &mailbox.events) }
+            mutating func settle(_ pair: Pair, atMs: Int64, price: Double, events: inout [VenueEvent]) {
+                inner.settle(pair, atMs: atMs, price: price, events: &events)
+            }
         }
         let mailbox = Mailbox()
         let venue = DeferredVenue(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 10_000), mailbox: mailbox)
-        var live = Engine(venue: venue, pairs: [Fixtures.btcusd], config: Self.mechanics) { KeltnerStrategy(config: kc) }
+        var live = Session(venue: venue, pairs: [Fixtures.btcusd], config: Self.mechanics) { KeltnerStrategy(config: kc) }
         for i in 0..<bars.count {
             let b = bars.bar(at: i)
             let data = Bar(timestampMs: b.timestampMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume)
@@ -126,7 +131,7 @@ import NovaVenue
             while !mailbox.events.isEmpty {
                 let batch = mailbox.events
                 mailbox.events.removeAll()
-                for e in batch { live.handle(e) }
+                for e in batch { live.deliver(.venue(e)) }
             }
             live.barClosed(pairIndex: 0, data)
             live.recordEquity(atMs: b.timestampMs)
@@ -180,12 +185,12 @@ import NovaVenue
         ohlc.enumerated().map { i, b in Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1) }
     }
 
-    func run(_ series: [Bar], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Engine<SimulatedVenue, EnterOnce> {
+    func run(_ series: [Bar], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Session<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         edit(&config)
-        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
+        var e = Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
                        pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 200) }
         for b in series { e.onBar(pairIndex: 0, b); e.recordEquity(atMs: b.timestampMs) }
         return e
@@ -234,7 +239,7 @@ extension StopLossState {
         config.sizing = .allIn
         config.initialCash = 1_000
         config.smartExitTiers = [.init(tpMultiple: 1.0, fraction: 0.5), .init(tpMultiple: 1.5, fraction: 0.3)]
-        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
+        var e = Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
                        pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: 110) }
         let ohlc: [(Double, Double, Double, Double)] = [(100, 100, 100, 100), (100, 111, 99.5, 110.5), (110.5, 116, 110, 115.5),
                                                         (115.5, 115.6, 113, 113.5)]
@@ -270,12 +275,12 @@ extension StopLossState {
 }
 
 @Suite struct LimitChaseTests {
-    func run(_ ohlc: [(Double, Double, Double, Double)]) -> Engine<SimulatedVenue, EnterOnce> {
+    func run(_ ohlc: [(Double, Double, Double, Double)]) -> Session<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         config.entryChaseAttempts = 2
-        var e = Engine(venue: SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) {
+        var e = Session(venue: SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000), pairs: [Fixtures.btcusd], config: config) {
             EnterOnce(stop: nil, target: nil)
         }
         for (i, b) in ohlc.enumerated() {
@@ -306,7 +311,7 @@ extension StopLossState {
 @Suite struct ExitRetryTests {
     /// A venue that refuses the first `failures` sell orders (of `purposes` only, when given)
     /// with the given error, as an exchange under load answers "rate limit".
-    struct FlakyVenue: Venue {
+    struct FlakyVenue: ReplayVenue {
         var inner: SimulatedVenue
         var failures: Int
         var reason: VenueRejectReason
@@ -321,7 +326,11 @@ extension StopLossState {
             inner.submit(order, events: &events)
         }
         mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { inner.cancel(id, atMs: atMs, events: &events) }
-        mutating func onBar(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.onBar(pair, bar, events: &events) }
+        var barMs: Int64 { inner.barMs }
+        mutating func replay(_ pair: Pair, _ bar: Bar, events: inout [VenueEvent]) { inner.replay(pair, bar, events: &events) }
+        mutating func settle(_ pair: Pair, atMs: Int64, price: Double, events: inout [VenueEvent]) {
+            inner.settle(pair, atMs: atMs, price: price, events: &events)
+        }
     }
 
     /// Enters on the first bar, exits on the third.
@@ -336,12 +345,12 @@ extension StopLossState {
         }
     }
 
-    func run(failures: Int, reason: VenueRejectReason) -> Engine<FlakyVenue, InAndOut> {
+    func run(failures: Int, reason: VenueRejectReason) -> Session<FlakyVenue, InAndOut> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         let venue = FlakyVenue(inner: SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000), failures: failures, reason: reason)
-        var e = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config) { InAndOut() }
+        var e = Session(venue: venue, pairs: [Fixtures.btcusd], config: config) { InAndOut() }
         for i in 0..<5 {
             e.onBar(pairIndex: 0, Bar(timestampMs: Int64(i) * 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1))
         }

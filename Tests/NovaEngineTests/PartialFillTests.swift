@@ -1,4 +1,5 @@
 import Testing
+import NovaBacktest
 import NovaCore
 import NovaEngine
 import NovaSignals
@@ -16,7 +17,7 @@ import NovaVenue
 
     func run(_ series: [Bar], profile: VenueProfile = VenueProfile.kraken.withFlatFee(0.001).unrestricted(), participation: Double = 0.1,
              stop: Double? = 90, target: Double? = 110, finish: Bool = true,
-             edit: (inout EngineConfig) -> Void = { _ in }) -> Engine<SimulatedVenue, EnterOnce> {
+             edit: (inout EngineConfig) -> Void = { _ in }) -> Session<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
@@ -25,7 +26,7 @@ import NovaVenue
         edit(&config)
         var settings = SimulatorSettings()
         settings.participation = participation
-        var e = Engine(venue: SimulatedVenue(profile: profile, initialCash: 1_000, settings: settings),
+        var e = Session(venue: SimulatedVenue(profile: profile, initialCash: 1_000, settings: settings),
                        pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: stop, target: target) }
         for b in series { e.onBar(pairIndex: 0, b); e.recordEquity(atMs: b.timestampMs) }
         if finish { e.finish() }
@@ -108,7 +109,7 @@ import NovaVenue
         config.trailingAtR = 0
         let venue = ExitRetryTests.FlakyVenue(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 10_000),
                                               failures: 4, reason: .rateLimited, purposes: [.stopLoss])
-        var e = Engine(venue: venue, pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 90, target: nil) }
+        var e = Session(venue: venue, pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 90, target: nil) }
         for b in bars([(100, 100, 100, 100, 1), (100, 100, 100, 100, 1), (100, 101, 99, 100, 1), (100, 100, 89, 89, 1)]) {
             e.onBar(pairIndex: 0, b)
             e.recordEquity(atMs: b.timestampMs)
@@ -123,13 +124,13 @@ import NovaVenue
 
 /// Bankroll modes: one shared bankroll, or each strategy instance (one per pair) its own share.
 @Suite struct BankrollTests {
-    func run(_ mode: EngineConfig.Bankroll) -> Engine<SimulatedVenue, EnterOnce> {
+    func run(_ mode: EngineConfig.Bankroll) -> Session<SimulatedVenue, EnterOnce> {
         var config = EngineTests.mechanics
         config.sizing = .allIn
         config.initialCash = 1_000
         config.bankroll = mode
         let eth = Pair(base: "ETH", quote: "USD")
-        var e = Engine(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 1_000),
+        var e = Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 1_000),
                        pairs: [Fixtures.btcusd, eth], config: config) { EnterOnce(stop: nil, target: nil) }
         for k in 0..<4 {
             let t = Int64(k) * 60_000
@@ -149,7 +150,7 @@ import NovaVenue
         #expect(isolated.trades.count == 2)
         #expect(abs(isolated.trades[0].quantity - 500 / (1.001 * 100)) < 1e-9 && abs(isolated.trades[1].quantity - 500 / (1.001 * 10)) < 1e-9)
         // ETH rose from 10 to 12: its bankroll grew, BTC's did not; together they are the account.
-        let btc = isolated.bankrollEquity(0), eth = isolated.bankrollEquity(1)
+        let btc = isolated.engine.bankrollEquity(0), eth = isolated.engine.bankrollEquity(1)
         #expect(abs(btc - 500 / 1.001) < 1e-6 && abs(eth - 500 / 1.001 * 1.2) < 1e-6)
         #expect(abs(btc + eth - isolated.currentEquity) < 1e-9)
         #expect(abs(isolated.cash - isolated.venue.cash) < 1e-9)

@@ -7,7 +7,7 @@ import NovaVenue
 /// Hand-made books: exact fill prices, quantities and fees of the order-book fill model.
 @Suite struct BookMatchingTests {
     let pair = Pair(base: "BTC", quote: "USD")
-    /// Bar 0 opens at t0; orders "decided on bar -1" (created at t0 - 60 s) reach the book at t0.
+    /// Bar 0 opens at t0; orders decided at the close of bar -1 (created at t0) reach the book at t0.
     let t0: Int64 = 1_700_000_040_000 / 60_000 * 60_000
 
     /// Snapshots at t0 + seconds, each (bids, asks) best first.
@@ -35,9 +35,8 @@ import NovaVenue
         return v
     }
 
-    func order(_ id: Int, _ side: Side, _ kind: OrderKind, _ units: Double, postOnly: Bool = false, decidedBefore: Bool = true) -> OrderRequest {
-        OrderRequest(id: id, pair: pair, side: side, kind: kind, quantity: .base(units), purpose: .entry,
-                     createdAtMs: decidedBefore ? t0 - 60_000 : t0, postOnly: postOnly)
+    func order(_ id: Int, _ side: Side, _ kind: OrderKind, _ units: Double, postOnly: Bool = false) -> OrderRequest {
+        OrderRequest(id: id, pair: pair, side: side, kind: kind, quantity: .base(units), purpose: .entry, createdAtMs: t0, postOnly: postOnly)
     }
 
     let bar0: Bar
@@ -51,7 +50,7 @@ import NovaVenue
         var v = venue(book: book([(0, [(99, 5)], [(100, 1), (101, 2), (102, 5)])]))
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, 2.5), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         #expect(f.map(\.price) == [100, 101] && f.map(\.quantity) == [1, 1.5])
         #expect(f.map(\.leavesQuantity) == [1.5, 0] && f.allSatisfy { !$0.isMaker && $0.feeRate == 0.001 })
@@ -68,7 +67,7 @@ import NovaVenue
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, 3), events: &e)
         v.submit(order(2, .buy, .market, 0.5), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         // Snapshot 0: order 1 takes both levels (2 units); order 2 finds nothing left.
         // Snapshot 1: order 1 gets its last unit, order 2 its half, both at 100.5.
@@ -89,7 +88,7 @@ import NovaVenue
         var v = venue(.kraken.unrestricted(), book: b, trades: tape)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .limit(price: 99), 2), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         #expect(f.map(\.quantity) == [0.5, 1.5] && f.allSatisfy { $0.price == 99 && $0.isMaker && $0.feeRate == 0.0025 })
         #expect(f.map(\.timestampMs) == [t0 + 2500, t0 + 3500])
@@ -103,7 +102,7 @@ import NovaVenue
         var v = venue(book: b)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .limit(price: 99), 1), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         #expect(v.working.isEmpty)
         let f = fills(e)
         #expect(f.count == 1 && f[0].price == 99 && f[0].quantity == 1 && f[0].isMaker && f[0].timestampMs == t0 + 2000)
@@ -114,7 +113,7 @@ import NovaVenue
         var v = venue(book: book([(0, [(99, 1)], [(100, 1), (100.5, 1), (101, 1)]), (1, [(99, 1)], [(100.5, 3)])]))
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .limit(price: 100.5), 3), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         // 1 at 100 and 1 at 100.5 as taker; the last unit rests at 100.5 and fills as a maker
         // when the next snapshot's ask sits at its price.
@@ -129,15 +128,15 @@ import NovaVenue
         var e: [VenueEvent] = []
         k.submit(order(1, .buy, .limit(price: 100), 1, postOnly: true), events: &e)
         k.submit(order(2, .buy, .limit(price: 98), 1, postOnly: true), events: &e)
-        k.onBar(pair, bar0, events: &e)
-        #expect(e.contains(.accepted(1, atMs: t0 - 60_000)))
+        k.replay(pair, bar0, events: &e)
+        #expect(e.contains(.accepted(1, atMs: t0)))
         #expect(e.contains(.cancelled(1, reason: "Post only order", atMs: t0)))
         #expect(k.working.map(\.order.id) == [2] && fills(e).isEmpty)
 
         var c = venue(.coinbase.unrestricted(), book: b)
         e = []
         c.submit(order(1, .buy, .limit(price: 100), 1, postOnly: true), events: &e)
-        c.onBar(pair, bar0, events: &e)
+        c.replay(pair, bar0, events: &e)
         guard case .rejected(1, .postOnlyWouldCross, let message, _)? = e.last else { Issue.record("no reject: \(e)"); return }
         #expect(message.hasPrefix("INVALID_LIMIT_PRICE_POST_ONLY"))
     }
@@ -151,7 +150,7 @@ import NovaVenue
         var v = venue(book: b, trades: tape, holdings: 1)
         var e: [VenueEvent] = []
         v.submit(order(1, .sell, .stop(trigger: 95), 1), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         #expect(f.map(\.price) == [94, 93] && f.map(\.quantity) == [0.6, 0.4])
         #expect(f.allSatisfy { $0.timestampMs == t0 + 2000 && !$0.isMaker })
@@ -164,7 +163,7 @@ import NovaVenue
         var v = venue(latencyMs: 1500, book: b)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, 1), events: &e)
-        v.onBar(pair, bar0, events: &e)
+        v.replay(pair, bar0, events: &e)
         let f = fills(e)
         #expect(f.count == 1 && f[0].price == 100.8 && f[0].timestampMs == t0 + 1500)
     }
@@ -175,7 +174,7 @@ import NovaVenue
         var e: [VenueEvent] = []
         let later = Bar(timestampMs: t0 + 600_000, open: 105, high: 106, low: 104, close: 105, volume: 10)
         v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .market, quantity: .base(1), purpose: .entry, createdAtMs: t0 + 540_000), events: &e)
-        v.onBar(pair, later, events: &e)
+        v.replay(pair, later, events: &e)
         #expect(fills(e).map(\.price) == [105])
         #expect(v.stats.barsMatchedOnCandles == 1 && v.stats.barsMatchedOnBook == 0)
     }

@@ -12,7 +12,7 @@ import NovaVenue
     }
 
     func order(_ id: Int, _ side: Side, _ kind: OrderKind, _ q: OrderQuantity, at i: Int64, oco: Int? = nil) -> OrderRequest {
-        OrderRequest(id: id, pair: pair, side: side, kind: kind, quantity: q, purpose: .entry, ocoGroup: oco, createdAtMs: t0 + i * 60_000)
+        OrderRequest(id: id, pair: pair, side: side, kind: kind, quantity: q, purpose: .entry, ocoGroup: oco, createdAtMs: t0 + (i + 1) * 60_000)
     }
 
     func fills(_ events: [VenueEvent]) -> [Fill] { events.compactMap { if case .filled(let f) = $0 { return f } else { return nil } } }
@@ -21,9 +21,9 @@ import NovaVenue
         var v = SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1000)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, .quoteIncludingFee(1000), at: 0), events: &e)
-        #expect(e == [.accepted(1, atMs: t0)])
+        #expect(e == [.accepted(1, atMs: t0 + 60_000)])
         e = []
-        v.onBar(pair, bar(1, 100, 105, 95, 102), events: &e)
+        v.replay(pair, bar(1, 100, 105, 95, 102), events: &e)
         let f = fills(e)
         #expect(f.count == 1)
         #expect(f[0].price == 100 && f[0].feeRate == 0.004 && !f[0].isMaker)
@@ -33,7 +33,7 @@ import NovaVenue
         // Sell it all at the following open: proceeds minus 0.40%.
         e = []
         v.submit(order(2, .sell, .market, .base(f[0].quantity), at: 1), events: &e)
-        v.onBar(pair, bar(2, 110, 111, 109, 110), events: &e)
+        v.replay(pair, bar(2, 110, 111, 109, 110), events: &e)
         let s = fills(e)[0]
         #expect(s.price == 110)
         #expect(abs(v.cash - (f[0].quantity * 110 * 0.996)) < 1e-9)
@@ -46,12 +46,12 @@ import NovaVenue
         v = SimulatedVenue(profile: .kraken.withFlatFee(0.001).unrestricted(), initialCash: 1000)
         e = []
         v.submit(order(1, .buy, .market, .base(1), at: 0), events: &e)
-        v.onBar(pair, bar(1, 100, 100, 100, 100), events: &e)
+        v.replay(pair, bar(1, 100, 100, 100, 100), events: &e)
         e = []
         v.submit(order(2, .sell, .stop(trigger: 95), .base(1), at: 1, oco: 7), events: &e)
         v.submit(order(3, .sell, .limit(price: 110), .base(1), at: 1, oco: 7), events: &e)
         e = []
-        v.onBar(pair, bar(2, 100, 112, 94, 105), events: &e)   // both inside: the worse (stop) wins
+        v.replay(pair, bar(2, 100, 112, 94, 105), events: &e)   // both inside: the worse (stop) wins
         #expect(fills(e).map(\.orderID) == [2])
         #expect(fills(e)[0].price == 95)
         #expect(e.contains(.cancelled(3, reason: "one-cancels-other: order 2 filled", atMs: t0 + 120_000)))
@@ -64,10 +64,10 @@ import NovaVenue
         var v = SimulatedVenue(profile: .coinbase.unrestricted(), initialCash: 1000)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, .base(1), at: 0), events: &e)
-        v.onBar(pair, bar(1, 100, 100, 100, 100), events: &e)
+        v.replay(pair, bar(1, 100, 100, 100, 100), events: &e)
         v.submit(order(2, .sell, .stopLimit(trigger: 95, limit: 89), .base(1), at: 1), events: &e)
         e = []
-        v.onBar(pair, bar(2, 90, 92, 88, 91), events: &e)
+        v.replay(pair, bar(2, 90, 92, 88, 91), events: &e)
         #expect(fills(e)[0].price == 90)
         #expect(fills(e)[0].feeRate == 0.012)
     }
@@ -78,10 +78,10 @@ import NovaVenue
         v.submit(order(1, .buy, .limit(price: 105), .base(1), at: 0), events: &e)   // marketable at open 100
         v.submit(order(2, .buy, .limit(price: 97), .base(1), at: 0), events: &e)    // rests
         e = []
-        v.onBar(pair, bar(1, 100, 101, 98, 99), events: &e)
+        v.replay(pair, bar(1, 100, 101, 98, 99), events: &e)
         #expect(fills(e).map { ($0.orderID, $0.price, $0.isMaker) } .elementsEqual([(1, 100, false)], by: ==))
         e = []
-        v.onBar(pair, bar(2, 99, 99, 96, 98), events: &e)
+        v.replay(pair, bar(2, 99, 99, 96, 98), events: &e)
         #expect(fills(e).map { ($0.orderID, $0.price, $0.isMaker, $0.feeRate) }.elementsEqual([(2, 97, true, 0.0025)], by: ==))
     }
 
@@ -89,11 +89,14 @@ import NovaVenue
         var v = SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 10_000)
         var e: [VenueEvent] = []
         v.submit(order(1, .buy, .market, .base(1), at: 0), events: &e)
-        v.onBar(pair, bar(1, 100, 100, 100, 100), events: &e)
-        // A stop placed at bar 2's open time (as the engine does when an entry fills there).
-        v.submit(order(2, .sell, .stop(trigger: 98), .base(1), at: 2), events: &e)
+        v.replay(pair, bar(1, 100, 100, 100, 100), events: &e)
+        // Bar 2 is being matched when a fill there makes the engine place a stop, stamped with
+        // the fill's time (bar 2's open): the replay shows bar 2 again for it.
+        v.replay(pair, bar(2, 99, 99, 97, 98), events: &e)
+        v.submit(OrderRequest(id: 2, pair: pair, side: .sell, kind: .stop(trigger: 98), quantity: .base(1), purpose: .stopLoss,
+                              createdAtMs: t0 + 2 * 60_000), events: &e)
         e = []
-        v.onBar(pair, bar(2, 99, 99, 97, 98), events: &e)
+        v.replay(pair, bar(2, 99, 99, 97, 98), events: &e)
         #expect(fills(e).map(\.price) == [98])   // the trigger, not the open: it was placed after the open
     }
 
@@ -103,9 +106,9 @@ import NovaVenue
         v.submit(order(1, .buy, .market, .base(1), at: 0), events: &e)
         v.submit(order(2, .sell, .market, .base(1), at: 0), events: &e)
         v.submit(order(3, .buy, .market, .base(-1), at: 0), events: &e)
-        #expect(e.last == .rejected(3, reason: .invalidOrder, message: "EGeneral:Invalid arguments:volume: quantity must be positive, got -1.0", atMs: t0))
+        #expect(e.last == .rejected(3, reason: .invalidOrder, message: "EGeneral:Invalid arguments:volume: quantity must be positive, got -1.0", atMs: t0 + 60_000))
         e = []
-        v.onBar(pair, bar(1, 100, 100, 100, 100), events: &e)
+        v.replay(pair, bar(1, 100, 100, 100, 100), events: &e)
         let reasons = e.compactMap { if case .rejected(let id, let r, _, _) = $0 { return (id, r) } else { return nil } }
         #expect(reasons.elementsEqual([(1, VenueRejectReason.insufficientFunds), (2, .insufficientFunds)], by: ==))
         #expect(v.cash == 50)
@@ -125,8 +128,8 @@ import NovaVenue
             var e: [VenueEvent] = []
             id += 1
             let t = day * 86_400_000
-            v.submit(OrderRequest(id: id, pair: pair, side: .buy, kind: .market, quantity: .base(units), purpose: .entry, createdAtMs: t), events: &e)
-            v.onBar(pair, Bar(timestampMs: t + 60_000, open: 100, high: 100, low: 100, close: 100, volume: 1), events: &e)
+            v.submit(OrderRequest(id: id, pair: pair, side: .buy, kind: .market, quantity: .base(units), purpose: .entry, createdAtMs: t + 60_000), events: &e)
+            v.replay(pair, Bar(timestampMs: t + 60_000, open: 100, high: 100, low: 100, close: 100, volume: 1), events: &e)
             for case .filled(let f) in e { rates.append(f.feeRate) }
         }
         trade(at: 0, units: 60)      // $6,000: volume before it 0 -> 0.40%

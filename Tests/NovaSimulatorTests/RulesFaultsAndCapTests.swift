@@ -12,7 +12,7 @@ import NovaVenue
     func reject(_ profile: VenueProfile, _ kind: OrderKind, _ q: OrderQuantity, side: Side = .buy) -> (VenueRejectReason, String)? {
         var v = SimulatedVenue(profile: profile, initialCash: 1_000_000)
         var e: [VenueEvent] = []
-        v.onBar(btc, Bar(timestampMs: t0 - 60_000, open: 30_000, high: 30_000, low: 30_000, close: 30_000, volume: 100), events: &e)
+        v.replay(btc, Bar(timestampMs: t0 - 60_000, open: 30_000, high: 30_000, low: 30_000, close: 30_000, volume: 100), events: &e)
         e = []
         v.submit(OrderRequest(id: 1, pair: btc, side: side, kind: kind, quantity: q, purpose: .entry, createdAtMs: t0), events: &e)
         if case .rejected(_, let r, let m, _)? = e.first { return (r, m) }
@@ -61,17 +61,17 @@ import NovaVenue
         s.participation = 0.1
         var v = SimulatedVenue(profile: .kraken.withFlatFee(0.001).unrestricted(), initialCash: 1_000, settings: s)
         var e: [VenueEvent] = []
-        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .market, quantity: .base(2.5), purpose: .entry, createdAtMs: t0), events: &e)
-        for (i, open) in [(Int64(1), 100.0), (2, 102), (3, 101)] { v.onBar(pair, bar(i, open, open + 1, open - 1, open), events: &e) }
+        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .market, quantity: .base(2.5), purpose: .entry, createdAtMs: t0 + 60_000), events: &e)
+        for (i, open) in [(Int64(1), 100.0), (2, 102), (3, 101)] { v.replay(pair, bar(i, open, open + 1, open - 1, open), events: &e) }
         let f = fills(e)
         #expect(f.map(\.quantity) == [1, 1, 0.5] && f.map(\.price) == [100, 102, 101] && f.map(\.leavesQuantity) == [1.5, 0.5, 0])
         #expect(abs(v.cash - (1_000 - (100 + 102 + 50.5) * 1.001)) < 1e-9)
         #expect(v.stats.partialFills == 2)
         // A second order in the same bar shares the cap: nothing is left for it.
         var e2: [VenueEvent] = []
-        v.submit(OrderRequest(id: 2, pair: pair, side: .buy, kind: .market, quantity: .base(0.5), purpose: .entry, createdAtMs: t0 + 3 * 60_000), events: &e2)
-        v.submit(OrderRequest(id: 3, pair: pair, side: .buy, kind: .market, quantity: .base(0.8), purpose: .entry, createdAtMs: t0 + 3 * 60_000), events: &e2)
-        v.onBar(pair, bar(4, 100, 100, 100, 100), events: &e2)
+        v.submit(OrderRequest(id: 2, pair: pair, side: .buy, kind: .market, quantity: .base(0.5), purpose: .entry, createdAtMs: t0 + 4 * 60_000), events: &e2)
+        v.submit(OrderRequest(id: 3, pair: pair, side: .buy, kind: .market, quantity: .base(0.8), purpose: .entry, createdAtMs: t0 + 4 * 60_000), events: &e2)
+        v.replay(pair, bar(4, 100, 100, 100, 100), events: &e2)
         #expect(fills(e2).map { "\($0.orderID):\($0.quantity)" } == ["2:0.5", "3:0.5"])
     }
 
@@ -81,9 +81,9 @@ import NovaVenue
         var v = SimulatedVenue(profile: .kraken.withFlatFee(0).unrestricted(), initialCash: 0)
         v.holdings[pair] = 1
         var e: [VenueEvent] = []
-        v.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .market, quantity: .base(1.5), purpose: .exitSignal, createdAtMs: t0), events: &e)
-        v.submit(OrderRequest(id: 2, pair: pair, side: .sell, kind: .limit(price: 120), quantity: .base(1), purpose: .takeProfit, createdAtMs: t0), events: &e)
-        v.onBar(pair, bar(1, 100, 100, 100, 100), events: &e)
+        v.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .market, quantity: .base(1.5), purpose: .exitSignal, createdAtMs: t0 + 60_000), events: &e)
+        v.submit(OrderRequest(id: 2, pair: pair, side: .sell, kind: .limit(price: 120), quantity: .base(1), purpose: .takeProfit, createdAtMs: t0 + 60_000), events: &e)
+        v.replay(pair, bar(1, 100, 100, 100, 100), events: &e)
         #expect(fills(e).map(\.quantity) == [1] && fills(e)[0].leavesQuantity == 0)
         #expect(e.contains(.cancelled(2, reason: "nothing left to sell: BTC/USD holdings are 0", atMs: t0 + 60_000)))
         #expect(v.cash == 100)
@@ -95,17 +95,17 @@ import NovaVenue
         var v = SimulatedVenue(profile: .coinbase.unrestricted(), initialCash: 0)
         v.holdings[pair] = 1
         var e: [VenueEvent] = []
-        v.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .stopLimit(trigger: 95, limit: 94), quantity: .base(1), purpose: .stopLoss, createdAtMs: t0), events: &e)
-        v.onBar(pair, bar(1, 90, 93, 89, 92), events: &e)      // opens through trigger and limit
+        v.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .stopLimit(trigger: 95, limit: 94), quantity: .base(1), purpose: .stopLoss, createdAtMs: t0 + 60_000), events: &e)
+        v.replay(pair, bar(1, 90, 93, 89, 92), events: &e)      // opens through trigger and limit
         #expect(fills(e).isEmpty && v.working.first?.triggered == true)
-        v.onBar(pair, bar(2, 92, 96, 91, 95), events: &e)      // back above the limit: fills at 94, maker
+        v.replay(pair, bar(2, 92, 96, 91, 95), events: &e)      // back above the limit: fills at 94, maker
         #expect(fills(e).map { ($0.price, $0.isMaker) }.elementsEqual([(94, true)], by: ==))
 
         var k = SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 0)
         k.holdings[pair] = 1
         e = []
-        k.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .stop(trigger: 95), quantity: .base(1), purpose: .stopLoss, createdAtMs: t0), events: &e)
-        k.onBar(pair, bar(1, 90, 93, 89, 92), events: &e)
+        k.submit(OrderRequest(id: 1, pair: pair, side: .sell, kind: .stop(trigger: 95), quantity: .base(1), purpose: .stopLoss, createdAtMs: t0 + 60_000), events: &e)
+        k.replay(pair, bar(1, 90, 93, 89, 92), events: &e)
         #expect(fills(e).map(\.price) == [90])
     }
 
@@ -115,10 +115,10 @@ import NovaVenue
         s.latencyMs = 250
         var v = SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000, settings: s)
         var e: [VenueEvent] = []
-        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .market, quantity: .base(1), purpose: .entry, createdAtMs: t0), events: &e)
-        v.onBar(pair, bar(1, 100, 101, 99, 100), events: &e)
+        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .market, quantity: .base(1), purpose: .entry, createdAtMs: t0 + 60_000), events: &e)
+        v.replay(pair, bar(1, 100, 101, 99, 100), events: &e)
         #expect(fills(e).isEmpty)
-        v.onBar(pair, bar(2, 103, 104, 102, 103), events: &e)
+        v.replay(pair, bar(2, 103, 104, 102, 103), events: &e)
         #expect(fills(e).map(\.price) == [103])
     }
 
@@ -126,8 +126,8 @@ import NovaVenue
     @Test func postOnlyOnCandles() {
         var v = SimulatedVenue(profile: .kraken.unrestricted(), initialCash: 1_000)
         var e: [VenueEvent] = []
-        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .limit(price: 101), quantity: .base(1), purpose: .entry, createdAtMs: t0, postOnly: true), events: &e)
-        v.onBar(pair, bar(1, 100, 101, 99, 100), events: &e)
+        v.submit(OrderRequest(id: 1, pair: pair, side: .buy, kind: .limit(price: 101), quantity: .base(1), purpose: .entry, createdAtMs: t0 + 60_000, postOnly: true), events: &e)
+        v.replay(pair, bar(1, 100, 101, 99, 100), events: &e)
         #expect(e.last == .cancelled(1, reason: "Post only order", atMs: t0 + 60_000) && fills(e).isEmpty)
     }
 }
@@ -144,8 +144,8 @@ import NovaVenue
         var all: [VenueEvent] = []
         for i in 0..<orders {
             let t = t0 + Int64(i) * 60_000
-            v.submit(OrderRequest(id: i + 1, pair: pair, side: .buy, kind: .market, quantity: .base(1), purpose: .entry, createdAtMs: t), events: &all)
-            v.onBar(pair, Bar(timestampMs: t + 60_000, open: 100, high: 100, low: 100, close: 100, volume: 1e6), events: &all)
+            v.submit(OrderRequest(id: i + 1, pair: pair, side: .buy, kind: .market, quantity: .base(1), purpose: .entry, createdAtMs: t + 60_000), events: &all)
+            v.replay(pair, Bar(timestampMs: t + 60_000, open: 100, high: 100, low: 100, close: 100, volume: 1e6), events: &all)
         }
         return all
     }

@@ -25,8 +25,15 @@ public struct EngineConfig: Sendable, Equatable, Codable {
         /// are sized on its own equity and can spend only its own cash.
         case isolated
     }
-    /// Bar length of the data (ms): a decision about a bar is made at its close.
-    public var barMs: Int64 = 60_000
+    /// Prefix of every client order id of the run (`ClientOrderID`): a run or a live instance
+    /// of its own, so that two never share an id at one exchange account.
+    public var runTag = "np"
+    /// Live: how often open positions are checked against the latest price between bar closes
+    /// (trailing, breakeven; `executor.position_check_interval_s`).
+    public var positionCheckIntervalMs: Int64 = 2_000
+    /// A price move of this fraction since the last check triggers an immediate check of the
+    /// pair's position (`confluence.event_price_move_pct`, the seed's event-driven scan).
+    public var eventPriceMovePct = 0.005
     /// On a venue without stop-market orders (Coinbase), a protective stop is a stop-limit whose
     /// limit sits this fraction beyond its trigger: a gap past the limit leaves it unfilled.
     public var stopLimitOffsetPct: Double = 0.005
@@ -69,4 +76,15 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     public var gates = RiskGates.Config()
 
     public init() {}
+
+    /// The risk manager's part of these settings.
+    public var riskManager: RiskManager.Config {
+        var c = RiskManager.Config()
+        c.riskPerTrade = riskPerTrade
+        c.maxPositionPct = maxPositionPct
+        c.defaultStopPct = defaultStopPct
+        c.sizer = sizer
+        c.gates = gates
+        return c
+    }
 }

@@ -2,6 +2,7 @@ import NovaCore
 import NovaEngine
 import NovaMarketData
 import NovaSignals
+import NovaSimulator
 import NovaVenue
 
 /// The backtest's event feed: the bars of several pairs merged in time order (ties in pair
@@ -11,9 +12,9 @@ public enum BarReplay {
     /// `books[p]`: order-book snapshots of pair p, or nil. Before each bar, the engine gets the
     /// analysis of the last snapshot at or before the bar's close (less the market-data
     /// latency), if it is at most `bookFreshnessMs` old (else nil: no stale book is used).
-    public static func run<V: Venue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [], barMs: Int64 = 60_000,
+    public static func run<V: ReplayVenue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [],
                                                   bookFreshnessMs: Int64 = 60_000, marketDataLatencyMs: Int64 = 0,
-                                                  engine: inout Engine<V, S>, total: Int,
+                                                  engine: inout Session<V, S>, total: Int,
                                                   progress: ((Int, Int) -> Void)?) throws {
         var cursor = [Int](repeating: 0, count: series.count)
         var bookCursor = [Int](repeating: 0, count: series.count)
@@ -30,7 +31,7 @@ public enum BarReplay {
                 let i = cursor[p]
                 if p < books.count, let book = books[p] {
                     // What the stack can see at the close: the book as it was `marketDataLatencyMs` before.
-                    let close = t + barMs - marketDataLatencyMs
+                    let close = t + engine.venue.barMs - marketDataLatencyMs
                     while bookCursor[p] < book.count && book.timestampMs[bookCursor[p]] <= close { bookCursor[p] += 1 }
                     let k = bookCursor[p] - 1
                     if k >= 0 && close - book.timestampMs[k] <= bookFreshnessMs {

@@ -1,0 +1,72 @@
+import NovaCore
+import NovaExecution
+import NovaSignals
+import NovaVenue
+
+/// An engine connected to a venue and a clock: the one wiring of backtest, paper and live.
+/// Events go in through `deliver`; the commands they lead to go to the venue, and a venue that
+/// answers at once (the simulator) has its answers delivered in turn, until nothing is left to
+/// send. A venue that answers later (an exchange adapter) hands its events to `deliver` when
+/// they arrive. The backtest's replay (NovaBacktest) and the live runtime are both built on it.
+///
+/// Reads of the engine's books go straight through: `session.trades`, `session.cash`, ...
+@dynamicMemberLookup
+public struct Session<V: Venue, S: Strategy> {
+    public private(set) var engine: Engine<S>
+    public var venue: V
+    public let clock: any Clock
+    /// The replay clock, when this session replays data (the backtest moves it).
+    public let replayClock: ReplayClock?
+    private var answers: [VenueEvent] = []
+    private var nextPositionCheckMs = Int64.min
+
+    public init(venue: V, pairs: [Pair], config: EngineConfig, clock: any Clock = ReplayClock(), makeStrategy: () -> S) {
+        self.venue = venue
+        self.clock = clock
+        self.replayClock = clock as? ReplayClock
+        self.engine = Engine(profile: venue.profile, pairs: pairs, config: config, makeStrategy: makeStrategy)
+        answers.reserveCapacity(8)
+    }
+
+    public subscript<T>(dynamicMember path: KeyPath<Engine<S>, T>) -> T { engine[keyPath: path] }
+
+    /// Handles one event now, then sends what it led to.
+    public mutating func deliver(_ event: EngineEvent) {
+        engine.handle(event, now: clock.nowMs())
+        if engine.hasCommands { flush() }
+    }
+
+    /// Sends the engine's commands to the venue; answers that come back at once are handled
+    /// in turn (and may lead to more commands) until none is left.
+    public mutating func flush() {
+        while engine.hasCommands {
+            for command in engine.takeCommands() {
+                answers.removeAll(keepingCapacity: true)
+                venue.execute(command, events: &answers)
+                for e in answers { engine.handle(.venue(e), now: clock.nowMs()) }
+            }
+        }
+    }
+
+    /// Time has moved to `now`: timers due fire (the position check, only when prices arrived
+    /// since the last one: a check with nothing new to look at is skipped, not queued).
+    public mutating func timersDue(now: Int64) {
+        guard now >= nextPositionCheckMs else { return }
+        let interval = max(1, engine.config.positionCheckIntervalMs)
+        if engine.executor.hasUncheckedPrices { deliver(.timer(.positionCheck, atMs: now)) }
+        nextPositionCheckMs = now - now % interval + interval
+    }
+
+    /// The data or the session ends: the engine calls off what is still working (see
+    /// `Executor.finish`) and the resulting commands go out.
+    public mutating func finishEngine() {
+        engine.finish()
+        flush()
+    }
+
+    /// Marks the last equity point again once the venue has settled the end of the data.
+    public mutating func settleEquity() { engine.settleEquity() }
+
+    public mutating func reserveEquity(_ n: Int) { engine.reserveEquity(n) }
+    public mutating func recordEquity(atMs t: Int64) { engine.recordEquity(atMs: t) }
+}

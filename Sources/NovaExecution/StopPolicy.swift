@@ -1,0 +1,40 @@
+import NovaCore
+
+/// Breakeven and trailing for a long position: where its stop should be, given the highest
+/// price seen. Pure, so its rules are checked by hand in tests. Stops only ever move up, and
+/// never to or above the current price (that stop would fill at once).
+public struct StopPolicy: Sendable, Equatable {
+    /// Move the stop to the entry once the high reaches entry + this many R (R = entry -
+    /// initial stop); 0 disables.
+    public var breakevenAtR: Double
+    /// Trail once the high reaches entry + this many R; 0 disables.
+    public var trailingAtR: Double
+    /// The trailing stop sits this fraction below the highest high since trailing started.
+    public var trailingDistancePct: Double
+
+    public init(breakevenAtR: Double, trailingAtR: Double, trailingDistancePct: Double) {
+        self.breakevenAtR = breakevenAtR; self.trailingAtR = trailingAtR; self.trailingDistancePct = trailingDistancePct
+    }
+
+    /// The stop state after the market reached `high` and now trades at `last`.
+    public func update(_ state: StopLossState, entry: Double, high: Double, last: Double) -> StopLossState {
+        var s = state
+        let r = entry - s.initialSL
+        var newSL = s.currentSL
+        if r > 0 {
+            if breakevenAtR > 0 && !s.breakevenActivated && high >= entry + breakevenAtR * r {
+                s.breakevenActivated = true
+                newSL = max(newSL, entry)
+            }
+            if trailingAtR > 0 && (s.trailingActivated || high >= entry + trailingAtR * r) {
+                s.trailingActivated = true
+                let top = max(s.trailingHigh ?? high, high)
+                s.trailingHigh = top
+                newSL = max(newSL, top * (1 - trailingDistancePct))
+            }
+        }
+        newSL = min(newSL, last * (1 - 1e-9))
+        if newSL > s.currentSL { s.currentSL = newSL }
+        return s
+    }
+}

@@ -1,0 +1,53 @@
+import NovaBacktest
+import NovaCore
+import NovaEngine
+import NovaExecution
+import NovaMarketData
+import NovaSignals
+import NovaSimulator
+import NovaVenue
+
+/// What the replay produced.
+struct ReplayResult: Sendable {
+    var trades: [Trade]
+    var equityTimestampMs: [Int64]
+    var equity: [Double]
+    var notes: [EngineNote]
+    var signals: [SignalEvent]
+    var tradedNotional: Double
+    var unrecordedEvaluations: Int
+    var engineCash: Double
+    var venueCash: Double
+    var simulator: SimulatorStats
+}
+
+/// Replays the bars of every pair, merged in time order, through an engine specialised for the
+/// chosen strategy type, connected to the simulated venue by a backtest session.
+struct ReplayVisitor: StrategyCatalog.Visitor {
+    let config: NovaPulseConfig
+    let series: [BarSeries]
+    let books: [OrderBookSeries?]
+    let tapes: [TradeTape?]
+    let pairs: [Pair]
+    let progress: BacktestRunner.Progress?
+
+    func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> ReplayResult {
+        var venue = SimulatedVenue(profile: config.venueProfile, initialCash: config.backtest.initialCash, settings: config.simulatorSettings)
+        if venue.settings.fillModel == .book {
+            for (p, book) in books.enumerated() {
+                if let book { venue.attachBook(pairs[p], snapshots: book, trades: p < tapes.count ? tapes[p] : nil) }
+            }
+        }
+        var session = Session(venue: venue, pairs: pairs, config: config.engineConfig, makeStrategy: make)
+        let total = series.reduce(0) { $0 + $1.count }
+        session.reserveEquity(series.map(\.count).max() ?? 0)
+        try BarReplay.run(series: series, books: books, marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs),
+                          engine: &session, total: total, progress: progress)
+        session.finish()
+        return ReplayResult(trades: session.trades, equityTimestampMs: session.equityTimestampMs, equity: session.equity,
+                            notes: session.notes, signals: session.signals,
+                            tradedNotional: session.fills.reduce(0) { $0 + $1.notional },
+                            unrecordedEvaluations: session.unrecordedEvaluations, engineCash: session.cash, venueCash: session.venue.cash,
+                            simulator: session.venue.stats)
+    }
+}

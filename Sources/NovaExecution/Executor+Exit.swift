@@ -100,11 +100,12 @@ extension Executor {
             }
             return
         }
-        closeTrade(i, trade: t, fill, purpose: purpose)
+        closeTrade(i, trade: t, fill, order: order)
     }
 
     /// The last units are sold: the trade closes, whatever still rests for it is cancelled.
-    private mutating func closeTrade(_ i: Int, trade t: Int, _ fill: Fill, purpose: OrderPurpose) {
+    private mutating func closeTrade(_ i: Int, trade t: Int, _ fill: Fill, order: TrackedOrder) {
+        let purpose = order.purpose
         let x = slots[i].exitFills
         trades[t].exitTimeMs = fill.timestampMs
         trades[t].exitPrice = x.notional / x.units
@@ -112,12 +113,15 @@ extension Executor {
         trades[t].exitFeeRate = fill.feeRate
         trades[t].exitFills = x.count
         trades[t].exitReason = purpose.rawValue
-        if purpose == .stopLoss, let state = trades[t].stopState {
+        // The stop that filled names the exit: a stop still at its first level is a stop-loss
+        // even if breakeven or trailing had asked for a higher one (its replacement was on the way).
+        let trigger = order.request.kind.trigger
+        if purpose == .stopLoss, let state = trades[t].stopState, let trigger, trigger > state.initialSL * (1 + 1e-12) {
             if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
             else if state.breakevenActivated { trades[t].exitReason = "breakeven" }
         }
         switch purpose {
-        case .stopLoss: trades[t].exitDecisionPrice = trades[t].stopLoss
+        case .stopLoss: trades[t].exitDecisionPrice = trigger ?? trades[t].stopLoss
         case .takeProfit: trades[t].exitDecisionPrice = trades[t].takeProfit
         case .smartExit: trades[t].exitDecisionPrice = fill.price
         default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice

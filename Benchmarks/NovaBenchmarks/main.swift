@@ -137,6 +137,8 @@ if !CommandLine.arguments.contains("--profile-stack") {
     replay("sma_cross") { SMACrossStrategy(config: .init()) }
     replay("keltner") { KeltnerStrategy(config: .init()) }
 }
+// `--replay`: the replays only (for profiling the engine's per-bar path).
+if CommandLine.arguments.contains("--replay") { exit(0) }
 
 // The whole signal stack: nine strategies on 1, 5 and 15-minute timeframes, over the last
 // 365 days of bars (525,600), one core, no trading (the stack's own cost).

@@ -21,16 +21,7 @@ extension Session where V: ReplayVenue {
     public mutating func marketData(pairIndex i: Int, _ bar: Bar) {
         replayClock?.advance(to: bar.timestampMs)
         let pair = engine.pairs[i]
-        var events: [VenueEvent] = []
-        venue.replay(pair, bar, events: &events)
-        var rounds = 0
-        while !events.isEmpty {
-            for e in events { deliver(.venue(e)) }
-            guard rounds < 8 else { break }
-            events.removeAll(keepingCapacity: true)
-            venue.replay(pair, bar, events: &events)
-            rounds += 1
-        }
+        pump(rounds: 8) { venue, events in venue.replay(pair, bar, events: &events) }
     }
 
     /// The bar has closed: the engine decides on it at its close time.
@@ -38,7 +29,7 @@ extension Session where V: ReplayVenue {
         let closeMs = bar.timestampMs + venue.barMs
         replayClock?.advance(to: closeMs)
         timersDue(now: closeMs)
-        deliver(.bar(slot: i, bar, closeMs: closeMs))
+        deliverBar(slot: i, bar, closeMs: closeMs, now: closeMs)
     }
 
     /// The pair's latest order-book analysis, for the strategies and the spread gate.
@@ -56,7 +47,7 @@ extension Session where V: ReplayVenue {
                 let last = engine.executor.lastBar(i)
                 var events: [VenueEvent] = []
                 venue.settle(engine.pairs[i], atMs: last.timestampMs, price: last.close, events: &events)
-                for e in events { deliver(.venue(e)) }
+                for e in events { deliver(venue: e) }
             }
         }
         settleEquity()

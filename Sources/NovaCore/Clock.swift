@@ -10,7 +10,9 @@ public protocol Clock: AnyObject, Sendable {
 
 /// Replay time: set by the replay loop as it moves through the data.
 public final class ReplayClock: Clock, @unchecked Sendable {
-    private var timeMs: Int64
+    // Read and set by the one replay loop that owns the session; unchecked, because a dynamic
+    // exclusivity check on every bar cost more than the clock itself.
+    @exclusivity(unchecked) private var timeMs: Int64
     public init(startMs: Int64 = 0) { self.timeMs = startMs }
     public func nowMs() -> Int64 { timeMs }
     /// Moves time forward (never back: a replay that goes backwards is a bug in its feed).

@@ -48,14 +48,24 @@ public struct Engine<S: Strategy> {
         equityTimestampMs.reserveCapacity(n)
     }
 
-    /// Handles one event at `now` (the session's clock).
+    /// Handles one event at `now` (the session's clock). Bars and venue events also have
+    /// entry points of their own (`barClosed`, `venueEvent`), which the replay calls directly:
+    /// building the event enum (it can carry a whole `Fill`) cost more per bar than the bar.
     public mutating func handle(_ event: EngineEvent, now: Int64) {
-        nowMs = now
         switch event {
         case .venue(let e):
-            executor.apply(e)
+            venueEvent(e, now: now)
+            return
         case .bar(let slot, let bar, let closeMs):
-            barClosed(slot, bar, closeMs: closeMs)
+            barClosed(slot, bar, closeMs: closeMs, now: now)
+            return
+        default:
+            break
+        }
+        nowMs = now
+        switch event {
+        case .venue, .bar:
+            break
         case .book(let slot, let analysis):
             books[slot] = analysis
             strategies[slot].bookUpdated(analysis)
@@ -65,10 +75,24 @@ public struct Engine<S: Strategy> {
                 executor.checkPosition(slot, atMs: atMs)
             }
         case .timer(.positionCheck, let atMs):
-            guard executor.hasUncheckedPrices else { break }
+            guard executor.pricesSinceCheck else { break }
             positionChecks += 1
-            for i in pairs.indices { executor.checkPosition(i, atMs: atMs) }
+            executor.checkPositions(atMs: atMs)
         }
+        if !executor.reports.isEmpty { absorbReports() }
+    }
+
+    /// An answer from the venue.
+    public mutating func venueEvent(_ e: VenueEvent, now: Int64) {
+        nowMs = now
+        executor.apply(e)
+        if !executor.reports.isEmpty { absorbReports() }
+    }
+
+    /// A bar of `slot` closed at `closeMs`.
+    public mutating func barClosed(_ slot: Int, _ bar: Bar, closeMs: Int64, now: Int64) {
+        nowMs = now
+        barClosed(slot, bar, closeMs: closeMs)
         if !executor.reports.isEmpty { absorbReports() }
     }
 
@@ -77,9 +101,11 @@ public struct Engine<S: Strategy> {
     public var hasCommands: Bool { !executor.commands.isEmpty }
 
     private mutating func barClosed(_ i: Int, _ bar: Bar, closeMs: Int64) {
-        executor.barClosed(i, bar, atMs: closeMs)
-        let action = strategies[i].onBar(bar, position: executor.position(i))
-        let confluence = strategies[i].lastSignal
+        let position = executor.barClosed(i, bar, atMs: closeMs)
+        let action = strategies[i].onBar(bar, position: position)
+        if case .none = action, !S.makesConfluence { return }
+        let confluence = S.makesConfluence ? strategies[i].lastSignal : nil
+        if case .none = action, confluence == nil { return }
         let name = strategies[i].name
         switch action {
         case .none:
@@ -155,10 +181,9 @@ public struct Engine<S: Strategy> {
     /// The replay calls it once per timestamp, after every pair's bar at that time.
     public mutating func recordEquity(atMs timestampMs: Int64) {
         equityTimestampMs.append(timestampMs)
-        let e = executor.currentEquity
+        let e = executor.markEquity()
         equity.append(e)
         risk.observeEquity(e)
-        executor.observeEquity()
     }
 
     /// Ends the run (see `Executor.finish`); the session then settles what the venue still has.

@@ -18,14 +18,18 @@ public struct Session<V: Venue, S: Strategy> {
     /// The replay clock, when this session replays data (the backtest moves it).
     public let replayClock: ReplayClock?
     private var answers: [VenueEvent] = []
+    private var venueEvents: [VenueEvent] = []
     private var nextPositionCheckMs = Int64.min
+    private let positionCheckIntervalMs: Int64
 
     public init(venue: V, pairs: [Pair], config: EngineConfig, clock: any Clock = ReplayClock(), makeStrategy: () -> S) {
         self.venue = venue
         self.clock = clock
         self.replayClock = clock as? ReplayClock
         self.engine = Engine(profile: venue.profile, pairs: pairs, config: config, makeStrategy: makeStrategy)
+        self.positionCheckIntervalMs = max(1, config.positionCheckIntervalMs)
         answers.reserveCapacity(8)
+        venueEvents.reserveCapacity(8)
     }
 
     public subscript<T>(dynamicMember path: KeyPath<Engine<S>, T>) -> T { engine[keyPath: path] }
@@ -36,6 +40,18 @@ public struct Session<V: Venue, S: Strategy> {
         if engine.hasCommands { flush() }
     }
 
+    /// `deliver(.venue(e))` without building the event.
+    public mutating func deliver(venue e: VenueEvent) {
+        engine.venueEvent(e, now: clock.nowMs())
+        if engine.hasCommands { flush() }
+    }
+
+    /// `deliver(.bar(...))` at `now`, without building the event (the replay's per-bar path).
+    public mutating func deliverBar(slot: Int, _ bar: Bar, closeMs: Int64, now: Int64) {
+        engine.barClosed(slot, bar, closeMs: closeMs, now: now)
+        if engine.hasCommands { flush() }
+    }
+
     /// Sends the engine's commands to the venue; answers that come back at once are handled
     /// in turn (and may lead to more commands) until none is left.
     public mutating func flush() {
@@ -43,7 +59,7 @@ public struct Session<V: Venue, S: Strategy> {
             for command in engine.takeCommands() {
                 answers.removeAll(keepingCapacity: true)
                 venue.execute(command, events: &answers)
-                for e in answers { engine.handle(.venue(e), now: clock.nowMs()) }
+                for e in answers { engine.venueEvent(e, now: clock.nowMs()) }
             }
         }
     }
@@ -51,10 +67,25 @@ public struct Session<V: Venue, S: Strategy> {
     /// Time has moved to `now`: timers due fire (the position check, only when prices arrived
     /// since the last one: a check with nothing new to look at is skipped, not queued).
     public mutating func timersDue(now: Int64) {
-        guard now >= nextPositionCheckMs else { return }
-        let interval = max(1, engine.config.positionCheckIntervalMs)
-        if engine.executor.hasUncheckedPrices { deliver(.timer(.positionCheck, atMs: now)) }
-        nextPositionCheckMs = now - now % interval + interval
+        guard now >= nextPositionCheckMs, engine.executor.pricesSinceCheck else { return }
+        deliver(.timer(.positionCheck, atMs: now))
+        nextPositionCheckMs = now - now % positionCheckIntervalMs + positionCheckIntervalMs
+    }
+
+    /// Lets the venue speak (`body` appends its events: a replayed bar's fills, a live
+    /// adapter's queue) and delivers what it said, again until it has nothing more to say or
+    /// `rounds` more rounds have passed. The buffer is reused: no allocation per call.
+    public mutating func pump(rounds: Int, _ body: (inout V, inout [VenueEvent]) -> Void) {
+        var round = 0
+        while true {
+            if !venueEvents.isEmpty { venueEvents.removeAll(keepingCapacity: true) }
+            body(&venue, &venueEvents)
+            if venueEvents.isEmpty { return }
+            let batch = venueEvents
+            for e in batch { deliver(venue: e) }
+            if round == rounds { return }
+            round += 1
+        }
     }
 
     /// The data or the session ends: the engine calls off what is still working (see

@@ -112,13 +112,17 @@ extension Executor {
     // MARK: Closes and ticks
 
     /// A bar of slot i closed at `bar.close`: its stop is managed on the bar's range and an
-    /// unfilled limit entry is chased.
-    public mutating func barClosed(_ i: Int, _ bar: Bar, atMs: Int64) {
+    /// unfilled limit entry is chased. Returns the position as the strategy then sees it (one
+    /// mutating call per bar: a non-mutating call on the executor would copy it first).
+    public mutating func barClosed(_ i: Int, _ bar: Bar, atMs: Int64) -> PositionState {
         slots[i].lastClose = bar.close
         slots[i].lastTimestampMs = bar.timestampMs
-        manageStop(i, high: max(bar.high, slots[i].highSinceCheck), last: bar.close, atMs: atMs)
-        slots[i].highSinceCheck = -Double.infinity
-        chaseEntry(i, close: bar.close, atMs: atMs)
+        if slots[i].state != .flat {
+            manageStop(i, high: max(bar.high, slots[i].highSinceCheck), last: bar.close, atMs: atMs)
+            slots[i].highSinceCheck = -Double.infinity
+            chaseEntry(i, close: bar.close, atMs: atMs)
+        }
+        return position(i)
     }
 
     /// A price between closes (a trade or the book's mid). Returns true when it moved more than
@@ -128,6 +132,7 @@ extension Executor {
         let ref = slots[i].lastPrice.isNaN ? slots[i].lastClose : slots[i].lastPrice
         slots[i].highSinceCheck = max(slots[i].highSinceCheck, price)
         slots[i].lastPrice = price
+        pricesSinceCheck = true
         guard !ref.isNaN, ref > 0 else { return false }
         return abs(price / ref - 1) >= config.eventPriceMovePct
     }
@@ -140,6 +145,9 @@ extension Executor {
         slots[i].highSinceCheck = -Double.infinity
     }
 
-    /// Whether any slot has seen prices since its last check (timers are skipped otherwise).
-    public var hasUncheckedPrices: Bool { slots.contains { $0.highSinceCheck > -Double.infinity } }
+    /// The timer's position check of every slot.
+    public mutating func checkPositions(atMs: Int64) {
+        pricesSinceCheck = false
+        for i in slots.indices { checkPosition(i, atMs: atMs) }
+    }
 }

@@ -23,6 +23,9 @@ public struct Executor: Sendable {
     var nextOrderID = 1
     /// The run is ending: orders are cancelled for good, nothing is re-placed or retried.
     var finishing = false
+    /// Prices arrived between closes since the last timer check (a stored flag: the session
+    /// reads it on every bar).
+    public internal(set) var pricesSinceCheck = false
     /// Retry number of a protective order sent again after a transient refusal.
     var protectiveAttempts: [OrderID: Int] = [:]
 
@@ -118,8 +121,11 @@ public struct Executor: Sendable {
     }
 
     // MARK: What the engine reads
+    // The small readers are forced inline: called from a mutating method, a non-inlined
+    // non-mutating call copies the whole executor first (measured: 552 bytes per bar).
 
     /// The position of slot i as its strategy sees it.
+    @inline(__always)
     public func position(_ i: Int) -> PositionState {
         switch slots[i].state {
         case .flat: return .flat
@@ -128,10 +134,12 @@ public struct Executor: Sendable {
         }
     }
 
+    @inline(__always)
     public func isFlat(_ i: Int) -> Bool { slots[i].state == .flat }
     /// Slot i's last bar: its time and close (what the end of data settles at).
     public func lastBar(_ i: Int) -> (timestampMs: Int64, close: Double) { (slots[i].lastTimestampMs, slots[i].lastClose) }
 
+    @inline(__always)
     public var currentEquity: Double {
         var value = cash
         for i in slots.indices { value += positionValue(i) }
@@ -156,9 +164,11 @@ public struct Executor: Sendable {
 
     /// Units of trade `t` (slot `i`'s) still held: its quantity less the smart-exit tiers and
     /// the final exit's fills so far.
+    @inline(__always)
     func heldUnits(_ i: Int, _ t: Int) -> Double { trades[t].openQuantity - slots[i].exitFills.units }
 
     /// Units slot i holds now (0 when flat).
+    @inline(__always)
     public func units(_ i: Int) -> Double {
         switch slots[i].state {
         case .long(let t), .exiting(let t, _): return heldUnits(i, t)
@@ -167,15 +177,19 @@ public struct Executor: Sendable {
         }
     }
 
+    @inline(__always)
     func positionValue(_ i: Int) -> Double {
         let u = units(i)
         return u == 0 ? 0 : u * slots[i].lastClose
     }
 
-    /// Records the equity peak of each bankroll (isolated mode).
-    public mutating func observeEquity() {
-        guard config.bankroll == .isolated else { return }
-        for i in slots.indices { slots[i].peakEquity = max(slots[i].peakEquity, bankrollEquity(i)) }
+    /// The account's equity now, recording each bankroll's peak (isolated mode). Mutating on
+    /// purpose: the engine calls it every bar, and a non-mutating call would copy the executor.
+    public mutating func markEquity() -> Double {
+        if config.bankroll == .isolated {
+            for i in slots.indices { slots[i].peakEquity = max(slots[i].peakEquity, bankrollEquity(i)) }
+        }
+        return currentEquity
     }
 
     public mutating func takeCommands() -> [VenueCommand] {

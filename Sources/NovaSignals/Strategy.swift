@@ -22,6 +22,9 @@ public protocol Strategy: Sendable {
     /// The confluence evaluation behind the last `onBar`, when the strategy makes one (the engine
     /// records it with what became of it); nil for single-rule strategies and quiet bars.
     var lastSignal: ConfluenceSignal? { get }
+    /// Whether `lastSignal` can ever be non-nil. A type-level fact, so the engine specialised
+    /// for a single-rule strategy skips reading (and copying) the optional on every bar.
+    static var makesConfluence: Bool { get }
     /// Evaluations too weak to record (below the minimum confluence count), counted instead of
     /// stored: recording every lean of two strategies would cost more than the backtest itself.
     var unrecordedEvaluations: Int { get }
@@ -36,6 +39,7 @@ public protocol Strategy: Sendable {
 
 extension Strategy {
     public var lastSignal: ConfluenceSignal? { nil }
+    public static var makesConfluence: Bool { false }
     public var unrecordedEvaluations: Int { 0 }
     public mutating func tradeClosed(_ trade: Trade) {}
     public mutating func bookUpdated(_ analysis: OrderBookAnalysis?) {}

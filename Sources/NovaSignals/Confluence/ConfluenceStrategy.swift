@@ -180,6 +180,8 @@ public struct ConfluenceStrategy: Strategy {
     /// The evaluation of the last bar with every field of the seed's ConfluenceSignal (nil when
     /// fewer than two strategies agreed). Built on demand from the detectors' state, which holds
     /// until the next `onBar`: the stack itself allocates nothing per bar for it.
+    public static var makesConfluence: Bool { true }
+
     public var lastSignal: ConfluenceSignal? {
         guard let p = pending else { return nil }
         if !recordsWeakEvaluations, case .confluence? = p.rejection { return nil }

@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "novapulse", dependencies: [
-            "NovaCore", "NovaMarketData", "NovaStorage", "NovaResearch", "NovaPostgres",
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaResearch", "NovaPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,7 +63,7 @@ let package = Package(
                                                                     "NovaSimulator", "NovaVenue"],
                           path: "Benchmarks/NovaBenchmarks"),
 
-        .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData"], path: "Tests/NovaTestSupport"),
+        .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),
         .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
         .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -12,23 +12,13 @@ import NovaVenue
 /// spread and duplicate pair refuse entries with their numbers; the position check and the
 /// event-driven scan move a trailing stop between closes.
 @Suite struct ClockAndGateTests {
-    struct Enter: Strategy {
-        let name = "enter"
-        var done = false
-        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-            guard !done else { return .none }
-            done = true
-            return .enterLong(stopLoss: bar.close * 0.95, takeProfit: bar.close * 1.2, strength: 1, reason: "test")
-        }
-    }
-
-    static func session(pairs: [Pair] = [Fixtures.btcusd], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Session<SimulatedVenue, Enter> {
+    static func session(pairs: [Pair] = [Fixtures.btcusd], _ edit: (inout EngineConfig) -> Void = { _ in }) -> Session<SimulatedVenue, EnterOnce> {
         var c = EngineConfig()
         c.gates.pairCooldownSeconds = 0
         c.gates.globalCooldownSeconds = 0
         edit(&c)
         return Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0.001).unrestricted(), initialCash: 10_000),
-                       pairs: pairs, config: c) { Enter() }
+                       pairs: pairs, config: c) { EnterOnce(stop: 95, target: 120) }
     }
 
     let bar = Bar(timestampMs: 0, open: 100, high: 100, low: 100, close: 100, volume: 10)

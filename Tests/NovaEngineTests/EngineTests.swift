@@ -9,9 +9,7 @@ import NovaVenue
 @testable import NovaEngine
 
 @Suite struct EngineTests {
-    static func realBars() throws -> BarSeries {
-        try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv")).bars
-    }
+    static func realBars() throws -> BarSeries { try Fixtures.realDay() }
 
     /// The engine's mechanics without the risk gates in the way (they have their own tests).
     static var mechanics: EngineConfig {
@@ -372,25 +370,5 @@ extension StopLossState {
         let permanent = run(failures: 1, reason: .invalidOrder)
         #expect(permanent.trades[0].isOpen && !permanent.notes.contains { $0.message.hasPrefix("exit retry") })
         #expect(permanent.notes.contains { $0.message == "exit gave up (permanent error): position left open" })
-    }
-}
-
-/// Enters long on the first bar with the given stop and target, then holds: the smallest
-/// strategy that puts one position through the engine's stop, exit and entry machinery.
-struct EnterOnce: Strategy {
-    let name = "enter_once"
-    let stop: Double?
-    let target: Double?
-    var done = false
-
-    init(stop: Double?, target: Double?) {
-        self.stop = stop
-        self.target = target
-    }
-
-    mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-        guard !done else { return .none }
-        done = true
-        return .enterLong(stopLoss: stop, takeProfit: target, strength: 1, reason: "test")
     }
 }

@@ -14,9 +14,7 @@ import NovaVenue
 /// play, the engine's cash and units equal what the venue has told it after every event, no
 /// fill is lost, no order id is sent twice, and every stop the venue refused is placed again.
 @Suite struct AsyncParityTests {
-    static func bars() throws -> BarSeries {
-        try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv")).bars
-    }
+    static func bars() throws -> BarSeries { try Fixtures.realDay() }
 
     static var config: EngineConfig {
         var c = EngineConfig()

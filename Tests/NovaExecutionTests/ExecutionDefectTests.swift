@@ -12,16 +12,6 @@ import NovaVenue
 /// hand-made path against a venue that answers later. Entry at 100 (all-in, 1,000 cash, no
 /// fee), stop 95, so R = 5.
 @Suite struct ExecutionDefectTests {
-    struct EnterOnce: Strategy {
-        let name = "enter_once"
-        var done = false
-        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
-            guard !done else { return .none }
-            done = true
-            return .enterLong(stopLoss: 95, takeProfit: nil, strength: 1, reason: "test")
-        }
-    }
-
     static func bars(_ ohlc: [(Double, Double, Double, Double)]) -> [Bar] {
         ohlc.enumerated().map { i, b in Bar(timestampMs: Int64(i) * 60_000, open: b.0, high: b.1, low: b.2, close: b.3, volume: 1) }
     }
@@ -40,7 +30,7 @@ import NovaVenue
         config.trailingAtR = 0
         let venue = LateVenue(inner: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 1_000),
                               seed: 1, misbehaviour: m)
-        var s = Session(venue: venue, pairs: [Fixtures.btcusd], config: config) { EnterOnce() }
+        var s = Session(venue: venue, pairs: [Fixtures.btcusd], config: config) { EnterOnce(stop: 95, target: nil) }
         for b in bars { s.onBar(pairIndex: 0, b); s.recordEquity(atMs: b.timestampMs) }
         return s
     }

@@ -13,9 +13,7 @@ public enum OptimizeReport {
         return html
     }
 
-    static func esc(_ t: String) -> String {
-        t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
+    static func esc(_ t: String) -> String { HTML.escape(t) }
     static func f(_ v: Double?, _ digits: Int = 3) -> String {
         guard let v, v.isFinite else { return "-" }
         return String(format: "%.\(digits)f", v)
@@ -187,13 +185,10 @@ public enum OptimizeReport {
     static func equitySVG(_ e: [(timestampMs: Int64, equity: Double)]) -> String {
         guard e.count > 1, let lo = e.map(\.equity).min(), let hi = e.map(\.equity).max(), let t0 = e.first?.timestampMs, let t1 = e.last?.timestampMs, t1 > t0 else { return "" }
         let w = 1100.0, hgt = 200.0
-        let step = max(1, e.count / 1500)
-        let points = stride(from: 0, to: e.count, by: step).map { k -> String in
-            let x = Double(e[k].timestampMs - t0) / Double(t1 - t0) * w
-            let y = hi > lo ? hgt - (e[k].equity - lo) / (hi - lo) * hgt : hgt / 2
-            return String(format: "%.1f,%.1f", x, y)
-        }.joined(separator: " ")
-        return "<p class=\"muted\">Stitched out-of-sample equity (\(day(t0)) to \(day(t1))), \(f(lo, 0)) to \(f(hi, 0)):</p><svg width=\"\(Int(w))\" height=\"\(Int(hgt) + 4)\">"
-            + "<polyline fill=\"none\" stroke=\"#2f6fd6\" stroke-width=\"1.4\" points=\"\(points)\"/></svg>"
+        let line = HTML.polyline(count: e.count, columns: 1100, color: "#2f6fd6", width: 1.4,
+                                 x: { Double(e[$0].timestampMs - t0) / Double(t1 - t0) * w },
+                                 y: { hi > lo ? 2 + hgt - (e[$0].equity - lo) / (hi - lo) * hgt : 2 + hgt / 2 }, value: { e[$0].equity })
+        return "<p class=\"muted\">Stitched out-of-sample equity (\(day(t0)) to \(day(t1))), \(f(lo, 0)) to \(f(hi, 0)):</p>"
+            + HTML.svg(width: w, height: hgt + 4, line)
     }
 }

@@ -288,7 +288,7 @@ public struct HTMLReport {
             body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6478\">", x, h - 6) + esc(money(v)) + "</text>"
         }
         body += String(format: "<text x=\"%.0f\" y=\"14\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6478\">%d</text>", left - 6, Int(top))
-        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
+        return HTML.svg(width: width, height: h, body)
             + "<p class=\"muted\">\(pnls.count) closed trades; P&L net of fees, \(bins) bins.</p>"
     }
 
@@ -311,7 +311,7 @@ public struct HTMLReport {
                 body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6478\">%@</text>", Double(hour) * bw + bw / 2, h - 4, key)
             }
         }
-        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
+        return HTML.svg(width: width, height: h, body)
             + "<p class=\"muted\">Net P&L of closed trades by the UTC hour they were entered.</p>"
     }
 
@@ -328,22 +328,8 @@ public struct HTMLReport {
     }
 
     private func polyline(_ ts: [Int64], _ values: [Double], lo: Double, hi: Double, t0: Int64, t1: Int64, color: String, widthPx: Double = 1.3) -> String {
-        guard !ts.isEmpty else { return "" }
-        let columns = 1600
-        var points = ""
-        if ts.count <= columns * 2 {
-            for i in ts.indices { points += String(format: "%.1f,%.1f ", scaleX(ts[i], t0, t1), scaleY(values[i], lo, hi)) }
-        } else {
-            let per = Double(ts.count) / Double(columns)
-            for c in 0..<columns {
-                let a = Int(Double(c) * per), b = min(ts.count, Int(Double(c + 1) * per))
-                guard a < b else { continue }
-                var mn = a, mx = a
-                for i in a..<b { if values[i] < values[mn] { mn = i }; if values[i] > values[mx] { mx = i } }
-                for i in (mn < mx ? [mn, mx] : [mx, mn]) { points += String(format: "%.1f,%.1f ", scaleX(ts[i], t0, t1), scaleY(values[i], lo, hi)) }
-            }
-        }
-        return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(widthPx)\" points=\"\(points)\"/>"
+        HTML.polyline(count: ts.count, color: color, width: widthPx, x: { scaleX(ts[$0], t0, t1) }, y: { scaleY(values[$0], lo, hi) },
+                      value: { values[$0] })
     }
 
     private func axes(lo: Double, hi: Double, t0: Int64, t1: Int64, format: (Double) -> String) -> String {
@@ -364,9 +350,7 @@ public struct HTMLReport {
         return s
     }
 
-    private func svg(_ body: String) -> String {
-        "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\(body)</svg>"
-    }
+    private func svg(_ body: String) -> String { HTML.svg(width: width, height: height, body) }
 
     private func priceChart(_ p: RunArtifacts.PriceSeries) -> String {
         guard let t0 = p.timestampMs.first, let t1 = p.timestampMs.last else { return "<p>No data.</p>" }
@@ -424,10 +408,7 @@ public struct HTMLReport {
 
     // MARK: Formatting
 
-    private func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private func esc(_ s: String) -> String { HTML.escape(s) }
 
     private func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) }
     private func fixed(_ v: Double) -> String { String(format: "%.2f", v) }

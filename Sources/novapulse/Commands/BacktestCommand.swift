@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NovaCore
 import NovaEngine
+import NovaSimulator
 import NovaResearch
 
 extension EngineConfig.Sizing: ExpressibleByArgument {}
@@ -53,7 +54,7 @@ struct BacktestCommand: ParsableCommand {
     var sizing: EngineConfig.Sizing?
 
     @Option(name: .long, help: "Fill model: candle (OHLCV bars; default) or book (replay the pair's imported order-book snapshots; docs/venues.md).")
-    var fillModel: String?
+    var fillModel: SimulatorSettings.FillModel?
 
     @Option(name: .long, help: "Order-entry latency in milliseconds: orders reach the matching engine this long after the decision (default 0).")
     var latencyMs: Int?
@@ -62,13 +63,12 @@ struct BacktestCommand: ParsableCommand {
     var seed: Int?
 
     @Option(name: .long, help: "Fault profile of the simulated exchange: none (default), flaky or hostile (seeded rejects, rate limits, partial fills, outages).")
-    var faults: String?
+    var faults: FaultProfileName?
 
     @Flag(name: .long, help: "Close positions still open when the data ends, at the last close (default: leave them open, marked to market).")
     var closeAtEnd = false
 
-    @Flag(name: .long, help: "Print the summary as one JSON object on stdout (progress goes to stderr only on a terminal).")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         try Validate.pairList(pair)
@@ -78,14 +78,8 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError("--fee \(fee) is not a fee rate: give a fraction from 0 to 0.1 (0.001 is 0.1%)")
         }
         if let cash, !(cash > 0 && cash.isFinite) { throw ValidationError("--cash must be a positive amount, got \(cash)") }
-        if let fillModel, !["candle", "book"].contains(fillModel) {
-            throw ValidationError("--fill-model '\(fillModel)' is not a fill model: use candle or book")
-        }
         if let latencyMs, !(0...3_600_000).contains(latencyMs) { throw ValidationError("--latency-ms \(latencyMs): give 0 to 3600000 milliseconds") }
         if let seed, seed < 0 { throw ValidationError("--seed \(seed): give 0 or a positive whole number") }
-        if let faults, !["none", "flaky", "hostile"].contains(faults) {
-            throw ValidationError("--faults '\(faults)' is not a fault profile: use none, flaky or hostile")
-        }
         let (f, t) = try window()
         if let f, let t, f >= t {
             throw ValidationError("--from \(from!) is not before --to \(to!)")
@@ -113,15 +107,15 @@ struct BacktestCommand: ParsableCommand {
             request.cash = cash
             request.sizing = sizing
             request.closeAtEnd = closeAtEnd
-            request.fillModel = fillModel
+            request.fillModel = fillModel?.rawValue
             request.latencyMs = latencyMs
             request.seed = seed
-            request.faults = faults
+            request.faults = faults?.name
 
             let bar = Terminal.ProgressBar(label: "backtest")
             let outcome = try BacktestRunner(request: request).run(progress: bar.update)
             bar.finish()
-            if json {
+            if output.json {
                 print(BacktestSummary.json(outcome))
             } else {
                 for note in outcome.notes.prefix(8) { Terminal.error("note: \(note)") }

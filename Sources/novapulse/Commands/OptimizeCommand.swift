@@ -40,8 +40,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(name: .long, help: "Run only part I of N (1-based), e.g. 2/4: trials k with k mod N = I-1.")
     var shard: String?
 
-    @Flag(name: .long, help: "Print the summary as JSON on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
@@ -77,7 +76,7 @@ struct OptimizeCommand: ParsableCommand {
             progress.finish()
             let dir = (paths.reportsDirectory as NSString).appendingPathComponent(summary.experimentID)
             summary.reportPath = try OptimizeReport.write(summary, to: dir)
-            if json {
+            if output.json {
                 print(Terminal.json(Self.jsonObject(summary)))
             } else {
                 for note in summary.notes { Terminal.error("note: \(note)") }

@@ -43,8 +43,7 @@ struct DataImportCommand: ParsableCommand {
     @Flag(name: .long, help: "Fill missing bars with flat zero-volume bars at the previous close (default: keep gaps).")
     var fillGaps = false
 
-    @Flag(name: .long, help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         try Validate.pair(pair)
@@ -99,7 +98,7 @@ struct DataImportCommand: ParsableCommand {
             case .book: catalog.bookPath(pair: pair, exchange: exchange)
             case .trades: catalog.tradesPath(pair: pair, exchange: exchange)
             }
-            if json {
+            if output.json {
                 print(Terminal.json([
                     "pair": pair.description, "exchange": exchange.rawValue, "kind": info.kind.rawValue, "timeframe": info.timeframe.description,
                     "rows": info.rows, "first": UTCTime.iso(info.firstMs), "last": UTCTime.iso(info.lastMs), "gaps": info.gapCount,

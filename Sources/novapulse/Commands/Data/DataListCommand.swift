@@ -8,14 +8,13 @@ import NovaResearch
 struct DataListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List imported datasets.")
 
-    @Flag(name: .long, help: "Print the list as JSON.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
         try ExitCodes.reporting {
             let paths = WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment)
             let infos = DatasetCatalog(dataDirectory: paths.dataDirectory).list()
-            if json {
+            if output.json {
                 print(Terminal.json(infos.map { i -> [String: Any] in
                     ["pair": i.pair.description, "exchange": i.exchange.rawValue, "kind": i.kind.rawValue, "timeframe": i.timeframe.description,
                      "first": UTCTime.iso(i.firstMs), "last": UTCTime.iso(i.lastMs), "rows": i.rows, "gaps": i.gapCount,

@@ -7,7 +7,7 @@ struct RunsCompareCommand: ParsableCommand {
                                                     abstract: "Compare runs: metrics side by side and the configuration keys that differ.")
 
     @Argument(help: "Two or more run ids (unique prefixes are enough).") var runIDs: [String]
-    @Flag(name: .long, help: "Print as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         if runIDs.count < 2 { throw ValidationError("give at least two run ids to compare") }
@@ -17,7 +17,7 @@ struct RunsCompareCommand: ParsableCommand {
         try ExitCodes.reporting {
             let registry = try RunRegistry(paths: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment))
             let c = try registry.compare(runIDs)
-            if json {
+            if output.json {
                 print(Terminal.json([
                     "runs": c.runIDs,
                     "metrics": Dictionary(uniqueKeysWithValues: c.metrics.map { ($0.0, $0.1.map { $0 as Any? ?? NSNull() }) }),

@@ -7,13 +7,13 @@ struct RunsDeleteCommand: ParsableCommand {
                                                     abstract: "Delete a run: its row, trades, equity, signals and report folder.")
 
     @Argument(help: "Run id or a unique prefix of it.") var runID: String
-    @Flag(name: .long, help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
         try ExitCodes.reporting {
             let registry = try RunRegistry(paths: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment))
             let id = try registry.delete(runID)
-            print(json ? Terminal.json(["deleted": id]) : "Deleted run \(id).")
+            print(output.json ? Terminal.json(["deleted": id]) : "Deleted run \(id).")
         }
     }
 }

@@ -9,7 +9,7 @@ struct RunsListCommand: ParsableCommand {
     @Option(name: .long, help: "Only runs trading this pair, e.g. BTC/USD.") var pair: String?
     @Option(name: .long, help: "Only runs started at or after this time (YYYY-MM-DD or ISO 8601, UTC).") var since: String?
     @Option(name: .long, help: "How many runs to show (default 20).") var limit: Int = 20
-    @Flag(name: .long, help: "Print as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         if let pair { try Validate.pair(pair) }
@@ -25,7 +25,7 @@ struct RunsListCommand: ParsableCommand {
             let results = runs.map { r -> [String: Any] in
                 (r.results.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
             }
-            if json {
+            if output.json {
                 print(Terminal.json(zip(runs, results).map { r, m in
                     ["run_id": r.runID, "started_at": r.startedAt, "completed_at": r.completedAt ?? NSNull(), "status": r.status,
                      "pairs": r.pairs, "exchange": r.exchange, "strategy": r.strategy, "config_hash": r.configHash,

@@ -7,13 +7,13 @@ struct RunsReportCommand: ParsableCommand {
                                                     abstract: "Render a run's report folder again from the results store (HTML and CSVs).")
 
     @Argument(help: "Run id or a unique prefix of it.") var runID: String
-    @Flag(name: .long, help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
         try ExitCodes.reporting {
             let registry = try RunRegistry(paths: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment))
             let dir = try registry.rerender(runID)
-            if json {
+            if output.json {
                 print(Terminal.json(["report": "\(dir)/report.html", "files": ReportWriter.files.map { "\(dir)/\($0)" }]))
             } else {
                 print("Report: \(dir)/report.html")

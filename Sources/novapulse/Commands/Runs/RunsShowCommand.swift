@@ -6,7 +6,7 @@ struct RunsShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: status, identity, metrics, where its report is.")
 
     @Argument(help: "Run id or a unique prefix of it.") var runID: String
-    @Flag(name: .long, help: "Print as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
         try ExitCodes.reporting {
@@ -17,7 +17,7 @@ struct RunsShowCommand: ParsableCommand {
             let trades = try registry.store.trades(runID: r.runID)
             let results = (r.results.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
             let report = (paths.reportsDirectory as NSString).appendingPathComponent("\(r.runID)/report.html")
-            if json {
+            if output.json {
                 print(Terminal.json(["run_id": r.runID, "status": r.status, "started_at": r.startedAt, "completed_at": r.completedAt ?? NSNull(),
                                      "pairs": r.pairs, "exchange": r.exchange, "strategy": r.strategy, "config_hash": r.configHash,
                                      "data_fingerprint": r.dataFingerprint, "results": results, "config": run.stored,

@@ -10,7 +10,7 @@ struct RunsWhyCommand: ParsableCommand {
 
     @Argument(help: "Run id or a unique prefix of it.") var runID: String
     @Option(name: .long, help: "The moment: ISO 8601 time or unix time (UTC); the bar at or before it is used.") var at: String
-    @Flag(name: .long, help: "Print as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws { _ = try Validate.time(at) }
 
@@ -18,7 +18,7 @@ struct RunsWhyCommand: ParsableCommand {
         try ExitCodes.reporting {
             let registry = try RunRegistry(paths: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment))
             let answer = try registry.why(runID, atMs: try UTCTime.parse(at))
-            print(json ? Terminal.json(answer.json) : answer.text)
+            print(output.json ? Terminal.json(answer.json) : answer.text)
         }
     }
 }

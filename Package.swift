@@ -42,19 +42,22 @@ let package = Package(
         // Orders, positions and their protection: the execution core shared by backtest and live.
         .target(name: "NovaExecution", dependencies: ["NovaCore", "NovaVenue", "NovaRisk"], swiftSettings: hotLoop),
         .target(name: "NovaEngine", dependencies: ["NovaCore", "NovaVenue", "NovaSignals", "NovaRisk", "NovaExecution"], swiftSettings: hotLoop),
+        // The config file (YAML), its validation, and the one mapping of its sections onto components.
+        .target(name: "NovaConfig", dependencies: ["NovaCore", "NovaVenue", "NovaRisk", "NovaSignals", "NovaExecution", "NovaSimulator",
+                                                   .product(name: "Yams", package: "Yams")]),
         // The backtest composition root: the replay loop that feeds the simulator and the engine.
         .target(name: "NovaBacktest", dependencies: ["NovaCore", "NovaMarketData", "NovaVenue", "NovaSimulator", "NovaSignals",
-                                                     "NovaExecution", "NovaEngine"], swiftSettings: hotLoop),
+                                                     "NovaExecution", "NovaEngine", "NovaConfig"], swiftSettings: hotLoop),
         .target(name: "NovaResearch", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaVenue", "NovaSimulator",
-            "NovaSignals", "NovaRisk", "NovaExecution", "NovaEngine", "NovaBacktest", .product(name: "Yams", package: "Yams"),
+            "NovaSignals", "NovaRisk", "NovaExecution", "NovaEngine", "NovaConfig", "NovaBacktest", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "NovaPostgres", dependencies: [
             "NovaStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "novapulse", dependencies: [
-            "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaResearch", "NovaPostgres",
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaConfig", "NovaResearch", "NovaPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,7 +75,7 @@ let package = Package(
         .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore", "NovaExecution", "NovaVenue"]),
         .testTarget(name: "NovaExecutionTests", dependencies: ["NovaExecution", "NovaEngine", "NovaBacktest", "NovaSimulator", "NovaVenue", "NovaTestSupport"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaExecution", "NovaBacktest", "NovaSimulator", "NovaTestSupport"]),
-        .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaTestSupport"]),
+        .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaConfig", "NovaBacktest", "NovaTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],
     swiftLanguageModes: [.v6]

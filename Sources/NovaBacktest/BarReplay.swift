@@ -9,6 +9,9 @@ import NovaVenue
 /// order), each handed to the engine as it closes, with equity recorded once per timestamp
 /// after every pair's bar at that time. Synchronous and allocation-free per bar.
 public enum BarReplay {
+    /// Called now and then with (bars replayed, bars in all).
+    public typealias Progress = (Int, Int) -> Void
+
     /// `books[p]`: order-book snapshots of pair p, or nil. Before each bar, the engine gets the
     /// analysis of the last snapshot at or before the bar's close (less the market-data
     /// latency), if it is at most `bookFreshnessMs` old (else nil: no stale book is used).

@@ -89,3 +89,20 @@ import NovaTestSupport
         #expect(curve == expected)
     }
 }
+
+@Suite struct HTMLHelperTests {
+    /// Both reports escape through one helper: text and attribute values alike.
+    @Test func escapesTextAndAttributes() {
+        #expect(HTML.escape(#"a<b & "c" 'd'>"#) == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;")
+        #expect(OptimizeReport.esc(#"x="1""#) == "x=&quot;1&quot;")
+    }
+
+    /// A long series is thinned to two points per column and keeps its extremes.
+    @Test func polylineKeepsSpikes() {
+        let values = (0..<10_000).map { $0 == 5_003 ? 100.0 : 1.0 }
+        let line = HTML.polyline(count: values.count, columns: 100, color: "#000", width: 1, x: { Double($0) }, y: { values[$0] }, value: { values[$0] })
+        let points = line.split(separator: "\"")[7].split(separator: " ")
+        #expect(points.count == 200)
+        #expect(points.contains("5003.0,100.0"))
+    }
+}

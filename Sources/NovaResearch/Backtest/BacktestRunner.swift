@@ -29,7 +29,7 @@ public struct BacktestRunner {
     }
 
     /// Called now and then with (bars replayed, bars in all).
-    public typealias Progress = (Int, Int) -> Void
+    public typealias Progress = BarReplay.Progress
 
     public let request: BacktestRequest
     public init(request: BacktestRequest) { self.request = request }

@@ -1,5 +1,5 @@
 import NovaCore
-import NovaEngine
+import NovaExecution
 import NovaRisk
 import NovaSignals
 

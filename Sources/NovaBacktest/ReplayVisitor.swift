@@ -1,4 +1,4 @@
-import NovaBacktest
+import NovaConfig
 import NovaCore
 import NovaEngine
 import NovaExecution
@@ -8,30 +8,35 @@ import NovaSimulator
 import NovaVenue
 
 /// What the replay produced.
-struct ReplayResult: Sendable {
-    var trades: [Trade]
-    var equityTimestampMs: [Int64]
-    var equity: [Double]
-    var notes: [EngineNote]
-    var signals: [SignalEvent]
-    var tradedNotional: Double
-    var unrecordedEvaluations: Int
-    var engineCash: Double
-    var venueCash: Double
-    var simulator: SimulatorStats
+public struct ReplayResult: Sendable {
+    public var trades: [Trade]
+    public var equityTimestampMs: [Int64]
+    public var equity: [Double]
+    public var notes: [EngineNote]
+    public var signals: [SignalEvent]
+    public var tradedNotional: Double
+    public var unrecordedEvaluations: Int
+    public var engineCash: Double
+    public var venueCash: Double
+    public var simulator: SimulatorStats
 }
 
 /// Replays the bars of every pair, merged in time order, through an engine specialised for the
 /// chosen strategy type, connected to the simulated venue by a backtest session.
-struct ReplayVisitor: StrategyCatalog.Visitor {
+public struct ReplayVisitor: StrategyCatalog.Visitor {
     let config: NovaPulseConfig
     let series: [BarSeries]
     let books: [OrderBookSeries?]
     let tapes: [TradeTape?]
     let pairs: [Pair]
-    let progress: BacktestRunner.Progress?
+    let progress: BarReplay.Progress?
 
-    func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> ReplayResult {
+    public init(config: NovaPulseConfig, series: [BarSeries], books: [OrderBookSeries?], tapes: [TradeTape?], pairs: [Pair],
+                progress: BarReplay.Progress?) {
+        self.config = config; self.series = series; self.books = books; self.tapes = tapes; self.pairs = pairs; self.progress = progress
+    }
+
+    public func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> ReplayResult {
         var venue = SimulatedVenue(profile: config.venueProfile, initialCash: config.backtest.initialCash, settings: config.simulatorSettings)
         if venue.settings.fillModel == .book {
             for (p, book) in books.enumerated() {

@@ -123,7 +123,7 @@ public enum ConfigLoader {
         return out
     }
 
-    static func describe(_ value: Any?) -> String {
+    public static func describe(_ value: Any?) -> String {
         guard let value else { return "nothing" }
         if value is NSNull { return "null" }
         if let s = value as? String { return "'\(s)'" }

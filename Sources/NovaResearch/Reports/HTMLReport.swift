@@ -8,11 +8,11 @@ public struct HTMLReport {
     public let a: RunArtifacts
     public init(_ artifacts: RunArtifacts) { a = artifacts }
 
-    private var metrics: RunMetrics { a.metrics }
-    private var trades: [Trade] { a.trades }
-    private var equityTimestampMs: [Int64] { a.equityTimestampMs }
-    private var equity: [Double] { a.equity }
-    private var prices: [RunArtifacts.PriceSeries] { a.prices }
+    var metrics: RunMetrics { a.metrics }
+    var trades: [Trade] { a.trades }
+    var equityTimestampMs: [Int64] { a.equityTimestampMs }
+    var equity: [Double] { a.equity }
+    var prices: [RunArtifacts.PriceSeries] { a.prices }
 
     /// Sections every report has, in order (a test checks each is present).
     public static let sectionIDs = ["summary", "price", "equity", "drawdown", "monthly", "distribution", "attribution",
@@ -139,7 +139,7 @@ public struct HTMLReport {
 
     // MARK: Tables
 
-    private func breakdownTable(_ rows: [BreakdownRow], label: String) -> String {
+    func breakdownTable(_ rows: [BreakdownRow], label: String) -> String {
         guard !rows.isEmpty else { return "<p class=\"muted\">No closed trades.</p>" }
         var t = "<table><tr><th class=\"l\">\(esc(label))</th><th>trades</th><th>win rate</th><th>P&L</th><th>fees</th></tr>"
         for r in rows {
@@ -149,7 +149,7 @@ public struct HTMLReport {
         return t + "</table>"
     }
 
-    private func metricsTable() -> String {
+    func metricsTable() -> String {
         let m = metrics, b = m.buyAndHold
         let rows: [(String, String, String)] = [
             ("Total return", pct(m.totalReturnPct), pct(b.totalReturnPct)),
@@ -176,7 +176,7 @@ public struct HTMLReport {
         return t + "</table><p class=\"muted\">Definitions: docs/metrics.md. Returns per bar, annualised with 365 days.</p>"
     }
 
-    private func executionTable() -> String {
+    func executionTable() -> String {
         let entries = trades.compactMap(\.entrySlippageBps)
         let exits = trades.compactMap(\.exitSlippageBps)
         guard !entries.isEmpty else { return "<p class=\"muted\">No fills.</p>" }
@@ -217,7 +217,7 @@ public struct HTMLReport {
             + "price for protective exits. Fill models: docs/venues.md.</p>"
     }
 
-    private func signalSummary() -> String {
+    func signalSummary() -> String {
         let acted = a.signals.filter(\.actedUpon).count
         var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. signals.csv lists each.</p>"
         var reasons: [String: Int] = [:]
@@ -235,192 +235,24 @@ public struct HTMLReport {
         return html
     }
 
-    private func monthlyHeatmap() -> String {
-        let months = metrics.monthlyReturns
-        guard !months.isEmpty else { return "<p class=\"muted\">No data.</p>" }
-        let years = Array(Set(months.map { String($0.month.prefix(4)) })).sorted()
-        let byMonth = Dictionary(months.map { ($0.month, $0.returnPct) }, uniquingKeysWith: { a, _ in a })
-        let maxAbs = max(months.map { abs($0.returnPct) }.max() ?? 1, 0.01)
-        var t = "<table><tr><th class=\"l\">year</th>"
-        for m in ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] { t += "<th style=\"text-align:center\">\(m)</th>" }
-        t += "<th>year</th></tr>"
-        for y in years {
-            t += "<tr><td class=\"l\">\(y)</td>"
-            var compound = 1.0
-            for m in 1...12 {
-                let key = "\(y)-" + (m < 10 ? "0\(m)" : "\(m)")
-                if let r = byMonth[key] {
-                    compound *= 1 + r / 100
-                    let alpha = min(1, abs(r) / maxAbs) * 0.85 + 0.08
-                    let color = r >= 0 ? "rgba(10,125,62,\(String(format: "%.2f", alpha)))" : "rgba(180,35,24,\(String(format: "%.2f", alpha)))"
-                    let fg = alpha > 0.5 ? "#fff" : "#1d2330"
-                    t += "<td class=\"heat\" style=\"background:\(color);color:\(fg)\">\(String(format: "%.1f", r))</td>"
-                } else {
-                    t += "<td></td>"
-                }
-            }
-            t += "<td><b>\(pct((compound - 1) * 100))</b></td></tr>"
-        }
-        return t + "</table><p class=\"muted\">Compounded equity return of each calendar month (UTC), in %.</p>"
-    }
-
-    private func pnlHistogram() -> String {
-        let pnls = trades.compactMap(\.pnl)
-        guard pnls.count >= 2, let lo = pnls.min(), let hi = pnls.max(), hi > lo else { return "<p class=\"muted\">Too few closed trades.</p>" }
-        let bins = min(40, max(8, Int(Double(pnls.count).squareRoot())))
-        let w = (hi - lo) / Double(bins)
-        var counts = [Int](repeating: 0, count: bins)
-        for p in pnls { counts[min(bins - 1, Int((p - lo) / w))] += 1 }
-        let top = Double(counts.max()!)
-        let h = 200.0, left = 50.0, right = 12.0, bottom = 24.0, width = 1100.0
-        let bw = (width - left - right) / Double(bins)
-        var body = ""
-        for (i, c) in counts.enumerated() {
-            let x0 = lo + Double(i) * w
-            let bh = Double(c) / top * (h - bottom - 8)
-            let color = x0 + w / 2 >= 0 ? "#0a7d3e" : "#b42318"
-            body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" fill-opacity=\"0.8\"><title>", left + Double(i) * bw + 1,
-                           h - bottom - bh, bw - 2, bh, color) + esc("\(money(x0)) to \(money(x0 + w)): \(c) trades") + "</title></rect>"
-        }
-        for k in 0...4 {
-            let v = lo + (hi - lo) * Double(k) / 4
-            let x = left + (width - left - right) * Double(k) / 4
-            body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6478\">", x, h - 6) + esc(money(v)) + "</text>"
-        }
-        body += String(format: "<text x=\"%.0f\" y=\"14\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6478\">%d</text>", left - 6, Int(top))
-        return HTML.svg(width: width, height: h, body)
-            + "<p class=\"muted\">\(pnls.count) closed trades; P&L net of fees, \(bins) bins.</p>"
-    }
-
-    private func hourChart() -> String {
-        let rows = Dictionary(metrics.byEntryHour.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        guard !rows.isEmpty else { return "<p class=\"muted\">No closed trades.</p>" }
-        let maxAbs = max(rows.values.map { abs($0.pnl) }.max() ?? 1, 1e-9)
-        let width = 520.0, h = 160.0, mid = 75.0
-        let bw = width / 24
-        var body = "<line x1=\"0\" x2=\"\(width)\" y1=\"\(mid)\" y2=\"\(mid)\" stroke=\"#c9d1e3\"/>"
-        for hour in 0..<24 {
-            let key = hour < 10 ? "0\(hour)" : "\(hour)"
-            if let r = rows[key] {
-                let bh = abs(r.pnl) / maxAbs * (mid - 8)
-                let y = r.pnl >= 0 ? mid - bh : mid
-                body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>", Double(hour) * bw + 2, y, bw - 4, max(bh, 0.5),
-                               r.pnl >= 0 ? "#0a7d3e" : "#b42318") + esc("\(key):00 UTC: \(r.trades) trades, \(money(r.pnl))") + "</title></rect>"
-            }
-            if hour % 3 == 0 {
-                body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6478\">%@</text>", Double(hour) * bw + bw / 2, h - 4, key)
-            }
-        }
-        return HTML.svg(width: width, height: h, body)
-            + "<p class=\"muted\">Net P&L of closed trades by the UTC hour they were entered.</p>"
-    }
-
-    // MARK: Charts (SVG, downsampled to at most ~1600 columns, keeping each column's min and max)
-
-    private let width = 1100.0, height = 260.0, padL = 70.0, padR = 12.0, padT = 10.0, padB = 24.0
-
-    private func scaleX(_ t: Int64, _ t0: Int64, _ t1: Int64) -> Double {
-        padL + (t1 == t0 ? 0 : Double(t - t0) / Double(t1 - t0)) * (width - padL - padR)
-    }
-
-    private func scaleY(_ v: Double, _ lo: Double, _ hi: Double) -> Double {
-        padT + (hi == lo ? 0.5 : (hi - v) / (hi - lo)) * (height - padT - padB)
-    }
-
-    private func polyline(_ ts: [Int64], _ values: [Double], lo: Double, hi: Double, t0: Int64, t1: Int64, color: String, widthPx: Double = 1.3) -> String {
-        HTML.polyline(count: ts.count, color: color, width: widthPx, x: { scaleX(ts[$0], t0, t1) }, y: { scaleY(values[$0], lo, hi) },
-                      value: { values[$0] })
-    }
-
-    private func axes(lo: Double, hi: Double, t0: Int64, t1: Int64, format: (Double) -> String) -> String {
-        var s = ""
-        for k in 0...4 {
-            let v = lo + (hi - lo) * Double(k) / 4
-            let y = scaleY(v, lo, hi)
-            s += String(format: "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eceef3\"/>", padL, width - padR, y, y)
-            s += String(format: "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6478\">", padL - 6, y + 4) + esc(format(v)) + "</text>"
-        }
-        for k in 0...4 {
-            let t = t0 + (t1 - t0) * Int64(k) / 4
-            let x = scaleX(t, t0, t1)
-            let anchor = k == 0 ? "start" : (k == 4 ? "end" : "middle")
-            s += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"\(anchor)\" fill=\"#5b6478\">", x, height - 6)
-                + esc(String(UTCTime.iso(t).prefix(16)).replacingOccurrences(of: "T", with: " ")) + "</text>"
-        }
-        return s
-    }
-
-    private func svg(_ body: String) -> String { HTML.svg(width: width, height: height, body) }
-
-    private func priceChart(_ p: RunArtifacts.PriceSeries) -> String {
-        guard let t0 = p.timestampMs.first, let t1 = p.timestampMs.last else { return "<p>No data.</p>" }
-        let pairTrades = trades.filter { $0.pair == p.pair }
-        var lo = p.close.min()!, hi = p.close.max()!
-        for t in pairTrades { lo = min(lo, t.entryPrice, t.exitPrice ?? lo); hi = max(hi, t.entryPrice, t.exitPrice ?? hi) }
-        let margin = (hi - lo) * 0.04
-        lo -= margin; hi += margin
-        var body = axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
-        body += polyline(p.timestampMs, p.close, lo: lo, hi: hi, t0: t0, t1: t1, color: "#14213d", widthPx: 1)
-        // Markers shrink as trades crowd the chart, so the price line stays readable.
-        let m = pairTrades.count > 300 ? 2.0 : (pairTrades.count > 60 ? 3.0 : 5.0)
-        for t in pairTrades.prefix(2000) {
-            let x = scaleX(t.entryTimeMs, t0, t1), y = scaleY(t.entryPrice, lo, hi)
-            body += String(format: "<path d=\"M%.1f %.1f l-%.0f %.0f h%.0f z\" fill=\"#0a7d3e\" fill-opacity=\"0.85\"><title>", x, y + 1, m, m * 1.8, m * 2)
-                + esc("entry \(UTCTime.iso(t.entryTimeMs)) at \(price(t.entryPrice))") + "</title></path>"
-            if let sl = t.stopLoss {
-                let xe = t.exitTimeMs.map { scaleX($0, t0, t1) } ?? scaleX(t1, t0, t1)
-                body += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e0a100\" stroke-width=\"1.5\"/>",
-                               x, max(x + 1, xe), scaleY(sl, lo, hi), scaleY(sl, lo, hi))
-            }
-            if let et = t.exitTimeMs, let ep = t.exitPrice {
-                let xe = scaleX(et, t0, t1), ye = scaleY(ep, lo, hi)
-                body += String(format: "<path d=\"M%.1f %.1f l-%.0f -%.0f h%.0f z\" fill=\"#b42318\" fill-opacity=\"0.85\"><title>", xe, ye - 1, m, m * 1.8, m * 2)
-                    + esc("exit \(UTCTime.iso(et)) at \(price(ep)) (\(t.exitReason ?? ""))") + "</title></path>"
-            }
-        }
-        return svg(body)
-    }
-
-    private func equityChart() -> String {
-        guard let t0 = equityTimestampMs.first, let t1 = equityTimestampMs.last else { return "<p>No data.</p>" }
-        // Buy and hold of the same cash (equal weights over the pairs), for comparison.
-        let bench = a.benchmark
-        let benchTs = bench.count == equityTimestampMs.count ? equityTimestampMs : []
-        let all = equity + (benchTs.isEmpty ? [] : bench)
-        var lo = all.min()!, hi = all.max()!
-        let margin = max((hi - lo) * 0.05, 1)
-        lo -= margin; hi += margin
-        var body = axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
-        body += polyline(benchTs, bench, lo: lo, hi: hi, t0: t0, t1: t1, color: "#9aa3b5")
-        body += polyline(equityTimestampMs, equity, lo: lo, hi: hi, t0: t0, t1: t1, color: "#2557d6", widthPx: 1.8)
-        return svg(body)
-    }
-
-    private func drawdownChart() -> String {
-        guard let t0 = equityTimestampMs.first, let t1 = equityTimestampMs.last else { return "<p>No data.</p>" }
-        var peak = -Double.infinity
-        let dd = equity.map { e -> Double in peak = max(peak, e); return peak > 0 ? (e / peak - 1) * 100 : 0 }
-        let lo = min(dd.min() ?? 0, -0.5) * 1.05
-        var body = axes(lo: lo, hi: 0, t0: t0, t1: t1, format: { String(format: "%.1f%%", $0) })
-        body += polyline(equityTimestampMs, dd, lo: lo, hi: 0, t0: t0, t1: t1, color: "#b42318")
-        return svg(body)
-    }
+    // Chart geometry (HTMLReport+Charts.swift).
+    let width = 1100.0, height = 260.0, padL = 70.0, padR = 12.0, padT = 10.0, padB = 24.0
 
     // MARK: Formatting
 
-    private func esc(_ s: String) -> String { HTML.escape(s) }
+    func esc(_ s: String) -> String { HTML.escape(s) }
 
-    private func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) }
-    private func fixed(_ v: Double) -> String { String(format: "%.2f", v) }
-    private func duration(_ seconds: Double) -> String {
+    func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) }
+    func fixed(_ v: Double) -> String { String(format: "%.2f", v) }
+    func duration(_ seconds: Double) -> String {
         if seconds >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }
         if seconds >= 3600 { return String(format: "%.1f hours", seconds / 3600) }
         return String(format: "%.0f min", seconds / 60)
     }
-    private func pct(_ v: Double) -> String { String(format: "%.2f%%", v) }
-    private func price(_ v: Double) -> String { String(format: "%.2f", v) }
+    func pct(_ v: Double) -> String { String(format: "%.2f%%", v) }
+    func price(_ v: Double) -> String { String(format: "%.2f", v) }
 
-    private func prettyJSON(_ json: String) -> String {
+    func prettyJSON(_ json: String) -> String {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
               let data = try? JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys]) else { return json }
         return String(decoding: data, as: UTF8.self)

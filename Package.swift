@@ -17,6 +17,13 @@ let package = Package(
     products: [
         .executable(name: "novapulse", targets: ["novapulse"]),
     ],
+    // The first build a newcomer waits for (README command 1) is the core packages only, about
+    // 2 minutes. The PostgreSQL client for `DATABASE_URL` (postgres-nio: SwiftNIO, BoringSSL,
+    // 5-6 more minutes) is a trait: `swift build -c release --traits Postgres`.
+    traits: [
+        .trait(name: "Postgres", description: "The optimizer's shared PostgreSQL trial store (DATABASE_URL): postgres-nio and SwiftNIO."),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
@@ -57,7 +64,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "novapulse", dependencies: [
-            "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaConfig", "NovaResearch", "NovaPostgres",
+            "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaConfig", "NovaResearch",
+            .target(name: "NovaPostgres", condition: .when(traits: ["Postgres"])),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -3,6 +3,7 @@
 # PostgreSQL (DATABASE_URL). A task that fails can be resubmitted alone (sbatch --array=K ...):
 # it resumes, skipping the trials already stored.
 #
+#   swift build -c release --traits Postgres     # the PostgreSQL client is a build trait
 #   export DATABASE_URL=postgresql://novapulse:PASSWORD@dbhost:5432/novapulse
 #   sbatch --array=1-8 deploy/slurm-optimize.sh experiments/keltner-sweep.yaml
 #

@@ -315,6 +315,18 @@ import NovaTestSupport
         #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == 24)
     }
 
+    #if !Postgres
+    /// Built without the PostgreSQL trait: DATABASE_URL is refused with the way to get it.
+    @Test func databaseURLNeedsThePostgresTrait() throws {
+        let file = Fixtures.file(Self.experiment, name: "nopg.yaml")
+        let ws = Fixtures.scratch("nopg")
+        let (p, _, err) = try CLITests.launch(["optimize", file], workspace: ws, environment: ["DATABASE_URL": "postgresql://u@127.0.0.1:1/db"])
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2 && e.contains("--traits Postgres"), "\(e)")
+    }
+    #endif
+
     @Test func tpeCannotBeSharded() throws {
         let file = Fixtures.file(Self.experiment.replacingOccurrences(of: "sampler: grid", with: "sampler: tpe\ntrials: 4"), name: "tpe.yaml")
         let r = try CLITests.run(["optimize", file, "--shard", "1/2"])
@@ -324,6 +336,7 @@ import NovaTestSupport
     }
 }
 
+#if Postgres
 /// Past one machine: N shard processes writing to one real PostgreSQL give, trial for trial,
 /// what one unsharded run gives.
 @Suite(.enabled(if: PostgresServer.available || ProcessInfo.processInfo.environment["CI"] != nil,
@@ -378,3 +391,4 @@ struct PostgresShardTests {
         #expect(bad.terminationStatus != 0 && badText.contains("cannot connect to PostgreSQL at postgresql://nobody@127.0.0.1:1/none"), "\(badText)")
     }
 }
+#endif

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NovaCore
+#if Postgres
 import NovaPostgres
+#endif
 import NovaResearch
 import NovaStorage
 
@@ -172,7 +174,12 @@ enum TrialStores {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
                 throw ValidationError("DATABASE_URL=\(url): only postgresql://USER@HOST:PORT/DB is supported (unset it for the SQLite default)")
             }
+            #if Postgres
             return try PostgresTrialStore(url: url)
+            #else
+            throw ValidationError("DATABASE_URL is set, but this novapulse was built without the PostgreSQL client: "
+                + "build it with `swift build -c release --traits Postgres` (or unset DATABASE_URL for the SQLite default)")
+            #endif
         }
         return try ResultsStore(path: sqlitePath)
     }

@@ -19,6 +19,9 @@ public struct ReplayResult: Sendable {
     public var engineCash: Double
     public var venueCash: Double
     public var simulator: SimulatorStats
+    public var halts: [Halt] = []
+    /// Shadow trades opened and closed (entries the edge gates refused, paper-tracked).
+    public var shadowTrades = (opened: 0, closed: 0)
 }
 
 /// Replays the bars of every pair, merged in time order, through an engine specialised for the
@@ -53,6 +56,7 @@ public struct ReplayVisitor: StrategyCatalog.Visitor {
                             notes: session.notes, signals: session.signals,
                             tradedNotional: session.fills.reduce(0) { $0 + $1.notional },
                             unrecordedEvaluations: session.unrecordedEvaluations, engineCash: session.cash, venueCash: session.venue.cash,
-                            simulator: session.venue.stats)
+                            simulator: session.venue.stats, halts: session.halts,
+                            shadowTrades: (session.shadows.opened, session.shadows.closed))
     }
 }

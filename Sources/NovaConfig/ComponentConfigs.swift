@@ -24,6 +24,8 @@ extension NovaPulseConfig {
         // Limit entries with a chase, as the executor places them; all-in comparisons keep market entries.
         e.entryChaseAttempts = backtest.sizing == .allIn ? 0 : executor.limitChaseAttempts
         e.exitRetries = executor.exitRetries
+        e.exitOnOppositeSignal = executor.exitOnOppositeSignal
+        e.shadowTrades = risk.shadowTrades
         e.positionCheckIntervalMs = Int64((executor.positionCheckIntervalS * 1000).rounded())
         e.eventPriceMovePct = confluence.eventPriceMovePct
         e.smartExitTiers = smartExit.enabled ? smartExit.tiers.map { EngineConfig.SmartExitTier(tpMultiple: $0.tpMultiple, fraction: $0.fraction) } : []

@@ -147,8 +147,11 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var sizing = PositionSizer.Config()
         /// The risk gates beyond the limits above.
         public var gates = RiskGates.Config()
+        /// Entries refused by the edge gates (Kelly, risk of ruin) are paper-tracked and their
+        /// outcomes keep the estimates learning, so a halt can lift (docs/risk.md).
+        public var shadowTrades = true
         enum CodingKeys: String, CodingKey {
-            case bankroll, sizing, gates, breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
+            case bankroll, sizing, gates, shadowTrades = "shadow_trades", breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
             case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
             case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
             case maxConcurrentPositions = "max_concurrent_positions", maxTotalExposurePct = "max_total_exposure_pct"
@@ -171,9 +174,12 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var limitChaseAttempts = 3
         public var exitRetries = 3
         public var positionCheckIntervalS = 2.0
+        /// A strategy's exit signal (the confluence: an opposite confluence) closes the position;
+        /// off, positions leave only by stops, targets, smart-exit tiers and trailing.
+        public var exitOnOppositeSignal = true
         enum CodingKeys: String, CodingKey {
             case limitChaseAttempts = "limit_chase_attempts", exitRetries = "exit_retries"
-            case positionCheckIntervalS = "position_check_interval_s"
+            case positionCheckIntervalS = "position_check_interval_s", exitOnOppositeSignal = "exit_on_opposite_signal"
         }
     }
 

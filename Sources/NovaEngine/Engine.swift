@@ -31,6 +31,10 @@ public struct Engine<S: Strategy> {
     /// Position checks that found prices to act on, and price moves that triggered one at once.
     public private(set) var positionChecks = 0
     public private(set) var eventScans = 0
+    /// Entries the edge gates refused, paper-tracked (`EngineConfig.shadowTrades`).
+    public private(set) var shadows: ShadowTrades
+    /// Every halt of the run, in order; the last one may still be going on.
+    public private(set) var halts: [Halt] = []
 
     /// One slot per entry of `pairs` (the same pair may appear twice: two strategy instances).
     public init(profile: VenueProfile, pairs: [Pair], config: EngineConfig, makeStrategy: () -> S) {
@@ -40,6 +44,7 @@ public struct Engine<S: Strategy> {
         self.executor = Executor(config: config, profile: profile, pairs: pairs, strategyNames: strategies.map(\.name))
         self.risk = RiskManager(config: config.riskManager, initialEquity: config.initialCash)
         self.books = pairs.map { _ in nil }
+        self.shadows = ShadowTrades(slots: pairs.count)
         self.entrySignal = pairs.map { _ in nil }
     }
 
@@ -101,6 +106,10 @@ public struct Engine<S: Strategy> {
     public var hasCommands: Bool { !executor.commands.isEmpty }
 
     private mutating func barClosed(_ i: Int, _ bar: Bar, closeMs: Int64) {
+        if shadows.anyOpen, let pnl = shadows.onBar(slot: i, bar) {
+            risk.shadowClosed(pnl: pnl)
+            if let k = halts.indices.last, halts[k].endMs == nil { halts[k].shadowOutcomes += 1 }
+        }
         let position = executor.barClosed(i, bar, atMs: closeMs)
         let action = strategies[i].onBar(bar, position: position)
         if case .none = action, !S.makesConfluence { return }
@@ -123,7 +132,8 @@ public struct Engine<S: Strategy> {
                                        strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
                                        confluence: confluence))
         case .exitLong(let reason):
-            let rejection = executor.exit(i, purpose: .exitSignal, atMs: closeMs)
+            let rejection = config.exitOnOppositeSignal ? executor.exit(i, purpose: .exitSignal, atMs: closeMs)
+                : "exit_on_opposite_signal is off: the position leaves by its stop, target, tiers or trailing"
             signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: name, action: .exitLong,
                                        strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
                                        rejection: rejection, confluence: confluence))
@@ -146,14 +156,29 @@ public struct Engine<S: Strategy> {
                 volatilityRegime: strategies[i].lastSignal?.volatilityRegime, spreadBps: books[i]?.spreadBps,
                 open: executor.openPositions)
             switch risk.evaluate(request) {
-            case .failure(let refusal): return refusal.reason
+            case .failure(let refusal):
+                if let gate = refusal.edgeGate { edgeRefused(i, refusal, gate: gate, atMs: closeMs) }
+                return refusal.reason
             case .success(let approval):
                 budget = approval.budget
                 sizing = approval.sizing
+                if let k = halts.indices.last, halts[k].endMs == nil { halts[k].endMs = closeMs }
             }
         }
         return executor.enter(i, .init(budget: budget, stop: stop, target: target, reason: reason, decisionPrice: bar.close,
                                        votes: votes, sizing: sizing), atMs: closeMs)
+    }
+
+    /// An edge gate refused an entry: a halt begins (or goes on), and the entry is paper-tracked.
+    private mutating func edgeRefused(_ i: Int, _ refusal: RiskManager.Refusal, gate: RiskManager.Refusal.EdgeGate, atMs: Int64) {
+        if let k = halts.indices.last, halts[k].endMs == nil {
+            halts[k].refused += 1
+        } else {
+            halts.append(Halt(startMs: atMs, gate: gate.rawValue, reason: refusal.reason, refused: 1))
+        }
+        if config.shadowTrades, let s = refusal.shadow {
+            shadows.open(slot: i, stop: s.stop, target: s.target, notional: s.notional, feeRate: s.feeRate)
+        }
     }
 
     /// What the executor reported: closed trades reach their strategy and the risk manager;

@@ -74,6 +74,13 @@ public struct EngineConfig: Sendable, Equatable, Codable {
         public init(tpMultiple: Double, fraction: Double) { self.tpMultiple = tpMultiple; self.fraction = fraction }
     }
     public var gates = RiskGates.Config()
+    /// Entries refused by the edge gates are paper-tracked and keep the estimates learning
+    /// (`RiskManager.Config.shadowTrades`, `risk.shadow_trades`).
+    public var shadowTrades = true
+    /// A strategy's exit signal (for the confluence: an opposite confluence) closes the position
+    /// (`executor.exit_on_opposite_signal`). Off: positions leave only through stops, targets,
+    /// smart-exit tiers and trailing.
+    public var exitOnOppositeSignal = true
 
     public init() {}
 
@@ -85,6 +92,7 @@ public struct EngineConfig: Sendable, Equatable, Codable {
         c.defaultStopPct = defaultStopPct
         c.sizer = sizer
         c.gates = gates
+        c.shadowTrades = shadowTrades
         return c
     }
 }

@@ -64,12 +64,16 @@ public struct PositionSizer: Sendable {
         public var stopPrice: Double
         public var feeRate: Double
         public var volatilityRegime: String?
-        /// Net P&L of the most recent closed trades, oldest first.
+        /// Net P&L of the most recent closed trades, oldest first (the streak factor).
         public var recentPnL: [Double]
+        /// The outcomes the edge estimate (Kelly) is measured on, oldest first: closed trades and,
+        /// while entries are refused, their shadow trades. nil: `recentPnL`.
+        public var edgePnL: [Double]?
         public init(equity: Double, peakEquity: Double, cash: Double, price: Double, stopPrice: Double, feeRate: Double,
-                    volatilityRegime: String? = nil, recentPnL: [Double] = []) {
+                    volatilityRegime: String? = nil, recentPnL: [Double] = [], edgePnL: [Double]? = nil) {
             self.equity = equity; self.peakEquity = peakEquity; self.cash = cash; self.price = price
             self.stopPrice = stopPrice; self.feeRate = feeRate; self.volatilityRegime = volatilityRegime; self.recentPnL = recentPnL
+            self.edgePnL = edgePnL
         }
     }
 
@@ -88,6 +92,9 @@ public struct PositionSizer: Sendable {
         public var cappedBy: String?
         /// Why no order at all, if so.
         public var refusal: String?
+        /// The size before the Kelly cap and the venue's rules (what a shadow trade is given
+        /// when Kelly refuses).
+        public var uncappedNotional = 0.0
     }
 
     public let config: Config
@@ -123,10 +130,12 @@ public struct PositionSizer: Sendable {
             else if last.allSatisfy({ $0 > 0 }) { d.streakFactor = config.winStreakFactor }
         }
         var notional = d.baseNotional * d.drawdownFactor * d.volatilityFactor * d.streakFactor
+        d.uncappedNotional = min(notional, config.maxPositionPct * c.equity)
 
         // Kelly cap.
-        let window = c.recentPnL.suffix(config.kellyLookback)
-        if c.recentPnL.count >= config.kellyMinTrades {
+        let outcomes = c.edgePnL ?? c.recentPnL
+        let window = outcomes.suffix(config.kellyLookback)
+        if outcomes.count >= config.kellyMinTrades {
             let wins = window.filter { $0 > 0 }, losses = window.filter { $0 <= 0 }
             let w = Double(wins.count) / Double(window.count)
             let avgWin = wins.isEmpty ? 0 : wins.reduce(0, +) / Double(wins.count)

@@ -12,6 +12,11 @@ public struct RiskManager: Sendable {
         public var defaultStopPct = 0.025
         public var sizer = PositionSizer.Config()
         public var gates = RiskGates.Config()
+        /// Entries the edge gates refuse are paper-tracked (`ShadowTrades`) and the Kelly and
+        /// risk-of-ruin estimates read the last `kellyLookback` real and shadow outcomes, so a
+        /// halt lifts when the edge returns (`risk.shadow_trades`). Off: the estimates read real
+        /// trades only, and a halt, once begun, never ends (the old behaviour, for comparison).
+        public var shadowTrades = true
         public init() {}
     }
 
@@ -59,6 +64,8 @@ public struct RiskManager: Sendable {
     public private(set) var lastLossExitMs: Int64?
     public private(set) var lastExitMsByPair: [String: Int64] = [:]
     private var recentEntryMs: [Int64] = []
+    /// Closed trades and shadow outcomes, oldest first: what the edge gates measure.
+    public private(set) var edgeOutcomes: [Double] = []
 
     public init(config: Config, initialEquity: Double) {
         self.config = config
@@ -76,22 +83,29 @@ public struct RiskManager: Sendable {
         let peak = r.peakEquity ?? peakEquity
         let decision = PositionSizer(config: sizerConfig).size(.init(
             equity: r.equity, peakEquity: max(peak, r.equity), cash: r.cash, price: r.price, stopPrice: stopPrice,
-            feeRate: r.feeRate, volatilityRegime: r.volatilityRegime, recentPnL: closedPnL))
-        if let refusal = decision.refusal { return .failure(Refusal(reason: "sizing: " + refusal)) }
+            feeRate: r.feeRate, volatilityRegime: r.volatilityRegime, recentPnL: closedPnL,
+            edgePnL: config.shadowTrades ? edgeOutcomes : nil))
         // Without a target, the reward-to-risk gate is not the strategy's to meet.
         let riskPerUnit = abs(r.price - stopPrice)
         let target = r.target ?? r.price + riskPerUnit * config.gates.minRiskReward
+        func refused(_ reason: String, edge: Refusal.EdgeGate?) -> Result<Approval, Refusal> {
+            .failure(Refusal(reason: reason, edgeGate: edge, shadow: edge == nil ? nil
+                : .init(stop: stopPrice, target: target, notional: decision.uncappedNotional, feeRate: r.feeRate)))
+        }
+        if let refusal = decision.refusal {
+            return refused("sizing: " + refusal, edge: decision.kellyFraction.map { $0 <= 0 } == true ? .kelly : nil)
+        }
         rollDay(r.nowMs)
         let cutoff = r.nowMs - Int64(config.gates.throttleWindowSeconds * 1000)
         recentEntryMs.removeAll { $0 <= cutoff }
-        let stats = Self.winStats(closedPnL)
+        let stats = Self.winStats(config.shadowTrades ? Array(edgeOutcomes.suffix(config.sizer.kellyLookback)) : closedPnL)
         let failures = RiskGates(config: config.gates).check(
             .init(pair: r.pair, signalMs: r.signalMs, notional: decision.notional, entry: r.price, stopLoss: stopPrice,
                   takeProfit: target, spreadBps: r.spreadBps, riskFraction: decision.riskAmount / max(r.equity, 1e-9)),
             .init(nowMs: r.nowMs, equity: r.equity, open: r.open, todayPnL: todayPnL, todayTrades: todayTrades,
                   lastLossExitMs: lastLossExitMs, lastExitMsByPair: lastExitMsByPair, recentOrderMs: recentEntryMs,
                   winRate: stats?.winRate, payoff: stats?.payoff))
-        if let first = failures.first { return .failure(Refusal(reason: first)) }
+        if let first = failures.first { return refused(first, edge: first.hasPrefix("risk_of_ruin") ? .riskOfRuin : nil) }
         recentEntryMs.append(r.nowMs)
         todayTrades += 1
         let tag = SizingTag(requestedNotional: decision.notional, riskAmount: decision.riskAmount, kellyFraction: decision.kellyFraction,
@@ -102,6 +116,37 @@ public struct RiskManager: Sendable {
 
     public struct Refusal: Error, Sendable, Equatable {
         public var reason: String
+        /// Set when an edge estimate refused (Kelly, risk of ruin): a halt that lasts until
+        /// the estimate recovers.
+        public var edgeGate: EdgeGate?
+        /// What the refused entry would have been, for a shadow trade.
+        public var shadow: ShadowEntry?
+
+        public init(reason: String, edgeGate: EdgeGate? = nil, shadow: ShadowEntry? = nil) {
+            self.reason = reason; self.edgeGate = edgeGate; self.shadow = shadow
+        }
+
+        public enum EdgeGate: String, Sendable, Equatable { case kelly, riskOfRuin = "risk_of_ruin" }
+        public struct ShadowEntry: Sendable, Equatable {
+            public var stop: Double
+            public var target: Double
+            public var notional: Double
+            public var feeRate: Double
+        }
+    }
+
+    /// A shadow trade closed with `pnl`: an outcome for the edge estimates, not for the
+    /// account (cash, the day's P&L, streaks and cooldowns see real trades only).
+    public mutating func shadowClosed(pnl: Double) {
+        guard config.shadowTrades else { return }
+        edgeOutcomes.append(pnl)
+        trimEdge()
+    }
+
+    private mutating func trimEdge() {
+        // Only the last `kellyLookback` are read; keep a little more, not the whole history.
+        let keep = max(config.sizer.kellyLookback, 20) * 4
+        if edgeOutcomes.count > keep * 2 { edgeOutcomes.removeFirst(edgeOutcomes.count - keep) }
     }
 
     /// The account's equity now (for the drawdown peak).
@@ -113,6 +158,8 @@ public struct RiskManager: Sendable {
     public mutating func tradeClosed(pnl: Double?, pair: String, atMs: Int64) {
         if let pnl {
             closedPnL.append(pnl)
+            edgeOutcomes.append(pnl)
+            trimEdge()
             rollDay(atMs)
             todayPnL += pnl
             if pnl <= 0 { lastLossExitMs = atMs }

@@ -83,3 +83,72 @@ import NovaVenue
         #expect(s.eventScans == 1 && abs(s.trades.first!.stopLoss! - 109 * 0.985) < 1e-9)
     }
 }
+
+/// Halts as events, and the exit policy as a setting.
+@Suite struct HaltAndExitPolicyTests {
+    /// Enters whenever flat, stop 1% below and target 1% above the close.
+    struct EveryBar: Strategy {
+        let name = "every_bar"
+        mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+            guard case .flat = position else { return .none }
+            return .enterLong(stopLoss: bar.close * 0.99, takeProfit: bar.close * 1.01, strength: 1, reason: "in")
+        }
+    }
+
+    /// Three stop-outs make Kelly refuse (a halt begins); while refused, shadow entries win on
+    /// the rise and the halt ends with the first entry let through again.
+    @Test func aHaltBeginsAndEnds() {
+        var c = EngineConfig()
+        c.initialCash = 10_000
+        c.gates.minRiskReward = 0; c.gates.pairCooldownSeconds = 0; c.gates.globalCooldownSeconds = 0; c.gates.maxRiskOfRuin = 1
+        c.sizer.kellyMinTrades = 3; c.sizer.kellyLookback = 6
+        c.breakevenAtR = 0; c.trailingAtR = 0
+        var s = Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 10_000),
+                        pairs: [Fixtures.btcusd], config: c) { EveryBar() }
+        var t: Int64 = 0
+        func bar(_ o: Double, _ h: Double, _ l: Double, _ cl: Double) {
+            s.onBar(pairIndex: 0, Bar(timestampMs: t, open: o, high: h, low: l, close: cl, volume: 1e6))
+            t += 60_000
+        }
+        bar(100, 100, 100, 100)
+        for _ in 0..<3 { bar(100, 100, 98.5, 100); bar(100, 100, 100, 100) }     // enter at 100, stopped at 99, flat again
+        #expect(s.trades.filter { $0.exitReason == "stop_loss" }.count == 3)
+        #expect(s.halts.count == 1 && s.halts[0].endMs == nil && s.halts[0].gate == "kelly")
+        let haltedAt = s.halts[0].startMs
+        var p = 100.0
+        for _ in 0..<12 { bar(p, p * 1.02, p, p * 1.015); p *= 1.015 }           // shadows reach their targets
+        #expect(s.shadows.closed >= 3)
+        #expect(s.halts.count == 1 && s.halts[0].endMs != nil && s.halts[0].endMs! > haltedAt && s.halts[0].shadowOutcomes >= 3)
+        #expect(s.trades.count > 3)                                                  // trading resumed
+    }
+
+    /// Exit policy: an exit signal closes the position (default); with it off, the signal is
+    /// recorded as not acted upon and the position waits for its stop or target.
+    @Test func exitOnOppositeSignalIsASetting() {
+        struct InThenOut: Strategy {
+            let name = "in_then_out"
+            var n = 0
+            mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
+                n += 1
+                if n == 1 { return .enterLong(stopLoss: 90, takeProfit: 120, strength: 1, reason: "in") }
+                if case .long = position { return .exitLong(reason: "opposite") }
+                return .none
+            }
+        }
+        for on in [true, false] {
+            var c = EngineConfig()
+            c.sizing = .allIn
+            c.exitOnOppositeSignal = on
+            var s = Session(venue: SimulatedVenue(profile: VenueProfile.kraken.withFlatFee(0).unrestricted(), initialCash: 10_000),
+                            pairs: [Fixtures.btcusd], config: c) { InThenOut() }
+            for k in 0..<4 { s.onBar(pairIndex: 0, Bar(timestampMs: Int64(k) * 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1e6)) }
+            let exits = s.signals.filter { $0.action == .exitLong }
+            if on {
+                #expect(s.trades[0].exitReason == "signal" && exits.first?.actedUpon == true)
+            } else {
+                #expect(s.trades[0].isOpen && !exits.isEmpty && exits.allSatisfy { !$0.actedUpon })
+                #expect(exits[0].rejection?.hasPrefix("exit_on_opposite_signal is off") == true)
+            }
+        }
+    }
+}

@@ -220,8 +220,13 @@ import NovaTestSupport
         request.params = ["fast=3", "slow=8"]
         let out = try BacktestRunner(request: request).run()
         let thoughts = try ResultsStore(path: paths.databasePath).thoughts(runID: out.runID)
-        let refused = thoughts.filter { $0.category == "risk" }
-        #expect(!refused.isEmpty && refused.allSatisfy { $0.severity == "warning" && $0.message.contains("entry refused: ") })
+        let risk = thoughts.filter { $0.category == "risk" }
+        let refused = risk.filter { $0.message.contains("entry refused: ") }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.severity == "warning" })
+        // The rest of the risk thoughts are halts beginning and ending (docs/risk.md).
+        let halts = risk.filter { !$0.message.contains("entry refused: ") }
+        #expect(halts.allSatisfy { $0.message.hasPrefix("trading halted by ") || $0.message.hasPrefix("trading resumed: ") })
+        #expect(halts.filter { $0.message.hasPrefix("trading halted by ") }.count == out.halts.count)
         #expect(refused.contains { $0.message.contains("pair_cooldown") })
         let trades = thoughts.filter { $0.category == "trade" }
         #expect(trades.count == out.trades.count + out.trades.filter { !$0.isOpen }.count)

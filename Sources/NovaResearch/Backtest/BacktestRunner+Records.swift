@@ -38,6 +38,15 @@ extension BacktestRunner {
                                                      message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
                                                      extraJSON: ",\"pair\":\"\(s.pair)\"")))
         }
+        for h in replay.halts {
+            out.append((h.startMs, ThoughtRecord(timestamp: UTCTime.iso(h.startMs), category: "risk", message: "trading halted by \(h.gate): \(h.reason)",
+                                                 severity: "warning", extraJSON: ",\"gate\":\"\(h.gate)\"")))
+            if let end = h.endMs {
+                out.append((end, ThoughtRecord(timestamp: UTCTime.iso(end), category: "risk",
+                                               message: "trading resumed: \(h.gate) lifted after \(h.refused) refused entries and \(h.shadowOutcomes) shadow outcomes",
+                                               severity: "info", extraJSON: ",\"gate\":\"\(h.gate)\"")))
+            }
+        }
         for t in replay.trades {
             out.append((t.entryTimeMs, ThoughtRecord(timestamp: UTCTime.iso(t.entryTimeMs), category: "trade",
                                                      message: "\(t.tradeID) opened: long \(t.quantity) \(t.pair) at \(t.entryPrice) (\(t.entryReason))",
@@ -57,22 +66,29 @@ extension BacktestRunner {
 
     /// The `results` JSON: the metrics, plus the run's notes. Written with JSONEncoder, whose
     /// numbers round-trip exactly (Foundation's JSONSerialization on Linux drops the last digit).
-    static func resultsJSON(metrics: RunMetrics, notes: [String], execution: ExecutionSummary? = nil) throws -> String {
+    /// Halts go in with the share of the window they took (`halted_share`).
+    static func resultsJSON(metrics: RunMetrics, notes: [String], execution: ExecutionSummary? = nil, halts: [Halt] = [],
+                            haltedShare: Double = 0) throws -> String {
         struct Stored: Encodable {
             var metrics: RunMetrics
             var notes: [String]
             var execution: ExecutionSummary?
-            enum Key: String, CodingKey { case notes, execution }
+            var halts: [Halt]
+            var haltedShare: Double
+            enum Key: String, CodingKey { case notes, execution, halts, haltedShare = "halted_share" }
             func encode(to encoder: any Encoder) throws {
                 try metrics.encode(to: encoder)
                 var c = encoder.container(keyedBy: Key.self)
                 try c.encode(notes, forKey: .notes)
                 try c.encodeIfPresent(execution, forKey: .execution)
+                try c.encode(halts, forKey: .halts)
+                try c.encode(haltedShare, forKey: .haltedShare)
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(Stored(metrics: metrics, notes: notes, execution: execution)), as: UTF8.self)
+        let stored = Stored(metrics: metrics, notes: notes, execution: execution, halts: halts, haltedShare: haltedShare)
+        return String(decoding: try encoder.encode(stored), as: UTF8.self)
     }
 
     static func record(runID: String, seq: Int, trade t: Trade) -> RunTradeRecord {

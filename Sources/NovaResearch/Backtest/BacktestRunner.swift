@@ -26,6 +26,9 @@ public struct BacktestRunner {
         public var venueCash: Double
         public var execution: ExecutionSummary
         public var executionLegs: [ExecutionLeg]
+        /// Spans in which the edge gates refused every entry, and their share of the window.
+        public var halts: [Halt] = []
+        public var haltedShare = 0.0
     }
 
     /// Called now and then with (bars replayed, bars in all).
@@ -60,6 +63,13 @@ public struct BacktestRunner {
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress)
             let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
+            // Halts first: they are what a reader of a flat equity line needs to know.
+            notes += replay.halts.map(RunHalts.describe)
+            let haltedShare = RunHalts.share(replay.halts, firstMs: replay.equityTimestampMs.first ?? 0, lastMs: replay.equityTimestampMs.last ?? 0)
+            if !replay.halts.isEmpty {
+                notes.append(String(format: "halted %.1f%% of the window; %d refused entries were paper-tracked as shadow trades (%d closed)",
+                                    haltedShare * 100, replay.shadowTrades.opened, replay.shadowTrades.closed))
+            }
             notes += Self.simulatorNotes(replay.simulator, config: config)
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             if replay.unrecordedEvaluations > 0 {
@@ -82,8 +92,9 @@ public struct BacktestRunner {
             execution.faults = config.simulator.faults
             execution.simulator = replay.simulator
             artifacts.execution = execution
+            artifacts.halts = replay.halts
             try ReportWriter.write(artifacts, to: reportDir)
-            let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution)
+            let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let signalRecords = replay.signals.enumerated().map { i, s in
                 RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
@@ -96,7 +107,8 @@ public struct BacktestRunner {
                                 thoughts: Self.thoughts(replay), execution: ExecutionQuality.records(runID: runID, legs))
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
-                           engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs)
+                           engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs,
+                           halts: replay.halts, haltedShare: haltedShare)
         } catch {
             try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
             throw error

@@ -84,6 +84,7 @@ public struct RunRegistry {
                             signals: signals, notes: notes, configJSON: config.map { String(decoding: $0, as: UTF8.self) } ?? "{}",
                             fingerprints: fingerprints)
         artifacts.execution = run.execution
+        artifacts.halts = Self.halts(resultsJSON: r.results)
         return artifacts
     }
 

@@ -14,6 +14,8 @@ public struct RunWhy: Sendable {
     public var exact: Bool
     public var equity: Double?
     public var openTrade: Trade?
+    /// The halt the moment falls in, if trading was halted then.
+    public var halt: Halt?
 
     public var text: String {
         var lines = ["Run \(runID) at \(UTCTime.iso(atMs))"]
@@ -24,6 +26,7 @@ public struct RunWhy: Sendable {
         } else {
             lines.append("  position    flat")
         }
+        if let h = halt { lines.append("  halted      " + RunHalts.describe(h)) }
         guard let s = signal else {
             lines.append("  decision    nothing recorded at or before this time (evaluations with fewer than min_confluence")
             lines.append("              agreeing strategies are not stored one by one; `novapulse signals` exports every bar)")
@@ -48,6 +51,10 @@ public struct RunWhy: Sendable {
 
     public var json: [String: Any] {
         var o: [String: Any] = ["run_id": runID, "at": UTCTime.iso(atMs), "exact": exact, "equity": equity ?? NSNull()]
+        if let h = halt {
+            o["halt"] = ["start": UTCTime.iso(h.startMs), "end": h.endMs.map(UTCTime.iso) ?? NSNull(), "gate": h.gate,
+                         "reason": h.reason, "refused": h.refused] as [String: Any]
+        }
         if let t = openTrade { o["position"] = ["trade_id": t.tradeID, "entry_time": UTCTime.iso(t.entryTimeMs), "entry_price": t.entryPrice, "quantity": t.quantity] }
         if let s = signal {
             var d: [String: Any] = ["time": UTCTime.iso(s.timestampMs), "strategy": s.strategy, "action": s.action.rawValue,
@@ -72,6 +79,15 @@ extension RunRegistry {
         let equity = try store.equity(runID: id).last { $0.timestampMs <= atMs }?.equity
         let trades = try store.trades(runID: id).map(Self.trade)
         let open = trades.last { $0.entryTimeMs <= atMs && ($0.exitTimeMs.map { $0 > atMs } ?? true) }
-        return RunWhy(runID: id, atMs: atMs, signal: chosen, exact: latestTime == atMs, equity: equity, openTrade: open)
+        let halts = Self.halts(resultsJSON: run.record.results)
+        let halt = halts.last { $0.startMs <= atMs && ($0.endMs.map { atMs < $0 } ?? true) }
+        return RunWhy(runID: id, atMs: atMs, signal: chosen, exact: latestTime == atMs, equity: equity, openTrade: open, halt: halt)
+    }
+
+    /// The halts stored in a run's `results` (none for runs made before halts were recorded).
+    static func halts(resultsJSON: String?) -> [Halt] {
+        struct Stored: Decodable { var halts: [Halt]? }
+        guard let json = resultsJSON, let s = try? JSONDecoder().decode(Stored.self, from: Data(json.utf8)) else { return [] }
+        return s.halts ?? []
     }
 }

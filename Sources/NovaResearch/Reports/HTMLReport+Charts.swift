@@ -127,7 +127,7 @@ extension HTMLReport {
         for t in pairTrades { lo = min(lo, t.entryPrice, t.exitPrice ?? lo); hi = max(hi, t.entryPrice, t.exitPrice ?? hi) }
         let margin = (hi - lo) * 0.04
         lo -= margin; hi += margin
-        var body = axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
+        var body = haltShading(t0: t0, t1: t1) + axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
         body += polyline(p.timestampMs, p.close, lo: lo, hi: hi, t0: t0, t1: t1, color: "#14213d", widthPx: 1)
         // Markers shrink as trades crowd the chart, so the price line stays readable.
         let m = pairTrades.count > 300 ? 2.0 : (pairTrades.count > 60 ? 3.0 : 5.0)
@@ -158,7 +158,7 @@ extension HTMLReport {
         var lo = all.min()!, hi = all.max()!
         let margin = max((hi - lo) * 0.05, 1)
         lo -= margin; hi += margin
-        var body = axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
+        var body = haltShading(t0: t0, t1: t1) + axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
         body += polyline(benchTs, bench, lo: lo, hi: hi, t0: t0, t1: t1, color: "#9aa3b5")
         body += polyline(equityTimestampMs, equity, lo: lo, hi: hi, t0: t0, t1: t1, color: "#2557d6", widthPx: 1.8)
         return svg(body)
@@ -172,5 +172,15 @@ extension HTMLReport {
         var body = axes(lo: lo, hi: 0, t0: t0, t1: t1, format: { String(format: "%.1f%%", $0) })
         body += polyline(equityTimestampMs, dd, lo: lo, hi: 0, t0: t0, t1: t1, color: "#b42318")
         return svg(body)
+    }
+
+    /// Halted spans as shaded bands behind a chart, each titled with its gate and count.
+    func haltShading(t0: Int64, t1: Int64) -> String {
+        a.halts.map { h in
+            let x0 = scaleX(max(h.startMs, t0), t0, t1), x1 = scaleX(min(h.endMs ?? t1, t1), t0, t1)
+            return String(format: "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"#f2b8b5\" fill-opacity=\"0.35\"><title>",
+                          x0, padT, max(1, x1 - x0), height - padT - padB)
+                + esc("halted by \(h.gate): \(h.refused) entries refused") + "</title></rect>"
+        }.joined()
     }
 }

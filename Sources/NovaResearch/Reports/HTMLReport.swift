@@ -49,6 +49,9 @@ public struct HTMLReport {
         <header><h1>\(esc(a.title))</h1>
         <p>Run \(esc(a.runID)) · \(esc(m.startTime)) to \(esc(m.endTime)) · \(m.bars) bars</p></header>
         <main>
+        """
+        html += haltBanner()
+        html += """
         <section id="summary"><h2>Summary</h2><div class="cards">
         """
         func card(_ k: String, _ v: String, _ sign: Double? = nil) {
@@ -233,6 +236,15 @@ public struct HTMLReport {
             html += "</table>"
         }
         return html
+    }
+
+    /// A banner at the top when trading was halted: when, by what, how many entries refused.
+    func haltBanner() -> String {
+        guard !a.halts.isEmpty else { return "" }
+        var h = "<section id=\"halts\" style=\"background:#fdecea;border-left:4px solid #b42318\"><h2>Trading was halted</h2><ul>"
+        for x in a.halts { h += "<li>" + esc(RunHalts.describe(x)) + "</li>" }
+        return h + "</ul><p class=\"muted\">The shaded spans on the charts. Entries refused by the edge gates are "
+            + "paper-tracked (shadow trades) so the estimates can recover; docs/risk.md.</p></section>"
     }
 
     // Chart geometry (HTMLReport+Charts.swift).

@@ -33,6 +33,8 @@ public struct RunArtifacts: Sendable {
     public var fingerprints: [String: String]
     /// The run's execution summary (fill model, latency, faults, simulator counts).
     public var execution: ExecutionSummary?
+    /// Spans in which the edge gates refused every entry.
+    public var halts: [Halt] = []
 
     public init(runID: String, title: String, metrics: RunMetrics, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
                 benchmark: [Double], prices: [PriceSeries], signals: [SignalEvent], notes: [String], configJSON: String,

@@ -29,14 +29,33 @@ public final class ResultsStore: @unchecked Sendable {
                     PRAGMA mmap_size=67108864;
                     """)
             }
-            config.busyMode = .timeout(10)
-            writer = try DatabasePool(path: path, configuration: config)
-            try Migrations.migrator().migrate(writer)
+            // Writers wait their turn: a backtest stores a run in one transaction of a few seconds,
+            // and a second process must queue behind it, not fail with "database is locked".
+            config.busyMode = .timeout(300)
+            // Opening (which switches a new file to WAL) and migrating are serialised across
+            // processes by an advisory lock beside the database: two processes that start on a
+            // fresh file at once must not both run a migration ("duplicate column name").
+            writer = try Self.withFileLock(path + ".lock") {
+                let pool = try DatabasePool(path: path, configuration: config)
+                try Migrations.migrator().migrate(pool)
+                return pool
+            }
         } catch let error as DatabaseError {
             throw StorageError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         } catch {
             throw StorageError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `lockPath` (created if needed); the lock
+    /// goes with the process if it dies, so a crash never leaves it held.
+    static func withFileLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        let fd = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { return try body() }    // a read-only folder: nothing to migrate there either
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 
     /// An in-memory database for tests.
@@ -172,10 +191,14 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// The run whose id is `idOrPrefix` or uniquely starts with it.
+    ///
+    /// The prefix is matched exactly and case-sensitively (not with LIKE, whose `%`, `_` and case
+    /// folding once let `runs delete "%"` delete a run); an empty id matches nothing.
     public func run(_ idOrPrefix: String) throws -> BacktestRunRecord {
+        guard !idOrPrefix.trimmingCharacters(in: .whitespaces).isEmpty else { throw StorageError.emptyRunID }
         let matches = try wrap {
             try writer.read { db in
-                try BacktestRunRecord.filter(BacktestRunRecord.Columns.runID.like("\(idOrPrefix.replacingOccurrences(of: "%", with: ""))%"))
+                try BacktestRunRecord.filter(sql: "substr(run_id, 1, ?) = ?", arguments: [idOrPrefix.unicodeScalars.count, idOrPrefix])
                     .limit(10).fetchAll(db)
             }
         }

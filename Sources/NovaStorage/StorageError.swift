@@ -5,6 +5,8 @@ public enum StorageError: Error, CustomStringConvertible {
     case ambiguousRunID(String, matches: [String])
     case runNotCompleted(String, status: String, error: String?)
     case duplicateRunID(String)
+    case emptyRunID
+    case runStillRunning(String, pid: Int)
     case database(String)
 
     public var description: String {
@@ -19,6 +21,10 @@ public enum StorageError: Error, CustomStringConvertible {
             return "run \(id) is \(status)\(error.map { " (\($0))" } ?? ""): only completed runs have a report"
         case .duplicateRunID(let id):
             return "run \(id) is listed twice"
+        case .emptyRunID:
+            return "a run id is required, got an empty one (see: novapulse runs list)"
+        case .runStillRunning(let id, let pid):
+            return "run \(id) is still running (process \(pid) on this host): wait for it to end, or stop that process first"
         case .database(let message):
             return "database error: \(message)"
         }

@@ -17,7 +17,7 @@ enum ExitCodes {
         case is ConfigError, is CoreError, is ValidationError: return usage
         case let e as StorageError:
             switch e {
-            case .runNotFound, .ambiguousRunID, .runNotCompleted, .duplicateRunID: return usage
+            case .runNotFound, .ambiguousRunID, .runNotCompleted, .duplicateRunID, .emptyRunID, .runStillRunning: return usage
             default: return `internal`
             }
         default: return `internal`

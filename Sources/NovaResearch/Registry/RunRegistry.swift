@@ -97,8 +97,13 @@ public struct RunRegistry {
     }
 
     /// Deletes the run and its rows (trades, equity, signals); its report folder too.
+    /// A run still being written by a live process on this host is refused: deleting its rows
+    /// under it made that backtest fail and left its report folder.
     public func delete(_ idOrPrefix: String) throws -> String {
         let r = try store.run(idOrPrefix)
+        if r.status == "running", let pid = r.pid, r.host == ProcessInfo.processInfo.hostName, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 {
+            throw StorageError.runStillRunning(r.runID, pid: pid)
+        }
         try store.deleteRun(runID: r.runID)
         let dir = (paths.reportsDirectory as NSString).appendingPathComponent(r.runID)
         try? FileManager.default.removeItem(atPath: dir)

@@ -18,8 +18,8 @@ public enum ConfigLoader {
                 throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
             }
             let loaded: Any?
-            do { loaded = try Yams.load(yaml: text) } catch {
-                throw .unreadable(path: path, reason: "not valid YAML: \(error)")
+            do { loaded = try SafeYAML.load(text) } catch {
+                throw .unreadable(path: path, reason: "\(error)")
             }
             if let loaded, !(loaded is NSNull) {
                 guard let dict = loaded as? [String: Any] else {

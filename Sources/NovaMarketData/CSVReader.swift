@@ -14,6 +14,9 @@ public protocol CSVSink: AnyObject {
 public final class CSVReader {
     private var parser = csv_parser()
     private let sink: any CSVSink
+    /// Nothing fed yet: a UTF-8 byte-order mark there (spreadsheet programs write one) is not
+    /// part of the first field.
+    private var atStart = true
     private var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
     public init(sink: any CSVSink) throws {
@@ -26,9 +29,18 @@ public final class CSVReader {
     deinit { csv_free(&parser) }
 
     public func parse(_ chunk: UnsafeRawBufferPointer) throws {
-        guard let base = chunk.baseAddress, !chunk.isEmpty else { return }
-        let consumed = csv_parse(&parser, base, chunk.count, csvFieldCallback, csvRecordCallback, opaque)
-        if consumed != chunk.count {
+        guard var base = chunk.baseAddress, !chunk.isEmpty else { return }
+        var count = chunk.count
+        if atStart {
+            atStart = false
+            if count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF {
+                base += 3
+                count -= 3
+                if count == 0 { return }
+            }
+        }
+        let consumed = csv_parse(&parser, base, count, csvFieldCallback, csvRecordCallback, opaque)
+        if consumed != count {
             throw MarketDataError.unreadable(path: "", reason: String(cString: csv_strerror(csv_error(&parser))))
         }
     }

@@ -18,6 +18,23 @@ import NovaTestSupport
         }
     }
 
+    /// A temporary file left by a killed import (its process gone) is removed by the next save;
+    /// one of a live process is left alone.
+    @Test func temporariesOfDeadImportsAreRemoved() throws {
+        let dir = Fixtures.scratch()
+        let catalog = DatasetCatalog(dataDirectory: dir)
+        let r = try OHLCVImporter(options: .init(pair: Fixtures.btcusd, exchange: .kraken)).importFile(Fixtures.path("btcusdt-1m-200.csv.zst"))
+        try catalog.saveBars(r.bars, info: r.info)
+        let path = catalog.barsPath(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute)
+        // A pid far above any this machine hands out is not alive; pid 1 always is.
+        let dead = path + ".tmp-2147483000", live = path + ".tmp-1"
+        for p in [dead, live] { try Data(repeating: 7, count: 1_000).write(to: URL(fileURLWithPath: p)) }
+        try catalog.saveBars(r.bars, info: r.info)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(try catalog.loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute).0 == r.bars)
+    }
+
     @Test func damagedCacheIsReported() throws {
         let dir = Fixtures.scratch()
         let catalog = DatasetCatalog(dataDirectory: dir)

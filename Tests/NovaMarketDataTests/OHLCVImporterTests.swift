@@ -24,6 +24,17 @@ import NovaTestSupport
         #expect(r.notes == ["timeframe inferred from the data: 1m"])
     }
 
+    /// A file saved by a spreadsheet program starts with a UTF-8 byte-order mark: it imports
+    /// like the same file without one (it was refused: "the header lacks timestamp").
+    @Test func aByteOrderMarkIsNotPartOfTheHeader() throws {
+        let text = try String(contentsOfFile: Fixtures.path("btcusdt-1m-2024-06-01.csv"), encoding: .utf8)
+        let path = Fixtures.file("\u{FEFF}" + text, name: "bom.csv")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).prefix(3) == Data([0xEF, 0xBB, 0xBF]))
+        let r = try importer().importFile(path)
+        let plain = try importer().importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv"))
+        #expect(r.bars.count == 1440 && r.bars.close == plain.bars.close && r.bars.timestampMs == plain.bars.timestampMs)
+    }
+
     @Test func zstdGivesTheSameBarsAsPlain() throws {
         let z = try importer().importFile(Fixtures.path("btcusdt-1m-200.csv.zst"))
         let plain = try importer().importFile(Fixtures.path("btcusdt-1m-2024-06-01.csv"))

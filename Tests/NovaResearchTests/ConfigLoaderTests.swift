@@ -76,3 +76,31 @@ import NovaTestSupport
         #expect { try ConfigLoader.load(path: list) } throws: { "\($0)".contains("top level must be a mapping") }
     }
 }
+
+/// Hostile YAML in shared config and experiment files is refused quickly with a clear error.
+@Suite struct HostileYAMLTests {
+    /// Nine levels of nine aliases each: 9^9 values once expanded.
+    static let bomb: String = {
+        var lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        for i in 1...8 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ", ") + "]") }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func anAliasBombIsRefusedFast() throws {
+        let path = Fixtures.file(Self.bomb, name: "bomb.yaml")
+        let start = Date()
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: path) }
+        do { _ = try ConfigLoader.load(path: path) } catch {
+            #expect("\(error)".contains("once its aliases are expanded"), "\(error)")
+        }
+        #expect(throws: ConfigError.self) { try ExperimentSpec.parse(Self.bomb, source: "bomb.yaml") }
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
+    @Test func aHugeFileIsRefusedAndOrdinaryAliasesStillWork() throws {
+        let huge = Fixtures.file("# " + String(repeating: "x", count: SafeYAML.maxBytes) + "\n", name: "huge.yaml")
+        do { _ = try ConfigLoader.load(path: huge); Issue.record("accepted") } catch { #expect("\(error)".contains("at most 1048576 are read")) }
+        let ok = Fixtures.file("risk: &r\n  risk_per_trade: 0.02\nbacktest:\n  initial_cash: 5000\n", name: "alias.yaml")
+        #expect(try ConfigLoader.load(path: ok).risk.riskPerTrade == 0.02)
+    }
+}

@@ -103,7 +103,7 @@ public struct ExperimentSpec: Sendable, Equatable {
 
     public static func parse(_ text: String, source: String) throws(ConfigError) -> ExperimentSpec {
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw .unreadable(path: source, reason: "not valid YAML: \(error)") }
+        do { loaded = try SafeYAML.load(text) } catch { throw .unreadable(path: source, reason: "\(error)") }
         guard let root = loaded as? [String: Any] else { throw .unreadable(path: source, reason: "the top level must be a mapping (name:, data:, space:, objective:, ...)") }
         let known = ["name", "data", "base", "space", "objective", "constraints", "sampler", "trials", "seed", "walk_forward"]
         for key in root.keys where !known.contains(key) { throw .unknownKey(keyPath: key, source: source, known: known) }

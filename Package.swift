@@ -41,7 +41,7 @@ let package = Package(
 
         .target(name: "NovaCore", swiftSettings: hotLoop),
         .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"], swiftSettings: hotLoop),
-        .target(name: "NovaStorage", dependencies: ["NovaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NovaStorage", dependencies: ["NovaCore", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue", "NovaMarketData"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),

@@ -10,6 +10,7 @@ enum Migrations {
         migrator.registerMigration("v2-research-runs", migrate: createResearchTables)
         migrator.registerMigration("v3-execution-quality", migrate: createExecutionTable)
         migrator.registerMigration("v4-experiments", migrate: createExperimentTables)
+        migrator.registerMigration("v5-signal-chunks", migrate: createSignalChunks)
         return migrator
     }
 
@@ -297,5 +298,22 @@ enum Migrations {
             PRIMARY KEY (experiment_id, window, phase, trial)
         ) WITHOUT ROWID;
         """)
+    }
+
+    /// A run's recorded evaluations and decisions as compressed blocks (`SignalChunks`), one row
+    /// per block of 20,000 with its time range; `run_signals` stays for runs stored before it.
+    static func createSignalChunks(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run_signal_chunks (
+                run_id TEXT NOT NULL REFERENCES backtest_runs(run_id) ON DELETE CASCADE,
+                chunk INTEGER NOT NULL,
+                first_ts TEXT NOT NULL,
+                last_ts TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                format TEXT NOT NULL,
+                data BLOB NOT NULL,
+                PRIMARY KEY (run_id, chunk)
+            ) WITHOUT ROWID
+            """)
     }
 }

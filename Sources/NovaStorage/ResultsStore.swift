@@ -116,19 +116,20 @@ public final class ResultsStore: @unchecked Sendable {
                         t.entryReason, t.exitReason, t.metadata]
                     try tradeInsert.execute(arguments: StatementArguments(values))
                 }
-                let signalInsert = try db.makeStatement(sql: """
-                    INSERT INTO run_signals (run_id, seq, timestamp, pair, strategy, action, strength, acted_upon, reason, rejection, metadata)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                // Every evaluation and decision, compactly (SignalChunks).
+                let chunkInsert = try db.makeStatement(sql: """
+                    INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """)
-                // The seed's own signals table, as the live bot fills it; its metadata names the run.
+                for c in try SignalChunks.encode(signals) {
+                    try chunkInsert.execute(arguments: [runID, c.index, c.firstTimestamp, c.lastTimestamp, c.count, SignalChunks.format, c.data])
+                }
+                // The seed's own signals table, as the live bot fills it (its metadata names the
+                // run): the decisions, acted upon or refused, not every evaluation of the stack.
                 let seedInsert = try db.makeStatement(sql: """
                     INSERT INTO signals (timestamp, pair, strategy, direction, strength, confluence_count, ai_confidence, acted_upon, metadata)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                for s in signals {
-                    let values: [(any DatabaseValueConvertible)?] = [
-                        s.runID, s.seq, s.timestamp, s.pair, s.strategy, s.action, s.strength, s.actedUpon, s.reason, s.rejection, s.metadata]
-                    try signalInsert.execute(arguments: StatementArguments(values))
+                for s in signals where s.action != "none" {
                     var meta = "{\"run_id\":\"\(s.runID)\",\"seq\":\(s.seq)"
                     if let r = s.rejection { meta += ",\"rejection\":" + Self.jsonString(r) }
                     meta += "}"
@@ -248,10 +249,19 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
-    public func signals(runID: String) throws -> [RunSignalRecord] {
+    /// A run's recorded signals in order; with `through`, only the blocks that begin at or
+    /// before that ISO time are decoded (what `runs why` needs). Runs stored before the compact
+    /// format are read from their rows.
+    public func signals(runID: String, through: String? = nil) throws -> [RunSignalRecord] {
         try wrap {
             try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM run_signals WHERE run_id = ? ORDER BY seq", arguments: [runID]).map(RunSignalRecord.init(row:))
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT data FROM run_signal_chunks WHERE run_id = ? AND (? IS NULL OR first_ts <= ?) ORDER BY chunk
+                    """, arguments: [runID, through, through])
+                if rows.isEmpty {
+                    return try Row.fetchAll(db, sql: "SELECT * FROM run_signals WHERE run_id = ? ORDER BY seq", arguments: [runID]).map(RunSignalRecord.init(row:))
+                }
+                return try rows.flatMap { try SignalChunks.decode($0["data"], runID: runID) }
             }
         }
     }

@@ -106,3 +106,17 @@ import NovaTestSupport
         #expect(points.contains("5003.0,100.0"))
     }
 }
+
+@Suite struct CSVFormattingTests {
+    /// The fast two-decimal formatter gives what `%.2f` gives (away from exact binary ties).
+    @Test func fixed2MatchesPrintf() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let x = Double.random(in: -3...3, using: &rng)
+            let scaled = abs(x) * 100
+            if abs(scaled - scaled.rounded(.down) - 0.5) < 1e-6 { continue }
+            #expect(CSVExport.fixed2(x) == String(format: "%.2f", x), "\(x)")
+        }
+        #expect(CSVExport.fixed2(0) == "0.00" && CSVExport.fixed2(-0.001) == "-0.00" && CSVExport.fixed2(1.05) == String(format: "%.2f", 1.05))
+    }
+}

@@ -10,9 +10,9 @@ import Testing
 
     @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
         let store = try ResultsStore()
-        #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments"])
+        #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments", "v5-signal-chunks"])
         let tables = try store.tableNames()
-        for t in Self.seedTables + ["run_trades", "run_equity"] { #expect(tables.contains(t), "missing \(t)") }
+        for t in Self.seedTables + ["run_trades", "run_equity", "run_signal_chunks"] { #expect(tables.contains(t), "missing \(t)") }
         let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }
         #expect(columns.starts(with: ["id", "run_id", "started_at", "completed_at", "config", "results", "tenant_id"]))
         #expect(columns.contains("status") && columns.contains("data_fingerprint"))
@@ -99,5 +99,41 @@ import Testing
     @Test func dbPathFromTheEnvironment() {
         #expect(ResultsStore.defaultPath(environment: [:]) == "data/novapulse.db")
         #expect(ResultsStore.defaultPath(environment: ["DB_PATH": "/x/y.db"]) == "/x/y.db")
+    }
+}
+
+/// A run's signals stored compactly (`SignalChunks`): every field back exactly, across blocks.
+@Suite struct SignalChunkTests {
+    static func signal(_ k: Int) -> RunSignalRecord {
+        let minute = k % 60, hour = (k / 60) % 24, day = 1 + k / 1440
+        let ts = String(format: "2024-01-%02dT%02d:%02d:00Z", day, hour, minute)
+        let decision = k % 7 == 0
+        return RunSignalRecord(runID: "bt-c", seq: k + 1, timestamp: ts, pair: "BTC/USD", strategy: "confluence",
+                               action: decision ? "enter_long" : "none", strength: Double(k) / 3, actedUpon: k % 14 == 0,
+                               reason: k % 5 == 0 ? nil : "confluence long · 3 agree \u{1F4C8}",
+                               rejection: decision && k % 14 != 0 ? "sizing: Kelly fraction -0.447 <= 0" : nil,
+                               metadata: k % 3 == 0 ? nil : "{\"confidence\":0.61,\"signals\":[{\"s\":\"keltner\"}]}",
+                               direction: k % 2 == 0 ? "long" : "short", confluenceCount: k % 9, confidence: k % 4 == 0 ? nil : 0.1 * Double(k % 10))
+    }
+
+    @Test func roundTripAcrossBlocksAndTheTimeBound() throws {
+        let store = try ResultsStore()
+        try store.beginRun(ResultsStoreTests.run("bt-c"))
+        let signals = (0..<45_000).map(Self.signal)
+        try store.finishRun(runID: "bt-c", completedAt: "t", results: "{}", trades: [], equity: [(0, 1)], signals: signals)
+        #expect(try store.signals(runID: "bt-c") == signals)
+        let chunks = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks WHERE run_id = 'bt-c'") }
+        #expect(chunks == 3)
+        // Only the blocks that begin by the time asked are read: the first (signals 0..<20,000).
+        let early = try store.signals(runID: "bt-c", through: signals[100].timestamp)
+        #expect(early == Array(signals.prefix(20_000)))
+        // The seed's signals table holds the decisions only.
+        let seed = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM signals") }
+        #expect(seed == signals.filter { $0.action != "none" }.count)
+        let bytes = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(data)) FROM run_signal_chunks") }!
+        #expect(bytes < 45_000 * 12)          // about 10 bytes a signal for these, against ~200 as rows
+        try store.deleteRun(runID: "bt-c")
+        #expect(try store.signals(runID: "bt-c").isEmpty)
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks") } == 0)
     }
 }

@@ -33,7 +33,11 @@ extension BacktestRunner {
     /// venue refused (category risk, warning), each trade opened and closed (category trade).
     static func thoughts(_ replay: ReplayResult) -> [ThoughtRecord] {
         var out: [(Int64, ThoughtRecord)] = []
-        for s in replay.signals where s.action == .enterLong && !s.actedUpon {
+        // A refusal inside a halt is summed up by the halt's own two entries (every one of them is
+        // still in the run's signals): a year of the full stack refused 124,000 entries in halts.
+        let halts = replay.halts
+        func inHalt(_ t: Int64) -> Bool { halts.contains { $0.startMs <= t && t < ($0.endMs ?? .max) } }
+        for s in replay.signals where s.action == .enterLong && !s.actedUpon && !inHalt(s.timestampMs) {
             out.append((s.timestampMs, ThoughtRecord(timestamp: UTCTime.iso(s.timestampMs), category: "risk",
                                                      message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
                                                      extraJSON: ",\"pair\":\"\(s.pair)\"")))

@@ -70,7 +70,7 @@ extension RunRegistry {
     public func why(_ idOrPrefix: String, atMs: Int64) throws -> RunWhy {
         let run = try load(idOrPrefix)
         let id = run.record.runID
-        let signals = try store.signals(runID: id).compactMap(Self.signal)
+        let signals = try store.signals(runID: id, through: UTCTime.iso(atMs)).compactMap(Self.signal)
         let before = signals.filter { $0.timestampMs <= atMs }
         let latestTime = before.map(\.timestampMs).max()
         // Several decisions can share a bar (an evaluation and an exit): prefer the acted one.

@@ -137,3 +137,34 @@ import Testing
         #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks") } == 0)
     }
 }
+
+@Suite struct EquityCodecTests {
+    /// The compressed curve comes back bit for bit (a flat stretch, gaps, negative equity,
+    /// -0.0), is a fraction of the raw size, and a curve stored raw before it still reads.
+    @Test func roundTripAndOldRows() throws {
+        var curve: [(timestampMs: Int64, equity: Double)] = []
+        var t: Int64 = 1_700_000_000_000, e = 10_000.0
+        for k in 0..<100_000 {
+            t += k % 997 == 0 ? 3_600_000 : 60_000
+            if k % 10 < 3 { e += Double(k % 13) * 0.37 - 2 }          // moves now and then, flat in between
+            curve.append((t, k == 500 ? -0.0 : (k == 501 ? -12.5 : e)))
+        }
+        let store = try ResultsStore()
+        try store.beginRun(ResultsStoreTests.run("bt-e"))
+        try store.finishRun(runID: "bt-e", completedAt: "t", results: "{}", trades: [], equity: curve)
+        let back = try store.equity(runID: "bt-e")
+        #expect(back.count == curve.count)
+        #expect(zip(back, curve).allSatisfy { $0.timestampMs == $1.timestampMs && $0.equity.bitPattern == $1.equity.bitPattern })
+        let stored = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT length(ts_ms) + length(equity) FROM run_equity") }!
+        #expect(stored < curve.count * 16 / 10)
+        // A raw row, as runs stored before the codec have them.
+        try store.beginRun(ResultsStoreTests.run("bt-old"))
+        let raw = Array(curve.prefix(10))
+        try store.writer.write { db in
+            try db.execute(sql: "INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES (?, ?, ?, ?)", arguments: [
+                "bt-old", raw.count, raw.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Data($0) },
+                raw.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }])
+        }
+        #expect(try store.equity(runID: "bt-old").map(\.equity) == raw.map(\.equity))
+    }
+}

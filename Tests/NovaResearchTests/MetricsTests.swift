@@ -120,3 +120,15 @@ import NovaTestSupport
         #expect(CSVExport.fixed2(0) == "0.00" && CSVExport.fixed2(-0.001) == "-0.00" && CSVExport.fixed2(1.05) == String(format: "%.2f", 1.05))
     }
 }
+
+@Suite struct ReportGateTests {
+    /// Refusals group by their gate, never cut mid-word.
+    @Test func gatesOfRefusals() {
+        #expect(HTMLReport.gate(of: "sizing: Kelly fraction -0.447 <= 0: no measured edge") == "sizing: Kelly fraction")
+        #expect(HTMLReport.gate(of: "pair_cooldown: 120 s since the last BTC/USD trade, wait 900 s") == "pair_cooldown")
+        #expect(HTMLReport.gate(of: "confidence 0.47 < 0.55") == "confidence")
+        #expect(HTMLReport.gate(of: "risk_of_ruin: 1.0000, limit 0.01") == "risk_of_ruin")
+        #expect(HTMLReport.gate(of: "a position or order is already open for BTC/USD") == "a position or order is already open for BTC/USD")
+        #expect(HTMLReport.gate(of: "") == "")
+    }
+}

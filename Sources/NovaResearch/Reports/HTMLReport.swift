@@ -227,11 +227,7 @@ public struct HTMLReport {
         // Group by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
         for s in a.signals where !s.actedUpon {
             let r = s.rejection ?? ""
-            // Up to the first ASCII digit, on the bytes (Character properties were a second per
-            // year of signals).
-            let cut = r.utf8.firstIndex { $0 >= 48 && $0 <= 57 } ?? r.utf8.endIndex
-            let gate = String(r.utf8[r.utf8.startIndex..<cut])!.trimmingCharacters(in: .whitespaces)
-            reasons[gate.isEmpty ? r : gate, default: 0] += 1
+            reasons[Self.gate(of: r), default: 0] += 1
         }
         if !reasons.isEmpty {
             html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"
@@ -239,6 +235,20 @@ public struct HTMLReport {
             html += "</table>"
         }
         return html
+    }
+
+    /// A refusal's gate, for grouping: its text before the first number, without the trailing
+    /// punctuation ("sizing: Kelly fraction -0.45 <= 0" -> "sizing: Kelly fraction",
+    /// "pair_cooldown: 120 s since ..." -> "pair_cooldown"). On bytes: a year of signals is
+    /// hundreds of thousands of these.
+    static func gate(of reason: String) -> String {
+        let u = Array(reason.utf8)
+        var end = u.firstIndex { $0 >= 48 && $0 <= 57 } ?? u.count
+        // Drop what leads into the number: spaces, signs, colons, brackets, "<=".
+        while end > 0, [32, 45, 43, 58, 40, 60, 62, 61, 46, 44].contains(u[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end, u[start] == 32 { start += 1 }
+        return end > start ? String(decoding: u[start..<end], as: UTF8.self) : reason
     }
 
     /// A banner at the top when trading was halted: when, by what, how many entries refused.

@@ -18,6 +18,16 @@ public enum UTCTime {
         return era * 146097 + doe - 719468
     }
 
+    /// Days in a month of the proleptic Gregorian calendar (2024-02 has 29, 2023-02 has 28): a
+    /// date like 2024-02-30 is refused, not rolled over into March.
+    public static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
     /// The (year, month, day) of a day count since 1970-01-01.
     public static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719468
@@ -156,7 +166,7 @@ public enum UTCTime {
             return true
         }
         guard let y = num(4), expect(UInt8(ascii: "-")), let mo = num(2), expect(UInt8(ascii: "-")), let d = num(2),
-              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y) else { return nil }
         var ms = daysFromCivil(year: y, month: mo, day: d) * 86_400_000
         if i == b.count { return ms }
         guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") else { return nil }

@@ -4,6 +4,7 @@ public struct DataIssue: Sendable, Equatable, CustomStringConvertible {
         case unparsable = "unparsable value"
         case wrongFieldCount = "wrong number of fields"
         case notANumber = "NaN value"
+        case notFinite = "infinite value"
         case nonPositivePrice = "zero or negative price"
         case negativeVolume = "negative volume"
         case highBelowOpenClose = "high below max(open, close)"

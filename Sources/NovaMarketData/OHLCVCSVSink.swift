@@ -113,8 +113,10 @@ final class OHLCVCSVSink: CSVSink {
 
     private func checkAndAppend() {
         let o = values[1], h = values[2], l = values[3], c = values[4], v = values[5]
-        for (i, x) in [o, h, l, c, v].enumerated() where x.isNaN {
-            issues.add(DataIssue(kind: .notANumber, line: line, detail: "\(OHLCVLayout.Field(rawValue: i + 1)!.name) is NaN"))
+        for (i, x) in [o, h, l, c, v].enumerated() where !x.isFinite {
+            // `inf` is not a price or a volume either; say which it is, not "zero or negative".
+            issues.add(DataIssue(kind: x.isNaN ? .notANumber : .notFinite, line: line,
+                                 detail: "\(OHLCVLayout.Field(rawValue: i + 1)!.name) is \(x.isNaN ? "NaN" : "\(x)")"))
             return
         }
         if !(o > 0 && h > 0 && l > 0 && c > 0) || !o.isFinite || !h.isFinite || !l.isFinite || !c.isFinite {

@@ -49,3 +49,16 @@ import Testing
         }
     }
 }
+
+@Suite struct CalendarDateTests {
+    /// A day past the end of its month is refused, not rolled into the next month; leap years
+    /// have their 29 February.
+    @Test func daysPastTheMonthAreRefused() throws {
+        #expect(throws: CoreError.self) { try UTCTime.parse("2024-02-30") }
+        #expect(throws: CoreError.self) { try UTCTime.parse("2023-02-29") }
+        #expect(throws: CoreError.self) { try UTCTime.parse("2024-04-31T00:00:00Z") }
+        #expect(try UTCTime.parse("2024-02-29") == UTCTime.daysFromCivil(year: 2024, month: 2, day: 29) * 86_400_000)
+        #expect(try UTCTime.parse("2000-02-29") > 0)
+        #expect(throws: CoreError.self) { try UTCTime.parse("1900-02-29") }
+    }
+}

@@ -105,6 +105,8 @@ import NovaTestSupport
         ("x,1,2,0.5,1.5,10", .unparsable, "timestamp 'x'"),
         ("60,1,2,0.5", .wrongFieldCount, "4 fields, expected 6"),
         ("60,nan,2,0.5,1.5,10", .notANumber, "open is NaN"),
+        ("60,1,inf,0.5,1.5,10", .notFinite, "high is inf"),
+        ("60,1,2,0.5,1.5,inf", .notFinite, "volume is inf"),
         ("60,0,2,0.5,1.5,10", .nonPositivePrice, "open 0.0"),
         ("60,-1,2,0.5,1.5,10", .nonPositivePrice, "open -1.0"),
         ("60,1,2,0.5,1.5,-10", .negativeVolume, "volume -10.0"),

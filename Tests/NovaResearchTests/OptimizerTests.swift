@@ -6,6 +6,14 @@ import NovaTestSupport
 @testable import NovaResearch
 
 @Suite struct ExperimentSpecTests {
+    /// A `trials:` that is there but not a whole number in range is refused (it once ran the
+    /// default 50 instead).
+    @Test(arguments: ["ten", "4.5", "99999999999999999999", "0", "-3"])
+    func badTrialCountsAreRefused(value: String) {
+        let text = Self.yaml.replacingOccurrences(of: "sampler: grid", with: "sampler: random\ntrials: \(value)")
+        #expect { try ExperimentSpec.parse(text, source: "t.yaml") } throws: { "\($0)".contains("trials") && "\($0)".contains("1 to 10000000") }
+    }
+
     static let yaml = """
     name: t
     data: {pair: BTC/USD, from: 2024-06-01, to: 2024-06-01}

@@ -200,8 +200,17 @@ public struct ExperimentSpec: Sendable, Equatable {
         let samplerText = root["sampler"] as? String ?? "grid"
         guard let sampler = Sampler(rawValue: samplerText) else { throw bad("sampler", root["sampler"], "grid, random or tpe") }
         let gridSize = space.reduce(1) { $0 * ParameterSpace.values($1.domain).count }
-        let trials = (root["trials"] as? Int) ?? (sampler == .grid ? gridSize : 50)
-        guard trials >= 1 else { throw bad("trials", root["trials"], "a whole number of trials, at least 1") }
+        // A value that is there but not a whole number (`ten`, 4.5, a number past Int) is an
+        // error, never the default in disguise.
+        let trials: Int
+        if let given = root["trials"] {
+            guard let n = given as? Int, n >= 1, n <= 10_000_000 else {
+                throw bad("trials", given, "a whole number of trials from 1 to 10000000")
+            }
+            trials = n
+        } else {
+            trials = sampler == .grid ? gridSize : 50
+        }
         let seedValue = root["seed"] ?? 1
         guard let seed = seedValue as? Int, seed >= 0 else { throw bad("seed", root["seed"], "a whole number, 0 or more") }
         // walk-forward

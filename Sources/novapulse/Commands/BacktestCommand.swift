@@ -44,10 +44,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "Override a parameter, KEY=VALUE (repeatable): a strategy parameter (fast=10) or a config key path (risk.risk_per_trade=0.02).")
     var param: [String] = []
 
-    @Option(name: .long, help: "Fee rate for every fill, maker and taker (0.001 = 0.1%), replacing the exchange's schedule.")
+    // `.unconditional`: a negative value ("-5") is the value, so the range check can say what is
+    // wrong, instead of the parser calling it a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Fee rate for every fill, maker and taker (0.001 = 0.1%), replacing the exchange's schedule.")
     var fee: Double?
 
-    @Option(name: .long, help: "Starting cash in quote currency (default 10000).")
+    @Option(name: .long, parsing: .unconditional, help: "Starting cash in quote currency (default 10000).")
     var cash: Double?
 
     @Option(name: .long, help: "Position sizing: fixed-fractional (risk per trade, default) or all-in (all cash, fee included).")

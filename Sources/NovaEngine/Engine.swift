@@ -21,8 +21,10 @@ public struct Engine<S: Strategy> {
     private var strategies: [S]
     /// Latest fresh book analysis per slot (the spread gate reads it).
     private var books: [OrderBookAnalysis?]
-    /// The journal entry of each slot's entry in flight: a later venue refusal is written there.
+    /// The journal entry of each slot's entry and exit in flight: a later venue refusal is
+    /// written there.
     private var entrySignal: [Int?]
+    private var exitSignal: [Int?]
     public private(set) var nowMs: Int64 = 0
     public private(set) var equityTimestampMs: [Int64] = []
     public private(set) var equity: [Double] = []
@@ -46,6 +48,7 @@ public struct Engine<S: Strategy> {
         self.books = pairs.map { _ in nil }
         self.shadows = ShadowTrades(slots: pairs.count)
         self.entrySignal = pairs.map { _ in nil }
+        self.exitSignal = pairs.map { _ in nil }
     }
 
     public mutating func reserveEquity(_ n: Int) {
@@ -60,31 +63,26 @@ public struct Engine<S: Strategy> {
         switch event {
         case .venue(let e):
             venueEvent(e, now: now)
-            return
         case .bar(let slot, let bar, let closeMs):
             barClosed(slot, bar, closeMs: closeMs, now: now)
-            return
-        default:
-            break
-        }
-        nowMs = now
-        switch event {
-        case .venue, .bar:
-            break
         case .book(let slot, let analysis):
+            nowMs = now
             books[slot] = analysis
             strategies[slot].bookUpdated(analysis)
         case .price(let slot, let price, let atMs):
+            nowMs = now
             if executor.priceUpdate(slot, price: price) {
                 eventScans += 1
                 executor.checkPosition(slot, atMs: atMs)
             }
+            if !executor.reports.isEmpty { absorbReports() }
         case .timer(.positionCheck, let atMs):
-            guard executor.pricesSinceCheck else { break }
+            nowMs = now
+            guard executor.pricesSinceCheck else { return }
             positionChecks += 1
             executor.checkPositions(atMs: atMs)
+            if !executor.reports.isEmpty { absorbReports() }
         }
-        if !executor.reports.isEmpty { absorbReports() }
     }
 
     /// An answer from the venue.
@@ -134,6 +132,7 @@ public struct Engine<S: Strategy> {
         case .exitLong(let reason):
             let rejection = config.exitOnOppositeSignal ? executor.exit(i, purpose: .exitSignal, atMs: closeMs)
                 : "exit_on_opposite_signal is off: the position leaves by its stop, target, tiers or trailing"
+            exitSignal[i] = rejection == nil ? signals.count : nil
             signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: name, action: .exitLong,
                                        strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
                                        rejection: rejection, confluence: confluence))
@@ -196,8 +195,12 @@ public struct Engine<S: Strategy> {
                     signals[k].rejection = message
                     entrySignal[slot] = nil
                 }
-            case .exitFailed:
-                break
+            case .exitFailed(let slot, let message):
+                if let k = exitSignal[slot], signals[k].action == .exitLong {
+                    signals[k].actedUpon = false
+                    signals[k].rejection = message
+                }
+                exitSignal[slot] = nil
             }
         }
     }

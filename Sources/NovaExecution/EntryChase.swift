@@ -42,7 +42,7 @@ public struct EntryChase: Sendable, Equatable {
     }
 
     /// The replacement went out.
-    public mutating func replaced(attempts: Int) {
+    public mutating func replaced() {
         guard let r = replacement else { return }
         if r.limitPrice == nil { isLimit = false } else { attempt += 1 }
         replacement = nil

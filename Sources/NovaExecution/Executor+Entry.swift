@@ -59,7 +59,7 @@ extension Executor {
             let market = r.limitPrice == nil
             let id = submit(i, side: .buy, kind: r.limitPrice.map { .limit(price: $0) } ?? .market,
                             quantity: .quoteIncludingFee(slots[i].chase.budget), purpose: .entry, leg: .entry, atMs: r.atMs)
-            slots[i].chase.replaced(attempts: config.entryChaseAttempts)
+            slots[i].chase.replaced()
             if market {
                 notes.append(note(i, r.atMs, "limit entry not filled after \(config.entryChaseAttempts) attempts: market order"))
             }

@@ -110,10 +110,10 @@ import NovaVenue
         var c = EntryChase(attempts: 2, budget: 500)
         #expect(c.isChasing && c.attempt == 1)
         #expect(c.next(close: 101, attempts: 2, atMs: 60).limitPrice == 101)
-        c.replaced(attempts: 2)
+        c.replaced()
         #expect(c.attempt == 2 && c.isLimit)
         #expect(c.next(close: 102, attempts: 2, atMs: 120).limitPrice == nil)
-        c.replaced(attempts: 2)
+        c.replaced()
         #expect(!c.isLimit && c.recordedAttempts(configured: 2) == 2)
         #expect(EntryChase(attempts: 0, budget: 1).recordedAttempts(configured: 0) == 0)
     }

@@ -24,7 +24,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
         case query(String, String)
         public var description: String {
             switch self {
-            case .badURL(let u, let why): return "DATABASE_URL \(u): \(why) (expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE)"
+            case .badURL(let u, let why): return "DATABASE_URL \(DatabaseURL.masked(u)): \(why) (expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE)"
             case .connect(let u, let why): return "cannot connect to PostgreSQL at \(u): \(why)"
             case .query(let what, let why): return "PostgreSQL: \(what) failed: \(why)"
             }
@@ -39,9 +39,22 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             connection = try PostgresConnection.connect(on: group.next(), configuration: config, id: 1, logger: logger).wait()
         } catch {
             try? group.syncShutdownGracefully()
-            throw StoreError.connect(display, String(reflecting: error))
+            throw StoreError.connect(display, Self.reason(error) + " (is the server running there, and are the host, port and database right?)")
         }
         try migrate()
+    }
+
+    /// One line for a connection failure: the client library's own dump runs to many lines.
+    /// The debug text is read to classify the failure, never printed (PostgresNIO keeps its
+    /// details out of the plain description on purpose: they can hold what was sent).
+    static func reason(_ error: any Error) -> String {
+        let text = String(reflecting: error)
+        if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
+        if text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") { return "connection timed out" }
+        if text.localizedCaseInsensitiveContains("password") || text.localizedCaseInsensitiveContains("authentication") { return "authentication failed" }
+        if text.localizedCaseInsensitiveContains("does not exist") { return "the database or user does not exist" }
+        if text.localizedCaseInsensitiveContains("resolve") || text.localizedCaseInsensitiveContains("unknown host") { return "the host name does not resolve" }
+        return "the connection failed"
     }
 
     deinit {
@@ -51,13 +64,15 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
 
     static func parse(_ url: String) throws -> (PostgresConnection.Configuration, String) {
         guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? "") else {
-            throw StoreError.badURL(url, "not a postgresql:// URL")
+            throw StoreError.badURL(url, url.contains("://") ? "not a postgresql:// URL, or its port is not a number" : "not a postgresql:// URL")
         }
         guard let host = c.host, !host.isEmpty else { throw StoreError.badURL(url, "no host") }
         guard let user = c.user, !user.isEmpty else { throw StoreError.badURL(url, "no user") }
         let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
         guard !database.isEmpty else { throw StoreError.badURL(url, "no database name") }
         let port = c.port ?? 5432
+        // URLComponents takes any number; a socket port past 65535 would wrap (99999 -> 34463).
+        guard (1...65535).contains(port) else { throw StoreError.badURL(url, "port \(port) is not a TCP port (1 to 65535)") }
         let display = "postgresql://\(user)@\(host):\(port)/\(database)"
         return (PostgresConnection.Configuration(host: host, port: port, username: user, password: c.password, database: database, tls: .disable), display)
     }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if Postgres
+import NovaPostgres
+#endif
 import NovaCore
 import NovaMarketData
 import NovaResearch
@@ -20,7 +23,17 @@ enum ExitCodes {
             case .runNotFound, .ambiguousRunID, .runNotCompleted, .duplicateRunID, .emptyRunID, .runStillRunning: return usage
             default: return `internal`
             }
-        default: return `internal`
+        default:
+            #if Postgres
+            // The user's DATABASE_URL or server, not a fault of ours: a configuration error.
+            if let e = error as? PostgresTrialStore.StoreError {
+                switch e {
+                case .badURL, .connect: return usage
+                case .query: return `internal`
+                }
+            }
+            #endif
+            return `internal`
         }
     }
 

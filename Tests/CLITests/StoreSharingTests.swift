@@ -42,3 +42,27 @@ import NovaTestSupport
         #expect(try CLITests.run(["runs", "delete", id], workspace: ws).code == 0)
     }
 }
+
+#if Postgres
+/// A DATABASE_URL that cannot be used is the user's configuration: one clear line naming the
+/// host and port, exit 2, the password never printed (it was exit 1 with the client's dump).
+@Suite struct DatabaseURLErrorTests {
+    @Test(arguments: [
+        ("postgresql://u:secretpw@127.0.0.1:1/db", "cannot connect to PostgreSQL at postgresql://u@127.0.0.1:1/db: connection refused"),
+        ("postgresql://u:secretpw@127.0.0.1:notaport/db", "postgresql://u:***@127.0.0.1:notaport/db"),
+        ("postgresql://u:secretpw@127.0.0.1:99999/db", "port 99999 is not a TCP port"),
+        ("mysql://u:secretpw@127.0.0.1/db", "DATABASE_URL=mysql://u:***@127.0.0.1/db: only postgresql://"),
+    ])
+    func badURLs(url: String, message: String) throws {
+        let file = Fixtures.file(OptimizeCLITests.experiment, name: "e.yaml")
+        let (p, out, err) = try CLITests.launch(["optimize", file], workspace: Fixtures.scratch("pgurl"), environment: ["DATABASE_URL": url])
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2, "\(e)")
+        #expect(e.contains(message), "\(e)")
+        #expect(!e.contains("secretpw"), "\(e)")
+        #expect(e.split(separator: "\n").count == 1, "\(e)")
+    }
+}
+#endif

@@ -168,3 +168,14 @@ import Testing
         #expect(try store.equity(runID: "bt-old").map(\.equity) == raw.map(\.equity))
     }
 }
+
+@Suite struct DatabaseURLTests {
+    @Test func passwordsAreMaskedWhateverTheRest() {
+        #expect(DatabaseURL.masked("postgresql://u:secret@127.0.0.1:5432/db") == "postgresql://u:***@127.0.0.1:5432/db")
+        #expect(DatabaseURL.masked("postgresql://u:s3cr:et@host:notaport/db") == "postgresql://u:***@host:notaport/db")
+        #expect(DatabaseURL.masked("postgresql://u:p@ss@host/db") == "postgresql://u:***@host/db")
+        #expect(DatabaseURL.masked("postgresql://u@host/db") == "postgresql://u@host/db")
+        #expect(DatabaseURL.masked("mysql://root:hunter2@h/db") == "mysql://root:***@h/db")
+        #expect(DatabaseURL.masked("not a url") == "not a url")
+    }
+}

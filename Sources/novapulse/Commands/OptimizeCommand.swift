@@ -172,7 +172,7 @@ enum TrialStores {
     static func open(environment env: [String: String], sqlitePath: String) throws -> any TrialStore {
         if let url = env["DATABASE_URL"], !url.isEmpty {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-                throw ValidationError("DATABASE_URL=\(url): only postgresql://USER@HOST:PORT/DB is supported (unset it for the SQLite default)")
+                throw ValidationError("DATABASE_URL=\(DatabaseURL.masked(url)): only postgresql://USER@HOST:PORT/DB is supported (unset it for the SQLite default)")
             }
             #if Postgres
             return try PostgresTrialStore(url: url)

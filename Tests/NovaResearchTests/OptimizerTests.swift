@@ -8,6 +8,20 @@ import NovaTestSupport
 @Suite struct ExperimentSpecTests {
     /// A `trials:` that is there but not a whole number in range is refused (it once ran the
     /// default 50 instead).
+    /// Spaces too large to list are refused before anything is allocated: a 10^9-point grid,
+    /// and a range of a billion steps even for random search.
+    @Test func hugeSpacesAreRefusedAtOnce() throws {
+        var space = ""
+        for k in 0..<9 { space += "  strategies.p\(k): {range: [1, 10], step: 1}\n" }
+        let grid = "name: g\ndata: {pair: BTC/USD}\nspace:\n\(space)objective: {metric: sharpe, goal: maximize}\nsampler: grid\n"
+        let start = Date()
+        #expect { try ExperimentSpec.parse(grid, source: "g.yaml") } throws: { "\($0)".contains("1000000000 grid points (10 x 10 x 10") }
+        let wide = "name: w\ndata: {pair: BTC/USD}\nspace:\n  strategies.sma_cross.slow: {range: [1, 1000000000], step: 1}\n"
+            + "objective: {metric: sharpe, goal: maximize}\nsampler: random\ntrials: 5\n"
+        #expect { try ExperimentSpec.parse(wide, source: "w.yaml") } throws: { "\($0)".contains("at most 100000 values per parameter") }
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
     @Test(arguments: ["ten", "4.5", "99999999999999999999", "0", "-3"])
     func badTrialCountsAreRefused(value: String) {
         let text = Self.yaml.replacingOccurrences(of: "sampler: grid", with: "sampler: random\ntrials: \(value)")

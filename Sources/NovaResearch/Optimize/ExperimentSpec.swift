@@ -199,7 +199,17 @@ public struct ExperimentSpec: Sendable, Equatable {
         // sampler, trials, seed
         let samplerText = root["sampler"] as? String ?? "grid"
         guard let sampler = Sampler(rawValue: samplerText) else { throw bad("sampler", root["sampler"], "grid, random or tpe") }
-        let gridSize = space.reduce(1) { $0 * ParameterSpace.values($1.domain).count }
+        // Counted before anything is listed: a 9 x 10-value grid is 10^9 points (it once filled
+        // 5.5 GB in 10 s without a word).
+        for p in space where ParameterSpace.count(p.domain) > ParameterSpace.maxValuesPerParameter {
+            throw bad("space.\(p.key)", "\(Int(ParameterSpace.count(p.domain))) values", "at most \(Int(ParameterSpace.maxValuesPerParameter)) values per parameter (a coarser step)")
+        }
+        let points = space.reduce(1.0) { $0 * ParameterSpace.count($1.domain) }
+        if sampler == .grid && points > ParameterSpace.maxGridPoints {
+            throw bad("space", String(format: "%.0f grid points (%@)", points, space.map { "\(Int(ParameterSpace.count($0.domain)))" }.joined(separator: " x ")),
+                      "at most \(Int(ParameterSpace.maxGridPoints)) for sampler: grid; narrow the space, or use sampler: random (or tpe) with trials: N")
+        }
+        let gridSize = Int(min(points, Double(Int.max / 2)))
         // A value that is there but not a whole number (`ten`, 4.5, a number past Int) is an
         // error, never the default in disguise.
         let trials: Int

@@ -30,6 +30,20 @@ public enum ParameterSpace {
         }
     }
 
+    /// How many values a domain has, counted without listing them (a range of a billion steps
+    /// must be refused before anything is allocated).
+    public static func count(_ domain: ExperimentSpec.Domain) -> Double {
+        switch domain {
+        case .range(let lo, let hi, let step, _): return step > 0 && hi >= lo ? ((hi - lo) / step * (1 + 1e-12)).rounded(.down) + 1 : 0
+        case .logRange(_, _, let steps): return Double(steps)
+        case .choices(let list): return Double(list.count)
+        }
+    }
+
+    /// The most values one parameter may have, and the most points a grid search may have.
+    public static let maxValuesPerParameter = 100_000.0
+    public static let maxGridPoints = 1_000_000.0
+
     /// Every point of the grid, the last parameter varying fastest (nested loops in file order).
     public static func grid(_ space: [ExperimentSpec.Parameter]) -> [[Int]] {
         let sizes = space.map { values($0.domain).count }

@@ -132,6 +132,29 @@ import NovaTestSupport
         #expect(runs.count == 1 && runs[0].status == "failed" && runs[0].error != nil && runs[0].results == nil)
     }
 
+    /// The report folder appears only once the run is committed: a run whose storing fails
+    /// leaves no report, a finished one leaves no staging folder, and a staging folder of a
+    /// killed backtest is removed by the next run.
+    @Test func theReportAppearsOnlyWithItsCommittedRun() throws {
+        let paths = try Self.workspace()
+        try FileManager.default.createDirectory(atPath: paths.reportsDirectory, withIntermediateDirectories: true)
+        let stale = paths.reportsDirectory + "/bt-dead.staging-2147483000"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "buy_and_hold"
+        let out = try BacktestRunner(request: request).run()
+        let names = try FileManager.default.contentsOfDirectory(atPath: paths.reportsDirectory)
+        #expect(names == [out.runID], "\(names)")
+        #expect(FileManager.default.fileExists(atPath: out.reportDirectory + "/report.html"))
+        // Storing fails (the database is a folder): the run is not stored and no report is left.
+        var broken = paths
+        broken.databasePath = Fixtures.scratch("dbdir")
+        var second = BacktestRequest(pairs: [Fixtures.btcusd], paths: broken)
+        second.strategy = "buy_and_hold"
+        #expect(throws: (any Error).self) { try BacktestRunner(request: second).run() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: paths.reportsDirectory) == [out.runID])
+    }
+
     @Test func severalPairsShareOneBankrollInTimeOrder() throws {
         let eth = Pair(base: "ETH", quote: "USD")
         var request = BacktestRequest(pairs: [Fixtures.btcusd, eth], paths: try Self.workspace(extraPair: eth))

@@ -93,7 +93,13 @@ public struct BacktestRunner {
             execution.simulator = replay.simulator
             artifacts.execution = execution
             artifacts.halts = replay.halts
-            try ReportWriter.write(artifacts, to: reportDir)
+            // The report is written beside its final place and moved there only once the run is
+            // committed: a run killed in between leaves no complete-looking report of a run the
+            // store calls interrupted (the staging folder is removed by a later run).
+            let staging = reportDir + ReportWriter.stagingSuffix + "\(getpid())"
+            ReportWriter.removeStaleStaging(in: request.paths.reportsDirectory)
+            try ReportWriter.write(artifacts, to: staging)
+            defer { try? FileManager.default.removeItem(atPath: staging) }
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let signalRecords = replay.signals.enumerated().map { i, s in
@@ -105,6 +111,11 @@ public struct BacktestRunner {
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
                                 trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords,
                                 thoughts: Self.thoughts(replay), execution: ExecutionQuality.records(runID: runID, legs))
+            try? FileManager.default.removeItem(atPath: reportDir)
+            if rename(staging, reportDir) != 0 {
+                // The run is stored; a report that cannot be moved is written in place instead.
+                try? ReportWriter.write(artifacts, to: reportDir)
+            }
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
                            engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs,

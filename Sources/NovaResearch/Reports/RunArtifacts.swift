@@ -50,6 +50,18 @@ public struct RunArtifacts: Sendable {
 public enum ReportWriter {
     public static let files = ["report.html", "trades.csv", "equity.csv", "signals.csv", "metrics.csv"]
 
+    /// A report folder being written is named `RUN_ID.staging-PID` until its run is committed.
+    static let stagingSuffix = ".staging-"
+
+    /// Removes staging folders of processes that no longer run (a backtest killed mid-report).
+    public static func removeStaleStaging(in reportsDirectory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: reportsDirectory) else { return }
+        for name in names {
+            guard let r = name.range(of: stagingSuffix), let pid = Int32(name[r.upperBound...]), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: (reportsDirectory as NSString).appendingPathComponent(name)) }
+        }
+    }
+
     public static func write(_ a: RunArtifacts, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let contents: [(String, String)] = [

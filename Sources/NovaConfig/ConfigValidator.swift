@@ -12,11 +12,11 @@ public enum ConfigValidator {
         check(b.initialCash > 0 && b.initialCash.isFinite, "backtest.initial_cash", b.initialCash, "a positive amount")
 
         let k = c.strategies.keltner
-        check(k.emaPeriod >= 1 && k.emaPeriod <= 10_000, "strategies.keltner.ema_period", k.emaPeriod, "1 to 10000")
-        check(k.atrPeriod >= 1 && k.atrPeriod <= 10_000, "strategies.keltner.atr_period", k.atrPeriod, "1 to 10000")
-        check(k.multiplier > 0 && k.multiplier <= 20, "strategies.keltner.multiplier", k.multiplier, "above 0, at most 20")
-        check(k.slATR > 0, "strategies.keltner.sl_atr", k.slATR, "above 0")
-        check(k.tpATR > 0, "strategies.keltner.tp_atr", k.tpATR, "above 0")
+        check(k.emaPeriod >= 1 && k.emaPeriod <= 10_000, "strategies.keltner_channel.ema_period", k.emaPeriod, "1 to 10000")
+        check(k.atrPeriod >= 1 && k.atrPeriod <= 10_000, "strategies.keltner_channel.atr_period", k.atrPeriod, "1 to 10000")
+        check(k.multiplier > 0 && k.multiplier <= 20, "strategies.keltner_channel.multiplier", k.multiplier, "above 0, at most 20")
+        check(k.slATR > 0, "strategies.keltner_channel.sl_atr", k.slATR, "above 0")
+        check(k.tpATR > 0, "strategies.keltner_channel.tp_atr", k.tpATR, "above 0")
         let s = c.strategies.smaCross
         check(s.fast >= 1, "strategies.sma_cross.fast", s.fast, "at least 1")
         check(s.slow >= 2, "strategies.sma_cross.slow", s.slow, "at least 2")

@@ -87,9 +87,11 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
             "keltner": 0.30, "mean_reversion": 0.25, "ichimoku": 0.15, "order_flow": 0.15, "trend": 0.15,
             "stochastic_divergence": 0.12, "volatility_squeeze": 0.12, "supertrend": 0.10, "reversal": 0.10,
         ]
+        /// `keltner_channel`: the Keltner channel strategy with its own bands, stops and
+        /// targets (`--strategy keltner` is the confluence's Keltner rule alone).
         public var keltner = KeltnerStrategy.Config()
         public var smaCross = SMACrossStrategy.Config()
-        enum CodingKeys: String, CodingKey { case weights, keltner, smaCross = "sma_cross" }
+        enum CodingKeys: String, CodingKey { case weights, keltner = "keltner_channel", smaCross = "sma_cross" }
     }
 
     public struct ConfluenceSection: Codable, Sendable, Equatable {

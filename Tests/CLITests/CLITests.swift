@@ -275,10 +275,10 @@ import NovaTestSupport
     static let experiment = """
     name: resume
     data: {pair: BTC/USDT}
-    base: {backtest: {strategy: keltner}}
+    base: {backtest: {strategy: keltner_channel}}
     space:
-      strategies.keltner.multiplier: {range: [1.5, 3.0], step: 0.5}
-      strategies.keltner.ema_period: {choices: [10, 20, 30, 40, 50, 60]}
+      strategies.keltner_channel.multiplier: {range: [1.5, 3.0], step: 0.5}
+      strategies.keltner_channel.ema_period: {choices: [10, 20, 30, 40, 50, 60]}
     objective: {metric: sharpe, goal: maximize}
     sampler: grid
     """

@@ -42,7 +42,7 @@ import NovaTestSupport
         ("strategies:\n  sma_cross: {fast: 30, slow: 10}\n", "strategies.sma_cross.fast = 30 is not allowed: less than slow (10)"),
         ("backtest:\n  exchange: binance\n", "backtest.exchange = 'binance' is not allowed"),
         ("backtest:\n  initial_cash: lots\n", "backtest.initial_cash = 'lots' is not allowed: expected a number"),
-        ("strategies:\n  keltner: {ema_period: 2.5}\n", "strategies.keltner.ema_period = 2.5 is not allowed: expected a whole number"),
+        ("strategies:\n  keltner_channel: {ema_period: 2.5}\n", "strategies.keltner_channel.ema_period = 2.5 is not allowed: expected a whole number"),
         ("venues:\n  kraken: {maker_fee: 0.0025, taker_fee: 0.4}\n", "venues.kraken.taker_fee = 0.4 is not allowed"),
         ("smart_exit:\n  tiers: [{tp_multiple: 1, fraction: 0.7}, {tp_multiple: 2, fraction: 0.7}]\n", "fractions that sum to at most 1"),
     ])

@@ -210,3 +210,21 @@ import Foundation
         #expect(s.enabled.allSatisfy { $0 })
     }
 }
+
+/// One Keltner: `--strategy keltner` is the rule the confluence weighs, run alone like the other
+/// eight; the configurable channel strategy is `keltner_channel`.
+@Suite struct OneKeltnerTests {
+    struct TypeOf: StrategyCatalog.Visitor {
+        func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> (String, String) { ("\(S.self)", make().name) }
+    }
+
+    @Test func namesPointAtTheRightStrategies() throws {
+        let rule = try StrategyCatalog.visit("keltner", params: StrategyParams(), TypeOf())
+        #expect(rule.0.contains("SingleRuleStrategy") && rule.0.contains("KeltnerRule") && rule.1 == "keltner")
+        let other = try StrategyCatalog.visit("mean_reversion", params: StrategyParams(), TypeOf())
+        #expect(other.0.contains("SingleRuleStrategy") && other.0.contains("MeanReversionRule"))
+        let channel = try StrategyCatalog.visit("keltner_channel", params: StrategyParams(), TypeOf())
+        #expect(channel.0 == "KeltnerStrategy" && channel.1 == "keltner_channel")
+        #expect(StrategyCatalog.names.contains("keltner_channel"))
+    }
+}

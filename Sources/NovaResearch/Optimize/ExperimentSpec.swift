@@ -8,12 +8,12 @@ import Yams
 /// ```yaml
 /// name: keltner-sweep
 /// data: {pair: BTC/USDT, exchange: kraken, timeframe: 1m, from: 2023-06-25, to: 2024-06-25}
-/// base: {backtest: {strategy: keltner}}          # config keys, as in config/novapulse.yaml
+/// base: {backtest: {strategy: keltner_channel}}          # config keys, as in config/novapulse.yaml
 /// space:
-///   strategies.keltner.multiplier: {range: [1.5, 3.0], step: 0.5}
-///   strategies.keltner.ema_period: {range: [10, 40], step: 10}
+///   strategies.keltner_channel.multiplier: {range: [1.5, 3.0], step: 0.5}
+///   strategies.keltner_channel.ema_period: {range: [10, 40], step: 10}
 ///   risk.risk_per_trade: {log_range: [0.0025, 0.02], steps: 4}
-///   strategies.keltner.atr_period: {choices: [10, 14, 20]}
+///   strategies.keltner_channel.atr_period: {choices: [10, 14, 20]}
 /// objective: {metric: sharpe, goal: maximize}    # or a list: a Pareto front
 /// constraints: ["trades >= 30"]
 /// sampler: grid                                  # grid | random | tpe

@@ -6,9 +6,10 @@ import NovaCore
 /// in the hot loop. Choosing one by name happens once, at the edge: `StrategyCatalog.visit`
 /// hands the chosen concrete type to a generic visitor.
 public enum StrategyCatalog {
-    /// `confluence` is the full stack; the nine strategies can run alone; `sma_cross` and
-    /// `buy_and_hold` are baselines for checking the engine against other tools.
-    public static let names = ["confluence", "keltner", "mean_reversion", "ichimoku", "order_flow", "trend", "stochastic_divergence",
+    /// `confluence` is the full stack; the nine strategies can run alone (each exactly the rule
+    /// the confluence weighs); `keltner_channel` is a configurable channel strategy; `sma_cross`
+    /// and `buy_and_hold` are baselines for checking the engine against other tools.
+    public static let names = ["confluence", "keltner", "keltner_channel", "mean_reversion", "ichimoku", "order_flow", "trend", "stochastic_divergence",
                                "volatility_squeeze", "supertrend", "reversal", "sma_cross", "buy_and_hold"]
 
     /// Something that runs with whatever concrete strategy type the user chose.
@@ -19,7 +20,10 @@ public enum StrategyCatalog {
 
     public static func visit<V: Visitor>(_ name: String, params: StrategyParams, _ visitor: V) throws -> V.Output {
         switch name {
-        case "keltner":
+        // One Keltner: `keltner` is the rule the confluence weighs, run alone like the other
+        // eight; the channel strategy with its own bands and ATR stops has a name of its own.
+        case "keltner": return try single(KeltnerRule.self, params, visitor)
+        case "keltner_channel":
             let c = params.keltner
             return try visitor.visit { KeltnerStrategy(config: c) }
         case "sma_cross":

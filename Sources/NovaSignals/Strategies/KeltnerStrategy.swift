@@ -27,7 +27,7 @@ public struct KeltnerStrategy: Strategy {
         }
     }
 
-    public let name = "keltner"
+    public let name = "keltner_channel"
     private let config: Config
     private var ema: EMA
     private var atr: ATR

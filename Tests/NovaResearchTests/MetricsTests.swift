@@ -132,3 +132,30 @@ import NovaTestSupport
         #expect(HTMLReport.gate(of: "") == "")
     }
 }
+
+@Suite struct HonestFiguresTests {
+    @Test func smallSamplesAreSaid() {
+        #expect(SampleSize.warning(trades: 8, bars: 30) == "small sample: 8 closed trades (under 30) and 30 bars (under 1440): Sharpe, Sortino, win rate and profit factor are one draw here, not estimates")
+        #expect(SampleSize.warning(trades: 1, bars: 50_000)?.hasPrefix("small sample: 1 closed trade (under 30):") == true)
+        #expect(SampleSize.warning(trades: 30, bars: 1_440) == nil)
+    }
+
+    /// A run on one day of real bars: the report names its currency, warns of its sample, and
+    /// does not call a drawdown that lasts to the end "back to" its peak.
+    @Test func theReportSaysWhatItsFiguresAre() throws {
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: try BacktestRunnerTests.workspace())
+        request.strategy = "buy_and_hold"
+        let out = try BacktestRunner(request: request).run()
+        let html = try String(contentsOfFile: out.reportDirectory + "/report.html", encoding: .utf8)
+        #expect(html.contains(" USD</div>"))
+        #expect(html.contains("Small sample: 1 closed trade") || html.contains("Small sample: 0 closed trades"))
+        #expect(out.notes.contains { $0.hasPrefix("small sample: ") })
+        // Which drawdown is the longest: the one still open at the end, or an earlier one?
+        var peak = -Double.infinity, peakMs: Int64 = 0
+        for (t, e) in zip(out.equityTimestampMs, out.equity) where e >= peak { peak = e; peakMs = t }
+        let open = out.equity.last! < peak ? Double(out.equityTimestampMs.last! - peakMs) / 1000 : 0
+        let unrecovered = open >= out.metrics.maxDrawdownDurationSeconds - 60
+        #expect(html.contains("not recovered by the end of the data") == unrecovered)
+        #expect(html.contains("from a peak back to it") == !unrecovered)
+    }
+}

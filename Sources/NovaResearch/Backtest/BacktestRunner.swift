@@ -63,6 +63,7 @@ public struct BacktestRunner {
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress)
             let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
+            if let w = SampleSize.warning(trades: metrics.trades, bars: metrics.bars) { notes.append(w) }
             // Halts first: they are what a reader of a flat equity line needs to know.
             notes += replay.halts.map(RunHalts.describe)
             let haltedShare = RunHalts.share(replay.halts, firstMs: replay.equityTimestampMs.first ?? 0, lastMs: replay.equityTimestampMs.last ?? 0)

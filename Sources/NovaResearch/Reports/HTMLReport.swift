@@ -51,6 +51,9 @@ public struct HTMLReport {
         <main>
         """
         html += haltBanner()
+        if let w = SampleSize.warning(trades: m.trades, bars: m.bars) {
+            html += "<section id=\"sample\" style=\"background:#fff7e6;border-left:4px solid #b26b00\"><p>\(esc(w.prefix(1).uppercased() + w.dropFirst())).</p></section>"
+        }
         html += """
         <section id="summary"><h2>Summary</h2><div class="cards">
         """
@@ -90,7 +93,7 @@ public struct HTMLReport {
         html += "<span class=\"sw\" style=\"background:#9aa3b5\"></span>buy and hold (same cash)</div></section>\n"
         html += "<section id=\"drawdown\"><h2>Drawdown</h2>" + drawdownChart()
         html += "<p class=\"muted\">Deepest \(pct(-m.maxDrawdownPct)) (\(money(-m.maxDrawdown))); longest \(duration(m.maxDrawdownDurationSeconds)) "
-            + "from a peak back to it.</p></section>\n"
+            + (longestDrawdownUnrecovered ? "from a peak, not recovered by the end of the data.</p></section>\n" : "from a peak back to it.</p></section>\n")
         html += "<section id=\"monthly\"><h2>Monthly returns</h2>" + monthlyHeatmap() + "</section>\n"
         html += "<section id=\"distribution\"><h2>Trade P&L distribution</h2>" + pnlHistogram() + "</section>\n"
         html += "<section id=\"attribution\"><h2>Attribution</h2><div class=\"grid2\"><div><h3>By strategy</h3>"
@@ -251,6 +254,16 @@ public struct HTMLReport {
         return end > start ? String(decoding: u[start..<end], as: UTF8.self) : reason
     }
 
+    /// Whether the longest drawdown is the one still open when the data ends (then it never
+    /// came "back to" its peak, and the report must not say it did).
+    var longestDrawdownUnrecovered: Bool {
+        guard let last = equity.last, let lastMs = equityTimestampMs.last else { return false }
+        var peak = -Double.infinity, peakMs: Int64 = 0
+        for (t, e) in zip(equityTimestampMs, equity) where e >= peak { peak = e; peakMs = t }
+        guard last < peak else { return false }
+        return Double(lastMs - peakMs) / 1000 >= metrics.maxDrawdownDurationSeconds - 60
+    }
+
     /// A banner at the top when trading was halted: when, by what, how many entries refused.
     func haltBanner() -> String {
         guard !a.halts.isEmpty else { return "" }
@@ -267,7 +280,12 @@ public struct HTMLReport {
 
     func esc(_ s: String) -> String { HTML.escape(s) }
 
-    func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) }
+    /// Money in the run's quote currency ("-195.99 USD"); "quote" when pairs of several quotes mix.
+    func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) + " " + quoteCurrency }
+    var quoteCurrency: String {
+        let quotes = Set(a.prices.map(\.pair.quote) + a.trades.map(\.pair.quote))
+        return quotes.count == 1 ? quotes.first! : "quote"
+    }
     func fixed(_ v: Double) -> String { String(format: "%.2f", v) }
     func duration(_ seconds: Double) -> String {
         if seconds >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }

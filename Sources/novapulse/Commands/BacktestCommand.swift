@@ -138,7 +138,7 @@ enum BacktestSummary {
             ["win rate", String(format: "%.2f%%", m.winRate * 100)],
             ["net P&L", String(format: "%.2f", m.netPnl)],
             ["return", String(format: "%.2f%%", m.totalReturnPct)],
-            ["max drawdown", String(format: "%.2f%%", m.maxDrawdownPct)],
+            ["max drawdown", String(format: "%.2f%%", -m.maxDrawdownPct)],
             ["Sharpe", String(format: "%.2f", m.sharpe)],
             ["fees", String(format: "%.2f", m.feesPaid)],
             ["buy and hold", String(format: "%.2f%%", m.buyAndHoldReturnPct)],

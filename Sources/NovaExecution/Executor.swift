@@ -81,7 +81,6 @@ public struct Executor: Sendable {
         var stopOrder: OrderID?
         /// A new stop waits for the old one's cancel to be confirmed.
         var stopReplacementWanted = false
-        var protectiveRetries = 0
         var targetOrder: OrderID?
         /// The trade an entry order is filling (first fill seen, order not complete yet).
         var buildingTrade: Int?

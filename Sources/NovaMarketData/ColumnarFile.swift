@@ -1,4 +1,5 @@
 import Foundation
+import NovaCore
 
 /// The binary columnar cache: a small JSON header, then each column as raw little-endian
 /// 8-byte values starting on a 64-byte boundary.
@@ -52,7 +53,8 @@ enum ColumnarFile {
         }
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        removeStaleTemporaries(of: path)
+        // What a write killed between its temporary file and the rename left (tens of MB each).
+        OrphanFiles.remove(in: (path as NSString).deletingLastPathComponent, prefix: (path as NSString).lastPathComponent, marker: ".tmp-")
         let tmp = path + ".tmp-\(getpid())"
         do { try data.write(to: URL(fileURLWithPath: tmp)) } catch {
             // A full disk or a vanished folder: nothing half-written stays behind.
@@ -62,17 +64,6 @@ enum ColumnarFile {
         if rename(tmp, path) != 0 {
             try? FileManager.default.removeItem(atPath: tmp)
             throw MarketDataError.unreadable(path: path, reason: "cannot replace the cache file: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Removes `PATH.tmp-PID` files of processes that no longer run: what a write killed
-    /// between its temporary file and the rename left behind (tens of MB each).
-    static func removeStaleTemporaries(of path: String) {
-        let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent + ".tmp-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        for name in names where name.hasPrefix(base) {
-            guard let pid = Int32(name.dropFirst(base.count)), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name)) }
         }
     }
 

@@ -13,14 +13,14 @@ enum EquityCodec {
             let bits = p.equity.bitPattern
             dv.append((bits ^ prevV).littleEndian); prevV = bits
         }
-        return (try SignalChunks.compress(dt.withUnsafeBytes { Data($0) }), try SignalChunks.compress(dv.withUnsafeBytes { Data($0) }))
+        return (try ZstdFrame.compress(dt.withUnsafeBytes { Data($0) }), try ZstdFrame.compress(dv.withUnsafeBytes { Data($0) }))
     }
 
     static func isCompressed(_ d: Data) -> Bool { d.count >= 4 && Array(d.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD] }
 
     /// The raw arrays (`points` little-endian Int64 timestamps and Float64 bit patterns).
     static func decode(_ ts: Data, _ eq: Data, points n: Int) throws -> (Data, Data) {
-        let dt = try SignalChunks.decompress(ts), dv = try SignalChunks.decompress(eq)
+        let dt = try ZstdFrame.decompress(ts), dv = try ZstdFrame.decompress(eq)
         guard dt.count == n * 8, dv.count == n * 8 else { throw StorageError.database("a compressed equity curve has the wrong length") }
         var t = [Int64](repeating: 0, count: n), v = [UInt64](repeating: 0, count: n)
         var prevT: Int64 = 0, prevV: UInt64 = 0

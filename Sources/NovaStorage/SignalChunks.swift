@@ -1,4 +1,3 @@
-import CZstd
 import Foundation
 
 /// A run's recorded evaluations and decisions, stored compactly: blocks of `chunkSize`
@@ -33,14 +32,14 @@ enum SignalChunks {
                 text.unicodeScalars.append("\u{1E}")
             }
             chunks.append(Chunk(index: chunks.count, firstTimestamp: part.first!.timestamp, lastTimestamp: part.last!.timestamp,
-                                count: part.count, data: try compress(Data(text.utf8))))
+                                count: part.count, data: try ZstdFrame.compress(Data(text.utf8))))
             start += chunkSize
         }
         return chunks
     }
 
     static func decode(_ data: Data, runID: String) throws -> [RunSignalRecord] {
-        let text = String(decoding: try decompress(data), as: UTF8.self)
+        let text = String(decoding: try ZstdFrame.decompress(data), as: UTF8.self)
         var out: [RunSignalRecord] = []
         for record in text.split(separator: "\u{1E}", omittingEmptySubsequences: true) {
             let f = record.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
@@ -68,27 +67,4 @@ enum SignalChunks {
     }
 
     private static func opt(_ s: String) -> String? { s == "\u{0}" ? nil : s }
-
-    static func compress(_ data: Data) throws -> Data {
-        let bound = ZSTD_compressBound(data.count)
-        var out = Data(count: bound)
-        let n = out.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in ZSTD_compress(dst.baseAddress, bound, src.baseAddress, data.count, 3) }
-        }
-        guard ZSTD_isError(n) == 0 else { throw StorageError.database("zstd: \(String(cString: ZSTD_getErrorName(n)))") }
-        out.count = n
-        return out
-    }
-
-    static func decompress(_ data: Data) throws -> Data {
-        let size = data.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, data.count) }
-        // ZSTD_CONTENTSIZE_UNKNOWN and _ERROR are not imported into Swift (SWIFT-NOTES.md).
-        guard size != UInt64.max, size != UInt64.max - 1, size < 1 << 32 else { throw StorageError.database("zstd: a stored block has no size") }
-        var out = Data(count: Int(size))
-        let n = out.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in ZSTD_decompress(dst.baseAddress, Int(size), src.baseAddress, data.count) }
-        }
-        guard ZSTD_isError(n) == 0, n == Int(size) else { throw StorageError.database("zstd: a stored block is damaged") }
-        return out
-    }
 }

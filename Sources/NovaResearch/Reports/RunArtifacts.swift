@@ -55,11 +55,7 @@ public enum ReportWriter {
 
     /// Removes staging folders of processes that no longer run (a backtest killed mid-report).
     public static func removeStaleStaging(in reportsDirectory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: reportsDirectory) else { return }
-        for name in names {
-            guard let r = name.range(of: stagingSuffix), let pid = Int32(name[r.upperBound...]), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: (reportsDirectory as NSString).appendingPathComponent(name)) }
-        }
+        OrphanFiles.remove(in: reportsDirectory, marker: stagingSuffix)
     }
 
     public static func write(_ a: RunArtifacts, to directory: String) throws {

@@ -4,6 +4,7 @@
 //   novapulse (CLI) -> NovaResearch -> NovaBacktest -> NovaEngine -> NovaExecution -> NovaRisk, NovaVenue
 //   NovaEngine -> NovaSignals; NovaBacktest -> NovaSimulator -> NovaVenue -> NovaCore;  NovaMarketData -> NovaCore, CCSV, CZstd
 //   NovaStorage -> NovaCore, GRDB (which links the system libsqlite3); NovaPostgres -> NovaStorage, PostgresNIO
+//   NovaLive (trait Live) -> NovaKraken, NovaBacktest, NovaStorage, websocket-kit, async-http-client
 import PackageDescription
 
 /// The engine is generic over venue and strategy and lives in other modules than its callers:
@@ -22,6 +23,7 @@ let package = Package(
     // 5-6 more minutes) is a trait: `swift build -c release --traits Postgres`.
     traits: [
         .trait(name: "Postgres", description: "The optimizer's shared PostgreSQL trial store (DATABASE_URL): postgres-nio and SwiftNIO."),
+        .trait(name: "Live", description: "`novapulse live`: the Kraken adapter, WebSocket and HTTP clients (SwiftNIO, websocket-kit, async-http-client, swift-crypto)."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -33,6 +35,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
+        // The live stack (trait Live): HMAC signing and secrets (swift-crypto, already built for
+        // postgres-nio), WebSocket v2 (websocket-kit: URLSessionWebSocketTask has no ws/wss on
+        // Debian's libcurl) and REST (async-http-client).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/websocket-kit", from: "2.16.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages (installed by scripts/bootstrap.sh).
@@ -63,9 +71,24 @@ let package = Package(
             "NovaStorage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // Kraken's protocol without any networking: signing, nonces, error mapping, REST and
+        // WebSocket v2 messages, the book and its CRC32, candles from the ohlc channel.
+        .target(name: "NovaKraken", dependencies: ["NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
+        // `novapulse live`: the runtime actor, transports, the live ledger, the status endpoint.
+        .target(name: "NovaLive", dependencies: [
+            "NovaCore", "NovaVenue", "NovaKraken", "NovaEngine", "NovaExecution", "NovaSignals", "NovaSimulator", "NovaBacktest",
+            "NovaConfig", "NovaStorage", "NovaMarketData", "CZstd",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "WebSocketKit", package: "websocket-kit"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "novapulse", dependencies: [
             "NovaCore", "NovaMarketData", "NovaStorage", "NovaSimulator", "NovaConfig", "NovaResearch",
             .target(name: "NovaPostgres", condition: .when(traits: ["Postgres"])),
+            .target(name: "NovaLive", condition: .when(traits: ["Live"])),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -84,6 +107,15 @@ let package = Package(
         .testTarget(name: "NovaExecutionTests", dependencies: ["NovaExecution", "NovaEngine", "NovaBacktest", "NovaSimulator", "NovaVenue", "NovaTestSupport"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaExecution", "NovaBacktest", "NovaSimulator", "NovaTestSupport"]),
         .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaConfig", "NovaBacktest", "NovaTestSupport"]),
+        // A fake Kraken on 127.0.0.1 (REST and WebSocket v2, scripted faults) for the live tests.
+        .target(name: "NovaFakeKraken", dependencies: [
+            "NovaCore", "NovaKraken", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+        ], path: "Tests/NovaFakeKraken"),
+        .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore"]),
+        .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaStorage", "NovaConfig", "NovaTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],
     swiftLanguageModes: [.v6]

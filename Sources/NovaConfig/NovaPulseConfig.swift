@@ -16,6 +16,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     public var executor = ExecutorSection()
     public var venues = VenuesSection()
     public var simulator = SimulatorSection()
+    public var live = LiveSection()
 
     public init() {}
 
@@ -42,7 +43,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues, simulator
+        case backtest, strategies, confluence, regime, risk, smartExit = "smart_exit", executor, venues, simulator, live
     }
 
     /// The simulated matching engine (docs/venues.md).
@@ -186,19 +187,64 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
     }
 
     public struct VenuesSection: Codable, Sendable, Equatable {
+        /// One exchange: its fee schedule (backtest, paper) and where `novapulse live` reaches it.
         public struct Fees: Codable, Sendable, Equatable {
             /// The entry tier's rates.
             public var makerFee: Double
             public var takerFee: Double
             /// Lower rates as the trailing 30-day volume grows (the exchange's schedule).
             public var volumeTiers = true
-            public init(makerFee: Double, takerFee: Double, volumeTiers: Bool = true) {
+            /// REST base, public WebSocket and private WebSocket (exchange-crib.md section 0):
+            /// settable, so tests and test environments point the live adapter anywhere.
+            public var restURL: String = ""
+            public var wsURL: String = ""
+            public var wsAuthURL: String = ""
+            /// The account's rate-limit tier (Kraken: starter, intermediate, pro).
+            public var rateTier: String = "starter"
+            public init(makerFee: Double, takerFee: Double, volumeTiers: Bool = true, restURL: String = "", wsURL: String = "",
+                        wsAuthURL: String = "", rateTier: String = "starter") {
                 self.makerFee = makerFee; self.takerFee = takerFee; self.volumeTiers = volumeTiers
+                self.restURL = restURL; self.wsURL = wsURL; self.wsAuthURL = wsAuthURL; self.rateTier = rateTier
             }
-            enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee", volumeTiers = "volume_tiers" }
+            enum CodingKeys: String, CodingKey {
+                case makerFee = "maker_fee", takerFee = "taker_fee", volumeTiers = "volume_tiers"
+                case restURL = "rest_url", wsURL = "ws_url", wsAuthURL = "ws_auth_url", rateTier = "rate_tier"
+            }
         }
-        /// First fee tiers (exchange-crib.md section 5).
-        public var kraken = Fees(makerFee: 0.0025, takerFee: 0.0040)
-        public var coinbase = Fees(makerFee: 0.0060, takerFee: 0.0120)
+        /// First fee tiers (exchange-crib.md section 5) and the production endpoints.
+        public var kraken = Fees(makerFee: 0.0025, takerFee: 0.0040, restURL: "https://api.kraken.com",
+                                 wsURL: "wss://ws.kraken.com/v2", wsAuthURL: "wss://ws-auth.kraken.com/v2")
+        public var coinbase = Fees(makerFee: 0.0060, takerFee: 0.0120, restURL: "https://api.coinbase.com",
+                                   wsURL: "wss://advanced-trade-ws.coinbase.com", wsAuthURL: "wss://advanced-trade-ws-user.coinbase.com")
+    }
+
+    /// `novapulse live` (docs/live.md): the runtime's timers and its status endpoint.
+    public struct LiveSection: Codable, Sendable, Equatable {
+        /// The status endpoint's port on 127.0.0.1; 0 turns it off.
+        public var statusPort = 8090
+        /// 1-minute bars of REST history the stack is primed with before its first decision
+        /// (Kraken serves at most 720: 48 bars of the 15-minute timeframe).
+        public var warmupBars = 720
+        /// A connection with no text frame for this long is dead (Kraken sends a heartbeat a second).
+        public var silentConnectionS = 10.0
+        /// An acknowledged channel of a pair that says nothing for this long is resubscribed.
+        public var silentSubscriptionS = 120.0
+        /// A pair whose last closed bar is older than this takes no entries until fresh data comes.
+        public var staleDataS = 180.0
+        /// Reconciliation with the exchange (Kraken's guidance: open orders 30 s, balances 120 s).
+        public var reconcileOrdersS = 30.0
+        public var reconcileBalancesS = 120.0
+        /// Orders with our client-id prefix that this instance does not know: cancel or adopt.
+        public var unknownOrders = "cancel"
+        /// Reconnect backoff: first wait and ceiling, seconds (x1.5 per attempt, with jitter).
+        public var reconnectMinS = 0.5
+        public var reconnectMaxS = 5.0
+        enum CodingKeys: String, CodingKey {
+            case statusPort = "status_port", warmupBars = "warmup_bars", silentConnectionS = "silent_connection_s"
+            case silentSubscriptionS = "silent_subscription_s", staleDataS = "stale_data_s", reconcileOrdersS = "reconcile_orders_s"
+            case reconcileBalancesS = "reconcile_balances_s", unknownOrders = "unknown_orders", reconnectMinS = "reconnect_min_s"
+            case reconnectMaxS = "reconnect_max_s"
+        }
+        public init() {}
     }
 }

@@ -37,6 +37,11 @@ public struct Engine<S: Strategy> {
     public private(set) var shadows: ShadowTrades
     /// Every halt of the run, in order; the last one may still be going on.
     public private(set) var halts: [Halt] = []
+    /// Why no entry may be placed now, for every slot (live: warming up, paused by the
+    /// operator, stopping); nil: entries are open. Exits and protection are never blocked.
+    public var entryBlock: String?
+    /// The same for one slot (live: its data is stale).
+    public var slotEntryBlock: [String?]
 
     /// One slot per entry of `pairs` (the same pair may appear twice: two strategy instances).
     public init(profile: VenueProfile, pairs: [Pair], config: EngineConfig, makeStrategy: () -> S) {
@@ -49,6 +54,7 @@ public struct Engine<S: Strategy> {
         self.shadows = ShadowTrades(slots: pairs.count)
         self.entrySignal = pairs.map { _ in nil }
         self.exitSignal = pairs.map { _ in nil }
+        self.slotEntryBlock = pairs.map { _ in nil }
     }
 
     public mutating func reserveEquity(_ n: Int) {
@@ -146,6 +152,7 @@ public struct Engine<S: Strategy> {
     /// hands it to the executor. Returns why it was not placed, or nil.
     private mutating func enterLong(_ i: Int, bar: Bar, closeMs: Int64, stop: Double?, target: Double?, reason: String,
                                     votes: [String: Double]) -> String? {
+        if let why = entryBlock ?? slotEntryBlock[i] { return why }
         guard executor.isFlat(i) else { return "a position or order is already open for \(pairs[i])" }
         let isolated = config.bankroll == .isolated
         let equityNow = isolated ? executor.bankrollEquity(i) : executor.currentEquity
@@ -215,6 +222,18 @@ public struct Engine<S: Strategy> {
         let e = executor.markEquity()
         equity.append(e)
         risk.observeEquity(e)
+    }
+
+    /// Exits every open position now (the operator's close-all); returns the slots that had
+    /// nothing to close or could not be exited, with the reason.
+    public mutating func closeAll(atMs: Int64) -> [(slot: Int, reason: String)] {
+        nowMs = atMs
+        var refused: [(Int, String)] = []
+        for i in pairs.indices where !executor.isFlat(i) {
+            if let why = executor.exit(i, purpose: .exitSignal, atMs: atMs) { refused.append((i, why)) }
+        }
+        if !executor.reports.isEmpty { absorbReports() }
+        return refused
     }
 
     /// Ends the run (see `Executor.finish`); the session then settles what the venue still has.

@@ -88,6 +88,19 @@ public struct Session<V: Venue, S: Strategy> {
         }
     }
 
+    /// Entries refused for every slot with `reason` (nil opens them again).
+    public mutating func blockEntries(_ reason: String?) { engine.entryBlock = reason }
+    /// Entries refused for one slot (nil opens them again).
+    public mutating func blockEntries(slot: Int, _ reason: String?) { engine.slotEntryBlock[slot] = reason }
+
+    /// The operator's close-all: every open position exits now.
+    @discardableResult
+    public mutating func closeAll() -> [(slot: Int, reason: String)] {
+        let refused = engine.closeAll(atMs: clock.nowMs())
+        if engine.hasCommands { flush() }
+        return refused
+    }
+
     /// The data or the session ends: the engine calls off what is still working (see
     /// `Executor.finish`) and the resulting commands go out.
     public mutating func finishEngine() {

@@ -1,0 +1,63 @@
+import NovaBacktest
+import NovaConfig
+import NovaCore
+import NovaEngine
+import NovaSignals
+import NovaSimulator
+import NovaVenue
+
+/// The decision stack as the live runtime drives it: the engine, specialised for the chosen
+/// strategy, in a session with the simulated venue (paper mode). Paper fills come from the
+/// backtest's own candle fill model, bar by bar, and the session's clock is the bars' replay
+/// clock: paper on a stream of bars decides exactly as `backtest` on the same bars.
+protocol LiveStack: AnyObject {
+    func bar(_ slot: Int, _ bar: Bar)
+    func book(_ slot: Int, _ analysis: OrderBookAnalysis?)
+    func blockEntries(_ reason: String?)
+    func blockEntries(slot: Int, _ reason: String?)
+    func closeAll() -> [(slot: Int, reason: String)]
+    var trades: [Trade] { get }
+    var signals: [SignalEvent] { get }
+    var equity: Double { get }
+    var cash: Double { get }
+    var peakEquity: Double { get }
+    func recordEquity(atMs: Int64)
+}
+
+final class PaperStack<S: Strategy>: LiveStack {
+    var session: Session<SimulatedVenue, S>
+    private(set) var peakEquity: Double
+
+    init(config: NovaPulseConfig, pairs: [Pair], make: () -> S) {
+        // The paper venue fills from bars (the candle model): live book snapshots are used by
+        // the strategies and the spread gate, not for matching.
+        var settings = config.simulatorSettings
+        settings.fillModel = .candle
+        let venue = SimulatedVenue(profile: config.venueProfile, initialCash: config.backtest.initialCash, settings: settings)
+        session = Session(venue: venue, pairs: pairs, config: config.engineConfig, makeStrategy: make)
+        peakEquity = config.backtest.initialCash
+    }
+
+    func bar(_ slot: Int, _ bar: Bar) { session.onBar(pairIndex: slot, bar) }
+    func book(_ slot: Int, _ analysis: OrderBookAnalysis?) { session.bookUpdated(pairIndex: slot, analysis) }
+    func blockEntries(_ reason: String?) { session.blockEntries(reason) }
+    func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
+    func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }
+    var trades: [Trade] { session.trades }
+    var signals: [SignalEvent] { session.signals }
+    var equity: Double { session.currentEquity }
+    var cash: Double { session.cash }
+    func recordEquity(atMs t: Int64) {
+        session.recordEquity(atMs: t)
+        peakEquity = max(peakEquity, session.currentEquity)
+    }
+}
+
+/// Builds the stack for the configured strategy (the catalog's visitor picks the type).
+struct PaperStackVisitor: StrategyCatalog.Visitor {
+    let config: NovaPulseConfig
+    let pairs: [Pair]
+    func visit<S: Strategy>(_ make: @escaping @Sendable () -> S) throws -> any LiveStack {
+        PaperStack(config: config, pairs: pairs, make: make)
+    }
+}

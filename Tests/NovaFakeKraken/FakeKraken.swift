@@ -1,0 +1,180 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import NovaCore
+import NovaKraken
+import WebSocketKit
+
+/// A fake Kraken on 127.0.0.1 for the live tests: REST (`/0/public/Time`, `AssetPairs`, `OHLC`)
+/// and WebSocket v2 (`/v2`: status on connect, subscription acks, heartbeats, `ohlc` candles
+/// and `book` snapshots with real CRC32 checksums) in the documented shapes, with scripted
+/// faults. The market is a list of 1-minute bars: `history` is served by REST OHLC, `stream`
+/// is played on the WebSocket, one bar every `barIntervalMs` of wall time, each bar's time
+/// shifted so that it closes "now" on the runtime's clock (the bars' own timestamps are kept
+/// in the frames: the runtime's candle logic sees exactly those).
+public final class FakeKraken: @unchecked Sendable {
+    public struct Script: Sendable {
+        public var history: [Bar] = []
+        public var stream: [Bar] = []
+        public var barIntervalMs: Int64 = 20
+        /// Close the connection after this many streamed bars (once).
+        public var disconnectAfterBars: Int?
+        /// Stop sending anything (heartbeats included) after this many streamed bars, on the
+        /// first connection only: the client must call it dead and reconnect.
+        public var goSilentAfterBars: Int?
+        /// Send the book snapshot of these connections (1-based) with a wrong checksum.
+        public var corruptBookOnConnections: Set<Int> = []
+        public init() {}
+    }
+
+    public let script: Script
+    private let group: MultiThreadedEventLoopGroup
+    private var channel: (any Channel)?
+    private let lock = NSLock()
+    private var _connections = 0
+    private var _subscribes: [String] = []
+    private var _requests: [String] = []
+    private var streamed = 0
+    public private(set) var port = 0
+
+    public init(script: Script) {
+        self.script = script
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    public var connections: Int { lock.withLock { _connections } }
+    public var subscribes: [String] { lock.withLock { _subscribes } }
+    public var requests: [String] { lock.withLock { _requests } }
+    public var restURL: String { "http://127.0.0.1:\(port)" }
+    public var wsURL: String { "ws://127.0.0.1:\(port)/v2" }
+
+    public func start() throws {
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: 1 << 20,
+            shouldUpgrade: { ch, _ in ch.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { [self] ch, _ in
+                WebSocket.server(on: ch) { ws in self.session(ws) }
+            })
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] ch in
+                let rest = RESTHandler(fake: self)
+                return ch.pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { ctx in
+                    ctx.pipeline.removeHandler(rest, promise: nil)
+                })).flatMap { ch.pipeline.addHandler(rest) }
+            }
+        let ch = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+        channel = ch
+        port = ch.localAddress?.port ?? 0
+    }
+
+    public func stop() {
+        try? channel?.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    // MARK: REST
+
+    func rest(path: String, query: String) -> String {
+        lock.withLock { _requests.append(path) }
+        switch path {
+        case "/0/public/Time": return #"{"error":[],"result":{"unixtime":\#(Int(Date().timeIntervalSince1970)),"rfc1123":"x"}}"#
+        case "/0/public/AssetPairs":
+            return #"{"error":[],"result":{"XXBTZUSD":{"altname":"XBTUSD","wsname":"XBT/USD","base":"XXBT","quote":"ZUSD","pair_decimals":1,"lot_decimals":8,"cost_decimals":5,"tick_size":"0.1","ordermin":"0.00005","costmin":"0.5","status":"online"}}}"#
+        case "/0/public/OHLC":
+            var rows = script.history.map { b in
+                "[\(b.timestampMs / 1000),\"\(b.open)\",\"\(b.high)\",\"\(b.low)\",\"\(b.close)\",\"\(b.close)\",\"\(b.volume)\",1]"
+            }
+            // The last row is the candle still forming: the client must drop it.
+            if let last = script.history.last {
+                rows.append("[\(last.timestampMs / 1000 + 60),\"1\",\"1\",\"1\",\"1\",\"1\",\"1\",1]")
+            }
+            return #"{"error":[],"result":{"XXBTZUSD":[\#(rows.joined(separator: ","))],"last":\#((script.history.last?.timestampMs ?? 0) / 1000)}}"#
+        default: return #"{"error":["EGeneral:Unknown method"]}"#
+        }
+    }
+
+    final class RESTHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let fake: FakeKraken
+        var head: HTTPRequestHead?
+        init(fake: FakeKraken) { self.fake = fake }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h): head = h
+            case .body: break
+            case .end:
+                guard let h = head else { return }
+                let parts = h.uri.split(separator: "?", maxSplits: 1).map(String.init)
+                let body = fake.rest(path: parts[0], query: parts.count > 1 ? parts[1] : "")
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: "application/json")
+                headers.add(name: "Content-Length", value: String(body.utf8.count))
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .ok, headers: headers))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            }
+        }
+    }
+
+    // MARK: WebSocket
+
+    private func session(_ ws: WebSocket) {
+        let n = lock.withLock { _connections += 1; return _connections }
+        ws.send(#"{"channel":"status","type":"update","data":[{"system":"online","api_version":"v2","connection_id":\#(n),"version":"2.0.0"}]}"#)
+        let loop = ws.eventLoop
+        ws.onText { [self] ws, text in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let method = obj["method"] as? String else { return }
+            let params = obj["params"] as? [String: Any] ?? [:]
+            let channel = params["channel"] as? String ?? ""
+            let reqID = obj["req_id"] as? Int ?? 0
+            if method == "subscribe" { lock.withLock { _subscribes.append("\(n):\(channel)") } }
+            for s in params["symbol"] as? [String] ?? [] {
+                ws.send(#"{"method":"\#(method)","result":{"channel":"\#(channel)","symbol":"\#(s)"},"success":true,"req_id":\#(reqID),"time_in":"2026-01-01T00:00:00Z","time_out":"2026-01-01T00:00:00Z"}"#)
+                if method == "subscribe" && channel == "book" { ws.send(bookSnapshot(s, corrupt: script.corruptBookOnConnections.contains(n))) }
+            }
+            if method == "subscribe" && channel == "ohlc" { stream(ws, connection: n, loop: loop) }
+        }
+    }
+
+    private func stream(_ ws: WebSocket, connection n: Int, loop: any EventLoop) {
+        func next() {
+            let i = lock.withLock { () -> Int? in
+                guard streamed < script.stream.count else { return nil }
+                streamed += 1
+                return streamed - 1
+            }
+            guard let i, !ws.isClosed else { return }
+            let b = script.stream[i]
+            ws.send(#"{"channel":"heartbeat"}"#)
+            ws.send(Self.ohlcFrame(b))
+            let sent = i + 1
+            if n == 1, let k = script.disconnectAfterBars, sent == k { _ = ws.close(code: .unexpectedServerError); return }
+            if n == 1, let k = script.goSilentAfterBars, sent == k { return }
+            loop.scheduleTask(in: .milliseconds(script.barIntervalMs)) { next() }
+        }
+        loop.scheduleTask(in: .milliseconds(script.barIntervalMs)) { next() }
+    }
+
+    /// One `ohlc` update: the bar's final values at its own `interval_begin`.
+    static func ohlcFrame(_ b: Bar) -> String {
+        let begin = UTCTime.iso(b.timestampMs)
+        return #"{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":\#(b.open),"high":\#(b.high),"low":\#(b.low),"close":\#(b.close),"trades":1,"volume":\#(b.volume),"vwap":\#(b.close),"interval_begin":"\#(begin)","interval":1,"timestamp":"\#(begin)"}]}"#
+    }
+
+    /// A small book with its true checksum (or a wrong one).
+    func bookSnapshot(_ symbol: String, corrupt: Bool) -> String {
+        let mid = script.stream.first?.close ?? script.history.last?.close ?? 100
+        let bids = (1...10).map { KrakenBook.Level(price: Decimal(string: String(format: "%.1f", mid - Double($0) * 0.5))!, qty: Decimal(string: "0.5")!) }
+        let asks = (1...10).map { KrakenBook.Level(price: Decimal(string: String(format: "%.1f", mid + Double($0) * 0.5))!, qty: Decimal(string: "0.25")!) }
+        var book = KrakenBook(depth: 10, pricePrecision: 1, qtyPrecision: 8)
+        book.applySnapshot(bids: bids, asks: asks)
+        let crc = corrupt ? book.checksum &+ 1 : book.checksum
+        func js(_ l: [KrakenBook.Level]) -> String { l.map { "{\"price\":\($0.price),\"qty\":\($0.qty)}" }.joined(separator: ",") }
+        return #"{"channel":"book","type":"snapshot","data":[{"symbol":"\#(symbol)","bids":[\#(js(bids))],"asks":[\#(js(asks))],"checksum":\#(crc)}]}"#
+    }
+}

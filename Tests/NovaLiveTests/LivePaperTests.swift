@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import NIOPosix
+import NovaConfig
+import NovaCore
+import NovaFakeKraken
+import NovaKraken
+import NovaSignals
+import NovaStorage
+import NovaTestSupport
+import Testing
+@testable import NovaLive
+
+/// `novapulse live` in paper mode against a fake Kraken on 127.0.0.1: real REST and WebSocket
+/// v2 over loopback, real bars (1 June 2024) moved to the present, scripted faults.
+@Suite(.serialized) struct LivePaperTests {
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// 400 bars of history ending one minute ago and 120 bars streamed from now on.
+    static func market() throws -> (history: [Bar], stream: [Bar]) {
+        let s = try Fixtures.realDay()
+        let now = Int64(Date().timeIntervalSince1970 * 1000) / 60_000 * 60_000
+        let offset = now - s.timestampMs[400]
+        let bars = (0..<520).map { i in
+            Bar(timestampMs: s.timestampMs[i] + offset, open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i], volume: s.volume[i])
+        }
+        return (Array(bars[..<400]), Array(bars[400...]))
+    }
+
+    static func config() throws -> NovaPulseConfig {
+        var c = try ConfigLoader.load(path: nil, params: [], strategy: "sma_cross")
+        c.backtest.strategy = "sma_cross"
+        c.strategies.smaCross.fast = 5
+        c.strategies.smaCross.slow = 20
+        c.live.silentConnectionS = 10
+        c.live.reconnectMinS = 0.05
+        c.live.reconnectMaxS = 0.2
+        return c
+    }
+
+    struct Run {
+        var summary: LiveSummary
+        var ledger: LiveLedger
+        var fake: FakeKraken
+        var lines: [String]
+    }
+
+    static func run(_ script: FakeKraken.Script, config: NovaPulseConfig, seconds: Double) async throws -> Run {
+        let fake = FakeKraken(script: script)
+        try fake.start()
+        defer { fake.stop() }
+        let dir = Fixtures.scratch("live")
+        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
+        options.durationMs = Int64(seconds * 1000)
+        options.tickMs = 50
+        options.logPath = dir + "/novapulse.jsonl"
+        final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
+        let lines = Lines()
+        options.output = { l in lines.lock.withLock { lines.all.append(l) } }
+        let store = try ResultsStore(path: options.databasePath)
+        let ledger = LiveLedger(store: store)
+        let http = HTTPClientTransport(group: group)
+        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
+                                        persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL, ledger: ledger)
+        let result: Result<LiveSummary, any Error>
+        do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
+        await http.shutdown()
+        let summary = try result.get()
+        return Run(summary: summary, ledger: ledger, fake: fake, lines: lines.lock.withLock { lines.all })
+    }
+
+    /// The same bars straight through the paper stack, as `backtest` would replay them.
+    static func reference(_ history: [Bar], _ live: [Bar], config: NovaPulseConfig) throws -> [Trade] {
+        let stack = try StrategyCatalog.visit("sma_cross", params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
+                                                                                 confluence: config.confluenceStrategy),
+                                              PaperStackVisitor(config: config, pairs: [try Pair(parsing: "BTC/USD")]))
+        stack.blockEntries("warming up")
+        for b in history { stack.bar(0, b); stack.recordEquity(atMs: b.timestampMs) }
+        stack.blockEntries(nil)
+        for b in live { stack.bar(0, b); stack.recordEquity(atMs: b.timestampMs) }
+        return stack.trades
+    }
+
+    @Test func paperOnLiveDataDecidesAsTheBacktestOnTheSameBars() async throws {
+        let (history, stream) = try Self.market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = stream
+        script.barIntervalMs = 10
+        let config = try Self.config()
+        let r = try await Self.run(script, config: config, seconds: 3)
+        #expect(r.summary.warmupBars == 400)         // the candle still forming was dropped
+        #expect(r.summary.liveBars == 119)           // the last streamed candle is still forming
+        #expect(r.summary.connections == 1 && r.summary.reconnects == 0, "\(r.fake.subscribes) \(r.lines.filter { !$0.contains(" sma_cross ") })")
+        #expect(r.summary.stopReason == "--for elapsed")
+        #expect(r.fake.requests.contains("/0/public/AssetPairs") && r.fake.requests.contains("/0/public/OHLC"))
+        let expected = try Self.reference(history, Array(stream.dropLast()), config: config)
+        #expect(!expected.isEmpty)
+        let rows = try r.ledger.trades().sorted { $0.entryTime < $1.entryTime }
+        #expect(rows.map(\.tradeID) == expected.map(\.tradeID))
+        #expect(rows.map(\.entryPrice) == expected.map(\.entryPrice))
+        #expect(rows.map(\.exitPrice) == expected.map(\.exitPrice))
+        #expect(rows.map(\.status) == expected.map { $0.isOpen ? "open" : "closed" })
+        #expect(rows.allSatisfy { $0.metadata?.contains(#""mode":"paper""#) == true })
+        // No entry was decided on the warm-up history.
+        let firstLive = UTCTime.iso(stream[0].timestampMs)
+        #expect(rows.allSatisfy { $0.entryTime >= firstLive })
+        #expect(r.summary.booksValidated >= 1)
+        #expect(try r.ledger.state("x") == nil)
+        #expect(try r.ledger.thoughts().contains { $0.message.hasPrefix("warm-up: 400 bars") })
+    }
+
+    @Test func aSilentConnectionIsDeclaredDeadAndTheStreamResumesWithNothingLost() async throws {
+        let (history, stream) = try Self.market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = stream
+        script.barIntervalMs = 10
+        script.goSilentAfterBars = 40
+        var config = try Self.config()
+        config.live.silentConnectionS = 0.3
+        let r = try await Self.run(script, config: config, seconds: 3.5)
+        #expect(r.summary.connections >= 2)
+        #expect(r.fake.subscribes.contains("2:ohlc") && r.fake.subscribes.contains("2:book"))
+        #expect(r.summary.liveBars == 119)
+        #expect(r.lines.contains { $0.contains("no text frame for") })
+        let expected = try Self.reference(history, Array(stream.dropLast()), config: config)
+        #expect(try r.ledger.trades().map(\.tradeID).sorted() == expected.map(\.tradeID).sorted())
+    }
+
+    @Test func aDroppedConnectionReconnectsAndResubscribes() async throws {
+        let (history, stream) = try Self.market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = stream
+        script.barIntervalMs = 10
+        script.disconnectAfterBars = 25
+        let r = try await Self.run(script, config: try Self.config(), seconds: 3)
+        #expect(r.summary.connections == 2 && r.summary.reconnects == 1)
+        #expect(r.summary.liveBars == 119)
+        #expect(r.fake.subscribes.filter { $0.hasPrefix("2:") }.count == 2)
+    }
+
+    @Test func badBookChecksumsAreResubscribedThenValidationIsSwitchedOffForThatPair() async throws {
+        let (history, stream) = try Self.market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = Array(stream.prefix(40))
+        script.barIntervalMs = 10
+        script.corruptBookOnConnections = [1]
+        let r = try await Self.run(script, config: try Self.config(), seconds: 1.5)
+        #expect(r.summary.checksumMismatches == 3)
+        #expect(r.fake.subscribes.filter { $0 == "1:book" }.count == 3)   // the first and two resubscriptions
+        #expect(try r.ledger.thoughts().contains { $0.message.contains("checksum validation is off for this pair only") })
+    }
+
+    @Test func aSecondInstanceOnTheSameDatabaseRefusesAndADeadOnesLockIsTakenOver() throws {
+        let path = Fixtures.scratch("lock") + "/instance.lock"
+        var first: InstanceLock? = try InstanceLock(path: path)
+        do { _ = try InstanceLock(path: path); Issue.record("second instance accepted") } catch let e as InstanceLock.Held {
+            #expect(e.pid == String(getpid()))
+            #expect(e.description.contains("another novapulse live"))
+        }
+        first = nil
+        _ = first
+        #expect((try? InstanceLock(path: path)) != nil)
+    }
+
+    @Test func secretsAreMaskedInTheStructuredLog() throws {
+        let path = Fixtures.scratch("log") + "/novapulse.jsonl"
+        let log = LiveLog(path: path)
+        log.write("auth", ["api_key": "ABCDEFGHIJKLMNOP", "api_secret": "kQH5HW/8p1uGOVjbgWA7FunA", "token": "tok_1234567890",
+                           "url": "postgres://np:hunter2secret@127.0.0.1/db", "pair": "BTC/USD"])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("EFGHIJKL") && !text.contains("8p1uGOVjbgWA7F") && !text.contains("hunter2secret") && !text.contains("567890".prefix(6) + "x"))
+        #expect(text.contains("ABCD****MNOP") && text.contains("np:****@127.0.0.1"))
+        let obj = try JSONSerialization.jsonObject(with: Data(text.split(separator: "\n")[0].utf8)) as! [String: Any]
+        #expect(obj["event"] as? String == "auth" && obj["level"] as? String == "info" && obj["logger"] != nil && obj["timestamp"] != nil)
+    }
+}

@@ -25,6 +25,26 @@ public enum ConfigValidator {
             check(w >= 0 && w <= 1, "strategies.weights.\(name)", w, "0 to 1")
         }
 
+        let l = c.live
+        check((0...65_535).contains(l.statusPort), "live.status_port", l.statusPort, "0 (off) to 65535")
+        check((1...720).contains(l.warmupBars), "live.warmup_bars", l.warmupBars, "1 to 720 (Kraken serves at most 720 bars)")
+        for (key, v) in [("silent_connection_s", l.silentConnectionS), ("silent_subscription_s", l.silentSubscriptionS),
+                         ("stale_data_s", l.staleDataS), ("reconcile_orders_s", l.reconcileOrdersS),
+                         ("reconcile_balances_s", l.reconcileBalancesS), ("reconnect_min_s", l.reconnectMinS)] {
+            check(v > 0 && v <= 86_400, "live.\(key)", v, "above 0, at most 86400 seconds")
+        }
+        check(l.reconnectMaxS >= l.reconnectMinS && l.reconnectMaxS <= 3_600, "live.reconnect_max_s", l.reconnectMaxS,
+              "at least reconnect_min_s (\(l.reconnectMinS)), at most 3600")
+        check(["cancel", "adopt"].contains(l.unknownOrders), "live.unknown_orders", l.unknownOrders, "cancel or adopt")
+        for (name, v) in [("kraken", c.venues.kraken), ("coinbase", c.venues.coinbase)] {
+            for (key, url, schemes) in [("rest_url", v.restURL, ["http", "https"]), ("ws_url", v.wsURL, ["ws", "wss"]), ("ws_auth_url", v.wsAuthURL, ["ws", "wss"])] {
+                let scheme = url.split(separator: ":").first.map(String.init) ?? ""
+                check(schemes.contains(scheme) && url.contains("://") && url.count > scheme.count + 3, "venues.\(name).\(key)", url,
+                      "a \(schemes.joined(separator: " or ")) URL")
+            }
+            check(["starter", "intermediate", "pro"].contains(v.rateTier), "venues.\(name).rate_tier", v.rateTier, "starter, intermediate or pro")
+        }
+
         let f = c.confluence
         check((1...9).contains(f.minConfluence), "confluence.min_confluence", f.minConfluence, "1 to 9 (there are nine strategies)")
         check(f.minConfidence >= 0 && f.minConfidence <= 1, "confluence.min_confidence", f.minConfidence, "0 to 1")

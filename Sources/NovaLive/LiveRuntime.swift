@@ -12,8 +12,11 @@ public struct LiveOptions: Sendable {
     public var pairs: [Pair]
     public var config: NovaPulseConfig
     public var mode: Mode = .paper
-    /// Stop cleanly after this long (`--for`); nil: until SIGINT/SIGTERM.
+    /// Stop cleanly after this long of live feed (`--for`, counted from the end of the
+    /// warm-up); nil: until SIGINT/SIGTERM.
     public var durationMs: Int64?
+    /// Stop once this many live bars have closed (tests and soak runs stop by themselves).
+    public var stopAfterBars: Int?
     public var databasePath: String
     public var logPath: String?
     /// How often time-driven work runs (dead connections, candles whose minute ended).
@@ -108,7 +111,6 @@ public actor LiveRuntime {
     }
 
     public func run() async throws -> LiveSummary {
-        let started = wall.nowMs()
         let (stream, cont) = AsyncStream<Input>.makeStream()
         continuation = cont
         try thought("system", "novapulse live starting: \(options.mode.rawValue) on kraken, \(options.pairs.map(\.description).joined(separator: ","))")
@@ -164,10 +166,12 @@ public actor LiveRuntime {
             }
         }
         connect(afterMs: 0)
+        let started = wall.nowMs()
 
         for await input in stream {
             if case .stop(let why) = input { summary.stopReason = why; break }
             handle(input)
+            if let n = options.stopAfterBars, summary.liveBars >= n { summary.stopReason = "\(n) live bars"; break }
             if let d = options.durationMs, wall.nowMs() - started >= d { summary.stopReason = "--for elapsed"; break }
         }
         ticker.cancel()

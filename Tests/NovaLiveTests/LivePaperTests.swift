@@ -45,13 +45,15 @@ import Testing
         var lines: [String]
     }
 
-    static func run(_ script: FakeKraken.Script, config: NovaPulseConfig, seconds: Double) async throws -> Run {
+    /// Runs until `bars` live bars have closed (or, as a safety net, `seconds` have passed).
+    static func run(_ script: FakeKraken.Script, config: NovaPulseConfig, bars: Int?, seconds: Double = 60) async throws -> Run {
         let fake = FakeKraken(script: script)
         try fake.start()
         defer { fake.stop() }
         let dir = Fixtures.scratch("live")
         var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
         options.durationMs = Int64(seconds * 1000)
+        options.stopAfterBars = bars
         options.tickMs = 50
         options.logPath = dir + "/novapulse.jsonl"
         final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
@@ -89,11 +91,11 @@ import Testing
         script.stream = stream
         script.barIntervalMs = 10
         let config = try Self.config()
-        let r = try await Self.run(script, config: config, seconds: 3)
+        let r = try await Self.run(script, config: config, bars: 119)
         #expect(r.summary.warmupBars == 400)         // the candle still forming was dropped
         #expect(r.summary.liveBars == 119)           // the last streamed candle is still forming
         #expect(r.summary.connections == 1 && r.summary.reconnects == 0, "\(r.fake.subscribes) \(r.lines.filter { !$0.contains(" sma_cross ") })")
-        #expect(r.summary.stopReason == "--for elapsed")
+        #expect(r.summary.stopReason == "119 live bars")
         #expect(r.fake.requests.contains("/0/public/AssetPairs") && r.fake.requests.contains("/0/public/OHLC"))
         let expected = try Self.reference(history, Array(stream.dropLast()), config: config)
         #expect(!expected.isEmpty)
@@ -120,7 +122,7 @@ import Testing
         script.goSilentAfterBars = 40
         var config = try Self.config()
         config.live.silentConnectionS = 0.3
-        let r = try await Self.run(script, config: config, seconds: 3.5)
+        let r = try await Self.run(script, config: config, bars: 119)
         #expect(r.summary.connections >= 2)
         #expect(r.fake.subscribes.contains("2:ohlc") && r.fake.subscribes.contains("2:book"))
         #expect(r.summary.liveBars == 119)
@@ -136,7 +138,7 @@ import Testing
         script.stream = stream
         script.barIntervalMs = 10
         script.disconnectAfterBars = 25
-        let r = try await Self.run(script, config: try Self.config(), seconds: 3)
+        let r = try await Self.run(script, config: try Self.config(), bars: 119)
         #expect(r.summary.connections == 2 && r.summary.reconnects == 1)
         #expect(r.summary.liveBars == 119)
         #expect(r.fake.subscribes.filter { $0.hasPrefix("2:") }.count == 2)
@@ -149,7 +151,7 @@ import Testing
         script.stream = Array(stream.prefix(40))
         script.barIntervalMs = 10
         script.corruptBookOnConnections = [1]
-        let r = try await Self.run(script, config: try Self.config(), seconds: 1.5)
+        let r = try await Self.run(script, config: try Self.config(), bars: 39)
         #expect(r.summary.checksumMismatches == 3)
         #expect(r.fake.subscribes.filter { $0 == "1:book" }.count == 3)   // the first and two resubscriptions
         #expect(try r.ledger.thoughts().contains { $0.message.contains("checksum validation is off for this pair only") })

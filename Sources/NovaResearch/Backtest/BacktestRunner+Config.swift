@@ -28,9 +28,12 @@ extension BacktestRunner {
         if let s = request.seed { config.simulator.seed = s }
         if let f = request.faults { config.simulator.faults = f }
         if let fee = request.fee {
-            let flat = NovaPulseConfig.VenuesSection.Fees(makerFee: fee, takerFee: fee, volumeTiers: false)
-            config.venues.kraken = flat
-            config.venues.coinbase = flat
+            // One flat rate for every fill; the endpoints stay as configured.
+            for venue in [\NovaPulseConfig.VenuesSection.kraken, \.coinbase] {
+                config.venues[keyPath: venue].makerFee = fee
+                config.venues[keyPath: venue].takerFee = fee
+                config.venues[keyPath: venue].volumeTiers = false
+            }
         }
         try ConfigValidator.validate(config, source: "command line")
         Self.applyRiskFloors(&config)

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import NovaConfig
+import NovaCore
+#if Live
+import NIOPosix
+import NovaKraken
+import NovaLive
+import NovaStorage
+#endif
+
+/// `novapulse live`: the backtest's engine on Kraken's real-time data (docs/live.md).
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Run the NovaPulse stack on real-time Kraken data: paper trading (simulated fills) by default.",
+        discussion: """
+        Paper mode: Kraken's WebSocket v2 bars and books drive the same engine, risk manager and executor as \
+        `backtest`, and fills come from the same simulated venue (candle fill model). The stack is primed with \
+        REST OHLC history first (live.warmup_bars) and makes no decision before. State goes to the seed's tables \
+        in data/live-kraken-paper.db (trades, signals, thought_log, metrics, daily_summary); structured logs to \
+        logs/novapulse.jsonl. Endpoints: venues.kraken.rest_url / ws_url (settable with --param). SIGINT or \
+        SIGTERM stops cleanly (exit 0). Needs a build with the live stack: swift build -c release --traits Live.
+        """)
+
+    @Option(name: .long, help: "Exchange: kraken (Coinbase follows).")
+    var exchange: String = "kraken"
+
+    @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD.")
+    var pair: String
+
+    @Option(name: .long, help: "paper (default: real-time data, simulated fills) or live (real orders).")
+    var mode: String = "paper"
+
+    @Flag(name: .long, help: "Required with --mode live: you understand real money is at stake.")
+    var confirmRealMoney = false
+
+    @Option(name: .customLong("for"), help: "Stop cleanly after this long of live data (after the warm-up): 90s, 30m, 2h, 1d.")
+    var duration: String?
+
+    @Option(name: .long, help: "YAML config file (default: built-in defaults, as config/novapulse.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Strategy (default: config, confluence).")
+    var strategy: String?
+
+    @Option(name: .long, help: "Override a config key, KEY=VALUE (repeatable), e.g. venues.kraken.ws_url=ws://127.0.0.1:9000/v2.")
+    var param: [String] = []
+
+    @Option(name: .long, help: "Ledger database (default: data/live-kraken-MODE.db; NOVAPULSE_DATA_DIR moves data/).")
+    var db: String?
+
+    /// `90s`, `30m`, `2h`, `1d` in milliseconds.
+    static func parseDuration(_ text: String) throws -> Int64 {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (u, f) in units where t.hasSuffix(u) {
+            if let v = Double(t.dropLast(u.count)), v.isFinite, v > 0, v * f < 9e15 { return Int64(v * f) }
+        }
+        throw ValidationError("--for \(text): expected a positive duration such as 90s, 30m, 2h or 1d")
+    }
+
+    func validate() throws {
+        guard exchange.lowercased() == "kraken" else {
+            throw ValidationError("--exchange \(exchange): novapulse live supports kraken (Coinbase is the next adapter)")
+        }
+        guard ["paper", "live"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper or live") }
+        if let duration { _ = try Self.parseDuration(duration) }
+        if mode == "live" {
+            let env = ProcessInfo.processInfo.environment
+            guard confirmRealMoney else {
+                throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
+            }
+            guard env["KRAKEN_API_KEY"]?.isEmpty == false, env["KRAKEN_API_SECRET"]?.isEmpty == false else {
+                throw ValidationError("--mode live needs KRAKEN_API_KEY and KRAKEN_API_SECRET in the environment")
+            }
+            throw ValidationError("--mode live: real order placement through the Kraken adapter is not in this version yet; "
+                                  + "run paper mode (the default) meanwhile")
+        }
+    }
+
+    func run() throws {
+        #if Live
+        let pairs = try Pair.parseList(pair)
+        var cfg = try ConfigLoader.load(path: config, params: param, strategy: strategy)
+        if let strategy { cfg.backtest.strategy = strategy }
+        try ConfigValidator.validate(cfg, source: config ?? "command line")
+        var options = LiveOptions(pairs: pairs, config: cfg, databasePath: db ?? LiveOptions.defaultDatabasePath(mode: .paper))
+        options.durationMs = try duration.map(Self.parseDuration)
+        options.handleSignals = true
+        options.logPath = "logs/novapulse.jsonl"
+        let lock = try InstanceLock(path: options.databasePath + ".instance.lock")
+        let store = try ResultsStore(path: options.databasePath)
+        let ledger = LiveLedger(store: store)
+        let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0
+        let venue = cfg.venues.kraken
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let http = HTTPClientTransport(group: group)
+        let rest = try KrakenRESTClient(transport: http, baseURL: venue.restURL, credentials: nil,
+                                        tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
+                                        storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: WallClock())
+        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: venue.wsURL, ledger: ledger)
+        print("novapulse live: paper on kraken \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
+              + "ledger \(options.databasePath)\(options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? "; Ctrl-C stops")")
+        let result = Self.blocking { () async -> Result<LiveSummary, any Error> in
+            let r: Result<LiveSummary, any Error>
+            do { r = .success(try await runtime.run()) } catch { r = .failure(error) }
+            await http.shutdown()
+            return r
+        }
+        try? group.syncShutdownGracefully()
+        _ = lock
+        let s = try result.get()
+        print("""
+            stopped (\(s.stopReason)): \(s.warmupBars) warm-up bars, \(s.liveBars) live bars, \(s.decisions) decisions, \
+            \(s.tradesOpened) trades opened, \(s.tradesClosed) closed; equity \(String(format: "%.2f", s.equity)); \
+            \(s.connections) connections, \(s.reconnects) reconnects, \(s.checksumMismatches) book checksum mismatches
+            """)
+        #else
+        throw ValidationError("this novapulse was built without the live stack: build it with `swift build -c release --traits Live` "
+                              + "(SwiftNIO, websocket-kit; a few more minutes) and run .build/release/novapulse live")
+        #endif
+    }
+
+    #if Live
+    /// Runs async work to completion from the synchronous command.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task { box.value = await body(); done.signal() }
+        done.wait()
+        return box.value!
+    }
+    #endif
+}
+
+#if Live
+/// The value an async task hands back to the waiting command.
+final class ResultBox<T>: @unchecked Sendable { var value: T?; init() {} }
+#endif

@@ -346,9 +346,25 @@ public actor LiveRuntime {
             } else if isNew {
                 options.output("\(row.entryTime) \(row.pair) opened \(String(format: "%.6f", row.quantity)) @ \(row.entryPrice)")
             }
+            if isNew { recordBook(at: t) }
         }
         try? ledger.appendMetrics(timestamp: UTCTime.iso(ms), [("bankroll", stack.equity),
                                                                ("drawdown", stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0)])
+    }
+
+    /// The pair's book as it was when the trade opened (the seed's `order_book_snapshots`, for
+    /// ML training data), if a valid one is at hand.
+    private func recordBook(at t: Trade) {
+        guard let book = feed?.book(t.pair), !book.isEmpty else { return }
+        let l = book.levels()
+        let bidVolume = l.bidSizes.reduce(0, +), askVolume = l.askSizes.reduce(0, +)
+        let obi = bidVolume + askVolume > 0 ? (bidVolume - askVolume) / (bidVolume + askVolume) : 0
+        let spread = (l.askPrices.first ?? 0) - (l.bidPrices.first ?? 0)
+        let side: ([Double], [Double]) -> [[Double]] = { p, q in zip(p, q).map { [$0, $1] } }
+        let json = (try? JSONSerialization.data(withJSONObject: ["bids": side(l.bidPrices, l.bidSizes), "asks": side(l.askPrices, l.askSizes)],
+                                                options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        try? ledger.insertBookSnapshot(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), bidVolume: bidVolume, askVolume: askVolume,
+                                       obi: obi, spread: spread, snapshotJSON: json, tradeID: t.tradeID)
     }
 
     private func shutdown() async {

@@ -135,6 +135,13 @@ public final class LiveLedger: @unchecked Sendable {
         }
     }
 
+    /// `(trade_id, obi, spread)` of the stored book snapshots, oldest first.
+    public func bookSnapshots() throws -> [(tradeID: String?, obi: Double, spread: Double)] {
+        try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT trade_id, obi, spread FROM order_book_snapshots ORDER BY id").map { ($0["trade_id"], $0["obi"], $0["spread"]) }
+        }
+    }
+
     public func state(_ key: String) throws -> String? {
         try store.writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM system_state WHERE key = ?", arguments: [key]) }
     }

@@ -109,6 +109,10 @@ import Testing
         let firstLive = UTCTime.iso(stream[0].timestampMs)
         #expect(rows.allSatisfy { $0.entryTime >= firstLive })
         #expect(r.summary.booksValidated >= 1)
+        // The fake's book: 10 bids of 0.5 and 10 asks of 0.25 around the mid, 1.0 apart at the top.
+        let books = try r.ledger.bookSnapshots()
+        #expect(books.map(\.tradeID) == expected.map(\.tradeID))
+        #expect(books.allSatisfy { abs($0.obi - 1.0 / 3.0) < 1e-12 && abs($0.spread - 1.0) < 1e-9 })
         #expect(try r.ledger.state("x") == nil)
         #expect(try r.ledger.thoughts().contains { $0.message.hasPrefix("warm-up: 400 bars") })
     }

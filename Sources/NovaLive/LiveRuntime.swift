@@ -5,6 +5,7 @@ import NovaEngine
 import NovaKraken
 import NovaSignals
 import NovaStorage
+import NIOPosix
 
 /// What `novapulse live` was asked to do.
 public struct LiveOptions: Sendable {
@@ -21,6 +22,9 @@ public struct LiveOptions: Sendable {
     public var logPath: String?
     /// How often time-driven work runs (dead connections, candles whose minute ended).
     public var tickMs: Int64 = 1_000
+    /// The status endpoint's port on 127.0.0.1 (0: any free port; nil: off) and its read key.
+    public var statusPort: Int?
+    public var readKey: String?
     /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
     public var handleSignals = false
     /// One line per decision, fill and status change; the summary at the end.
@@ -89,6 +93,7 @@ public actor LiveRuntime {
     let ledger: LiveLedger
     let log: LiveLog
     let wall = WallClock()
+    let statusGroup = MultiThreadedEventLoopGroup.singleton
     private var summary = LiveSummary()
     private var stack: (any LiveStack)?
     private var feed: KrakenFeed?
@@ -99,6 +104,8 @@ public actor LiveRuntime {
     private var lastBarMs: [Int64]
     private var continuation: AsyncStream<Input>.Continuation?
     private var primed = false
+    private let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
+    public private(set) var statusServer: StatusServer?
 
     public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger) {
         self.options = options
@@ -165,6 +172,22 @@ public actor LiveRuntime {
                 signalSources.append(s)
             }
         }
+        if let port = options.statusPort {
+            let server = StatusServer(group: statusGroup)
+            do {
+                try server.start(port: port, readKey: options.readKey) { [weak self] path in
+                    guard let self else { return (503, #"{"error":"stopping"}"#) }
+                    return await self.status(path)
+                }
+                statusServer = server
+                options.output("status endpoint: http://127.0.0.1:\(server.port)/api/v1/health"
+                               + (options.readKey == nil ? " (no DASHBOARD_READ_KEY: only health answers)" : ""))
+            } catch {
+                // Trading does not depend on the dashboard: say so and go on without it.
+                options.output("status endpoint off: cannot listen on 127.0.0.1:\(port) (\(error)); set live.status_port")
+                try? thought("system", "status endpoint off: cannot listen on 127.0.0.1:\(port)", severity: "warning")
+            }
+        }
         connect(afterMs: 0)
         let started = wall.nowMs()
 
@@ -176,6 +199,7 @@ public actor LiveRuntime {
         }
         ticker.cancel()
         for s in signalSources { s.cancel() }
+        statusServer?.stop()
         await shutdown()
         return summary
     }
@@ -365,6 +389,49 @@ public actor LiveRuntime {
                                                 options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         try? ledger.insertBookSnapshot(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), bidVolume: bidVolume, askVolume: askVolume,
                                        obi: obi, spread: spread, snapshotJSON: json, tradeID: t.tradeID)
+    }
+
+    /// The status endpoint's answers, in the seed's shapes (novapulse-data-formats.md).
+    func status(_ path: String) -> (status: Int, json: String) {
+        func json(_ obj: Any) -> String {
+            (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        let now = wall.nowMs()
+        switch path {
+        case "/api/v1/health":
+            return (200, json(["status": "healthy", "version": "0.1.0", "timestamp": UTCTime.iso(now)]))
+        case "/api/v1/status":
+            return (200, json(["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
+                               "paused": false, "uptime_seconds": (now - startedMs) / 1000, "scan_count": summary.liveBars,
+                               "pairs": options.pairs.map(\.description), "scan_interval": 60, "ws_connected": handle != nil]))
+        case "/api/v1/trades", "/api/v1/positions":
+            let rows = ((try? ledger.trades(status: path.hasSuffix("positions") ? "open" : nil, limit: 200)) ?? []).map { t -> [String: Any] in
+                var o: [String: Any] = ["trade_id": t.tradeID, "pair": t.pair, "side": t.side, "entry_price": t.entryPrice, "quantity": t.quantity,
+                                        "status": t.status, "strategy": t.strategy, "pnl": t.pnl, "pnl_pct": t.pnlPct, "fees": t.fees,
+                                        "entry_time": t.entryTime]
+                if let x = t.exitPrice { o["exit_price"] = x }
+                if let x = t.exitTime { o["exit_time"] = x }
+                if let x = t.stopLoss { o["stop_loss"] = x }
+                if let x = t.takeProfit { o["take_profit"] = x }
+                if let m = t.metadata, let obj = try? JSONSerialization.jsonObject(with: Data(m.utf8)) { o["metadata"] = obj }
+                return o
+            }
+            return (200, json([path.hasSuffix("positions") ? "positions" : "trades": rows]))
+        case "/api/v1/risk":
+            let equity = stack?.equity ?? options.config.backtest.initialCash
+            let initial = options.config.backtest.initialCash
+            let peak = stack?.peakEquity ?? initial
+            let open = stack?.trades.filter(\.isOpen) ?? []
+            return (200, json(["bankroll": equity, "initial_bankroll": initial, "total_return_pct": (equity / initial - 1) * 100,
+                               "peak_bankroll": peak, "current_drawdown": peak > 0 ? (1 - equity / peak) * 100 : 0,
+                               "open_positions": open.count, "total_exposure_usd": open.reduce(0) { $0 + $1.entryPrice * $1.quantity },
+                               "trade_count": stack?.trades.count ?? 0]))
+        case "/api/v1/thoughts":
+            let rows = ((try? ledger.thoughts(limit: 100)) ?? []).map { ["timestamp": $0.timestamp, "category": $0.category, "message": $0.message, "severity": $0.severity] }
+            return (200, json(["thoughts": rows]))
+        default:
+            return (404, json(["error": "no such endpoint: \(path)"]))
+        }
     }
 
     private func shutdown() async {

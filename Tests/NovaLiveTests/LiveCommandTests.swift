@@ -41,7 +41,7 @@ import Testing
 
     static func args(_ f: FakeKraken, _ more: [String]) -> [String] {
         ["live", "--pair", "BTC/USD", "--strategy", "sma_cross", "--param", "strategies.sma_cross.fast=5", "--param", "strategies.sma_cross.slow=20",
-         "--param", "venues.kraken.rest_url=\(f.restURL)", "--param", "venues.kraken.ws_url=\(f.wsURL)"] + more
+         "--param", "venues.kraken.rest_url=\(f.restURL)", "--param", "venues.kraken.ws_url=\(f.wsURL)", "--param", "live.status_port=0"] + more
     }
 
     @Test func aPaperSessionRunsForItsDurationAndLeavesTheLedgerAndTheLog() throws {

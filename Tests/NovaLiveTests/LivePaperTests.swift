@@ -161,6 +161,51 @@ import Testing
         #expect(try r.ledger.thoughts().contains { $0.message.contains("checksum validation is off for this pair only") })
     }
 
+    @Test func theStatusEndpointAnswersHealthToAnyoneAndTheRestOnlyWithTheReadKey() async throws {
+        let (history, stream) = try Self.market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = stream
+        script.barIntervalMs = 30
+        let fake = FakeKraken(script: script)
+        try fake.start()
+        defer { fake.stop() }
+        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try Self.config(), databasePath: Fixtures.scratch("status") + "/live.db")
+        options.stopAfterBars = 119
+        options.durationMs = 60_000
+        options.statusPort = 0
+        options.readKey = "read-key-0123456789"
+        options.output = { _ in }
+        let http = HTTPClientTransport(group: Self.group)
+        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter, persistedNonce: 0,
+                                        storeNonce: { _ in }, clock: WallClock())
+        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: Self.group), wsURL: fake.wsURL,
+                                  ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)))
+        let running = Task { try await runtime.run() }
+        var port = 0
+        for _ in 0..<600 where port == 0 {
+            port = await runtime.statusServer?.port ?? 0
+            if port == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        }
+        #expect(port > 0)
+        func get(_ path: String, key: String?) async throws -> (Int, String) {
+            let r = try await http.send(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: key.map { [("X-API-Key", $0)] } ?? [], body: nil)
+            return (r.status, String(decoding: r.body, as: UTF8.self))
+        }
+        let health = try await get("/api/v1/health", key: nil)
+        #expect(health.0 == 200 && health.1.contains(#""status":"healthy""#))
+        #expect(try await get("/api/v1/status", key: nil).0 == 401)
+        let wrong = try await get("/api/v1/trades", key: "read-key-0123456780")
+        #expect(wrong.0 == 401 && !wrong.1.contains("trades"))
+        let status = try await get("/api/v1/status", key: "read-key-0123456789")
+        #expect(status.0 == 200 && status.1.contains(#""exchange":"kraken""#) && status.1.contains(#""mode":"paper""#))
+        #expect(try await get("/api/v1/risk", key: "read-key-0123456789").1.contains(#""initial_bankroll":10000"#))
+        #expect(try await get("/api/v1/nope", key: "read-key-0123456789").0 == 404)
+        let summary = try await running.value
+        await http.shutdown()
+        #expect(summary.liveBars == 119)
+    }
+
     @Test func aSecondInstanceOnTheSameDatabaseRefusesAndADeadOnesLockIsTakenOver() throws {
         let path = Fixtures.scratch("lock") + "/instance.lock"
         var first: InstanceLock? = try InstanceLock(path: path)

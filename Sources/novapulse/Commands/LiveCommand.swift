@@ -88,6 +88,8 @@ struct LiveCommand: ParsableCommand {
         var options = LiveOptions(pairs: pairs, config: cfg, databasePath: db ?? LiveOptions.defaultDatabasePath(mode: .paper))
         options.durationMs = try duration.map(Self.parseDuration)
         options.handleSignals = true
+        options.statusPort = cfg.live.statusPort == 0 ? nil : cfg.live.statusPort
+        options.readKey = ProcessInfo.processInfo.environment["DASHBOARD_READ_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.logPath = "logs/novapulse.jsonl"
         let lock = try InstanceLock(path: options.databasePath + ".instance.lock")
         let store = try ResultsStore(path: options.databasePath)

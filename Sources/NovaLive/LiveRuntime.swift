@@ -7,67 +7,6 @@ import NovaSignals
 import NovaStorage
 import NIOPosix
 
-/// What `novapulse live` was asked to do.
-public struct LiveOptions: Sendable {
-    public enum Mode: String, Sendable { case paper, live }
-    public var pairs: [Pair]
-    public var config: NovaPulseConfig
-    public var mode: Mode = .paper
-    /// Stop cleanly after this long of live feed (`--for`, counted from the end of the
-    /// warm-up); nil: until SIGINT/SIGTERM.
-    public var durationMs: Int64?
-    /// Stop once this many live bars have closed (tests and soak runs stop by themselves).
-    public var stopAfterBars: Int?
-    public var databasePath: String
-    public var logPath: String?
-    /// How often time-driven work runs (dead connections, candles whose minute ended).
-    public var tickMs: Int64 = 1_000
-    /// The status endpoint's port on 127.0.0.1 (0: any free port; nil: off) and its read key.
-    public var statusPort: Int?
-    public var readKey: String?
-    /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
-    public var handleSignals = false
-    /// One line per decision, fill and status change; the summary at the end.
-    public var output: @Sendable (String) -> Void = { print($0) }
-
-    public init(pairs: [Pair], config: NovaPulseConfig, databasePath: String) {
-        self.pairs = pairs; self.config = config; self.databasePath = databasePath
-    }
-
-    /// The default database: `data/live-<exchange>-<mode>.db` (paper and live never share one).
-    public static func defaultDatabasePath(mode: Mode, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let dir = environment["NOVAPULSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
-        return (dir as NSString).appendingPathComponent("live-kraken-\(mode.rawValue).db")
-    }
-}
-
-/// What a live session did, for the summary at its end and for tests.
-public struct LiveSummary: Sendable, Equatable {
-    public var warmupBars = 0
-    public var liveBars = 0
-    public var decisions = 0
-    public var tradesOpened = 0
-    public var tradesClosed = 0
-    public var connections = 0
-    public var reconnects = 0
-    public var resubscriptions = 0
-    public var checksumMismatches = 0
-    public var booksValidated = 0
-    public var equity = 0.0
-    public var stopReason = ""
-}
-
-public enum LiveError: Error, CustomStringConvertible {
-    case refused(String)
-    case warmup(String)
-    public var description: String {
-        switch self {
-        case .refused(let m): return m
-        case .warmup(let m): return "warm-up failed: \(m)"
-        }
-    }
-}
-
 /// `novapulse live` in paper mode: Kraken's real-time data into the very engine the backtest
 /// runs, fills from the simulated venue. One actor serialises everything that happens, WebSocket
 /// frames, timer ticks, a stop, into the same session: nothing in strategies, risk or
@@ -94,17 +33,17 @@ public actor LiveRuntime {
     let log: LiveLog
     let wall = WallClock()
     let statusGroup = MultiThreadedEventLoopGroup.singleton
-    private var summary = LiveSummary()
-    private var stack: (any LiveStack)?
-    private var feed: KrakenFeed?
-    private var handle: (any WebSocketHandle)?
-    private var generation = 0
-    private var written: [String: String] = [:]
-    private var signalsWritten = 0
-    private var lastBarMs: [Int64]
-    private var continuation: AsyncStream<Input>.Continuation?
-    private var primed = false
-    private let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
+    var summary = LiveSummary()
+    var stack: (any LiveStack)?
+    var feed: KrakenFeed?
+    var handle: (any WebSocketHandle)?
+    var generation = 0
+    var written: [String: String] = [:]
+    var signalsWritten = 0
+    var lastBarMs: [Int64]
+    var continuation: AsyncStream<Input>.Continuation?
+    var primed = false
+    let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
     public private(set) var statusServer: StatusServer?
 
     public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger) {
@@ -341,99 +280,6 @@ public actor LiveRuntime {
         }
     }
 
-    /// New decisions and every trade that changed go to the ledger, each in its own transaction.
-    private func persist(_ stack: any LiveStack, at ms: Int64) {
-        let signals = stack.signals
-        if signals.count > signalsWritten {
-            for s in signals[signalsWritten...] {
-                summary.decisions += 1
-                let line = "\(UTCTime.iso(s.timestampMs)) \(s.pair) \(s.action.rawValue) \(s.strategy) strength \(String(format: "%.2f", s.strength))"
-                    + (s.actedUpon ? " -> order" : " refused: \(s.rejection ?? "")")
-                options.output(line)
-                try? ledger.appendSignal(timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
-                                         direction: s.direction, strength: s.strength, confluenceCount: s.confluence?.confluenceCount ?? 1,
-                                         confidence: s.confluence?.confidence, actedUpon: s.actedUpon,
-                                         metadata: s.confluence?.json(compact: true))
-            }
-            signalsWritten = signals.count
-        }
-        for t in stack.trades {
-            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue)
-            let key = "\(row.status)|\(row.quantity)|\(row.exitPrice ?? 0)|\(row.stopLoss ?? 0)"
-            guard written[t.tradeID] != key else { continue }
-            let isNew = written[t.tradeID] == nil
-            written[t.tradeID] = key
-            try? ledger.upsertTrade(row)
-            if row.status == "closed" {
-                summary.tradesClosed += 1
-                options.output("\(row.exitTime ?? "") \(row.pair) closed \(t.exitReason ?? "") pnl \(String(format: "%.2f", row.pnl))")
-            } else if isNew {
-                options.output("\(row.entryTime) \(row.pair) opened \(String(format: "%.6f", row.quantity)) @ \(row.entryPrice)")
-            }
-            if isNew { recordBook(at: t) }
-        }
-        try? ledger.appendMetrics(timestamp: UTCTime.iso(ms), [("bankroll", stack.equity),
-                                                               ("drawdown", stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0)])
-    }
-
-    /// The pair's book as it was when the trade opened (the seed's `order_book_snapshots`, for
-    /// ML training data), if a valid one is at hand.
-    private func recordBook(at t: Trade) {
-        guard let book = feed?.book(t.pair), !book.isEmpty else { return }
-        let l = book.levels()
-        let bidVolume = l.bidSizes.reduce(0, +), askVolume = l.askSizes.reduce(0, +)
-        let obi = bidVolume + askVolume > 0 ? (bidVolume - askVolume) / (bidVolume + askVolume) : 0
-        let spread = (l.askPrices.first ?? 0) - (l.bidPrices.first ?? 0)
-        let side: ([Double], [Double]) -> [[Double]] = { p, q in zip(p, q).map { [$0, $1] } }
-        let json = (try? JSONSerialization.data(withJSONObject: ["bids": side(l.bidPrices, l.bidSizes), "asks": side(l.askPrices, l.askSizes)],
-                                                options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        try? ledger.insertBookSnapshot(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), bidVolume: bidVolume, askVolume: askVolume,
-                                       obi: obi, spread: spread, snapshotJSON: json, tradeID: t.tradeID)
-    }
-
-    /// The status endpoint's answers, in the seed's shapes (novapulse-data-formats.md).
-    func status(_ path: String) -> (status: Int, json: String) {
-        func json(_ obj: Any) -> String {
-            (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
-        let now = wall.nowMs()
-        switch path {
-        case "/api/v1/health":
-            return (200, json(["status": "healthy", "version": "0.1.0", "timestamp": UTCTime.iso(now)]))
-        case "/api/v1/status":
-            return (200, json(["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
-                               "paused": false, "uptime_seconds": (now - startedMs) / 1000, "scan_count": summary.liveBars,
-                               "pairs": options.pairs.map(\.description), "scan_interval": 60, "ws_connected": handle != nil]))
-        case "/api/v1/trades", "/api/v1/positions":
-            let rows = ((try? ledger.trades(status: path.hasSuffix("positions") ? "open" : nil, limit: 200)) ?? []).map { t -> [String: Any] in
-                var o: [String: Any] = ["trade_id": t.tradeID, "pair": t.pair, "side": t.side, "entry_price": t.entryPrice, "quantity": t.quantity,
-                                        "status": t.status, "strategy": t.strategy, "pnl": t.pnl, "pnl_pct": t.pnlPct, "fees": t.fees,
-                                        "entry_time": t.entryTime]
-                if let x = t.exitPrice { o["exit_price"] = x }
-                if let x = t.exitTime { o["exit_time"] = x }
-                if let x = t.stopLoss { o["stop_loss"] = x }
-                if let x = t.takeProfit { o["take_profit"] = x }
-                if let m = t.metadata, let obj = try? JSONSerialization.jsonObject(with: Data(m.utf8)) { o["metadata"] = obj }
-                return o
-            }
-            return (200, json([path.hasSuffix("positions") ? "positions" : "trades": rows]))
-        case "/api/v1/risk":
-            let equity = stack?.equity ?? options.config.backtest.initialCash
-            let initial = options.config.backtest.initialCash
-            let peak = stack?.peakEquity ?? initial
-            let open = stack?.trades.filter(\.isOpen) ?? []
-            return (200, json(["bankroll": equity, "initial_bankroll": initial, "total_return_pct": (equity / initial - 1) * 100,
-                               "peak_bankroll": peak, "current_drawdown": peak > 0 ? (1 - equity / peak) * 100 : 0,
-                               "open_positions": open.count, "total_exposure_usd": open.reduce(0) { $0 + $1.entryPrice * $1.quantity },
-                               "trade_count": stack?.trades.count ?? 0]))
-        case "/api/v1/thoughts":
-            let rows = ((try? ledger.thoughts(limit: 100)) ?? []).map { ["timestamp": $0.timestamp, "category": $0.category, "message": $0.message, "severity": $0.severity] }
-            return (200, json(["thoughts": rows]))
-        default:
-            return (404, json(["error": "no such endpoint: \(path)"]))
-        }
-    }
-
     private func shutdown() async {
         stack?.blockEntries("stopping")
         if let h = handle { await h.close() }
@@ -452,7 +298,7 @@ public actor LiveRuntime {
         continuation?.finish()
     }
 
-    private func thought(_ category: String, _ message: String, severity: String = "info") throws {
+    func thought(_ category: String, _ message: String, severity: String = "info") throws {
         try ledger.appendThought(timestamp: UTCTime.iso(wall.nowMs()), category: category, message: message, severity: severity)
         log.write(message, level: severity, logger: category)
     }

@@ -1,0 +1,64 @@
+import Foundation
+import NovaConfig
+import NovaCore
+
+/// What `novapulse live` was asked to do.
+public struct LiveOptions: Sendable {
+    public enum Mode: String, Sendable { case paper, live }
+    public var pairs: [Pair]
+    public var config: NovaPulseConfig
+    public var mode: Mode = .paper
+    /// Stop cleanly after this long of live feed (`--for`, counted from the end of the
+    /// warm-up); nil: until SIGINT/SIGTERM.
+    public var durationMs: Int64?
+    /// Stop once this many live bars have closed (tests and soak runs stop by themselves).
+    public var stopAfterBars: Int?
+    public var databasePath: String
+    public var logPath: String?
+    /// How often time-driven work runs (dead connections, candles whose minute ended).
+    public var tickMs: Int64 = 1_000
+    /// The status endpoint's port on 127.0.0.1 (0: any free port; nil: off) and its read key.
+    public var statusPort: Int?
+    public var readKey: String?
+    /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
+    public var handleSignals = false
+    /// One line per decision, fill and status change; the summary at the end.
+    public var output: @Sendable (String) -> Void = { print($0) }
+
+    public init(pairs: [Pair], config: NovaPulseConfig, databasePath: String) {
+        self.pairs = pairs; self.config = config; self.databasePath = databasePath
+    }
+
+    /// The default database: `data/live-<exchange>-<mode>.db` (paper and live never share one).
+    public static func defaultDatabasePath(mode: Mode, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let dir = environment["NOVAPULSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+        return (dir as NSString).appendingPathComponent("live-kraken-\(mode.rawValue).db")
+    }
+}
+
+/// What a live session did, for the summary at its end and for tests.
+public struct LiveSummary: Sendable, Equatable {
+    public var warmupBars = 0
+    public var liveBars = 0
+    public var decisions = 0
+    public var tradesOpened = 0
+    public var tradesClosed = 0
+    public var connections = 0
+    public var reconnects = 0
+    public var resubscriptions = 0
+    public var checksumMismatches = 0
+    public var booksValidated = 0
+    public var equity = 0.0
+    public var stopReason = ""
+}
+
+public enum LiveError: Error, CustomStringConvertible {
+    case refused(String)
+    case warmup(String)
+    public var description: String {
+        switch self {
+        case .refused(let m): return m
+        case .warmup(let m): return "warm-up failed: \(m)"
+        }
+    }
+}

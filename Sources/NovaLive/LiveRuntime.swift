@@ -37,6 +37,9 @@ public actor LiveRuntime {
     var stack: (any LiveStack)?
     var feed: KrakenFeed?
     var handle: (any WebSocketHandle)?
+    /// Frames for the open connection, written in order by one task (a task per frame could
+    /// let an unsubscribe overtake the subscribe before it).
+    var outbox: AsyncStream<String>.Continuation?
     var generation = 0
     var written: [String: String] = [:]
     var signalsWritten = 0
@@ -167,6 +170,10 @@ public actor LiveRuntime {
         case .connected(let g, let h):
             guard g == generation else { Task { await h.close() }; return }
             handle = h
+            let (texts, out) = AsyncStream<String>.makeStream()
+            outbox?.finish()
+            outbox = out
+            Task { for await t in texts { await h.send(t) } }
             summary.connections += 1
             options.output("connected to \(wsURL)")
             actions = feed.connected(nowMs: now)
@@ -179,6 +186,8 @@ public actor LiveRuntime {
         case .ws(let g, .closed(let why)):
             guard g == generation else { return }
             handle = nil
+            outbox?.finish()
+            outbox = nil
             actions = feed.closed(reason: why, nowMs: now)
         case .tick:
             actions = feed.tick(nowMs: now)
@@ -194,10 +203,12 @@ public actor LiveRuntime {
         for a in actions {
             switch a {
             case .send(let text):
-                if let h = handle { Task { await h.send(text) } }
+                outbox?.yield(text)
             case .disconnect(let reason):
                 let h = handle
                 handle = nil
+                outbox?.finish()
+                outbox = nil
                 generation += 1     // frames of the dead connection are ignored from here on
                 Task { await h?.close() }
                 if var f = feed { let more = f.closed(reason: reason, nowMs: wall.nowMs()); feed = f; perform(more) }
@@ -282,6 +293,8 @@ public actor LiveRuntime {
 
     private func shutdown() async {
         stack?.blockEntries("stopping")
+        outbox?.finish()
+        outbox = nil
         if let h = handle { await h.close() }
         handle = nil
         if let stack {

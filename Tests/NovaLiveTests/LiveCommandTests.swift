@@ -29,12 +29,7 @@ import Testing
     }
 
     static func fake() throws -> FakeKraken {
-        let (history, stream) = try LivePaperTests.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = stream
-        script.barIntervalMs = 10
-        let f = FakeKraken(script: script)
+        let f = FakeKraken(script: try LivePaperTests.script().0)
         try f.start()
         return f
     }

@@ -27,6 +27,27 @@ import Testing
         return (Array(bars[..<400]), Array(bars[400...]))
     }
 
+    /// The market above as the fake's script, one bar every `intervalMs`, changed by `configure`.
+    static func script(intervalMs: Int64 = 10, _ configure: (inout FakeKraken.Script) -> Void = { _ in }) throws -> (FakeKraken.Script, history: [Bar], stream: [Bar]) {
+        let (history, stream) = try market()
+        var script = FakeKraken.Script()
+        script.history = history
+        script.stream = stream
+        script.barIntervalMs = intervalMs
+        configure(&script)
+        return (script, history, stream)
+    }
+
+    /// A runtime on the fake with `options`, and its HTTP client (shut it down after the run).
+    static func runtime(_ fake: FakeKraken, _ options: LiveOptions) throws -> (LiveRuntime, HTTPClientTransport) {
+        let http = HTTPClientTransport(group: group)
+        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
+                                        persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL,
+                                  ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)))
+        return (runtime, http)
+    }
+
     static func config() throws -> NovaPulseConfig {
         var c = try ConfigLoader.load(path: nil, params: [], strategy: "sma_cross")
         c.backtest.strategy = "sma_cross"
@@ -59,12 +80,8 @@ import Testing
         final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
         let lines = Lines()
         options.output = { l in lines.lock.withLock { lines.all.append(l) } }
-        let store = try ResultsStore(path: options.databasePath)
-        let ledger = LiveLedger(store: store)
-        let http = HTTPClientTransport(group: group)
-        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
-                                        persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
-        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL, ledger: ledger)
+        let (runtime, http) = try runtime(fake, options)
+        let ledger = await runtime.ledger
         let result: Result<LiveSummary, any Error>
         do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
         await http.shutdown()
@@ -85,11 +102,7 @@ import Testing
     }
 
     @Test func paperOnLiveDataDecidesAsTheBacktestOnTheSameBars() async throws {
-        let (history, stream) = try Self.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = stream
-        script.barIntervalMs = 10
+        let (script, history, stream) = try Self.script()
         let config = try Self.config()
         let r = try await Self.run(script, config: config, bars: 119)
         #expect(r.summary.warmupBars == 400)         // the candle still forming was dropped
@@ -118,12 +131,9 @@ import Testing
     }
 
     @Test func aSilentConnectionIsDeclaredDeadAndTheStreamResumesWithNothingLost() async throws {
-        let (history, stream) = try Self.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = stream
-        script.barIntervalMs = 10
-        script.goSilentAfterBars = 40
+        let (script, history, stream) = try Self.script {
+            $0.goSilentAfterBars = 40
+        }
         var config = try Self.config()
         config.live.silentConnectionS = 0.3
         let r = try await Self.run(script, config: config, bars: 119)
@@ -136,12 +146,9 @@ import Testing
     }
 
     @Test func aDroppedConnectionReconnectsAndResubscribes() async throws {
-        let (history, stream) = try Self.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = stream
-        script.barIntervalMs = 10
-        script.disconnectAfterBars = 25
+        let (script, _, _) = try Self.script {
+            $0.disconnectAfterBars = 25
+        }
         let r = try await Self.run(script, config: try Self.config(), bars: 119)
         #expect(r.summary.connections == 2 && r.summary.reconnects == 1)
         #expect(r.summary.liveBars == 119)
@@ -149,12 +156,10 @@ import Testing
     }
 
     @Test func badBookChecksumsAreResubscribedThenValidationIsSwitchedOffForThatPair() async throws {
-        let (history, stream) = try Self.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = Array(stream.prefix(40))
-        script.barIntervalMs = 10
-        script.corruptBookOnConnections = [1]
+        let (script, _, _) = try Self.script {
+            $0.stream = Array($0.stream.prefix(40))
+            $0.corruptBookOnConnections = [1]
+        }
         let r = try await Self.run(script, config: try Self.config(), bars: 39)
         #expect(r.summary.checksumMismatches == 3)
         #expect(r.fake.subscribes.filter { $0 == "1:book" }.count == 3)   // the first and two resubscriptions
@@ -162,12 +167,7 @@ import Testing
     }
 
     @Test func theStatusEndpointAnswersHealthToAnyoneAndTheRestOnlyWithTheReadKey() async throws {
-        let (history, stream) = try Self.market()
-        var script = FakeKraken.Script()
-        script.history = history
-        script.stream = stream
-        script.barIntervalMs = 30
-        let fake = FakeKraken(script: script)
+        let fake = FakeKraken(script: try Self.script(intervalMs: 30).0)
         try fake.start()
         defer { fake.stop() }
         var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try Self.config(), databasePath: Fixtures.scratch("status") + "/live.db")
@@ -176,11 +176,7 @@ import Testing
         options.statusPort = 0
         options.readKey = "read-key-0123456789"
         options.output = { _ in }
-        let http = HTTPClientTransport(group: Self.group)
-        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter, persistedNonce: 0,
-                                        storeNonce: { _ in }, clock: WallClock())
-        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: Self.group), wsURL: fake.wsURL,
-                                  ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)))
+        let (runtime, http) = try Self.runtime(fake, options)
         let running = Task { try await runtime.run() }
         var port = 0
         for _ in 0..<600 where port == 0 {

@@ -25,6 +25,8 @@ extension NovaPulseConfig {
         e.entryChaseAttempts = backtest.sizing == .allIn ? 0 : executor.limitChaseAttempts
         e.exitRetries = executor.exitRetries
         e.exitOnOppositeSignal = executor.exitOnOppositeSignal
+        e.direction = backtest.direction
+        e.shortLeverage = risk.shortLeverage
         e.shadowTrades = risk.shadowTrades
         e.positionCheckIntervalMs = Int64((executor.positionCheckIntervalS * 1000).rounded())
         e.eventPriceMovePct = confluence.eventPriceMovePct
@@ -42,9 +44,12 @@ extension NovaPulseConfig {
     /// tiers off) gives one flat rate.
     public var venueProfile: VenueProfile {
         let fees = backtest.exchange == .kraken ? venues.kraken : venues.coinbase
-        return fees.volumeTiers
+        var profile = fees.volumeTiers
             ? VenueProfile.standard(backtest.exchange).withEntryTier(makerFee: fees.makerFee, takerFee: fees.takerFee)
             : VenueProfile(exchange: backtest.exchange, makerFee: fees.makerFee, takerFee: fees.takerFee)
+        profile.margin?.openingFeeRate = fees.marginOpeningFee
+        profile.margin?.rolloverFeeRate = fees.marginRolloverFee
+        return profile
     }
 
     public var simulatorSettings: SimulatorSettings {

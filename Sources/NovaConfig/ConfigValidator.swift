@@ -43,6 +43,8 @@ public enum ConfigValidator {
                       "a \(schemes.joined(separator: " or ")) URL")
             }
             check(["starter", "intermediate", "pro"].contains(v.rateTier), "venues.\(name).rate_tier", v.rateTier, "starter, intermediate or pro")
+            check(v.marginOpeningFee >= 0 && v.marginOpeningFee < 0.01, "venues.\(name).margin_opening_fee", v.marginOpeningFee, "0 to 0.01 (a fraction)")
+            check(v.marginRolloverFee >= 0 && v.marginRolloverFee < 0.01, "venues.\(name).margin_rollover_fee", v.marginRolloverFee, "0 to 0.01 (a fraction per 4 hours)")
         }
 
         let f = c.confluence
@@ -95,6 +97,7 @@ public enum ConfigValidator {
         check(r.trailingAtR >= 0, "risk.trailing_at_r", r.trailingAtR, "0 (off) or more")
         check(r.trailingDistancePct > 0 && r.trailingDistancePct < 1, "risk.trailing_distance_pct", r.trailingDistancePct, "between 0 and 1")
         check(r.maxDailyTrades >= 0, "risk.max_daily_trades", r.maxDailyTrades, "0 (no limit) or more")
+        check(r.shortLeverage >= 2 && r.shortLeverage <= 5, "risk.short_leverage", r.shortLeverage, "2 to 5 (Kraken's margin leverage for the majors)")
 
         let x = c.smartExit
         check(x.tiers.allSatisfy { $0.fraction > 0 && $0.fraction <= 1 }, "smart_exit.tiers", "fractions", "each fraction above 0, at most 1")

@@ -39,6 +39,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         c.guardrailMinWinRate = confluence.guardrails.minWinRate
         c.guardrailCooldownBars = confluence.guardrails.cooldownBars
         c.maxSpreadBps = confluence.maxSpreadBps
+        c.direction = backtest.direction
         return c
     }
 
@@ -77,8 +78,11 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var initialCash = 10_000.0
         public var sizing: EngineConfig.Sizing = .fixedFractional
         public var closeAtEnd = false
+        /// `long` (the default: a spot account needs nothing more), `short` or `both`. Shorts
+        /// are sold on margin (Kraken; docs/risk.md, docs/venues.md); Coinbase refuses them.
+        public var direction: TradeDirection = .long
         enum CodingKeys: String, CodingKey {
-            case exchange, timeframe, strategy, initialCash = "initial_cash", sizing, closeAtEnd = "close_at_end"
+            case exchange, timeframe, strategy, initialCash = "initial_cash", sizing, closeAtEnd = "close_at_end", direction
         }
     }
 
@@ -153,7 +157,11 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         /// Entries refused by the edge gates (Kelly, risk of ruin) are paper-tracked and their
         /// outcomes keep the estimates learning, so a halt can lift (docs/risk.md).
         public var shadowTrades = true
+        /// Leverage of a short's margin orders: Kraken's minimum is 2, its majors allow up to 5.
+        /// The position's size is the risk sizing's either way; leverage sets the margin it ties up.
+        public var shortLeverage = 2.0
         enum CodingKeys: String, CodingKey {
+            case shortLeverage = "short_leverage"
             case bankroll, sizing, gates, shadowTrades = "shadow_trades", breakevenAtR = "breakeven_at_r", trailingAtR = "trailing_at_r", trailingDistancePct = "trailing_distance_pct"
             case riskPerTrade = "risk_per_trade", maxPositionPct = "max_position_pct"
             case stopLossFloorPct = "stop_loss_floor_pct", takeProfitFloorPct = "take_profit_floor_pct"
@@ -201,6 +209,11 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
             public var wsAuthURL: String = ""
             /// The account's rate-limit tier (Kraken: starter, intermediate, pro).
             public var rateTier: String = "starter"
+            /// Margin fees of a short, as fractions of the value borrowed: at opening and every
+            /// 4 hours (Kraken; dynamic, fixed per order: set them to the rates quoted). Coinbase
+            /// spot has no margin: its values are not used.
+            public var marginOpeningFee = 0.0002
+            public var marginRolloverFee = 0.0002
             public init(makerFee: Double, takerFee: Double, volumeTiers: Bool = true, restURL: String = "", wsURL: String = "",
                         wsAuthURL: String = "", rateTier: String = "starter") {
                 self.makerFee = makerFee; self.takerFee = takerFee; self.volumeTiers = volumeTiers
@@ -209,6 +222,7 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
             enum CodingKeys: String, CodingKey {
                 case makerFee = "maker_fee", takerFee = "taker_fee", volumeTiers = "volume_tiers"
                 case restURL = "rest_url", wsURL = "ws_url", wsAuthURL = "ws_auth_url", rateTier = "rate_tier"
+                case marginOpeningFee = "margin_opening_fee", marginRolloverFee = "margin_rollover_fee"
             }
         }
         /// First fee tiers (exchange-crib.md section 5) and the production endpoints.

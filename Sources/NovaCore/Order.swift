@@ -51,6 +51,8 @@ public enum OrderPurpose: String, Sendable, Codable, Equatable {
     case endOfData = "end_of_data"
     /// A smart-exit tier: a partial take-profit.
     case smartExit = "smart_exit"
+    /// The venue closed a margin position: the margin level fell to its liquidation level.
+    case liquidation
 }
 
 /// An order as the engine asks a venue for it.
@@ -78,10 +80,14 @@ public struct OrderRequest: Sendable, Equatable, Codable {
     /// `client_order_id`): derived from the run, the position and the leg, never random, so a
     /// restart or a reconciliation that sends the same order again is recognised, not duplicated.
     public var clientOrderID: String = ""
+    /// A margin order (Kraken AddOrder `leverage`): a sell opens or adds to a short, a buy
+    /// closes it (reduce-only). nil: a spot order.
+    public var leverage: Double?
 
     public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
                 purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64,
-                postOnly: Bool = false, clientOrderID: String = "") {
+                postOnly: Bool = false, clientOrderID: String = "", leverage: Double? = nil) {
+        self.leverage = leverage
         self.postOnly = postOnly
         self.clientOrderID = clientOrderID
         self.id = id

@@ -47,6 +47,11 @@ public struct Trade: Sendable, Equatable, Codable {
     public var exitFills = 0
     /// The entry order ended (chase cancelled it, the data ended) with less than it asked for.
     public var entryPartialFill = false
+    /// Margin fees of a short (Kraken's opening fee and each 4-hour rollover), charged by the
+    /// venue as fee lines of their own, in quote currency; 0 for a spot long.
+    public var marginFees = 0.0
+    /// Leverage of a margin position (nil: spot).
+    public var leverage: Double?
 
     public init(tradeID: String, pair: Pair, side: Side, strategy: String, entryTimeMs: Int64, entryPrice: Double,
                 quantity: Double, entryFee: Double, stopLoss: Double?, takeProfit: Double?, entryReason: String) {
@@ -101,15 +106,15 @@ public struct Trade: Sendable, Equatable, Codable {
         return quantity - partialExits.reduce(0) { $0 + $1.quantity }
     }
 
-    public var fees: Double { entryFee + exitFee + partialExits.reduce(0) { $0 + $1.fee } }
+    public var fees: Double { entryFee + exitFee + marginFees + partialExits.reduce(0) { $0 + $1.fee } }
 
     /// P&L already realised by partial exits, net of their fees (not of the entry fee).
     public var partialPnL: Double { partialExits.reduce(0) { $0 + side.sign * ($1.price - entryPrice) * $1.quantity - $1.fee } }
 
-    /// Realised P&L net of all fees (entry, partial exits, final exit); nil while open.
+    /// Realised P&L net of all fees (entry, partial exits, final exit, margin); nil while open.
     public var pnl: Double? {
         guard let exitPrice else { return nil }
-        return partialPnL + side.sign * (exitPrice - entryPrice) * openQuantity - entryFee - exitFee
+        return partialPnL + side.sign * (exitPrice - entryPrice) * openQuantity - entryFee - exitFee - marginFees
     }
 
     /// P&L relative to the entry cost (entry notional plus entry fee).
@@ -118,11 +123,14 @@ public struct Trade: Sendable, Equatable, Codable {
         return pnl / (entryPrice * quantity + entryFee)
     }
 
-    /// Mark-to-market P&L at `price`, net of the entry fee only (no exit fee is charged on an
-    /// open position).
+    /// Mark-to-market P&L at `price`, net of the entry fee and the margin fees so far (no exit
+    /// fee is charged on an open position).
     public func unrealisedPnL(at price: Double) -> Double {
-        partialPnL + side.sign * (price - entryPrice) * openQuantity - entryFee
+        partialPnL + side.sign * (price - entryPrice) * openQuantity - entryFee - marginFees
     }
+
+    /// "long" or "short".
+    public var direction: String { side == .buy ? "long" : "short" }
 }
 
 /// A market regime as the seed's trade metadata records it.
@@ -151,7 +159,10 @@ public struct StopLossState: Sendable, Equatable, Codable {
     public var currentSL: Double
     public var breakevenActivated = false
     public var trailingActivated = false
+    /// Highest high since trailing began (a long's trail).
     public var trailingHigh: Double?
+    /// Lowest low since trailing began (a short's trail).
+    public var trailingLow: Double?
 
     public init(initialSL: Double) {
         self.initialSL = initialSL
@@ -160,7 +171,7 @@ public struct StopLossState: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case initialSL = "initial_sl", currentSL = "current_sl", breakevenActivated = "breakeven_activated"
-        case trailingActivated = "trailing_activated", trailingHigh = "trailing_high"
+        case trailingActivated = "trailing_activated", trailingHigh = "trailing_high", trailingLow = "trailing_low"
     }
 }
 

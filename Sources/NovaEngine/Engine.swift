@@ -131,28 +131,48 @@ public struct Engine<S: Strategy> {
                                            rejection: c.rejection ?? "not acted upon", confluence: c))
             }
         case .enterLong(let stop, let target, let strength, let reason):
-            let votes = confluence?.signals.filter { $0.direction == .long }
-                .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
-            let rejection = enterLong(i, bar: bar, closeMs: closeMs, stop: stop, target: target, reason: reason, votes: votes)
-            if rejection == nil { entrySignal[i] = signals.count }
-            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: name, action: .enterLong,
-                                       strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
-                                       confluence: confluence))
+            entrySignal(i, bar: bar, closeMs: closeMs, side: .buy, stop: stop, target: target, strength: strength, reason: reason, confluence: confluence)
+        case .enterShort(let stop, let target, let strength, let reason):
+            entrySignal(i, bar: bar, closeMs: closeMs, side: .sell, stop: stop, target: target, strength: strength, reason: reason, confluence: confluence)
         case .exitLong(let reason):
-            let rejection = config.exitOnOppositeSignal ? executor.exit(i, purpose: .exitSignal, atMs: closeMs)
-                : "exit_on_opposite_signal is off: the position leaves by its stop, target, tiers or trailing"
-            exitSignal[i] = rejection == nil ? signals.count : nil
-            signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: name, action: .exitLong,
-                                       strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
-                                       rejection: rejection, confluence: confluence))
+            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitLong, reason: reason, confluence: confluence)
+        case .exitShort(let reason):
+            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitShort, reason: reason, confluence: confluence)
         }
+    }
+
+    private mutating func entrySignal(_ i: Int, bar: Bar, closeMs: Int64, side: Side, stop: Double?, target: Double?, strength: Double,
+                                      reason: String, confluence: ConfluenceSignal?) {
+        let direction: SignalDirection = side == .buy ? .long : .short
+        let votes = confluence?.signals.filter { $0.direction == direction }
+            .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
+        let rejection = enter(i, side: side, bar: bar, closeMs: closeMs, stop: stop, target: target, reason: reason, votes: votes)
+        if rejection == nil { entrySignal[i] = signals.count }
+        signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: strategies[i].name, action: side == .buy ? .enterLong : .enterShort,
+                                   strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
+                                   confluence: confluence))
+    }
+
+    private mutating func exitSignal(_ i: Int, bar: Bar, closeMs: Int64, action: SignalEvent.Action, reason: String, confluence: ConfluenceSignal?) {
+        let rejection = config.exitOnOppositeSignal ? executor.exit(i, purpose: .exitSignal, atMs: closeMs)
+            : "exit_on_opposite_signal is off: the position leaves by its stop, target, tiers or trailing"
+        exitSignal[i] = rejection == nil ? signals.count : nil
+        signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: strategies[i].name, action: action,
+                                   strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
+                                   rejection: rejection, confluence: confluence))
     }
 
     /// Sizes an entry (all-in, or the risk manager's fixed-fractional sizing and gates) and
     /// hands it to the executor. Returns why it was not placed, or nil.
-    private mutating func enterLong(_ i: Int, bar: Bar, closeMs: Int64, stop: Double?, target: Double?, reason: String,
-                                    votes: [String: Double]) -> String? {
+    private mutating func enter(_ i: Int, side: Side, bar: Bar, closeMs: Int64, stop: Double?, target: Double?, reason: String,
+                                votes: [String: Double]) -> String? {
         if let why = entryBlock ?? slotEntryBlock[i] { return why }
+        if side == .sell {
+            guard config.direction.allowsShort else { return "short entries are off (backtest.direction: \(config.direction.rawValue))" }
+            guard executor.profile.margin != nil else { return "\(executor.profile.exchange.rawValue) spot has no shorting: short refused" }
+        } else if !config.direction.allowsLong {
+            return "long entries are off (backtest.direction: short)"
+        }
         guard executor.isFlat(i) else { return "a position or order is already open for \(pairs[i])" }
         let isolated = config.bankroll == .isolated
         let equityNow = isolated ? executor.bankrollEquity(i) : executor.currentEquity
@@ -163,7 +183,7 @@ public struct Engine<S: Strategy> {
                 pair: pairs[i].description, signalMs: closeMs, nowMs: nowMs, price: bar.close, stop: stop, target: target,
                 equity: equityNow, cash: budget, peakEquity: executor.bankrollPeak(i), feeRate: executor.profile.takerFee,
                 volatilityRegime: strategies[i].lastSignal?.volatilityRegime, spreadBps: books[i]?.spreadBps,
-                open: executor.openPositions)
+                open: executor.openPositions, side: side)
             switch risk.evaluate(request) {
             case .failure(let refusal):
                 if let gate = refusal.edgeGate { edgeRefused(i, refusal, gate: gate, atMs: closeMs) }
@@ -175,7 +195,7 @@ public struct Engine<S: Strategy> {
             }
         }
         return executor.enter(i, .init(budget: budget, stop: stop, target: target, reason: reason, decisionPrice: bar.close,
-                                       votes: votes, sizing: sizing), atMs: closeMs)
+                                       votes: votes, sizing: sizing, side: side), atMs: closeMs)
     }
 
     /// An edge gate refused an entry: a halt begins (or goes on), and the entry is paper-tracked.
@@ -206,7 +226,7 @@ public struct Engine<S: Strategy> {
                     entrySignal[slot] = nil
                 }
             case .exitFailed(let slot, let message):
-                if let k = exitSignal[slot], signals[k].action == .exitLong {
+                if let k = exitSignal[slot], signals[k].action.isExit {
                     signals[k].actedUpon = false
                     signals[k].rejection = message
                 }

@@ -5,7 +5,11 @@ import NovaSignals
 /// venue), or the reason it was not. Every decision is kept, so a run can answer "why not?".
 public struct SignalEvent: Sendable, Equatable, Codable {
     /// What the strategy asked for; `none` for a confluence evaluation that a filter stopped.
-    public enum Action: String, Sendable, Codable { case enterLong = "enter_long", exitLong = "exit_long", none }
+    public enum Action: String, Sendable, Codable {
+        case enterLong = "enter_long", exitLong = "exit_long", enterShort = "enter_short", exitShort = "exit_short", none
+        public var isEntry: Bool { self == .enterLong || self == .enterShort }
+        public var isExit: Bool { self == .exitLong || self == .exitShort }
+    }
 
     public var timestampMs: Int64
     public var pair: Pair

@@ -1,5 +1,6 @@
 /// How the engine sizes and manages positions. Plain data; validated by the research layer's
 /// config loader.
+import NovaCore
 import NovaRisk
 
 public struct EngineConfig: Sendable, Equatable, Codable {
@@ -81,6 +82,11 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     /// (`executor.exit_on_opposite_signal`). Off: positions leave only through stops, targets,
     /// smart-exit tiers and trailing.
     public var exitOnOppositeSignal = true
+    /// Which positions may be opened (`backtest.direction`); shorts need a venue with margin.
+    public var direction: TradeDirection = .long
+    /// Leverage of every short's margin orders (`risk.short_leverage`), within the pair's
+    /// limit at the venue (Kraken: 2 to 5 for the majors).
+    public var shortLeverage: Double = 2
 
     public init() {}
 

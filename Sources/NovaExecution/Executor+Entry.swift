@@ -11,24 +11,38 @@ extension Executor {
         public var decisionPrice: Double
         public var votes: [String: Double]
         public var sizing: SizingTag?
+        /// Buy opens a long, sell a short (on margin).
+        public var side: Side
         public init(budget: Double, stop: Double?, target: Double?, reason: String, decisionPrice: Double,
-                    votes: [String: Double], sizing: SizingTag?) {
+                    votes: [String: Double], sizing: SizingTag?, side: Side = .buy) {
+            self.side = side
             self.budget = budget; self.stop = stop; self.target = target; self.reason = reason
             self.decisionPrice = decisionPrice; self.votes = votes; self.sizing = sizing
         }
     }
 
     /// Sends an entry for slot i (flat): a limit at the decision price when chasing, else a
-    /// market order, spending `budget` quote fee included. Returns why not, or nil.
+    /// market order, spending `budget` quote fee included (a long), or selling that much value
+    /// borrowed on margin, in base units at the decision price (a short). Returns why not, or nil.
     public mutating func enter(_ i: Int, _ e: EntryOrder, atMs: Int64) -> String? {
         guard slots[i].state == .flat else { return "a position or order is already open for \(pairs[i])" }
+        if e.side == .sell {
+            guard let margin = profile.margin else { return "\(profile.exchange.rawValue) spot has no shorting" }
+            let limit = margin.leverageLimit(pairs[i])
+            guard limit >= config.shortLeverage else {
+                return limit == 0 ? "\(pairs[i]) is not offered on margin at \(profile.exchange.rawValue)"
+                    : "short leverage \(config.shortLeverage) is above \(pairs[i])'s limit \(limit)"
+            }
+        }
+        let quantity: OrderQuantity = e.side == .buy ? .quoteIncludingFee(e.budget)
+            : .base(profile.instrument(pairs[i]).floorUnits(e.budget / (e.decisionPrice * (1 + profile.takerFee))))
         slots[i].positionSeq += 1
         slots[i].legAttempts = [:]
-        slots[i].pending = PendingEntry(stop: e.stop, target: e.target, reason: e.reason, decisionPrice: e.decisionPrice,
-                                        decisionMs: atMs, votes: e.votes, sizing: e.sizing)
+        slots[i].pending = PendingEntry(side: e.side, quantity: quantity, stop: e.stop, target: e.target, reason: e.reason,
+                                        decisionPrice: e.decisionPrice, decisionMs: atMs, votes: e.votes, sizing: e.sizing)
         slots[i].chase = EntryChase(attempts: config.entryChaseAttempts, budget: e.budget)
         let kind: OrderKind = slots[i].chase.isLimit ? .limit(price: e.decisionPrice) : .market
-        let id = submit(i, side: .buy, kind: kind, quantity: .quoteIncludingFee(e.budget), purpose: .entry, leg: .entry, atMs: atMs)
+        let id = submit(i, side: e.side, kind: kind, quantity: quantity, purpose: .entry, leg: .entry, atMs: atMs)
         slots[i].state = .entering(id)
         return nil
     }
@@ -57,8 +71,8 @@ extension Executor {
         }
         if let r = slots[i].chase.replacement, state == .cancelled, !finishing {
             let market = r.limitPrice == nil
-            let id = submit(i, side: .buy, kind: r.limitPrice.map { .limit(price: $0) } ?? .market,
-                            quantity: .quoteIncludingFee(slots[i].chase.budget), purpose: .entry, leg: .entry, atMs: r.atMs)
+            let id = submit(i, side: slots[i].pending.side, kind: r.limitPrice.map { .limit(price: $0) } ?? .market,
+                            quantity: slots[i].pending.quantity, purpose: .entry, leg: .entry, atMs: r.atMs)
             slots[i].chase.replaced()
             if market {
                 notes.append(note(i, r.atMs, "limit entry not filled after \(config.entryChaseAttempts) attempts: market order"))
@@ -77,17 +91,19 @@ extension Executor {
         }
     }
 
-    /// A buy fill: the first opens the trade, later ones (partial fills) add to it at their
+    /// An entry fill: the first opens the trade, later ones (partial fills) add to it at their
     /// prices. A fill that arrives after the entry was taken as it was (its cancel was on the
-    /// way) still bought units: they join the position, and its stop is resized.
+    /// way) still bought (or sold short) units: they join the position, and its stop is resized.
+    /// A long pays for its units; a short pays only the fee (margin: the sale is not credited).
     mutating func applyEntryFill(_ i: Int, _ fill: Fill, order: TrackedOrder) {
-        cash -= fill.notional + fill.fee
-        if config.bankroll == .isolated { slots[i].cash -= fill.notional + fill.fee }
+        let paid = order.request.side == .buy ? fill.notional + fill.fee : fill.fee
+        cash -= paid
+        if config.bankroll == .isolated { slots[i].cash -= paid }
         switch slots[i].state {
-        case .long(let t), .exiting(let t, _):
+        case .open(let t), .exiting(let t, _):
             addToEntry(t, fill)
             notes.append(note(i, fill.timestampMs, "entry fill after the entry was closed: \(fill.quantity) more units join the position"))
-            if case .long = slots[i].state { resizeStop(i, trade: t, atMs: fill.timestampMs) }
+            if case .open = slots[i].state { resizeStop(i, trade: t, atMs: fill.timestampMs) }
             return
         case .flat:
             // The entry had ended (its cancel confirmed or refused) before this fill was heard of.
@@ -115,7 +131,7 @@ extension Executor {
     private mutating func openTrade(_ i: Int, _ fill: Fill) {
         let index = trades.count
         let p = slots[i].pending
-        var trade = Trade(tradeID: Self.tradeID(index + 1), pair: pairs[i], side: .buy, strategy: strategyNames[i],
+        var trade = Trade(tradeID: Self.tradeID(index + 1), pair: pairs[i], side: p.side, strategy: strategyNames[i],
                           entryTimeMs: fill.timestampMs, entryPrice: fill.price, quantity: fill.quantity,
                           entryFee: fill.fee, stopLoss: p.stop, takeProfit: p.target, entryReason: p.reason)
         trade.exitReason = nil
@@ -124,6 +140,7 @@ extension Executor {
         trade.attribution = p.votes
         trade.stopState = p.stop.map { StopLossState(initialSL: $0) }
         trade.sizing = p.sizing
+        trade.leverage = p.side == .sell ? config.shortLeverage : nil
         trade.entryFeeRate = fill.feeRate
         trade.entryOrderType = slots[i].chase.isLimit ? "limit" : "market"
         trade.entryChaseAttempts = slots[i].chase.recordedAttempts(configured: config.entryChaseAttempts)
@@ -142,9 +159,10 @@ extension Executor {
         }
         slots[i].chase.replacement = nil
         trades[t].entryPartialFill = partial
-        slots[i].state = .long(trade: t)
+        slots[i].state = .open(trade: t)
         slots[i].exitFills = ExitFills()
         slots[i].highSinceCheck = -Double.infinity
+        slots[i].lowSinceCheck = .infinity
         if !finishing { placeProtection(i, trade: t, atMs: atMs) }
     }
 

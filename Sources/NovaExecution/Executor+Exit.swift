@@ -2,12 +2,12 @@ import NovaCore
 import NovaVenue
 
 extension Executor {
-    /// Sells slot i's position at market. Its resting orders (stop, target, tiers) are
+    /// Closes slot i's position at market (sells a long, buys a short back). Its resting orders (stop, target, tiers) are
     /// cancelled first and the exit goes out once the venue has confirmed that they are gone
     /// (their units are reserved until then). Returns why not, or nil.
     @discardableResult
     public mutating func exit(_ i: Int, purpose: OrderPurpose, atMs: Int64) -> String? {
-        guard case .long(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
+        guard case .open(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
         slots[i].exitDecisionPrice = slots[i].lastClose
         slots[i].exitDecisionMs = atMs
         slots[i].exit = ExitRetry()
@@ -24,7 +24,7 @@ extension Executor {
         guard case .exiting(let t, nil) = slots[i].state, !hasLiveProtection(i) else { return }
         let units = heldUnits(i, t)
         let leg: ClientOrderID.Leg = slots[i].exitPurpose == .endOfData ? .endOfData : .exit
-        let id = submit(i, side: .sell, kind: .market, quantity: .base(units), purpose: slots[i].exitPurpose, leg: leg, atMs: atMs)
+        let id = submit(i, side: trades[t].side.opposite, kind: .market, quantity: .base(units), purpose: slots[i].exitPurpose, leg: leg, atMs: atMs)
         slots[i].state = .exiting(trade: t, id)
     }
 
@@ -60,22 +60,28 @@ extension Executor {
             notes.append(note(i, atMs, "exit order cancelled by the venue: \(reason)"))
             reports.append(.exitFailed(slot: i, message: "exit order cancelled by the venue: \(reason)"))
         }
-        slots[i].state = .long(trade: t)
+        slots[i].state = .open(trade: t)
         trades[t].exitReason = nil
         slots[i].exit = ExitRetry()
     }
 
-    /// A sell fill: a smart-exit tier, or (part of) the position's final exit.
+    /// An exit fill: a smart-exit tier, or (part of) the position's final exit. A long's sale
+    /// is credited; a short's buy-back settles its P&L against the entry price.
     mutating func applyExitFill(_ i: Int, _ fill: Fill, order: TrackedOrder) {
-        cash += fill.notional - fill.fee
-        if config.bankroll == .isolated { slots[i].cash += fill.notional - fill.fee }
         let t: Int
         switch slots[i].state {
-        case .long(let x), .exiting(let x, _): t = x
+        case .open(let x), .exiting(let x, _): t = x
         default:
-            notes.append(note(i, fill.timestampMs, "sell fill of \(fill.quantity) for order \(fill.orderID) after the position closed"))
+            // Units traded all the same: the money counts, at the side's terms.
+            let received = order.request.leverage == nil ? fill.side.sign * -fill.notional - fill.fee : -fill.fee
+            cash += received
+            if config.bankroll == .isolated { slots[i].cash += received }
+            notes.append(note(i, fill.timestampMs, "\(fill.side.rawValue) fill of \(fill.quantity) for order \(fill.orderID) after the position closed"))
             return
         }
+        let received = trades[t].side == .buy ? fill.notional - fill.fee : (trades[t].entryPrice - fill.price) * fill.quantity - fill.fee
+        cash += received
+        if config.bankroll == .isolated { slots[i].cash += received }
         let purpose = order.purpose
         let lot = 0.5 * profile.instrument(pairs[i]).lotStep
         if purpose == .smartExit, let tier = slots[i].tierOrders[fill.orderID] {
@@ -83,7 +89,7 @@ extension Executor {
             trades[t].partialExits.append(PartialExit(tier: tier, quantity: fill.quantity, price: fill.price, fee: fill.fee,
                                                       timeMs: fill.timestampMs))
             if heldUnits(i, t) > lot {
-                if fill.completesOrder, case .long = slots[i].state { resizeStop(i, trade: t, atMs: fill.timestampMs) }
+                if fill.completesOrder, case .open = slots[i].state { resizeStop(i, trade: t, atMs: fill.timestampMs) }
                 return
             }
             // Every unit sold by the tiers: the last tier fill closes the trade.
@@ -96,16 +102,16 @@ extension Executor {
         if heldUnits(i, t) > lot {
             // Units still held: this exit goes on (a partial fill) or another order sells the rest.
             if fill.completesOrder, case .exiting(_, let e) = slots[i].state, e == fill.orderID {
-                slots[i].state = .long(trade: t)
+                slots[i].state = .open(trade: t)
             }
             return
         }
-        closeTrade(i, trade: t, fill, order: order)
+        closeTrade(i, trade: t, fill, purpose: order.purpose, trigger: order.request.kind.trigger)
     }
 
-    /// The last units are sold: the trade closes, whatever still rests for it is cancelled.
-    private mutating func closeTrade(_ i: Int, trade t: Int, _ fill: Fill, order: TrackedOrder) {
-        let purpose = order.purpose
+    /// The last units are sold (or bought back): the trade closes, whatever still rests for it
+    /// is cancelled (not after a liquidation: the venue has cancelled them itself).
+    mutating func closeTrade(_ i: Int, trade t: Int, _ fill: Fill, purpose: OrderPurpose, trigger: Double?, cancelLeftovers: Bool = true) {
         let x = slots[i].exitFills
         trades[t].exitTimeMs = fill.timestampMs
         trades[t].exitPrice = x.notional / x.units
@@ -114,9 +120,9 @@ extension Executor {
         trades[t].exitFills = x.count
         trades[t].exitReason = purpose.rawValue
         // The stop that filled names the exit: a stop still at its first level is a stop-loss
-        // even if breakeven or trailing had asked for a higher one (its replacement was on the way).
-        let trigger = order.request.kind.trigger
-        if purpose == .stopLoss, let state = trades[t].stopState, let trigger, trigger > state.initialSL * (1 + 1e-12) {
+        // even if breakeven or trailing had asked for a better one (its replacement was on the way).
+        let sign = trades[t].side.sign
+        if purpose == .stopLoss, let state = trades[t].stopState, let trigger, sign * (trigger - state.initialSL) > 1e-12 * state.initialSL {
             if state.trailingActivated { trades[t].exitReason = "trailing_stop" }
             else if state.breakevenActivated { trades[t].exitReason = "breakeven" }
         }
@@ -130,7 +136,7 @@ extension Executor {
         trades[t].exitDecisionTimeMs = (purpose == .exitSignal || purpose == .endOfData) ? slots[i].exitDecisionMs : fill.timestampMs
         var leftovers = [slots[i].stopOrder, slots[i].targetOrder].compactMap { $0 } + slots[i].tierOrders.keys.sorted()
         if case .exiting(_, let e?) = slots[i].state { leftovers.append(e) }
-        for id in leftovers where id != fill.orderID { requestCancel(id, atMs: fill.timestampMs) }
+        if cancelLeftovers { for id in leftovers where id != fill.orderID { requestCancel(id, atMs: fill.timestampMs) } }
         slots[i].tierOrders = [:]
         slots[i].stopOrder = nil
         slots[i].targetOrder = nil
@@ -152,10 +158,10 @@ extension Executor {
                 if let t = slots[i].buildingTrade {
                     slots[i].buildingTrade = nil
                     trades[t].entryPartialFill = true
-                    slots[i].state = .long(trade: t)
+                    slots[i].state = .open(trade: t)
                 }
             case .exiting(let t, _):
-                slots[i].state = .long(trade: t)
+                slots[i].state = .open(trade: t)
                 trades[t].exitReason = nil
             default: break
             }
@@ -170,7 +176,7 @@ extension Executor {
         slots.indices.forEach { slots[$0].stopOrder = nil; slots[$0].targetOrder = nil; slots[$0].tierOrders = [:] }
         guard closeAtEnd else { return }
         for i in slots.indices {
-            guard case .long(let t) = slots[i].state else { continue }
+            guard case .open(let t) = slots[i].state else { continue }
             slots[i].exitDecisionPrice = slots[i].lastClose
             slots[i].exitDecisionMs = slots[i].lastTimestampMs
             slots[i].exitPurpose = .endOfData

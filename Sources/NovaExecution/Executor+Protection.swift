@@ -7,20 +7,24 @@ import NovaVenue
 /// any other loss of the stop at the next close or position check.
 extension Executor {
     /// The protective stop as this venue offers it: a stop-market where there is one (Kraken),
-    /// else a stop-limit `stopLimitOffsetPct` beyond the trigger (Coinbase).
-    func stopKind(_ trigger: Double) -> OrderKind {
-        profile.supportsStopMarket ? .stop(trigger: trigger) : .stopLimit(trigger: trigger, limit: trigger * (1 - config.stopLimitOffsetPct))
+    /// else a stop-limit `stopLimitOffsetPct` beyond the trigger (Coinbase): below it for a
+    /// long's sell stop, above it for a short's buy stop.
+    func stopKind(_ trigger: Double, side: Side) -> OrderKind {
+        profile.supportsStopMarket ? .stop(trigger: trigger)
+            : .stopLimit(trigger: trigger, limit: trigger * (1 + side.sign * config.stopLimitOffsetPct))
     }
 
     mutating func placeProtection(_ i: Int, trade t: Int, atMs: Int64) {
         let qty = heldUnits(i, t)
         let group = t + 1
+        let side = trades[t].side.opposite
         if let stop = trades[t].stopLoss {
-            slots[i].stopOrder = submit(i, side: .sell, kind: stopKind(stop), quantity: .base(qty), purpose: .stopLoss, leg: .stop, atMs: atMs, oco: group)
+            slots[i].stopOrder = submit(i, side: side, kind: stopKind(stop, side: side), quantity: .base(qty), purpose: .stopLoss, leg: .stop,
+                                        atMs: atMs, oco: group)
         }
         guard let target = trades[t].takeProfit else { return }
         if config.smartExitTiers.isEmpty {
-            slots[i].targetOrder = submit(i, side: .sell, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, leg: .target,
+            slots[i].targetOrder = submit(i, side: side, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, leg: .target,
                                           atMs: atMs, oco: group)
             return
         }
@@ -29,7 +33,7 @@ extension Executor {
         let entry = trades[t].entryPrice
         for (k, tier) in config.smartExitTiers.enumerated() {
             let price = entry + tier.tpMultiple * (target - entry)
-            let id = submit(i, side: .sell, kind: .limit(price: price), quantity: .base(qty * tier.fraction), purpose: .smartExit, leg: .tier,
+            let id = submit(i, side: side, kind: .limit(price: price), quantity: .base(qty * tier.fraction), purpose: .smartExit, leg: .tier,
                             atMs: atMs, oco: group, cancelsGroup: false)
             slots[i].tierOrders[id] = k + 1
         }
@@ -46,7 +50,7 @@ extension Executor {
         if slots[i].targetOrder == id { slots[i].targetOrder = nil }
         if let k = slots[i].tierOrders.removeValue(forKey: id) { tier = k }
         defer { sendExitIfClear(i, atMs: atMs) }
-        guard !finishing, case .long(let t) = slots[i].state else { return }
+        guard !finishing, case .open(let t) = slots[i].state else { return }
         if wasStop && slots[i].stopReplacementWanted {
             slots[i].stopReplacementWanted = false
             placeStop(i, trade: t, atMs: atMs)
@@ -59,9 +63,9 @@ extension Executor {
         let q = order.request
         let leg: ClientOrderID.Leg = q.purpose == .stopLoss ? .stop : (q.purpose == .takeProfit ? .target : .tier)
         // The stop is re-placed at its current level for the units held now.
-        let kind = q.purpose == .stopLoss ? stopKind(trades[t].stopLoss ?? q.kind.trigger ?? 0) : q.kind
+        let kind = q.purpose == .stopLoss ? stopKind(trades[t].stopLoss ?? q.kind.trigger ?? 0, side: q.side) : q.kind
         let quantity: OrderQuantity = q.purpose == .stopLoss ? .base(heldUnits(i, t)) : q.quantity
-        let newID = submit(i, side: .sell, kind: kind, quantity: quantity, purpose: q.purpose, leg: leg, atMs: atMs,
+        let newID = submit(i, side: q.side, kind: kind, quantity: quantity, purpose: q.purpose, leg: leg, atMs: atMs,
                            oco: q.ocoGroup, cancelsGroup: q.cancelsGroupOnFill)
         protectiveAttempts[newID] = attempt
         if wasStop { slots[i].stopOrder = newID }
@@ -69,12 +73,15 @@ extension Executor {
         else { slots[i].targetOrder = newID }
     }
 
-    /// After a close (or a position check), raise the stop when the high earned it, by replacing
-    /// the stop order on the venue; a stop the venue refused or lost is placed again here.
-    mutating func manageStop(_ i: Int, high: Double, last: Double, atMs: Int64) {
-        guard case .long(let t) = slots[i].state, let state = trades[t].stopState else { return }
-        let updated = stopPolicy.update(state, entry: trades[t].entryPrice, high: high, last: last)
-        let moved = updated.currentSL > state.currentSL
+    /// After a close (or a position check), move the stop when the price earned it (up for a
+    /// long on the high, down for a short on the low), by replacing the stop order on the
+    /// venue; a stop the venue refused or lost is placed again here.
+    mutating func manageStop(_ i: Int, high: Double, low: Double, last: Double, atMs: Int64) {
+        guard case .open(let t) = slots[i].state, let state = trades[t].stopState else { return }
+        let side = trades[t].side
+        let updated = side == .buy ? stopPolicy.update(state, entry: trades[t].entryPrice, high: high, last: last)
+            : stopPolicy.updateShort(state, entry: trades[t].entryPrice, low: low, last: last)
+        let moved = side.sign * (updated.currentSL - state.currentSL) > 0
         trades[t].stopState = updated
         if moved { trades[t].stopLoss = updated.currentSL }
         let missing = slots[i].stopOrder == nil
@@ -98,7 +105,8 @@ extension Executor {
 
     mutating func placeStop(_ i: Int, trade t: Int, atMs: Int64) {
         guard let trigger = trades[t].stopLoss else { return }
-        slots[i].stopOrder = submit(i, side: .sell, kind: stopKind(trigger), quantity: .base(heldUnits(i, t)), purpose: .stopLoss, leg: .stop,
+        let side = trades[t].side.opposite
+        slots[i].stopOrder = submit(i, side: side, kind: stopKind(trigger, side: side), quantity: .base(heldUnits(i, t)), purpose: .stopLoss, leg: .stop,
                                     atMs: atMs, oco: t + 1)
     }
 
@@ -118,8 +126,9 @@ extension Executor {
         slots[i].lastClose = bar.close
         slots[i].lastTimestampMs = bar.timestampMs
         if slots[i].state != .flat {
-            manageStop(i, high: max(bar.high, slots[i].highSinceCheck), last: bar.close, atMs: atMs)
+            manageStop(i, high: max(bar.high, slots[i].highSinceCheck), low: min(bar.low, slots[i].lowSinceCheck), last: bar.close, atMs: atMs)
             slots[i].highSinceCheck = -Double.infinity
+            slots[i].lowSinceCheck = .infinity
             chaseEntry(i, close: bar.close, atMs: atMs)
         }
         return position(i)
@@ -131,6 +140,7 @@ extension Executor {
     public mutating func priceUpdate(_ i: Int, price: Double) -> Bool {
         let ref = slots[i].lastPrice.isNaN ? slots[i].lastClose : slots[i].lastPrice
         slots[i].highSinceCheck = max(slots[i].highSinceCheck, price)
+        slots[i].lowSinceCheck = min(slots[i].lowSinceCheck, price)
         slots[i].lastPrice = price
         pricesSinceCheck = true
         guard !ref.isNaN, ref > 0 else { return false }
@@ -141,8 +151,9 @@ extension Executor {
     /// since the last check. Nothing to do without new prices.
     public mutating func checkPosition(_ i: Int, atMs: Int64) {
         guard slots[i].highSinceCheck > -Double.infinity, !slots[i].lastPrice.isNaN else { return }
-        manageStop(i, high: slots[i].highSinceCheck, last: slots[i].lastPrice, atMs: atMs)
+        manageStop(i, high: slots[i].highSinceCheck, low: slots[i].lowSinceCheck, last: slots[i].lastPrice, atMs: atMs)
         slots[i].highSinceCheck = -Double.infinity
+        slots[i].lowSinceCheck = .infinity
     }
 
     /// The timer's position check of every slot.

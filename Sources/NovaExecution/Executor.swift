@@ -45,14 +45,20 @@ public struct Executor: Sendable {
     enum SlotState: Equatable {
         case flat
         case entering(OrderID)
-        case long(trade: Int)
-        /// Selling out: the exit order, or nil while the position's resting orders are being
+        /// A position is open, long or short (`trades[trade].side`).
+        case open(trade: Int)
+        /// Closing out: the exit order, or nil while the position's resting orders are being
         /// cancelled (their units are reserved at a real exchange until the cancel is confirmed).
         case exiting(trade: Int, OrderID?)
     }
 
     /// The entry the engine decided, kept until the trade opens.
     struct PendingEntry {
+        /// Buy for a long, sell for a short: the side of the entry, and of the position after.
+        var side = Side.buy
+        /// What each entry order asks for (a short is sized in base units: Kraken takes no
+        /// quote-sized margin orders).
+        var quantity = OrderQuantity.quoteIncludingFee(0)
         var stop: Double?
         var target: Double?
         var reason = ""
@@ -66,8 +72,9 @@ public struct Executor: Sendable {
         var state: SlotState = .flat
         var lastClose = Double.nan
         var lastTimestampMs: Int64 = 0
-        /// Highest and latest price since the last position check (ticks between bar closes).
+        /// Highest, lowest and latest price since the last position check (ticks between bar closes).
         var highSinceCheck = -Double.infinity
+        var lowSinceCheck = Double.infinity
         var lastPrice = Double.nan
         var pending = PendingEntry()
         var chase = EntryChase()
@@ -128,7 +135,7 @@ public struct Executor: Sendable {
     public func position(_ i: Int) -> PositionState {
         switch slots[i].state {
         case .flat: return .flat
-        case .long(let t): return .long(entryPrice: trades[t].entryPrice)
+        case .open(let t): return trades[t].side == .buy ? .long(entryPrice: trades[t].entryPrice) : .short(entryPrice: trades[t].entryPrice)
         case .entering, .exiting: return .pending
         }
     }
@@ -152,13 +159,40 @@ public struct Executor: Sendable {
         return slots[i].cash + positionValue(i)
     }
 
-    /// Cash slot i may spend, and the equity peak its sizing is measured against.
-    public func spendable(_ i: Int) -> Double { config.bankroll == .isolated ? min(slots[i].cash, cash) : cash }
+    /// Cash slot i may spend, and the equity peak its sizing is measured against. Collateral
+    /// tied up as the used margin of open shorts is not spendable (Kraken).
+    public func spendable(_ i: Int) -> Double {
+        let held = marginHeld
+        return config.bankroll == .isolated ? min(slots[i].cash - marginHeld(slot: i), cash - held) : cash - held
+    }
+
+    /// Used margin of the open shorts, at their entry prices.
+    var marginHeld: Double {
+        var m = 0.0
+        for i in slots.indices where slots[i].pending.side == .sell { m += marginHeld(slot: i) }
+        return m
+    }
+
+    func marginHeld(slot i: Int) -> Double {
+        guard slots[i].pending.side == .sell, let t = currentTrade(i) else { return 0 }
+        return heldUnits(i, t) * trades[t].entryPrice / (trades[t].leverage ?? 1)
+    }
+
+    /// The trade slot i holds (open or closing), if any.
+    @inline(__always)
+    func currentTrade(_ i: Int) -> Int? {
+        switch slots[i].state {
+        case .open(let t), .exiting(let t, _): return t
+        case .entering: return slots[i].buildingTrade
+        case .flat: return nil
+        }
+    }
     public func bankrollPeak(_ i: Int) -> Double? { config.bankroll == .isolated ? slots[i].peakEquity : nil }
 
-    /// Slots with a position or an order open, with their pair and value at the last close.
+    /// Slots with a position or an order open, with their pair and exposure (units at the last
+    /// close, long or short alike).
     public var openPositions: [(pair: String, notional: Double)] {
-        slots.indices.filter { slots[$0].state != .flat }.map { (pairs[$0].description, positionValue($0)) }
+        slots.indices.filter { slots[$0].state != .flat }.map { (pairs[$0].description, units($0) * slots[$0].lastClose) }
     }
 
     /// Units of trade `t` (slot `i`'s) still held: its quantity less the smart-exit tiers and
@@ -170,16 +204,21 @@ public struct Executor: Sendable {
     @inline(__always)
     public func units(_ i: Int) -> Double {
         switch slots[i].state {
-        case .long(let t), .exiting(let t, _): return heldUnits(i, t)
+        case .open(let t), .exiting(let t, _): return heldUnits(i, t)
         case .entering: return slots[i].buildingTrade.map { trades[$0].quantity } ?? 0
         case .flat: return 0
         }
     }
 
+    /// What slot i's position adds to equity at the last close: a long's units at that price;
+    /// a short's unrealised P&L (its sale was never credited: margin).
     @inline(__always)
     func positionValue(_ i: Int) -> Double {
         let u = units(i)
-        return u == 0 ? 0 : u * slots[i].lastClose
+        guard u != 0 else { return 0 }
+        if slots[i].pending.side == .buy { return u * slots[i].lastClose }
+        guard let t = currentTrade(i) else { return 0 }
+        return (trades[t].entryPrice - slots[i].lastClose) * u
     }
 
     /// The account's equity now, recording each bankroll's peak (isolated mode). Mutating on
@@ -226,11 +265,15 @@ public struct Executor: Sendable {
         if case .base(let q) = quantity { quantity = .base(spec.floorUnits(q)) }
         var postOnly = false
         if purpose == .entry, config.entryPostOnly, case .limit = kind { postOnly = true }
+        // Every order of a short is a margin order: the entry sells borrowed units, the exits
+        // buy them back (Kraken closes a margin position with an opposite margin order).
+        let leverage = slots[i].pending.side == .sell ? config.shortLeverage : nil
         let attempt = slots[i].legAttempts[leg, default: 0] + 1
         slots[i].legAttempts[leg] = attempt
         let cid = ClientOrderID.make(tag: config.runTag, slot: i, position: slots[i].positionSeq, leg: leg, attempt: attempt)
         let request = OrderRequest(id: id, pair: pairs[i], side: side, kind: kind, quantity: quantity, purpose: purpose,
-                                   ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs, postOnly: postOnly, clientOrderID: cid)
+                                   ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs, postOnly: postOnly, clientOrderID: cid,
+                                   leverage: leverage)
         tracker.track(request, slot: i)
         commands.append(.submit(request))
         return id
@@ -253,9 +296,17 @@ public struct Executor: Sendable {
     /// whatever the event makes necessary (protection for a new position, a retry, the exit
     /// waiting for a cancel) goes out as commands.
     public mutating func apply(_ event: VenueEvent) {
-        if case .balance(let asset, let available, _) = event {
+        switch event {
+        case .balance(let asset, let available, _):
             venueBalances[asset] = available
             return
+        case .marginCharge(let pair, let amount, let kind, let atMs):
+            applyMarginCharge(pair: pair, amount: amount, kind: kind, atMs: atMs)
+            return
+        case .liquidated(let fill):
+            applyLiquidation(fill)
+            return
+        default: break
         }
         if case .filled(let f) = event { fills.append(f) }
         guard let (order, transition) = tracker.apply(event) else {
@@ -270,7 +321,7 @@ public struct Executor: Sendable {
         case .accepted, .none:
             break
         case .fill(let fill):
-            if fill.side == .buy { applyEntryFill(i, fill, order: order) } else { applyExitFill(i, fill, order: order) }
+            if order.purpose == .entry { applyEntryFill(i, fill, order: order) } else { applyExitFill(i, fill, order: order) }
         case .ended(let state, let reason, let rejectReason):
             orderEnded(i, order, state: state, reason: reason, rejectReason: rejectReason, atMs: Self.time(of: event))
         case .cancelRefused:
@@ -280,8 +331,9 @@ public struct Executor: Sendable {
 
     static func time(of event: VenueEvent) -> Int64 {
         switch event {
-        case .accepted(_, let t), .rejected(_, _, _, let t), .cancelled(_, _, let t), .cancelRejected(_, _, let t), .balance(_, _, let t): return t
-        case .filled(let f): return f.timestampMs
+        case .accepted(_, let t), .rejected(_, _, _, let t), .cancelled(_, _, let t), .cancelRejected(_, _, let t), .balance(_, _, let t),
+             .marginCharge(_, _, _, let t): return t
+        case .filled(let f), .liquidated(let f): return f.timestampMs
         case .orderStatus(let r): return r.atMs
         }
     }

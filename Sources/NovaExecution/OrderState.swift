@@ -136,7 +136,7 @@ public struct OrderTracker: Sendable {
             return (o, .cancelRefused(reason: reason))
         case .orderStatus(let r):
             return applyStatus(r)
-        case .balance:
+        case .balance, .marginCharge, .liquidated:
             return nil
         }
     }

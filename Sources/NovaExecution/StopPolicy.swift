@@ -1,8 +1,9 @@
 import NovaCore
 
-/// Breakeven and trailing for a long position: where its stop should be, given the highest
-/// price seen. Pure, so its rules are checked by hand in tests. Stops only ever move up, and
-/// never to or above the current price (that stop would fill at once).
+/// Breakeven and trailing: where a position's stop should be, given the highest price seen (a
+/// long) or the lowest (a short, mirrored). Pure, so its rules are checked by hand in tests. A
+/// long's stop only ever moves up and never to or above the current price; a short's only
+/// down and never to or below it (that stop would fill at once).
 public struct StopPolicy: Sendable, Equatable {
     /// Move the stop to the entry once the high reaches entry + this many R (R = entry -
     /// initial stop); 0 disables.
@@ -35,6 +36,30 @@ public struct StopPolicy: Sendable, Equatable {
         }
         newSL = min(newSL, last * (1 - 1e-9))
         if newSL > s.currentSL { s.currentSL = newSL }
+        return s
+    }
+
+    /// The short's mirror of `update`: R = initial stop - entry; breakeven once the low reaches
+    /// entry - breakevenAtR x R; trailing `trailingDistancePct` above the lowest low once it
+    /// reaches entry - trailingAtR x R.
+    public func updateShort(_ state: StopLossState, entry: Double, low: Double, last: Double) -> StopLossState {
+        var s = state
+        let r = s.initialSL - entry
+        var newSL = s.currentSL
+        if r > 0 {
+            if breakevenAtR > 0 && !s.breakevenActivated && low <= entry - breakevenAtR * r {
+                s.breakevenActivated = true
+                newSL = min(newSL, entry)
+            }
+            if trailingAtR > 0 && (s.trailingActivated || low <= entry - trailingAtR * r) {
+                s.trailingActivated = true
+                let bottom = min(s.trailingLow ?? low, low)
+                s.trailingLow = bottom
+                newSL = min(newSL, bottom * (1 + trailingDistancePct))
+            }
+        }
+        newSL = max(newSL, last * (1 + 1e-9))
+        if newSL < s.currentSL { s.currentSL = newSL }
         return s
     }
 }

@@ -38,10 +38,13 @@ public struct RiskManager: Sendable {
         public var spreadBps: Double?
         /// Positions and orders open now: pair and notional.
         public var open: [(pair: String, notional: Double)]
+        /// Buy for a long entry, sell for a short: where the default stop and target lie.
+        public var side: Side = .buy
 
         public init(pair: String, signalMs: Int64, nowMs: Int64, price: Double, stop: Double?, target: Double?, equity: Double,
                     cash: Double, peakEquity: Double?, feeRate: Double, volatilityRegime: String?, spreadBps: Double?,
-                    open: [(pair: String, notional: Double)]) {
+                    open: [(pair: String, notional: Double)], side: Side = .buy) {
+            self.side = side
             self.pair = pair; self.signalMs = signalMs; self.nowMs = nowMs; self.price = price; self.stop = stop
             self.target = target; self.equity = equity; self.cash = cash; self.peakEquity = peakEquity; self.feeRate = feeRate
             self.volatilityRegime = volatilityRegime; self.spreadBps = spreadBps; self.open = open
@@ -76,7 +79,7 @@ public struct RiskManager: Sendable {
     /// ("sizing: ..." or the first failing gate). An approval counts as an order for the
     /// throttle and the day's trades.
     public mutating func evaluate(_ r: Request) -> Result<Approval, Refusal> {
-        let stopPrice = r.stop ?? r.price * (1 - config.defaultStopPct)
+        let stopPrice = r.stop ?? r.price * (1 - r.side.sign * config.defaultStopPct)
         var sizerConfig = config.sizer
         sizerConfig.riskPerTrade = config.riskPerTrade
         sizerConfig.maxPositionPct = config.maxPositionPct
@@ -87,7 +90,7 @@ public struct RiskManager: Sendable {
             edgePnL: config.shadowTrades ? edgeOutcomes : nil))
         // Without a target, the reward-to-risk gate is not the strategy's to meet.
         let riskPerUnit = abs(r.price - stopPrice)
-        let target = r.target ?? r.price + riskPerUnit * config.gates.minRiskReward
+        let target = r.target ?? r.price + r.side.sign * riskPerUnit * config.gates.minRiskReward
         func refused(_ reason: String, edge: Refusal.EdgeGate?) -> Result<Approval, Refusal> {
             .failure(Refusal(reason: reason, edgeGate: edge, shadow: edge == nil ? nil
                 : .init(stop: stopPrice, target: target, notional: decision.uncappedNotional, feeRate: r.feeRate)))

@@ -30,8 +30,9 @@ public struct ShadowTrades: Sendable {
     public var anyOpen: Bool { openCount > 0 }
 
     /// Starts a shadow for `slot` (if it has none): `notional` at the next open, fee included.
+    /// A short's shadow (stop above, target below) is tracked the mirrored way.
     public mutating func open(slot: Int, stop: Double, target: Double, notional: Double, feeRate: Double) {
-        guard open[slot] == nil, notional > 0, stop > 0, target > stop else { return }
+        guard open[slot] == nil, notional > 0, stop > 0, target > 0, target != stop else { return }
         open[slot] = Shadow(stop: stop, target: target, notional: notional, feeRate: feeRate)
         opened += 1
         openCount += 1
@@ -45,7 +46,14 @@ public struct ShadowTrades: Sendable {
             s.units = s.notional / bar.open
         }
         let exit: Double?
-        if bar.open <= s.stop { exit = bar.open }
+        let short = s.target < s.stop
+        if short {
+            if bar.open >= s.stop { exit = bar.open }
+            else if bar.high >= s.stop { exit = s.stop }
+            else if bar.open <= s.target { exit = bar.open }
+            else if bar.low <= s.target { exit = s.target }
+            else { exit = nil }
+        } else if bar.open <= s.stop { exit = bar.open }
         else if bar.low <= s.stop { exit = s.stop }
         else if bar.open >= s.target { exit = bar.open }
         else if bar.high >= s.target { exit = s.target }
@@ -57,6 +65,6 @@ public struct ShadowTrades: Sendable {
         open[slot] = nil
         openCount -= 1
         closed += 1
-        return s.units * (x - e) - s.feeRate * s.units * (e + x)
+        return (short ? -1 : 1) * s.units * (x - e) - s.feeRate * s.units * (e + x)
     }
 }

@@ -8,6 +8,10 @@ public enum StrategyAction: Sendable, Equatable {
     case enterLong(stopLoss: Double?, takeProfit: Double?, strength: Double, reason: String)
     /// Close the long position.
     case exitLong(reason: String)
+    /// Open a short position (sold on margin): the stop lies above, the target below.
+    case enterShort(stopLoss: Double?, takeProfit: Double?, strength: Double, reason: String)
+    /// Close the short position.
+    case exitShort(reason: String)
 }
 
 /// A trading strategy: reads each closed bar of one pair (and its position) and answers with an

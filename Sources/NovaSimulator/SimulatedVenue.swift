@@ -28,6 +28,8 @@ public struct SimulatedVenue: ReplayVenue {
     public internal(set) var cash: Double
     /// Base units held per pair.
     public internal(set) var holdings: [Pair: Double] = [:]
+    /// Margin shorts per pair (`MarginAccount.swift`).
+    public internal(set) var shorts: [Pair: MarginPosition] = [:]
     public internal(set) var stats = SimulatorStats()
 
     /// Working orders in placement (id) order. A handful at most: linear scans beat hashing.
@@ -150,6 +152,10 @@ public struct SimulatedVenue: ReplayVenue {
             reject(order.id, v.reason, v.message, atMs: order.createdAtMs, events: &events)
             return
         }
+        if let why = marginRefusal(order) {
+            reject(order.id, .invalidOrder, why, atMs: order.createdAtMs, events: &events)
+            return
+        }
         if let (reason, message) = injectedRefusal(order) {
             stats.faultsInjected[reason.rawValue, default: 0] += 1
             reject(order.id, reason, "\(reason.exchangeCode(profile.exchange)) (injected fault: \(message))", atMs: order.createdAtMs, events: &events)
@@ -186,6 +192,7 @@ public struct SimulatedVenue: ReplayVenue {
             if firstShow && settings.fillModel == .book { stats.barsMatchedOnCandles += 1 }
             if !working.isEmpty { matchOnCandle(pair, bar, events: &events) }
         }
+        if !shorts.isEmpty { marginBar(pair, bar, events: &events) }
     }
 
     // MARK: Shared by both models
@@ -231,7 +238,10 @@ public struct SimulatedVenue: ReplayVenue {
         }
         qty = spec.floorUnits(qty)
         guard qty > 0 else { return false }
-        if order.side == .sell {
+        if order.leverage != nil {
+            guard let q = marginQuantity(k, qty, price: price, rate: rate, atMs: atMs, events: &events) else { return false }
+            qty = q
+        } else if order.side == .sell {
             let held = holdings[order.pair, default: 0]
             guard held > 0 else {
                 working.remove(at: k)
@@ -242,16 +252,21 @@ public struct SimulatedVenue: ReplayVenue {
             qty = min(qty, held)
         } else {
             let cost = qty * price * (1 + rate)
+            // Collateral tied up as used margin is not spendable (Kraken).
+            let free = shorts.isEmpty ? cash : cash - usedMargin { self.lastPrice($0) }
             // Tolerance: a quote-sized order spends exactly its cash up to rounding.
-            if cost > cash * (1 + 1e-12) {
-                let message = "\(VenueRejectReason.insufficientFunds.exchangeCode(profile.exchange)): needs \(cost) \(order.pair.quote) for \(qty) at \(price), has \(cash)"
+            if cost > free * (1 + 1e-12) {
+                let message = "\(VenueRejectReason.insufficientFunds.exchangeCode(profile.exchange)): needs \(cost) \(order.pair.quote) for \(qty) at \(price), has \(free)"
                 end(k, .insufficientFunds, message, partly: message, atMs: atMs, events: &events)
                 return false
             }
         }
         let notional = qty * price
         let fee = notional * rate
-        if order.side == .buy {
+        var marginLine: VenueEvent?
+        if order.leverage != nil {
+            marginLine = applyMarginFill(order, qty: qty, price: price, fee: fee, atMs: atMs)
+        } else if order.side == .buy {
             cash = max(0, cash - notional - fee)
             holdings[order.pair, default: 0] += qty
         } else {
@@ -264,21 +279,27 @@ public struct SimulatedVenue: ReplayVenue {
         working[k].spent += notional + fee
         var leaves = working[k].wanted(price: price, rate: rate, spec: spec)
         if leaves < (spec.lotDecimals < InstrumentSpec.noLotGrid ? 0.5 * spec.lotStep : 1e-12 * (working[k].units ?? 1)) { leaves = 0 }
-        let soldOut = order.side == .sell && holdings[order.pair, default: 0] == 0
-        if soldOut { leaves = 0 }     // reduce-only: nothing left to sell
+        let margin = order.leverage != nil
+        let soldOut = margin ? order.side == .buy && shorts[order.pair] == nil : order.side == .sell && holdings[order.pair, default: 0] == 0
+        if soldOut { leaves = 0 }     // reduce-only: nothing left to sell (or to buy back)
         stats.fills += 1
         if leaves > 0 { stats.partialFills += 1 }
         events.append(.filled(Fill(orderID: order.id, pair: order.pair, side: order.side, price: price, quantity: qty,
                                    fee: fee, feeRate: rate, isMaker: isMaker, timestampMs: atMs, leavesQuantity: leaves)))
+        if let marginLine { events.append(marginLine) }
         if leaves == 0 {
             working.remove(at: k)
             if let group = order.ocoGroup, order.cancelsGroupOnFill {
                 cancelWhere(atMs: atMs, reason: "one-cancels-other: order \(order.id) filled", events: &events) { $0.ocoGroup == group }
             }
         }
-        if soldOut {
+        if soldOut && margin {
+            cancelWhere(atMs: atMs, reason: "the short in \(order.pair) is closed", events: &events) {
+                $0.pair == order.pair && $0.side == .buy && $0.leverage != nil
+            }
+        } else if soldOut {
             cancelWhere(atMs: atMs, reason: "nothing left to sell: \(order.pair) holdings are 0", events: &events) {
-                $0.pair == order.pair && $0.side == .sell
+                $0.pair == order.pair && $0.side == .sell && $0.leverage == nil
             }
         }
         return true

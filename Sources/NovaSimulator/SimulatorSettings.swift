@@ -36,6 +36,9 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
     public var barsMatchedOnCandles = 0
     /// Book model: snapshots replayed.
     public var bookUpdates = 0
+    /// Margin: opening and rollover fees charged (quote), and positions the venue liquidated.
+    public var marginFees = 0.0
+    public var liquidations = 0
 
     public init() {}
 
@@ -43,5 +46,6 @@ public struct SimulatorStats: Sendable, Equatable, Codable {
         case ordersReceived = "orders_received", fills, partialFills = "partial_fills", rejects, faultsInjected = "faults_injected"
         case postOnlyCancels = "post_only_cancels", barsMatchedOnBook = "bars_matched_on_book"
         case barsMatchedOnCandles = "bars_matched_on_candles", bookUpdates = "book_updates"
+        case marginFees = "margin_fees", liquidations
     }
 }

@@ -24,6 +24,12 @@ public enum VenueEvent: Sendable, Equatable {
     case orderStatus(OrderStatusReport)
     /// The venue's balance of one asset (free, not reserved by open orders).
     case balance(asset: String, available: Double, atMs: Int64)
+    /// A margin fee line (opening fee, 4-hourly rollover) of `pair`'s margin position, in quote.
+    case marginCharge(pair: Pair, amount: Double, kind: MarginChargeKind, atMs: Int64)
+    /// The venue closed `pair`'s margin position itself (the margin level fell to the
+    /// liquidation level): a fill of no order the engine placed (`orderID` 0). Its resting
+    /// orders on the pair are cancelled with it.
+    case liquidated(Fill)
 }
 
 /// The venue's view of one order, in cumulative terms (exchange-crib.md: Kraken `vol_exec`,

@@ -31,6 +31,9 @@ public struct VenueProfile: Sendable, Equatable, Codable {
     public var supportsStopMarket: Bool
     /// What happens to a post-only order that would take liquidity.
     public var postOnlyCross: PostOnlyCross
+    /// Margin for shorts (Kraken); nil: a spot-only venue (Coinbase Advanced Trade spot), where
+    /// a short is refused.
+    public var margin: MarginRules?
 
     public enum PostOnlyCross: String, Sendable, Equatable, Codable {
         /// Kraken: AddOrder returns a txid, then the order ends `canceled`, reason "Post only order".
@@ -46,6 +49,7 @@ public struct VenueProfile: Sendable, Equatable, Codable {
         self.instruments = instruments ?? Self.standardInstruments(exchange)
         self.supportsStopMarket = exchange == .kraken
         self.postOnlyCross = exchange == .kraken ? .acceptThenCancel : .reject
+        self.margin = exchange == .kraken ? .kraken : nil
     }
 
     /// A flat schedule (one tier).

@@ -169,7 +169,7 @@ struct LateVenue: ReplayVenue {
         case .accepted(let id, _), .rejected(let id, _, _, _), .cancelled(let id, _, _), .cancelRejected(let id, _, _): return id
         case .filled(let f): return f.orderID
         case .orderStatus(let r): return r.orderID
-        case .balance: return nil
+        case .balance, .marginCharge, .liquidated: return nil
         }
     }
 }

@@ -20,6 +20,33 @@ import NovaCore
         #expect(s.onBar(slot: 0, bar(93, 120, 90, 118)) == -70)              // opens through the stop: out at the open, not the target
     }
 
+    /// A short's shadow mirrors: stop 105 above, target 90 below, entered at the next open (100).
+    @Test func shortShadowsByHand() {
+        var s = ShadowTrades(slots: 1)
+        s.open(slot: 0, stop: 105, target: 90, notional: 1_000, feeRate: 0.001)
+        #expect(s.onBar(slot: 0, bar(100, 101, 96, 97)) == nil)
+        let win = s.onBar(slot: 0, bar(97, 98, 89, 91))!                      // the target: 10 units x +10, fees on 1,000 and 900
+        #expect(abs(win - (100 - 1.9)) < 1e-9)
+        s.open(slot: 0, stop: 105, target: 90, notional: 1_000, feeRate: 0)
+        #expect(s.onBar(slot: 0, bar(100, 100, 100, 100)) == nil)
+        #expect(s.onBar(slot: 0, bar(107, 108, 85, 86)) == -70)              // opens through the stop: out at the open
+    }
+
+    /// Without a stop or target, a short's default stop lies 2.5% above the price (102.5) and
+    /// its target min_risk_reward (2) R below (95); the 25% position cap (25 units) puts 62.5 at risk.
+    @Test func shortDefaultsMirror() {
+        var c = Self.config(shadow: true)
+        c.gates.minRiskReward = 2
+        var m = RiskManager(config: c, initialEquity: 10_000)
+        var r = request(at: 0)
+        r.stop = nil
+        r.target = nil
+        r.side = .sell
+        guard case .success(let a) = m.evaluate(r) else { Issue.record("refused"); return }
+        #expect(abs(a.target - 95) < 1e-9)
+        #expect(abs(a.sizing.riskAmount - 62.5) < 1e-6)
+    }
+
     static func config(shadow: Bool) -> RiskManager.Config {
         var c = RiskManager.Config()
         c.sizer.kellyMinTrades = 5

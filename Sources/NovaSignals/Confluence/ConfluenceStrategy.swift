@@ -28,6 +28,9 @@ public struct ConfluenceStrategy: Strategy {
         public var guardrailWindow = 20, guardrailMinTrades = 10, guardrailMinWinRate = 0.3, guardrailCooldownBars = 500
         /// With book data: a signal is refused when the spread is wider than this (basis points).
         public var maxSpreadBps = 20.0
+        /// Which confluences may open a position (`backtest.direction`): a short one enters
+        /// short only when shorts are allowed.
+        public var direction: TradeDirection = .long
         public init() {}
     }
 
@@ -61,7 +64,7 @@ public struct ConfluenceStrategy: Strategy {
     }
 
     private enum Rejection {
-        case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), spread(Double), short, positionOpen
+        case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), spread(Double), short, long, positionOpen
     }
 
     public mutating func bookUpdated(_ analysis: OrderBookAnalysis?) {
@@ -148,24 +151,32 @@ public struct ConfluenceStrategy: Strategy {
         } else if let book = detectors[0].indicators.book, book.spreadBps > config.maxSpreadBps {
             rejection = .spread(book.spreadBps)
         }
-        let confirmedShort = !isLong && primary.count >= config.minConfluence && agreement >= config.minTimeframeAgreement
-        if rejection == nil && !isLong { rejection = .short }
-        if rejection == nil && isLong && position != .flat { rejection = .positionOpen }
+        let confirmed = primary.count >= config.minConfluence && agreement >= config.minTimeframeAgreement
+        if rejection == nil && !(isLong ? config.direction.allowsLong : config.direction.allowsShort) { rejection = isLong ? .long : .short }
+        if rejection == nil && position != .flat { rejection = .positionOpen }
         pending = Pending(timestampMs: bar.timestampMs, result: primary, agreement: agreement, confidence: confidence,
                           stop: stop, target: target, rejection: rejection)
 
-        // A confirmed opposite confluence closes a long.
-        if case .long = position, confirmedShort {
-            pending?.rejection = nil
-            return .exitLong(reason: "confluence turned short (\(primary.count) strategies, \(agreement) timeframes)")
+        // A confirmed opposite confluence closes the position.
+        if confirmed {
+            if case .long = position, !isLong {
+                pending?.rejection = nil
+                return .exitLong(reason: "confluence turned short (\(primary.count) strategies, \(agreement) timeframes)")
+            }
+            if case .short = position, isLong {
+                pending?.rejection = nil
+                return .exitShort(reason: "confluence turned long (\(primary.count) strategies, \(agreement) timeframes)")
+            }
         }
         guard rejection == nil else { return .none }
         let kinds = SignalStrategyKind.ordered
-        entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == .long }.map { (kinds[$0.offset], $0.element.strength) }
+        let side = primary.direction
+        entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == side }.map { (kinds[$0.offset], $0.element.strength) }
         let close = bar.close
-        return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence,
-                          reason: "confluence of \(primary.count) (\(entryVotes.map { $0.0.rawValue }.joined(separator: ", "))), "
-                            + "\(agreement)/\(latest.count) timeframes, confidence \(String(format: "%.2f", confidence))")
+        let reason = "confluence of \(primary.count) (\(entryVotes.map { $0.0.rawValue }.joined(separator: ", "))), "
+            + "\(agreement)/\(latest.count) timeframes, confidence \(String(format: "%.2f", confidence))"
+        if isLong { return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence, reason: reason) }
+        return .enterShort(stopLoss: close + stop, takeProfit: close - target, strength: confidence, reason: reason)
     }
 
     /// True when the last bar had a confluence (two or more strategies agreeing): cheap.
@@ -203,7 +214,8 @@ public struct ConfluenceStrategy: Strategy {
         case .confidence(let c)?: rejection = "confidence \(String(format: "%.2f", c)) < \(config.minConfidence)"
         case .riskReward(let rr)?: rejection = "risk-reward \(String(format: "%.2f", rr)) < \(config.minRiskReward)"
         case .spread(let bps)?: rejection = "spread \(String(format: "%.1f", bps)) bps > \(config.maxSpreadBps)"
-        case .short?: rejection = "short signals are not traded on a spot venue"
+        case .short?: rejection = "short signals are not traded (backtest.direction: \(config.direction.rawValue))"
+        case .long?: rejection = "long signals are not traded (backtest.direction: short)"
         case .positionOpen?: rejection = "a position is already open"
         }
         return ConfluenceSignal(

@@ -51,7 +51,9 @@ public enum StrategyCatalog {
 extension StrategyCatalog {
     static func single<R: SignalRule, V: Visitor>(_ rule: R.Type, _ params: StrategyParams, _ visitor: V) throws -> V.Output {
         let c = params.confluence
-        return try visitor.visit { SingleRuleStrategy(rule: rule, slATR: c.slATR, tpATR: c.tpATR, slFloorPct: c.slFloorPct, tpFloorPct: c.tpFloorPct) }
+        return try visitor.visit {
+            SingleRuleStrategy(rule: rule, slATR: c.slATR, tpATR: c.tpATR, slFloorPct: c.slFloorPct, tpFloorPct: c.tpFloorPct, direction: c.direction)
+        }
     }
 }
 

@@ -41,6 +41,6 @@ public struct SignalEvent: Sendable, Equatable, Codable {
     /// "long", "short" (or "neutral"): the side the decision leans to.
     public var direction: String {
         if let c = confluence { return c.direction.rawValue }
-        return action == .exitLong ? "short" : "long"
+        return action == .exitLong || action == .enterShort ? "short" : "long"
     }
 }

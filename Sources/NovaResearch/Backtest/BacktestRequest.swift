@@ -17,6 +17,8 @@ public struct BacktestRequest: Sendable {
     public var fee: Double?
     public var cash: Double?
     public var sizing: EngineConfig.Sizing?
+    /// `backtest.direction`: long, short or both (shorts on margin; Kraken only).
+    public var direction: TradeDirection?
     public var closeAtEnd = false
     /// Simulator overrides (`--fill-model`, `--latency-ms`, `--seed`, `--faults`).
     public var fillModel: String?

@@ -22,6 +22,7 @@ extension BacktestRunner {
         if let t = request.timeframe { config.backtest.timeframe = t }
         if let c = request.cash { config.backtest.initialCash = c }
         if let s = request.sizing { config.backtest.sizing = s }
+        if let d = request.direction { config.backtest.direction = d }
         if request.closeAtEnd { config.backtest.closeAtEnd = true }
         if let m = request.fillModel { config.simulator.fillModel = m }
         if let l = request.latencyMs { config.simulator.latencyMs = l }

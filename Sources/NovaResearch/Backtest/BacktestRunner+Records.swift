@@ -23,6 +23,9 @@ extension BacktestRunner {
         if !s.rejects.isEmpty {
             out.append("simulator: rejects " + s.rejects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        if s.marginFees > 0 || s.liquidations > 0 {
+            out.append(String(format: "simulator: margin fees %.2f (opening and 4-hourly rollover), %d liquidations", s.marginFees, s.liquidations))
+        }
         if m.fillModel == "book" {
             out.append("simulator: \(s.barsMatchedOnBook) bars matched on \(s.bookUpdates) book snapshots, \(s.barsMatchedOnCandles) bars without a book matched on candles")
         }
@@ -37,7 +40,7 @@ extension BacktestRunner {
         // still in the run's signals): a year of the full stack refused 124,000 entries in halts.
         let halts = replay.halts
         func inHalt(_ t: Int64) -> Bool { halts.contains { $0.startMs <= t && t < ($0.endMs ?? .max) } }
-        for s in replay.signals where s.action == .enterLong && !s.actedUpon && !inHalt(s.timestampMs) {
+        for s in replay.signals where s.action.isEntry && !s.actedUpon && !inHalt(s.timestampMs) {
             out.append((s.timestampMs, ThoughtRecord(timestamp: UTCTime.iso(s.timestampMs), category: "risk",
                                                      message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
                                                      extraJSON: ",\"pair\":\"\(s.pair)\"")))

@@ -72,6 +72,11 @@ public struct BacktestRunner {
                                     haltedShare * 100, replay.shadowTrades.opened, replay.shadowTrades.closed))
             }
             notes += Self.simulatorNotes(replay.simulator, config: config)
+            // Every run checks its money: the engine's books against the venue's, margin fees included.
+            if abs(replay.engineCash - replay.venueCash) >= 0.01 {
+                notes.append(String(format: "MONEY DOES NOT RECONCILE: engine cash %.2f, simulated venue cash %.2f (a defect: please report it)",
+                                    replay.engineCash, replay.venueCash))
+            }
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
             if replay.unrecordedEvaluations > 0 {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "

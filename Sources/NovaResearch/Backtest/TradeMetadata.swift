@@ -33,6 +33,9 @@ struct TradeMetadata: Codable, Equatable {
     var entryFeeRate: Double?
     var exitFeeRate: Double?
     var sizing: SizingTag?
+    /// A short's margin: its leverage and the opening and rollover fees charged (in `fees` too).
+    var leverage: Double?
+    var marginFees: Double?
 
     enum CodingKeys: String, CodingKey {
         case sizeUSD = "size_usd", entryFee = "entry_fee", fees, filledUnits = "filled_units", orderType = "order_type", chaseAttempts = "chase_attempts", mode
@@ -41,7 +44,7 @@ struct TradeMetadata: Codable, Equatable {
         case trendRegime = "trend_regime", volRegime = "vol_regime", volLevel = "vol_level", volExpanding = "vol_expanding", strategies, stopLossState = "stop_loss_state", partialExits = "partial_exits", exitTier = "exit_tier"
         case partialPnlAccumulated = "partial_pnl_accumulated", riskAmount = "risk_amount", kellyFraction = "kelly_fraction"
         case requestedUnits = "requested_units", partialFill = "partial_fill", entryFeeRate = "entry_fee_rate"
-        case exitFeeRate = "exit_fee_rate", sizing
+        case exitFeeRate = "exit_fee_rate", sizing, leverage, marginFees = "margin_fees"
     }
 
     init(trade t: Trade) {
@@ -85,6 +88,8 @@ struct TradeMetadata: Codable, Equatable {
             partialFill = false
         }
         plannedStopLoss = t.stopState?.initialSL ?? t.stopLoss
+        leverage = t.leverage
+        marginFees = t.leverage == nil && t.marginFees == 0 ? nil : t.marginFees
     }
 
     /// Restores what the trade record's own columns do not hold.
@@ -99,6 +104,8 @@ struct TradeMetadata: Codable, Equatable {
         t.sizing = sizing
         t.entryFeeRate = entryFeeRate
         t.exitFeeRate = exitFeeRate
+        t.leverage = leverage
+        t.marginFees = marginFees ?? 0
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }

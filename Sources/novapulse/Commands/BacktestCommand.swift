@@ -6,6 +6,7 @@ import NovaSimulator
 import NovaResearch
 
 extension EngineConfig.Sizing: ExpressibleByArgument {}
+extension TradeDirection: ExpressibleByArgument {}
 
 /// `novapulse backtest`: replay history through the engine and store the run.
 struct BacktestCommand: ParsableCommand {
@@ -54,6 +55,9 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(name: .long, help: "Position sizing: fixed-fractional (risk per trade, default) or all-in (all cash, fee included).")
     var sizing: EngineConfig.Sizing?
+
+    @Option(name: .long, help: "Positions to open: long (default), short or both. Shorts are sold on margin: Kraken only, with its margin fees and liquidation (docs/risk.md).")
+    var direction: TradeDirection?
 
     @Option(name: .long, help: "Fill model: candle (OHLCV bars; default) or book (replay the pair's imported order-book snapshots; docs/venues.md).")
     var fillModel: SimulatorSettings.FillModel?
@@ -108,6 +112,7 @@ struct BacktestCommand: ParsableCommand {
             request.fee = fee
             request.cash = cash
             request.sizing = sizing
+            request.direction = direction
             request.closeAtEnd = closeAtEnd
             request.fillModel = fillModel?.rawValue
             request.latencyMs = latencyMs
@@ -133,7 +138,7 @@ enum BacktestSummary {
     static func text(_ o: BacktestRunner.Outcome, pairs: [Pair]) -> String {
         let m = o.metrics
         let c = o.config.backtest
-        let rows: [[String]] = [
+        var rows: [[String]] = [
             ["trades", "\(m.trades)" + (m.openTrades > 0 ? " (+\(m.openTrades) open)" : "")],
             ["win rate", String(format: "%.2f%%", m.winRate * 100)],
             ["net P&L", String(format: "%.2f", m.netPnl)],
@@ -143,6 +148,13 @@ enum BacktestSummary {
             ["fees", String(format: "%.2f", m.feesPaid)],
             ["buy and hold", String(format: "%.2f%%", m.buyAndHoldReturnPct)],
         ]
+        let closed = o.trades.filter { !$0.isOpen }
+        if c.direction != .long || closed.contains(where: { $0.side == .sell }) {
+            rows.insert(["long / short", "\(closed.filter { $0.side == .buy }.count) / \(closed.filter { $0.side == .sell }.count)"], at: 1)
+        }
+        if !closed.isEmpty {
+            rows.insert(["exits", exitReasons(closed).map { "\($0.key) \($0.value)" }.joined(separator: ", ")], at: rows.count - 1)
+        }
         let head = "Run \(o.runID): \(c.strategy) on \(pairs.map(\.description).joined(separator: ",")) "
             + "(\(c.exchange) \(c.timeframe)), \(m.startTime) to \(m.endTime), \(m.bars) bars"
         return head + "\n" + Terminal.table(["metric", "value"], rows) + "\nReport: \(o.reportDirectory)/report.html"
@@ -154,6 +166,15 @@ enum BacktestSummary {
         object["run_id"] = o.runID
         object["report"] = "\(o.reportDirectory)/report.html"
         object["strategy"] = o.config.backtest.strategy
+        let closed = o.trades.filter { !$0.isOpen }
+        object["long_trades"] = closed.filter { $0.side == .buy }.count
+        object["short_trades"] = closed.filter { $0.side == .sell }.count
+        object["exit_reasons"] = Dictionary(uniqueKeysWithValues: exitReasons(closed).map { ($0.key, $0.value) })
         return Terminal.json(object)
+    }
+
+    /// Closed trades per exit reason, most frequent first.
+    static func exitReasons(_ closed: [Trade]) -> [(key: String, value: Int)] {
+        Dictionary(grouping: closed, by: { $0.exitReason ?? "unknown" }).mapValues(\.count).sorted { ($1.value, $0.key) < ($0.value, $1.key) }
     }
 }

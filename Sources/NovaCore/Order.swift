@@ -53,6 +53,8 @@ public enum OrderPurpose: String, Sendable, Codable, Equatable {
     case smartExit = "smart_exit"
     /// The venue closed a margin position: the margin level fell to its liquidation level.
     case liquidation
+    /// The operator's close-all (`novapulse live close-all`): a market exit decided by hand.
+    case operatorClose = "close_all"
 }
 
 /// An order as the engine asks a venue for it.

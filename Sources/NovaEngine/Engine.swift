@@ -250,7 +250,7 @@ public struct Engine<S: Strategy> {
         nowMs = atMs
         var refused: [(Int, String)] = []
         for i in pairs.indices where !executor.isFlat(i) {
-            if let why = executor.exit(i, purpose: .exitSignal, atMs: atMs) { refused.append((i, why)) }
+            if let why = executor.exit(i, purpose: .operatorClose, atMs: atMs) { refused.append((i, why)) }
         }
         if !executor.reports.isEmpty { absorbReports() }
         return refused
@@ -276,4 +276,6 @@ public struct Engine<S: Strategy> {
     public var notes: [EngineNote] { executor.notes }
     public var currentEquity: Double { executor.currentEquity }
     public func bankrollEquity(_ i: Int) -> Double { executor.bankrollEquity(i) }
+    /// Slot `i`'s strategy, part by part, as an operator sees it.
+    public func components(slot i: Int) -> [StrategyComponent] { strategies[i].components }
 }

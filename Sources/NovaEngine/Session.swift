@@ -93,6 +93,9 @@ public struct Session<V: Venue, S: Strategy> {
     /// Entries refused for one slot (nil opens them again).
     public mutating func blockEntries(slot: Int, _ reason: String?) { engine.slotEntryBlock[slot] = reason }
 
+    /// Slot `i`'s strategy, part by part (the status endpoint's `/strategies`).
+    public func components(slot i: Int) -> [StrategyComponent] { engine.components(slot: i) }
+
     /// The operator's close-all: every open position exits now.
     @discardableResult
     public mutating func closeAll() -> [(slot: Int, reason: String)] {

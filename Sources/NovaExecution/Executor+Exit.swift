@@ -133,7 +133,7 @@ extension Executor {
         default: trades[t].exitDecisionPrice = slots[i].exitDecisionPrice
         }
         // Resting orders trigger at the exchange: decided when the market reached them.
-        trades[t].exitDecisionTimeMs = (purpose == .exitSignal || purpose == .endOfData) ? slots[i].exitDecisionMs : fill.timestampMs
+        trades[t].exitDecisionTimeMs = (purpose == .exitSignal || purpose == .endOfData || purpose == .operatorClose) ? slots[i].exitDecisionMs : fill.timestampMs
         var leftovers = [slots[i].stopOrder, slots[i].targetOrder].compactMap { $0 } + slots[i].tierOrders.keys.sorted()
         if case .exiting(_, let e?) = slots[i].state { leftovers.append(e) }
         if cancelLeftovers { for id in leftovers where id != fill.orderID { requestCancel(id, atMs: fill.timestampMs) } }
@@ -169,7 +169,7 @@ extension Executor {
         for o in tracker.live {
             let i = o.slot
             requestCancel(o.request.id, atMs: slots[i].lastTimestampMs)
-            if o.purpose == .entry || o.purpose == .exitSignal {
+            if o.purpose == .entry || o.purpose == .exitSignal || o.purpose == .operatorClose {
                 notes.append(note(i, slots[i].lastTimestampMs, "\(o.purpose.rawValue) order decided on the last bar was not filled: the data ends"))
             }
         }

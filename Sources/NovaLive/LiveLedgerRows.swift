@@ -12,6 +12,8 @@ enum LiveLedgerRows {
         if let tp = t.takeProfit { meta["planned_take_profit"] = tp }
         if let r = t.entryFeeRate { meta["entry_fee_rate"] = r }
         if let r = t.exitFeeRate { meta["exit_fee_rate"] = r }
+        if !t.attribution.isEmpty { meta["strategies"] = t.attribution }
+        if t.side == .sell { meta["direction"] = "short"; meta["leverage"] = t.leverage ?? 1; meta["margin_fees"] = t.marginFees }
         if let state = t.stopState, let data = try? JSONEncoder().encode(state), let obj = try? JSONSerialization.jsonObject(with: data) {
             meta["stop_loss_state"] = obj
         }

@@ -20,6 +20,8 @@ public struct LiveOptions: Sendable {
     /// The status endpoint's port on 127.0.0.1 (0: any free port; nil: off) and its read key.
     public var statusPort: Int?
     public var readKey: String?
+    /// `DASHBOARD_ADMIN_KEY`: opens the control endpoints (and every read); nil: control is off.
+    public var adminKey: String?
     /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
     public var handleSignals = false
     /// One line per decision, fill and status change; the summary at the end.

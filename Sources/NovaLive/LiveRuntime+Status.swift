@@ -14,7 +14,7 @@ extension LiveRuntime {
             return (200, json(["status": "healthy", "version": "0.1.0", "timestamp": UTCTime.iso(now)]))
         case "/api/v1/status":
             return (200, json(["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
-                               "paused": false, "uptime_seconds": (now - startedMs) / 1000, "scan_count": summary.liveBars,
+                               "paused": paused, "entry_block": entryBlockReason ?? NSNull(), "uptime_seconds": (now - startedMs) / 1000, "scan_count": summary.liveBars,
                                "pairs": options.pairs.map(\.description), "scan_interval": 60, "ws_connected": handle != nil]))
         case "/api/v1/trades", "/api/v1/positions":
             let rows = ((try? ledger.trades(status: path.hasSuffix("positions") ? "open" : nil, limit: 200)) ?? []).map { t -> [String: Any] in
@@ -38,6 +38,8 @@ extension LiveRuntime {
                                "peak_bankroll": peak, "current_drawdown": peak > 0 ? (1 - equity / peak) * 100 : 0,
                                "open_positions": open.count, "total_exposure_usd": open.reduce(0) { $0 + $1.entryPrice * $1.quantity },
                                "trade_count": stack?.trades.count ?? 0]))
+        case "/api/v1/strategies":
+            return strategiesReport()
         case "/api/v1/thoughts":
             let rows = ((try? ledger.thoughts(limit: 100)) ?? []).map { ["timestamp": $0.timestamp, "category": $0.category, "message": $0.message, "severity": $0.severity] }
             return (200, json(["thoughts": rows]))

@@ -46,6 +46,11 @@ public actor LiveRuntime {
     var lastBarMs: [Int64]
     var continuation: AsyncStream<Input>.Continuation?
     var primed = false
+    /// Entries held by the operator (`pause`), kept in `system_state` across restarts.
+    var paused = false
+    var stopping = false
+    /// The exchange says it is not `online` (maintenance, cancel-only).
+    var exchangeBlock: String?
     let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
     public private(set) var statusServer: StatusServer?
 
@@ -63,6 +68,11 @@ public actor LiveRuntime {
         let (stream, cont) = AsyncStream<Input>.makeStream()
         continuation = cont
         try thought("system", "novapulse live starting: \(options.mode.rawValue) on kraken, \(options.pairs.map(\.description).joined(separator: ","))")
+        if try ledger.state("paused") == "1" {
+            paused = true
+            options.output("paused, as the last session left it: no entries until `novapulse live resume`")
+            try thought("control", "still paused from the last session: entries stay off until resumed", severity: "warning")
+        }
 
         // Instruments and warm-up history over REST, before any decision.
         let instruments: [Pair: KrakenInstrument]
@@ -81,11 +91,11 @@ public actor LiveRuntime {
             keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross, confluence: options.config.confluenceStrategy),
             PaperStackVisitor(config: options.config, pairs: options.pairs))
         self.stack = stack
-        stack.blockEntries("warming up: the stack is being primed with REST history")
+        refreshEntryBlock()
         prime(stack, history)
         summary.warmupBars = history.reduce(0) { $0 + $1.count }
-        stack.blockEntries(nil)
         primed = true
+        refreshEntryBlock()
         signalsWritten = stack.signals.count
         let warm = "warm-up: \(summary.warmupBars) bars of REST history (\(history.map { "\($0.count)" }.joined(separator: "+")))"
         options.output(warm)
@@ -117,13 +127,14 @@ public actor LiveRuntime {
         if let port = options.statusPort {
             let server = StatusServer(group: statusGroup)
             do {
-                try server.start(port: port, readKey: options.readKey) { [weak self] path in
+                try server.start(port: port, keys: .init(read: options.readKey, admin: options.adminKey)) { [weak self] method, path in
                     guard let self else { return (503, #"{"error":"stopping"}"#) }
-                    return await self.status(path)
+                    return method == "POST" ? await self.control(path) : await self.status(path)
                 }
                 statusServer = server
                 options.output("status endpoint: http://127.0.0.1:\(server.port)/api/v1/health"
-                               + (options.readKey == nil ? " (no DASHBOARD_READ_KEY: only health answers)" : ""))
+                               + (options.readKey == nil && options.adminKey == nil ? " (no DASHBOARD_READ_KEY: only health answers)" : "")
+                               + (options.adminKey == nil ? " (no DASHBOARD_ADMIN_KEY: control is off)" : ""))
             } catch {
                 // Trading does not depend on the dashboard: say so and go on without it.
                 options.output("status endpoint off: cannot listen on 127.0.0.1:\(port) (\(error)); set live.status_port")
@@ -227,11 +238,12 @@ public actor LiveRuntime {
                 }
             case .systemStatus(let s):
                 if s != "online" {
-                    stack?.blockEntries("Kraken is in \(s)")
+                    exchangeBlock = "Kraken is in \(s)"
                     try? thought("system", "Kraken status \(s): entries paused", severity: "warning")
-                } else if primed {
-                    stack?.blockEntries(nil)
+                } else {
+                    exchangeBlock = nil
                 }
+                refreshEntryBlock()
             case .log(let level, let message):
                 if level != "debug" {
                     options.output(message)
@@ -292,7 +304,8 @@ public actor LiveRuntime {
     }
 
     private func shutdown() async {
-        stack?.blockEntries("stopping")
+        stopping = true
+        refreshEntryBlock()
         outbox?.finish()
         outbox = nil
         if let h = handle { await h.close() }

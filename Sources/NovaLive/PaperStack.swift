@@ -16,6 +16,7 @@ protocol LiveStack: AnyObject {
     func blockEntries(_ reason: String?)
     func blockEntries(slot: Int, _ reason: String?)
     func closeAll() -> [(slot: Int, reason: String)]
+    func components(slot: Int) -> [StrategyComponent]
     var trades: [Trade] { get }
     var signals: [SignalEvent] { get }
     var equity: Double { get }
@@ -43,6 +44,7 @@ final class PaperStack<S: Strategy>: LiveStack {
     func blockEntries(_ reason: String?) { session.blockEntries(reason) }
     func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
     func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }
+    func components(slot: Int) -> [StrategyComponent] { session.components(slot: slot) }
     var trades: [Trade] { session.trades }
     var signals: [SignalEvent] { session.signals }
     var equity: Double { session.currentEquity }

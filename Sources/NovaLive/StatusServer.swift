@@ -4,11 +4,22 @@ import NIOHTTP1
 import NIOPosix
 
 /// The status endpoint on 127.0.0.1 (`live.status_port`): `GET /api/v1/health` answers anyone;
-/// every other path needs the read key (`DASHBOARD_READ_KEY`) in an `X-API-Key` header or
-/// `Authorization: Bearer`. No read key configured: only health answers (403 for the rest);
-/// a missing or wrong key: 401 and nothing else.
+/// every other `GET` needs the read key (`DASHBOARD_READ_KEY`) or the admin key, and
+/// `POST /api/v1/control/...` the admin key (`DASHBOARD_ADMIN_KEY`), in an `X-API-Key` header
+/// or `Authorization: Bearer`. A key that is not configured opens nothing (403); a missing or
+/// wrong key: 401 and nothing else.
 public final class StatusServer: @unchecked Sendable {
-    public typealias Responder = @Sendable (_ path: String) async -> (status: Int, json: String)
+    public typealias Responder = @Sendable (_ method: String, _ path: String) async -> (status: Int, json: String)
+
+    /// The keys that open the endpoint; nil or empty: that level of access is closed.
+    public struct Keys: Sendable {
+        public var read: String?
+        public var admin: String?
+        public init(read: String?, admin: String?) {
+            self.read = read.flatMap { $0.isEmpty ? nil : $0 }
+            self.admin = admin.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
 
     private let group: any EventLoopGroup
     private var channel: (any Channel)?
@@ -16,11 +27,11 @@ public final class StatusServer: @unchecked Sendable {
 
     public init(group: any EventLoopGroup) { self.group = group }
 
-    public func start(port: Int, readKey: String?, respond: @escaping Responder) throws {
+    public func start(port: Int, keys: Keys, respond: @escaping Responder) throws {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { ch in
-                ch.pipeline.configureHTTPServerPipeline().flatMap { ch.pipeline.addHandler(Handler(readKey: readKey, respond: respond)) }
+                ch.pipeline.configureHTTPServerPipeline().flatMap { ch.pipeline.addHandler(Handler(keys: keys, respond: respond)) }
             }
         let ch = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
         channel = ch
@@ -41,10 +52,29 @@ public final class StatusServer: @unchecked Sendable {
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
-        let readKey: String?
+        let keys: Keys
         let respond: Responder
         var head: HTTPRequestHead?
-        init(readKey: String?, respond: @escaping Responder) { self.readKey = readKey; self.respond = respond }
+        init(keys: Keys, respond: @escaping Responder) { self.keys = keys; self.respond = respond }
+
+        /// nil when the request may go on, else the refusal.
+        func refusal(method: HTTPMethod, path: String, given: String?) -> (Int, String)? {
+            let control = path.hasPrefix("/api/v1/control/")
+            switch (method, control) {
+            case (.POST, true):
+                guard let admin = keys.admin else { return (403, #"{"error":"no DASHBOARD_ADMIN_KEY configured: control is off"}"#) }
+                guard let given, StatusServer.sameKey(given, admin) else { return (401, #"{"error":"unauthorized"}"#) }
+                return nil
+            case (.GET, false):
+                if path == "/api/v1/health" { return nil }
+                let open = [keys.read, keys.admin].compactMap { $0 }
+                guard !open.isEmpty else { return (403, #"{"error":"no DASHBOARD_READ_KEY configured"}"#) }
+                guard let given, open.contains(where: { StatusServer.sameKey(given, $0) }) else { return (401, #"{"error":"unauthorized"}"#) }
+                return nil
+            default:
+                return (405, #"{"error":"method not allowed"}"#)
+            }
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -57,13 +87,10 @@ public final class StatusServer: @unchecked Sendable {
                     ?? h.headers.first(name: "Authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
                 let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
                 let version = h.version
-                if h.method != .GET { return write(ctx.value, version, 405, #"{"error":"method not allowed"}"#) }
-                if path != "/api/v1/health" {
-                    guard let readKey, !readKey.isEmpty else { return write(ctx.value, version, 403, #"{"error":"no DASHBOARD_READ_KEY configured"}"#) }
-                    guard let given, StatusServer.sameKey(given, readKey) else { return write(ctx.value, version, 401, #"{"error":"unauthorized"}"#) }
-                }
+                if let (status, body) = refusal(method: h.method, path: path, given: given) { return write(ctx.value, version, status, body) }
                 let respond = respond
-                let future = context.eventLoop.makeFutureWithTask { await respond(path) }
+                let method = h.method.rawValue
+                let future = context.eventLoop.makeFutureWithTask { await respond(method, path) }
                 future.whenSuccess { r in Handler.write(ctx.value, version, r.status, r.json) }
             }
         }

@@ -39,6 +39,8 @@ public protocol Strategy: Sendable {
     /// delivered before the bar whose close it precedes; nil when there is no fresh snapshot.
     /// Only for strategies that read the book.
     mutating func bookUpdated(_ analysis: OrderBookAnalysis?)
+    /// Its voting parts for an operator (`StrategyComponent`); a single rule is one.
+    var components: [StrategyComponent] { get }
 }
 
 extension Strategy {

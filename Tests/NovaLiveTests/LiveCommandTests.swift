@@ -93,4 +93,76 @@ import Testing
             #expect(p.terminationStatus == 2 && e.contains(message), "\(args): \(e)")
         }
     }
+
+    /// A loopback TCP port nobody listens on right now (the kernel's pick for port 0).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Runs a short command to its end: exit status, stdout, stderr.
+    static func finish(_ args: [String], workspace ws: String, env: [String: String]) throws -> (Int32, String, String) {
+        let (p, out, err) = try launch(args, workspace: ws, env: env)
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, o, e)
+    }
+
+    @Test func statusPauseResumeAndCloseAllTalkToTheRunningSession() throws {
+        let f = FakeKraken(script: try LivePaperTests.script(intervalMs: 100).0)
+        try f.start()
+        defer { f.stop() }
+        let ws = Fixtures.scratch("live-control")
+        let port = Self.freePort()
+        let keys = ["DASHBOARD_READ_KEY": "read-key-0123456789", "DASHBOARD_ADMIN_KEY": "admin-key-0123456789"]
+        // The session: the default subcommand, so `novapulse live --pair ...` still runs it.
+        var args = Self.args(f, ["--for", "30s"])
+        args[args.firstIndex(of: "live.status_port=0")!] = "live.status_port=\(port)"
+        let (session, out, _) = try Self.launch(args, workspace: ws, env: keys)
+        defer { if session.isRunning { kill(session.processIdentifier, SIGTERM) } }
+        var status: (Int32, String, String) = (1, "", "")
+        for _ in 0..<100 {
+            status = try Self.finish(["live", "status", "--port", "\(port)"], workspace: ws, env: ["DASHBOARD_READ_KEY": keys["DASHBOARD_READ_KEY"]!])
+            if status.0 == 0 && status.1.contains(": running,") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(status.0 == 0 && status.1.contains("novapulse live on 127.0.0.1:\(port): running, paper on kraken BTC/USD"), "\(status)")
+        #expect(status.1.contains("entries open") && status.1.contains("bankroll 10000.00"))
+
+        let admin = ["DASHBOARD_ADMIN_KEY": keys["DASHBOARD_ADMIN_KEY"]!]
+        let noKey = try Self.finish(["live", "pause", "--port", "\(port)"], workspace: ws, env: ["DASHBOARD_ADMIN_KEY": ""])
+        #expect(noKey.0 == 2 && noKey.2.contains("needs DASHBOARD_ADMIN_KEY"))
+        let wrong = try Self.finish(["live", "pause", "--port", "\(port)"], workspace: ws, env: ["DASHBOARD_ADMIN_KEY": "admin-key-0000000000"])
+        #expect(wrong.0 == 2 && wrong.2.contains("refused the key (401)"), "\(wrong)")
+        let pause = try Self.finish(["live", "pause", "--port", "\(port)"], workspace: ws, env: admin)
+        #expect(pause.0 == 0 && pause.1.contains("paused: no new entries"), "\(pause)")
+        let paused = try Self.finish(["live", "status", "--port", "\(port)"], workspace: ws, env: admin)
+        #expect(paused.1.contains("entries blocked: paused by the operator"), "\(paused)")
+        let json = try Self.finish(["live", "status", "--json", "--port", "\(port)"], workspace: ws, env: admin)
+        let obj = try JSONSerialization.jsonObject(with: Data(json.1.utf8)) as? [String: Any]
+        #expect((obj?["status"] as? [String: Any])?["paused"] as? Bool == true)
+        #expect(Set(obj?.keys.map { $0 } ?? []) == ["status", "risk", "positions", "strategies"])
+        let resume = try Self.finish(["live", "resume", "--port", "\(port)"], workspace: ws, env: admin)
+        #expect(resume.0 == 0 && resume.1.contains("resumed: entries are open again"), "\(resume)")
+        let close = try Self.finish(["live", "close-all", "--port", "\(port)"], workspace: ws, env: admin)
+        #expect(close.0 == 0 && (close.1.contains("exit orders placed for BTC/USD") || close.1.contains("no open position to close")), "\(close)")
+        #expect(close.1.contains("the session goes on taking entries"))
+
+        kill(session.processIdentifier, SIGTERM)
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        session.waitUntilExit()
+        #expect(session.terminationStatus == 0)
+        #expect(o.contains("paused by the operator") && o.contains("resumed by the operator") && o.contains("close-all by the operator"))
+        // With no session on the port: a clear error, exit 1.
+        let gone = try Self.finish(["live", "status", "--port", "\(port)"], workspace: ws, env: admin)
+        #expect(gone.0 == 1 && gone.2.contains("no novapulse live answers on 127.0.0.1:\(port)"), "\(gone)")
+    }
 }

@@ -104,6 +104,15 @@ public struct ConfluenceStrategy: Strategy {
     /// Which strategies may vote now (false while a guardrail cooldown runs).
     public var enabled: [Bool] { disabledUntil.map { barCount >= $0 } }
 
+    /// The nine strategies with their weights, guardrail cooldowns and performance factors.
+    public var components: [StrategyComponent] {
+        let perf = performance
+        return SignalStrategyKind.allCases.enumerated().map { k, kind in
+            StrategyComponent(name: kind.rawValue, weight: weights.byKind[k], enabled: weights.byKind[k] > 0,
+                              disabledForBars: max(0, disabledUntil[k] - barCount), performance: perf[k])
+        }
+    }
+
     public mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
         barCount += 1
         if barCount >= nextCooldownEnd { refreshFactors() }

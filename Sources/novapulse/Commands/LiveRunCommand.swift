@@ -9,10 +9,10 @@ import NovaLive
 import NovaStorage
 #endif
 
-/// `novapulse live`: the backtest's engine on Kraken's real-time data (docs/live.md).
-struct LiveCommand: ParsableCommand {
+/// `novapulse live [run]`: the backtest's engine on Kraken's real-time data (docs/live.md).
+struct LiveRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "live",
+        commandName: "run",
         abstract: "Run the NovaPulse stack on real-time Kraken data: paper trading (simulated fills) by default.",
         discussion: """
         Paper mode: Kraken's WebSocket v2 bars and books drive the same engine, risk manager and executor as \
@@ -20,7 +20,8 @@ struct LiveCommand: ParsableCommand {
         REST OHLC history first (live.warmup_bars) and makes no decision before. State goes to the seed's tables \
         in data/live-kraken-paper.db (trades, signals, thought_log, metrics, daily_summary); structured logs to \
         logs/novapulse.jsonl. Endpoints: venues.kraken.rest_url / ws_url (settable with --param). SIGINT or \
-        SIGTERM stops cleanly (exit 0). Needs a build with the live stack: swift build -c release --traits Live.
+        SIGTERM stops cleanly (exit 0). `novapulse live status|pause|resume|close-all` talk to it through its status \
+        endpoint (live.status_port; DASHBOARD_READ_KEY, DASHBOARD_ADMIN_KEY). Needs a build with the live stack: swift build -c release --traits Live.
         """)
 
     @Option(name: .long, help: "Exchange: kraken (Coinbase follows).")
@@ -90,6 +91,7 @@ struct LiveCommand: ParsableCommand {
         options.handleSignals = true
         options.statusPort = cfg.live.statusPort == 0 ? nil : cfg.live.statusPort
         options.readKey = ProcessInfo.processInfo.environment["DASHBOARD_READ_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        options.adminKey = ProcessInfo.processInfo.environment["DASHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.logPath = "logs/novapulse.jsonl"
         let lock = try InstanceLock(path: options.databasePath + ".instance.lock")
         let store = try ResultsStore(path: options.databasePath)

@@ -12,7 +12,7 @@ import Testing
         return Fixtures.packageRoot.appendingPathComponent(".build/debug/novapulse").path
     }
 
-    static func launch(_ args: [String], workspace ws: String, env extra: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    static func launch(_ args: [String], workspace ws: String, env extra: [String: String] = [:], stdin: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -24,7 +24,13 @@ import Testing
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let input = Pipe()
+        if stdin != nil { p.standardInput = input }
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         return (p, out, err)
     }
 
@@ -164,5 +170,32 @@ import Testing
         // With no session on the port: a clear error, exit 1.
         let gone = try Self.finish(["live", "status", "--port", "\(port)"], workspace: ws, env: admin)
         #expect(gone.0 == 1 && gone.2.contains("no novapulse live answers on 127.0.0.1:\(port)"), "\(gone)")
+    }
+
+    @Test func secretsSetStoresTheKeysEncryptedAndLiveModeFindsThem() throws {
+        let ws = Fixtures.scratch("live-secrets")
+        let secret = SecretStoreTests.secret
+        let env = ["NOVAPULSE_MASTER_KEY": SecretStoreTests.master, "KRAKEN_API_KEY": "", "KRAKEN_API_SECRET": ""]
+        let (p, out, err) = try Self.launch(["secrets", "set", "kraken"], workspace: ws, env: env, stdin: "NPKEY-0123456789abcdef\n\(secret)\n")
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && o.contains("stored kraken credentials (key NPKE****cdef) in \(ws)/data/secrets.enc"), "\(o) \(e)")
+        #expect(try Self.finish(["secrets", "list"], workspace: ws, env: env).1 == "kraken: key NPKE****cdef\n")
+        // `--mode live` now gets past the keys, to the refusal this version still ends with.
+        let live = try Self.finish(["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"], workspace: ws, env: env)
+        #expect(live.0 == 2 && live.2.contains("real order placement through the Kraken adapter is not in this version yet"), "\(live)")
+        var noMaster = env
+        noMaster["NOVAPULSE_MASTER_KEY"] = ""
+        let locked = try Self.finish(["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"], workspace: ws, env: noMaster)
+        #expect(locked.0 == 2 && locked.2.contains("is encrypted with NOVAPULSE_MASTER_KEY, which is not set"), "\(locked)")
+        let wrong = try Self.finish(["secrets", "list"], workspace: ws, env: ["NOVAPULSE_MASTER_KEY": SecretStoreTests.master + "x"])
+        #expect(wrong.0 == 2 && wrong.2.contains("does not open with this NOVAPULSE_MASTER_KEY"))
+        let bad = try Self.launch(["secrets", "set", "kraken"], workspace: ws, env: env, stdin: "KEY\nnot base64!\n")
+        bad.0.waitUntilExit()
+        #expect(bad.0.terminationStatus == 2)
+        let file = try String(contentsOfFile: ws + "/data/secrets.enc", encoding: .utf8)
+        #expect(!file.contains("NPKEY") && !file.contains(String(secret.prefix(12))) && !o.contains(String(secret.prefix(12))))
+        #expect(try Self.finish(["secrets", "remove", "kraken"], workspace: ws, env: env).1.contains("removed kraken"))
     }
 }

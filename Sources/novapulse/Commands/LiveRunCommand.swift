@@ -68,16 +68,29 @@ struct LiveRunCommand: ParsableCommand {
         guard ["paper", "live"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper or live") }
         if let duration { _ = try Self.parseDuration(duration) }
         if mode == "live" {
-            let env = ProcessInfo.processInfo.environment
             guard confirmRealMoney else {
                 throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
             }
-            guard env["KRAKEN_API_KEY"]?.isEmpty == false, env["KRAKEN_API_SECRET"]?.isEmpty == false else {
-                throw ValidationError("--mode live needs KRAKEN_API_KEY and KRAKEN_API_SECRET in the environment")
+            guard try Self.hasKrakenCredentials() else {
+                throw ValidationError("--mode live needs KRAKEN_API_KEY and KRAKEN_API_SECRET in the environment, "
+                                      + "or stored with `novapulse secrets set kraken` (and NOVAPULSE_MASTER_KEY set)")
             }
             throw ValidationError("--mode live: real order placement through the Kraken adapter is not in this version yet; "
                                   + "run paper mode (the default) meanwhile")
         }
+    }
+
+    /// The environment first, else the encrypted secrets file; a file that does not open is an
+    /// error of its own, not "no credentials".
+    static func hasKrakenCredentials() throws -> Bool {
+        #if Live
+        do { return try SecretStore.credentials(for: "kraken") != nil } catch let f as SecretStore.Failure {
+            throw ValidationError("\(f)")
+        }
+        #else
+        let env = ProcessInfo.processInfo.environment
+        return env["KRAKEN_API_KEY"]?.isEmpty == false && env["KRAKEN_API_SECRET"]?.isEmpty == false
+        #endif
     }
 
     func run() throws {

@@ -22,6 +22,9 @@ public struct LiveOptions: Sendable {
     public var readKey: String?
     /// `DASHBOARD_ADMIN_KEY`: opens the control endpoints (and every read); nil: control is off.
     public var adminKey: String?
+    /// Start a new journal even though the database has one from a different configuration
+    /// (`--fresh`): the positions that journal left open are marked cancelled, not resumed.
+    public var fresh = false
     /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
     public var handleSignals = false
     /// One line per decision, fill and status change; the summary at the end.
@@ -41,6 +44,13 @@ public struct LiveOptions: Sendable {
 /// What a live session did, for the summary at its end and for tests.
 public struct LiveSummary: Sendable, Equatable {
     public var warmupBars = 0
+    /// Live bars of earlier sessions replayed from the journal at the start (a resume).
+    public var replayedBars = 0
+    /// Bars missed while no session ran, taken from REST history and handled as live bars
+    /// (they count in `liveBars` too).
+    public var gapBars = 0
+    /// Positions open after the replay: the last session's, carried on.
+    public var restoredPositions = 0
     public var liveBars = 0
     public var decisions = 0
     public var tradesOpened = 0

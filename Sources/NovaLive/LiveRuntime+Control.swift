@@ -6,11 +6,20 @@ import NovaCore
 /// never interleaves with a bar being decided.
 extension LiveRuntime {
     /// Why entries are refused now, in order of precedence; exits and protection are never blocked.
-    func refreshEntryBlock() { stack?.blockEntries(entryBlockReason) }
+    func refreshEntryBlock() {
+        guard let stack else { return }
+        let reason = entryBlockReason
+        // Journaled once the stack is primed (the replay sets the warm-up's block itself).
+        if primed && reason != cursor.block {
+            journal([.block(reason)])
+            cursor.block = reason
+        }
+        stack.blockEntries(reason)
+    }
 
     var entryBlockReason: String? {
         if stopping { return "stopping" }
-        if !primed { return "warming up: the stack is being primed with REST history" }
+        if !primed { return Self.warmingUp }
         if paused { return "paused by the operator (novapulse live resume lifts it)" }
         return exchangeBlock
     }
@@ -34,6 +43,7 @@ extension LiveRuntime {
         case "close_all":
             guard let stack else { return (409, Self.json(["error": "the stack is not primed yet: nothing to close"])) }
             let open = options.pairs.indices.filter { i in stack.trades.contains { $0.isOpen && $0.pair == options.pairs[i] } }
+            journal([.closeAll(atMs: wall.nowMs())])
             let refused = stack.closeAll()
             let refusedSlots = Set(refused.map(\.slot))
             let closing = open.filter { !refusedSlots.contains($0) }.map { options.pairs[$0].description }

@@ -23,7 +23,7 @@ extension LiveRuntime {
             signalsWritten = signals.count
         }
         for t in stack.trades {
-            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue)
+            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
             let key = "\(row.status)|\(row.quantity)|\(row.exitPrice ?? 0)|\(row.stopLoss ?? 0)"
             guard written[t.tradeID] != key else { continue }
             let isNew = written[t.tradeID] == nil
@@ -53,6 +53,6 @@ extension LiveRuntime {
         let json = (try? JSONSerialization.data(withJSONObject: ["bids": side(l.bidPrices, l.bidSizes), "asks": side(l.askPrices, l.askSizes)],
                                                 options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         try? ledger.insertBookSnapshot(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), bidVolume: bidVolume, askVolume: askVolume,
-                                       obi: obi, spread: spread, snapshotJSON: json, tradeID: t.tradeID)
+                                       obi: obi, spread: spread, snapshotJSON: json, tradeID: tradeIDPrefix + t.tradeID)
     }
 }

@@ -44,6 +44,11 @@ public actor LiveRuntime {
     var written: [String: String] = [:]
     var signalsWritten = 0
     var lastBarMs: [Int64]
+    /// Each pair's newest closed bar (the feed's starting point).
+    var lastBars: [Bar?]
+    var cursor: JournalCursor
+    /// Prefix of this journal's trade ids in the ledger (empty for the first journal).
+    var tradeIDPrefix = ""
     var continuation: AsyncStream<Input>.Continuation?
     var primed = false
     /// Entries held by the operator (`pause`), kept in `system_state` across restarts.
@@ -62,6 +67,8 @@ public actor LiveRuntime {
         self.ledger = ledger
         self.log = LiveLog(path: options.logPath)
         self.lastBarMs = options.pairs.map { _ in .min }
+        self.lastBars = options.pairs.map { _ in nil }
+        self.cursor = JournalCursor(pairs: options.pairs.count)
     }
 
     public func run() async throws -> LiveSummary {
@@ -74,15 +81,18 @@ public actor LiveRuntime {
             try thought("control", "still paused from the last session: entries stay off until resumed", severity: "warning")
         }
 
-        // Instruments and warm-up history over REST, before any decision.
+        // A journal from the last session is resumed; else a new one starts with the warm-up.
+        let resume = try journalToResume()
+
+        // Instruments and recent history over REST, before any decision.
         let instruments: [Pair: KrakenInstrument]
         var history: [[Bar]] = []
         do {
             instruments = try await rest.assetPairs(options.pairs)
             for p in options.pairs {
                 guard instruments[p] != nil else { throw LiveError.warmup("Kraken's AssetPairs does not list \(p)") }
-                let bars = try await rest.ohlc(p).bars.suffix(options.config.live.warmupBars)
-                history.append(Array(bars))
+                let bars = try await rest.ohlc(p).bars
+                history.append(resume == nil ? Array(bars.suffix(options.config.live.warmupBars)) : bars)
             }
         } catch let e as KrakenError {
             throw LiveError.warmup("\(e)")
@@ -91,22 +101,32 @@ public actor LiveRuntime {
             keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross, confluence: options.config.confluenceStrategy),
             PaperStackVisitor(config: options.config, pairs: options.pairs))
         self.stack = stack
-        refreshEntryBlock()
-        prime(stack, history)
-        summary.warmupBars = history.reduce(0) { $0 + $1.count }
-        primed = true
-        refreshEntryBlock()
-        signalsWritten = stack.signals.count
-        let warm = "warm-up: \(summary.warmupBars) bars of REST history (\(history.map { "\($0.count)" }.joined(separator: "+")))"
-        options.output(warm)
-        try thought("system", warm)
+        if let resume {
+            replay(resume, into: stack)
+            primed = true
+            refreshEntryBlock()
+            fillGap(history)
+        } else {
+            refreshEntryBlock()
+            cursor.block = entryBlockReason
+            journal(history.enumerated().flatMap { i, bars in bars.map { JournalEntry.warm(slot: i, $0) } })
+            prime(stack, history)
+            lastBars = history.map(\.last)
+            summary.warmupBars = history.reduce(0) { $0 + $1.count }
+            primed = true
+            refreshEntryBlock()
+            signalsWritten = stack.signals.count
+            let warm = "warm-up: \(summary.warmupBars) bars of REST history (\(history.map { "\($0.count)" }.joined(separator: "+")))"
+            options.output(warm)
+            try thought("system", warm)
+        }
 
         var settings = KrakenFeed.Settings()
         settings.silentConnectionMs = Int64(options.config.live.silentConnectionS * 1000)
         settings.silentSubscriptionMs = Int64(options.config.live.silentSubscriptionS * 1000)
         settings.reconnectMinMs = Int64(options.config.live.reconnectMinS * 1000)
         settings.reconnectMaxMs = Int64(options.config.live.reconnectMaxS * 1000)
-        feed = KrakenFeed(pairs: options.pairs, instruments: instruments, lastBars: history.map(\.last), settings: settings)
+        feed = KrakenFeed(pairs: options.pairs, instruments: instruments, lastBars: lastBars, settings: settings)
 
         let ticker = Task { [tickMs = options.tickMs] in
             while !Task.isCancelled {
@@ -157,7 +177,7 @@ public actor LiveRuntime {
         return summary
     }
 
-    private func prime(_ stack: any LiveStack, _ history: [[Bar]]) {
+    func prime(_ stack: any LiveStack, _ history: [[Bar]]) {
         // Merged in time order, as the backtest's replay does.
         var cursor = history.map { _ in 0 }
         while true {
@@ -233,8 +253,11 @@ public actor LiveRuntime {
                 summary.booksValidated += 1
                 if let i = options.pairs.firstIndex(of: pair), let b = feed?.book(pair) {
                     let l = b.levels()
-                    stack?.book(i, OrderBookAnalysis.analyze(bidPrices: l.bidPrices[...], bidSizes: l.bidSizes[...],
-                                                             askPrices: l.askPrices[...], askSizes: l.askSizes[...]))
+                    let analysis = OrderBookAnalysis.analyze(bidPrices: l.bidPrices[...], bidSizes: l.bidSizes[...],
+                                                             askPrices: l.askPrices[...], askSizes: l.askSizes[...])
+                    // Journaled with the next bar, the only point the engine reads it at.
+                    cursor.current[i] = analysis
+                    stack?.book(i, analysis)
                 }
             case .systemStatus(let s):
                 if s != "online" {
@@ -280,15 +303,29 @@ public actor LiveRuntime {
         }
     }
 
-    private func onBar(_ pair: Pair, _ bar: Bar) {
+    func onBar(_ pair: Pair, _ bar: Bar) {
         guard let stack, let i = options.pairs.firstIndex(of: pair) else { return }
         guard bar.timestampMs > lastBarMs[i] else { return }
         lastBarMs[i] = bar.timestampMs
+        lastBars[i] = bar
+        // Write-ahead: the book in effect (if it changed), the bar, and the lifted stale block.
+        var entries: [JournalEntry] = []
+        if cursor.current[i] != cursor.books[i] {
+            entries.append(.book(slot: i, cursor.current[i]))
+            cursor.books[i] = cursor.current[i]
+        }
+        entries.append(.bar(slot: i, bar))
+        let wasStale = cursor.staleBlocked[i]
+        if wasStale { entries.append(.slotBlock(slot: i, nil)) }
+        journal(entries)
         let before = stack.trades.count
         stack.bar(i, bar)
         stack.recordEquity(atMs: bar.timestampMs)
         summary.liveBars += 1
-        stack.blockEntries(slot: i, nil)
+        if wasStale {
+            cursor.staleBlocked[i] = false
+            stack.blockEntries(slot: i, nil)
+        }
         persist(stack, at: bar.timestampMs + 60_000)
         if stack.trades.count > before { summary.tradesOpened += stack.trades.count - before }
         log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
@@ -298,8 +335,11 @@ public actor LiveRuntime {
     private func checkStaleness(now: Int64) {
         guard let stack else { return }
         let limit = Int64(options.config.live.staleDataS * 1000)
-        for (i, t) in lastBarMs.enumerated() where t != .min && now - (t + 60_000) > limit {
-            stack.blockEntries(slot: i, "\(options.pairs[i]) data is stale (last bar \(UTCTime.iso(t)))")
+        for (i, t) in lastBarMs.enumerated() where t != .min && now - (t + 60_000) > limit && !cursor.staleBlocked[i] {
+            let reason = "\(options.pairs[i]) data is stale (last bar \(UTCTime.iso(t)))"
+            journal([.slotBlock(slot: i, reason)])
+            cursor.staleBlocked[i] = true
+            stack.blockEntries(slot: i, reason)
         }
     }
 

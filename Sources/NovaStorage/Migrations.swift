@@ -11,6 +11,7 @@ enum Migrations {
         migrator.registerMigration("v3-execution-quality", migrate: createExecutionTable)
         migrator.registerMigration("v4-experiments", migrate: createExperimentTables)
         migrator.registerMigration("v5-signal-chunks", migrate: createSignalChunks)
+        migrator.registerMigration("v6-live-journal", migrate: createLiveJournal)
         return migrator
     }
 
@@ -314,6 +315,21 @@ enum Migrations {
                 data BLOB NOT NULL,
                 PRIMARY KEY (run_id, chunk)
             ) WITHOUT ROWID
+            """)
+    }
+
+    /// The live runtime's input journal: every input that changed the engine (warm-up and live
+    /// bars, the book in effect at a bar, entry blocks, close-all), in order, so a restart
+    /// rebuilds the very state the last session had by replaying it.
+    static func createLiveJournal(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE live_journal (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                payload TEXT NOT NULL
+            )
             """)
     }
 }

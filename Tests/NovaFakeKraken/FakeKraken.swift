@@ -126,6 +126,23 @@ public final class FakeKraken: @unchecked Sendable {
         let n = lock.withLock { _connections += 1; return _connections }
         ws.send(#"{"channel":"status","type":"update","data":[{"system":"online","api_version":"v2","connection_id":\#(n),"version":"2.0.0"}]}"#)
         let loop = ws.eventLoop
+        // Bars start once both ohlc and book are subscribed, so the book is in before the
+        // first bar (the order a real feed gives within a few milliseconds, made certain).
+        final class Subscribed: @unchecked Sendable {
+            let lock = NSLock()
+            var channels = Set<String>()
+            var streaming = false
+            /// True once, when both channels are in.
+            func add(_ c: String) -> Bool {
+                lock.withLock {
+                    channels.insert(c)
+                    guard !streaming, channels.isSuperset(of: ["ohlc", "book"]) else { return false }
+                    streaming = true
+                    return true
+                }
+            }
+        }
+        let subscribed = Subscribed()
         ws.onText { [self] ws, text in
             guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
                   let method = obj["method"] as? String else { return }
@@ -137,7 +154,7 @@ public final class FakeKraken: @unchecked Sendable {
                 ws.send(#"{"method":"\#(method)","result":{"channel":"\#(channel)","symbol":"\#(s)"},"success":true,"req_id":\#(reqID),"time_in":"2026-01-01T00:00:00Z","time_out":"2026-01-01T00:00:00Z"}"#)
                 if method == "subscribe" && channel == "book" { ws.send(bookSnapshot(s, corrupt: script.corruptBookOnConnections.contains(n))) }
             }
-            if method == "subscribe" && channel == "ohlc" { stream(ws, connection: n, loop: loop) }
+            if method == "subscribe" && subscribed.add(channel) { stream(ws, connection: n, loop: loop) }
         }
     }
 

@@ -198,4 +198,25 @@ import Testing
         #expect(!file.contains("NPKEY") && !file.contains(String(secret.prefix(12))) && !o.contains(String(secret.prefix(12))))
         #expect(try Self.finish(["secrets", "remove", "kraken"], workspace: ws, env: env).1.contains("removed kraken"))
     }
+
+    @Test func aSecondRunOnTheSameDatabaseResumesTheFirst() throws {
+        let ws = Fixtures.scratch("live-resume")
+        var outputs: [String] = []
+        for _ in 0..<2 {
+            let f = try Self.fake()
+            defer { f.stop() }
+            let (code, o, e) = try Self.finish(Self.args(f, ["--for", "3s"]), workspace: ws, env: [:])
+            #expect(code == 0, "\(e)")
+            outputs.append(o)
+        }
+        #expect(outputs[0].contains("warm-up: 400 bars of REST history") && !outputs[0].contains("resumed from the journal"))
+        #expect(outputs[1].contains("resumed from the journal: 400 warm-up and ") && !outputs[1].contains("warm-up: 400 bars"), "\(outputs[1])")
+        // Another strategy setting on the same ledger: refused, with the way out named.
+        let f = try Self.fake()
+        defer { f.stop() }
+        let (code, _, e) = try Self.finish(Self.args(f, ["--for", "3s", "--param", "strategies.sma_cross.slow=21"]), workspace: ws, env: [:])
+        #expect(code != 0 && e.contains("add --fresh to start a new journal"), "\(e)")
+        let fresh = try Self.finish(Self.args(f, ["--for", "2s", "--param", "strategies.sma_cross.slow=21", "--fresh"]), workspace: ws, env: [:])
+        #expect(fresh.0 == 0 && fresh.1.contains("--fresh: a new journal"), "\(fresh)")
+    }
 }

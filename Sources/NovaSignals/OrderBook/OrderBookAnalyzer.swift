@@ -21,6 +21,12 @@ public struct OrderBookAnalysis: Sendable, Equatable {
 
     public var whaleDetected: Bool { whale != nil }
 
+    public init(obi: Double, bookScore: Double, bidVolume: Double, askVolume: Double, spreadBps: Double,
+                whale: (side: Side, price: Double, size: Double)?) {
+        self.obi = obi; self.bookScore = bookScore; self.bidVolume = bidVolume; self.askVolume = askVolume
+        self.spreadBps = spreadBps; self.whale = whale
+    }
+
     public static func == (a: OrderBookAnalysis, b: OrderBookAnalysis) -> Bool {
         a.obi == b.obi && a.bookScore == b.bookScore && a.bidVolume == b.bidVolume && a.askVolume == b.askVolume
             && a.spreadBps == b.spreadBps && a.whale?.side == b.whale?.side && a.whale?.price == b.whale?.price

@@ -51,6 +51,9 @@ struct LiveRunCommand: ParsableCommand {
     @Option(name: .long, help: "Ledger database (default: data/live-kraken-MODE.db; NOVAPULSE_DATA_DIR moves data/).")
     var db: String?
 
+    @Flag(name: .long, help: "Start a new journal instead of resuming the database's last session (needed when the configuration or pairs changed; its open positions are marked cancelled).")
+    var fresh = false
+
     /// `90s`, `30m`, `2h`, `1d` in milliseconds.
     static func parseDuration(_ text: String) throws -> Int64 {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
@@ -102,6 +105,7 @@ struct LiveRunCommand: ParsableCommand {
         var options = LiveOptions(pairs: pairs, config: cfg, databasePath: db ?? LiveOptions.defaultDatabasePath(mode: .paper))
         options.durationMs = try duration.map(Self.parseDuration)
         options.handleSignals = true
+        options.fresh = fresh
         options.statusPort = cfg.live.statusPort == 0 ? nil : cfg.live.statusPort
         options.readKey = ProcessInfo.processInfo.environment["DASHBOARD_READ_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.adminKey = ProcessInfo.processInfo.environment["DASHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -127,7 +131,14 @@ struct LiveRunCommand: ParsableCommand {
         }
         try? group.syncShutdownGracefully()
         _ = lock
-        let s = try result.get()
+        let s: LiveSummary
+        do { s = try result.get() } catch let e as LiveError {
+            // One line, no usage text: a refused journal is the user's to settle (2), a
+            // warm-up that could not reach Kraken is not (1).
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            if case .refused = e { throw ExitCode(ExitCodes.usage) }
+            throw ExitCode(ExitCodes.internal)
+        }
         print("""
             stopped (\(s.stopReason)): \(s.warmupBars) warm-up bars, \(s.liveBars) live bars, \(s.decisions) decisions, \
             \(s.tradesOpened) trades opened, \(s.tradesClosed) closed; equity \(String(format: "%.2f", s.equity)); \

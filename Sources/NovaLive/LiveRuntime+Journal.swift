@@ -1,0 +1,168 @@
+import Foundation
+import NovaCore
+import NovaSignals
+import NovaStorage
+
+/// What the journal has written so far, to write only changes.
+struct JournalCursor {
+    /// The entry block last journaled (starts as the warm-up's, which replay sets by itself).
+    var block: String?
+    var books: [OrderBookAnalysis?]
+    var current: [OrderBookAnalysis?]
+    var staleBlocked: [Bool]
+    var failures = 0
+    init(pairs: Int) {
+        books = Array(repeating: nil, count: pairs)
+        current = books
+        staleBlocked = Array(repeating: false, count: pairs)
+    }
+}
+
+/// The input journal: written ahead of every input that changes the engine, replayed at a
+/// restart (see `JournalEntry`).
+extension LiveRuntime {
+    static let warmingUp = "warming up: the stack is being primed with REST history"
+
+    /// Writes `entries` before they are applied: a crash after the write replays them, one
+    /// before it loses only that input. A failed write is said once and counted, not fatal:
+    /// trading goes on, and the next restart says the journal is short.
+    func journal(_ entries: [JournalEntry]) {
+        do { try ledger.appendJournal(entries.map(\.row)) } catch {
+            cursor.failures += 1
+            if cursor.failures == 1 {
+                options.output("journal write failed (\(error)): a restart could not rebuild this session exactly")
+                try? thought("system", "journal write failed: \(error)", severity: "error")
+            }
+        }
+    }
+
+    /// The journal this session resumes, nil when it starts a new one. A journal written
+    /// under another configuration or other pairs is refused unless `--fresh` says to start
+    /// over, which marks the positions it left open as cancelled.
+    func journalToResume() throws -> [JournalEntry]? {
+        let fingerprint = JournalEntry.fingerprint(options.config, pairs: options.pairs)
+        let rows = try ledger.journal()
+        let stored = try ledger.state("journal_fingerprint")
+        if rows.isEmpty || options.fresh || stored != fingerprint {
+            if !rows.isEmpty && !options.fresh {
+                let open = try ledger.trades(status: "open").count
+                throw LiveError.refused("""
+                    \(options.databasePath) holds a session journaled with another configuration or other pairs \
+                    (\(rows.count) inputs, \(open) open position\(open == 1 ? "" : "s")): run with the same --config, --param, \
+                    --strategy and --pair to resume it, or add --fresh to start a new journal (its open positions are marked cancelled)
+                    """)
+            }
+            // Open rows no journal can rebuild (--fresh, or a ledger older than the journal)
+            // are marked cancelled: /positions shows only what this session holds.
+            let orphans = rows.isEmpty ? try ledger.trades(status: "open").count : 0
+            if !rows.isEmpty || orphans > 0 {
+                let n = try ledger.resetJournal(note: rows.isEmpty ? "not restorable: opened by a session that kept no journal"
+                                                                   : "abandoned: --fresh started a new journal")
+                let line = (rows.isEmpty ? "no journal to resume" : "--fresh: a new journal")
+                    + "; \(n) open position\(n == 1 ? "" : "s") of the ledger marked cancelled"
+                options.output(line)
+                try thought("system", line, severity: "warning")
+            }
+            try ledger.setState("journal_fingerprint", fingerprint)
+            // A new journal is a new epoch: its engine numbers trades from 1 again.
+            let previous = try Int(ledger.state("journal_epoch") ?? "") ?? (ledger.trades(limit: 1).isEmpty ? 0 : 1)
+            try ledger.setState("journal_epoch", String(previous + 1))
+            tradeIDPrefix = previous + 1 <= 1 ? "" : "S\(previous + 1)-"
+            return nil
+        }
+        let epoch = try Int(ledger.state("journal_epoch") ?? "") ?? 1
+        tradeIDPrefix = epoch <= 1 ? "" : "S\(epoch)-"
+        do { return try rows.map(JournalEntry.init) } catch {
+            throw LiveError.refused("\(options.databasePath): \(error); add --fresh to start a new journal")
+        }
+    }
+
+    /// Rebuilds the last session's engine state by replaying its journal into `stack`. The
+    /// ledger is then brought in line with the rebuilt trades, quietly (they were reported
+    /// when they happened).
+    func replay(_ entries: [JournalEntry], into stack: any LiveStack) {
+        stack.blockEntries(Self.warmingUp)
+        var history: [[Bar]] = options.pairs.map { _ in [] }
+        var rest = entries[...]
+        while case .warm(let s, let b)? = rest.first {
+            if history.indices.contains(s) { history[s].append(b) }
+            rest = rest.dropFirst()
+        }
+        prime(stack, history)
+        summary.warmupBars = history.reduce(0) { $0 + $1.count }
+        lastBars = history.map(\.last)
+        cursor.block = Self.warmingUp
+        for e in rest {
+            switch e {
+            case .warm: break
+            case .bar(let s, let b):
+                guard options.pairs.indices.contains(s) else { continue }
+                stack.bar(s, b)
+                stack.recordEquity(atMs: b.timestampMs)
+                lastBarMs[s] = b.timestampMs
+                lastBars[s] = b
+                summary.replayedBars += 1
+            case .book(let s, let a):
+                guard options.pairs.indices.contains(s) else { continue }
+                stack.book(s, a)
+                cursor.books[s] = a
+                cursor.current[s] = a
+            case .block(let r):
+                stack.blockEntries(r)
+                cursor.block = r
+            case .slotBlock(let s, let r):
+                guard options.pairs.indices.contains(s) else { continue }
+                stack.blockEntries(slot: s, r)
+                cursor.staleBlocked[s] = r != nil
+            case .closeAll:
+                _ = stack.closeAll()
+            }
+        }
+        signalsWritten = stack.signals.count
+        for t in stack.trades {
+            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
+            written[t.tradeID] = "\(row.status)|\(row.quantity)|\(row.exitPrice ?? 0)|\(row.stopLoss ?? 0)"
+            try? ledger.upsertTrade(row)
+        }
+        let open = stack.trades.filter(\.isOpen)
+        summary.restoredPositions = open.count
+        var line = "resumed from the journal: \(summary.warmupBars) warm-up and \(summary.replayedBars) live bars replayed, "
+            + "equity \(String(format: "%.2f", stack.equity)), \(open.count) open position\(open.count == 1 ? "" : "s")"
+        if !open.isEmpty {
+            line += ": " + open.map { t in
+                "\(t.pair) \(t.side == .buy ? "long" : "short") \(String(format: "%.6f", t.quantity)) @ \(t.entryPrice)"
+                    + (t.stopLoss.map { ", stop \($0)" } ?? "") + " (\(tradeIDPrefix)\(t.tradeID))"
+            }.joined(separator: "; ")
+        }
+        options.output(line)
+        try? thought("system", line)
+    }
+
+    /// Bars that closed while no session ran, from REST history, handled as live bars (a stop
+    /// the exchange would have triggered meanwhile triggers here). A hole REST no longer
+    /// covers is said plainly: positions were not watched over it.
+    func fillGap(_ recent: [[Bar]]) {
+        var gap: [(Int, Bar)] = []
+        for (i, bars) in recent.enumerated() {
+            let newer = bars.filter { $0.timestampMs > lastBarMs[i] }
+            if let first = newer.first, lastBarMs[i] != .min, first.timestampMs > lastBarMs[i] + 60_000 {
+                let missing = (first.timestampMs - lastBarMs[i]) / 60_000 - 1
+                let line = "\(options.pairs[i]): \(missing) minute\(missing == 1 ? "" : "s") from \(UTCTime.iso(lastBarMs[i] + 60_000)) "
+                    + "are older than Kraken's REST history: stops and exits were not checked over them"
+                options.output(line)
+                try? thought("system", line, severity: "warning")
+            }
+            gap += newer.map { (i, $0) }
+        }
+        gap.sort { ($0.1.timestampMs, $0.0) < ($1.1.timestampMs, $1.0) }
+        for (i, b) in gap {
+            summary.gapBars += 1
+            onBar(options.pairs[i], b)
+        }
+        if !gap.isEmpty {
+            let line = "caught up: \(gap.count) bar\(gap.count == 1 ? "" : "s") closed while no session ran, from REST history"
+            options.output(line)
+            try? thought("system", line)
+        }
+    }
+}

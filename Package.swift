@@ -96,6 +96,15 @@ let package = Package(
         .executableTarget(name: "novapulse-bench", dependencies: ["NovaCore", "NovaMarketData", "NovaExecution", "NovaEngine", "NovaBacktest", "NovaSignals",
                                                                     "NovaSimulator", "NovaVenue"],
                           path: "Benchmarks/NovaBenchmarks"),
+        // The live path's latency and throughput against the fake Kraken:
+        // swift run -c release --traits Live novapulse-live-bench (without the trait it only says so).
+        .executableTarget(name: "novapulse-live-bench", dependencies: [
+            "NovaCore", "NovaConfig", "NovaStorage", "NovaTestSupport",
+            .target(name: "NovaLive", condition: .when(traits: ["Live"])),
+            .target(name: "NovaKraken", condition: .when(traits: ["Live"])),
+            .target(name: "NovaFakeKraken", condition: .when(traits: ["Live"])),
+            .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Live"])),
+        ], path: "Benchmarks/NovaLiveBench"),
 
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),

@@ -62,6 +62,27 @@ public struct LiveSummary: Sendable, Equatable {
     public var booksValidated = 0
     public var equity = 0.0
     public var stopReason = ""
+    /// Inputs the runtime handled (frames, ticks, connection events): events per second.
+    public var inputs = 0
+    /// Ledger writes that failed (the first is said on the output).
+    public var ledgerWriteFailures = 0
+    /// Bar-closing frame to decision done, for every live bar and for those that sent an order.
+    public var barLatency = LatencySamples()
+    public var orderLatency = LatencySamples()
+}
+
+/// Latencies in nanoseconds, kept for percentiles (at most a million: a soak run's worth).
+public struct LatencySamples: Sendable, Equatable {
+    public private(set) var ns: [UInt64] = []
+    public init() {}
+    mutating func record(_ v: UInt64) { if ns.count < 1_000_000 { ns.append(v) } }
+    /// The q-quantile (0...1) in microseconds, nearest rank; nil without samples.
+    public func quantileMicros(_ q: Double) -> Double? {
+        guard !ns.isEmpty else { return nil }
+        let sorted = ns.sorted()
+        let rank = min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+        return Double(sorted[rank]) / 1_000
+    }
 }
 
 public enum LiveError: Error, CustomStringConvertible {

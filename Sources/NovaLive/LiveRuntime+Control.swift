@@ -25,13 +25,15 @@ extension LiveRuntime {
     }
 
     func control(_ path: String) -> (status: Int, json: String) {
+        defer { flushJournal(); writer.barrier() }     // on disk before the reply goes out
         let command = String(path.dropFirst("/api/v1/control/".count))
         switch command {
         case "pause", "resume":
             let pause = command == "pause"
             let changed = paused != pause
             paused = pause
-            try? ledger.setState("paused", pause ? "1" : "0")
+            let value = pause ? "1" : "0"
+            writer.write("paused flag") { try $0.setState("paused", value) }
             refreshEntryBlock()
             if changed {
                 let line = pause ? "paused by the operator: no new entries; open positions keep their stops and exits"

@@ -10,7 +10,8 @@ struct JournalCursor {
     var books: [OrderBookAnalysis?]
     var current: [OrderBookAnalysis?]
     var staleBlocked: [Bool]
-    var failures = 0
+    /// Entries applied and not yet written (written at the end of the same actor turn).
+    var pending: [JournalEntry] = []
     init(pairs: Int) {
         books = Array(repeating: nil, count: pairs)
         current = books
@@ -18,22 +19,24 @@ struct JournalCursor {
     }
 }
 
-/// The input journal: written ahead of every input that changes the engine, replayed at a
-/// restart (see `JournalEntry`).
+/// The input journal: every input that changes the engine, written in the actor turn that
+/// applied it, replayed at a restart (see `JournalEntry`).
 extension LiveRuntime {
     static let warmingUp = "warming up: the stack is being primed with REST history"
 
-    /// Writes `entries` before they are applied: a crash after the write replays them, one
-    /// before it loses only that input. A failed write is said once and counted, not fatal:
-    /// trading goes on, and the next restart says the journal is short.
-    func journal(_ entries: [JournalEntry]) {
-        do { try ledger.appendJournal(entries.map(\.row)) } catch {
-            cursor.failures += 1
-            if cursor.failures == 1 {
-                options.output("journal write failed (\(error)): a restart could not rebuild this session exactly")
-                try? thought("system", "journal write failed: \(error)", severity: "error")
-            }
-        }
+    /// Queues `entries` (in the order they are applied) for `flushJournal`.
+    func journal(_ entries: [JournalEntry]) { cursor.pending += entries }
+
+    /// Writes the queued entries in one transaction. It runs at the end of every actor turn
+    /// that applied an input, after the decision: the disk never delays a decision. A crash
+    /// in between loses at most that turn's bar, which the restart fetches again from REST
+    /// history (the bar is newer than the journal's last); a control is written before its
+    /// reply goes out. A failed write is said once and counted, not fatal: trading goes on.
+    func flushJournal() {
+        guard !cursor.pending.isEmpty else { return }
+        let rows = cursor.pending.map(\.row)
+        cursor.pending.removeAll(keepingCapacity: true)
+        writer.write("journal") { try $0.appendJournal(rows) }
     }
 
     /// The journal this session resumes, nil when it starts a new one. A journal written
@@ -121,8 +124,8 @@ extension LiveRuntime {
         signalsWritten = stack.signals.count
         for t in stack.trades {
             let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
-            written[t.tradeID] = "\(row.status)|\(row.quantity)|\(row.exitPrice ?? 0)|\(row.stopLoss ?? 0)"
-            try? ledger.upsertTrade(row)
+            written[t.tradeID] = Self.ledgerKey(t)
+            writer.write("trade \(row.tradeID)") { try $0.upsertTrade(row) }
         }
         let open = stack.trades.filter(\.isOpen)
         summary.restoredPositions = open.count

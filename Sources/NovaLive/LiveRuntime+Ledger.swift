@@ -6,7 +6,8 @@ import NovaStorage
 /// What the runtime writes to the ledger as bars close: decisions, trades as they open,
 /// change and close, the book at each entry, bankroll and drawdown.
 extension LiveRuntime {
-    /// New decisions and every trade that changed go to the ledger, each in its own transaction.
+    /// New decisions and every trade that changed go to the ledger writer (off the actor, in
+    /// order); the lines for the terminal go out now.
     func persist(_ stack: any LiveStack, at ms: Int64) {
         let signals = stack.signals
         if signals.count > signalsWritten {
@@ -15,20 +16,24 @@ extension LiveRuntime {
                 let line = "\(UTCTime.iso(s.timestampMs)) \(s.pair) \(s.action.rawValue) \(s.strategy) strength \(String(format: "%.2f", s.strength))"
                     + (s.actedUpon ? " -> order" : " refused: \(s.rejection ?? "")")
                 options.output(line)
-                try? ledger.appendSignal(timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
-                                         direction: s.direction, strength: s.strength, confluenceCount: s.confluence?.confluenceCount ?? 1,
-                                         confidence: s.confluence?.confidence, actedUpon: s.actedUpon,
-                                         metadata: s.confluence?.json(compact: true))
+                let (time, pair, strategy, direction, strength) = (UTCTime.iso(s.timestampMs), s.pair.description, s.strategy, s.direction, s.strength)
+                let (count, confidence, acted, meta) = (s.confluence?.confluenceCount ?? 1, s.confluence?.confidence, s.actedUpon, s.confluence?.json(compact: true))
+                writer.write("signal") {
+                    try $0.appendSignal(timestamp: time, pair: pair, strategy: strategy, direction: direction, strength: strength,
+                                        confluenceCount: count, confidence: confidence, actedUpon: acted, metadata: meta)
+                }
             }
             signalsWritten = signals.count
         }
-        for t in stack.trades {
-            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
-            let key = "\(row.status)|\(row.quantity)|\(row.exitPrice ?? 0)|\(row.stopLoss ?? 0)"
+        let trades = stack.trades
+        for t in trades[min(settledTrades, trades.count)...] {
+            // The row (with its metadata JSON) is built only for a trade that changed.
+            let key = Self.ledgerKey(t)
             guard written[t.tradeID] != key else { continue }
+            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
             let isNew = written[t.tradeID] == nil
             written[t.tradeID] = key
-            try? ledger.upsertTrade(row)
+            writer.write("trade \(row.tradeID)") { try $0.upsertTrade(row) }
             if row.status == "closed" {
                 summary.tradesClosed += 1
                 options.output("\(row.exitTime ?? "") \(row.pair) closed \(t.exitReason ?? "") pnl \(String(format: "%.2f", row.pnl))")
@@ -37,8 +42,18 @@ extension LiveRuntime {
             }
             if isNew { recordBook(at: t) }
         }
-        try? ledger.appendMetrics(timestamp: UTCTime.iso(ms), [("bankroll", stack.equity),
-                                                               ("drawdown", stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0)])
+        // Closed trades written as closed never change again: later bars skip them.
+        while settledTrades < trades.count, !trades[settledTrades].isOpen, written[trades[settledTrades].tradeID] == Self.ledgerKey(trades[settledTrades]) {
+            settledTrades += 1
+        }
+        let metrics = [("bankroll", stack.equity), ("drawdown", stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0)]
+        let time = UTCTime.iso(ms)
+        writer.write("metrics") { try $0.appendMetrics(timestamp: time, metrics) }
+    }
+
+    /// What makes a trade's ledger row change: status, size, exit and stop.
+    static func ledgerKey(_ t: Trade) -> String {
+        "\(t.isOpen)|\(t.quantity)|\(t.exitPrice ?? 0)|\(t.stopLoss ?? 0)"
     }
 
     /// The pair's book as it was when the trade opened (the seed's `order_book_snapshots`, for
@@ -52,7 +67,10 @@ extension LiveRuntime {
         let side: ([Double], [Double]) -> [[Double]] = { p, q in zip(p, q).map { [$0, $1] } }
         let json = (try? JSONSerialization.data(withJSONObject: ["bids": side(l.bidPrices, l.bidSizes), "asks": side(l.askPrices, l.askSizes)],
                                                 options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        try? ledger.insertBookSnapshot(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), bidVolume: bidVolume, askVolume: askVolume,
-                                       obi: obi, spread: spread, snapshotJSON: json, tradeID: tradeIDPrefix + t.tradeID)
+        let (pair, time, id) = (t.pair.description, UTCTime.iso(t.entryTimeMs), tradeIDPrefix + t.tradeID)
+        writer.write("book snapshot") {
+            try $0.insertBookSnapshot(pair: pair, timestamp: time, bidVolume: bidVolume, askVolume: askVolume, obi: obi, spread: spread,
+                                      snapshotJSON: json, tradeID: id)
+        }
     }
 }

@@ -30,6 +30,8 @@ public actor LiveRuntime {
     let connector: any WebSocketConnector
     let wsURL: String
     let ledger: LiveLedger
+    /// Where the live phase's ledger writes go (off the actor, in order).
+    let writer: LedgerWriter
     let log: LiveLog
     let wall = WallClock()
     let statusGroup = MultiThreadedEventLoopGroup.singleton
@@ -42,11 +44,15 @@ public actor LiveRuntime {
     var outbox: AsyncStream<String>.Continuation?
     var generation = 0
     var written: [String: String] = [:]
+    /// Trades before this index are closed and written: persist looks at the rest only.
+    var settledTrades = 0
     var signalsWritten = 0
     var lastBarMs: [Int64]
     /// Each pair's newest closed bar (the feed's starting point).
     var lastBars: [Bar?]
     var cursor: JournalCursor
+    /// When the frame being handled arrived (0: not from a frame).
+    var frameReceivedNs: UInt64 = 0
     /// Prefix of this journal's trade ids in the ledger (empty for the first journal).
     var tradeIDPrefix = ""
     var continuation: AsyncStream<Input>.Continuation?
@@ -65,6 +71,7 @@ public actor LiveRuntime {
         self.connector = connector
         self.wsURL = wsURL
         self.ledger = ledger
+        self.writer = LedgerWriter(ledger: ledger, report: options.output)
         self.log = LiveLog(path: options.logPath)
         self.lastBarMs = options.pairs.map { _ in .min }
         self.lastBars = options.pairs.map { _ in nil }
@@ -72,6 +79,7 @@ public actor LiveRuntime {
     }
 
     public func run() async throws -> LiveSummary {
+        defer { writer.barrier() }     // a start that fails still leaves its thoughts written
         let (stream, cont) = AsyncStream<Input>.makeStream()
         continuation = cont
         try thought("system", "novapulse live starting: \(options.mode.rawValue) on kraken, \(options.pairs.map(\.description).joined(separator: ","))")
@@ -121,6 +129,8 @@ public actor LiveRuntime {
             try thought("system", warm)
         }
 
+        flushJournal()
+
         var settings = KrakenFeed.Settings()
         settings.silentConnectionMs = Int64(options.config.live.silentConnectionS * 1000)
         settings.silentSubscriptionMs = Int64(options.config.live.silentSubscriptionS * 1000)
@@ -167,6 +177,7 @@ public actor LiveRuntime {
         for await input in stream {
             if case .stop(let why) = input { summary.stopReason = why; break }
             handle(input)
+            summary.inputs += 1
             if let n = options.stopAfterBars, summary.liveBars >= n { summary.stopReason = "\(n) live bars"; break }
             if let d = options.durationMs, wall.nowMs() - started >= d { summary.stopReason = "--for elapsed"; break }
         }
@@ -211,8 +222,9 @@ public actor LiveRuntime {
         case .connectFailed(let g, let why):
             guard g == generation else { return }
             actions = feed.closed(reason: why, nowMs: now)
-        case .ws(let g, .text(let text)):
+        case .ws(let g, .text(let text, let receivedNs)):
             guard g == generation else { return }
+            frameReceivedNs = receivedNs
             actions = feed.frame(text, nowMs: now)
         case .ws(let g, .closed(let why)):
             guard g == generation else { return }
@@ -221,6 +233,7 @@ public actor LiveRuntime {
             outbox = nil
             actions = feed.closed(reason: why, nowMs: now)
         case .tick:
+            frameReceivedNs = 0     // a bar closed by the clock has no frame to time from
             actions = feed.tick(nowMs: now)
             checkStaleness(now: now)
         case .stop:
@@ -228,6 +241,7 @@ public actor LiveRuntime {
         }
         self.feed = feed
         perform(actions)
+        flushJournal()
     }
 
     private func perform(_ actions: [KrakenFeed.Action]) {
@@ -308,7 +322,7 @@ public actor LiveRuntime {
         guard bar.timestampMs > lastBarMs[i] else { return }
         lastBarMs[i] = bar.timestampMs
         lastBars[i] = bar
-        // Write-ahead: the book in effect (if it changed), the bar, and the lifted stale block.
+        // The book in effect (if it changed), the bar, and the lifted stale block.
         var entries: [JournalEntry] = []
         if cursor.current[i] != cursor.books[i] {
             entries.append(.book(slot: i, cursor.current[i]))
@@ -319,13 +333,22 @@ public actor LiveRuntime {
         if wasStale { entries.append(.slotBlock(slot: i, nil)) }
         journal(entries)
         let before = stack.trades.count
+        let decided = stack.signals.count
         stack.bar(i, bar)
         stack.recordEquity(atMs: bar.timestampMs)
+        if frameReceivedNs != 0 {
+            // The bar-closing frame's arrival to the decision made and its orders handed to
+            // the venue (the simulator in paper).
+            let ns = DispatchTime.now().uptimeNanoseconds &- frameReceivedNs
+            summary.barLatency.record(ns)
+            if stack.signals.count > decided, stack.signals.last?.actedUpon == true { summary.orderLatency.record(ns) }
+        }
         summary.liveBars += 1
         if wasStale {
             cursor.staleBlocked[i] = false
             stack.blockEntries(slot: i, nil)
         }
+        flushJournal()
         persist(stack, at: bar.timestampMs + 60_000)
         if stack.trades.count > before { summary.tradesOpened += stack.trades.count - before }
         log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
@@ -346,6 +369,7 @@ public actor LiveRuntime {
     private func shutdown() async {
         stopping = true
         refreshEntryBlock()
+        flushJournal()
         outbox?.finish()
         outbox = nil
         if let h = handle { await h.close() }
@@ -355,17 +379,22 @@ public actor LiveRuntime {
             summary.equity = stack.equity
             let closed = stack.trades.filter { !$0.isOpen }
             let wins = closed.filter { ($0.pnl ?? 0) > 0 }.count
-            try? ledger.upsertDailySummary(date: UTCTime.isoDate(wall.nowMs()), total: closed.count, wins: wins, losses: closed.count - wins,
-                                           pnl: closed.reduce(0) { $0 + ($1.pnl ?? 0) },
-                                           maxDrawdown: stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0)
+            let (date, pnl) = (UTCTime.isoDate(wall.nowMs()), closed.reduce(0) { $0 + ($1.pnl ?? 0) })
+            let maxDrawdown = stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0
+            writer.write("daily summary") { try $0.upsertDailySummary(date: date, total: closed.count, wins: wins, losses: closed.count - wins,
+                                                                      pnl: pnl, maxDrawdown: maxDrawdown) }
         }
         try? thought("system", "stopped (\(summary.stopReason)): \(summary.liveBars) live bars, \(summary.decisions) decisions, "
-                     + "\(summary.reconnects) reconnects; open positions and their simulated stops are kept in the ledger")
+                     + "\(summary.reconnects) reconnects; open positions carry on in the next session on this ledger (its journal)")
+        writer.barrier()
+        summary.ledgerWriteFailures = writer.failures
         continuation?.finish()
     }
 
+    /// A thought-log row, queued behind the writes before it (so the log reads in order).
     func thought(_ category: String, _ message: String, severity: String = "info") throws {
-        try ledger.appendThought(timestamp: UTCTime.iso(wall.nowMs()), category: category, message: message, severity: severity)
+        let timestamp = UTCTime.iso(wall.nowMs())
+        writer.write("thought") { try $0.appendThought(timestamp: timestamp, category: category, message: message, severity: severity) }
         log.write(message, level: severity, logger: category)
     }
 }

@@ -13,7 +13,8 @@ public protocol RESTTransport: Sendable {
 
 /// What a WebSocket connection says.
 public enum WSEvent: Sendable, Equatable {
-    case text(String)
+    /// A text frame and when websocket-kit handed it over (monotonic ns, for the latency figures).
+    case text(String, receivedNs: UInt64)
     /// The connection ended (closed by either side, or failed).
     case closed(String)
 }
@@ -75,7 +76,7 @@ public struct WebSocketKitConnector: WebSocketConnector {
         // handed over through a promise, and the connection counts as open once both are done.
         let upgraded = group.next().makePromise(of: WebSocket.self)
         let connecting = WebSocket.connect(to: url, configuration: .init(maxFrameSize: maxFrameSize), on: group) { ws in
-            ws.onText { _, text in events.yield(.text(text)) }
+            ws.onText { _, text in events.yield(.text(text, receivedNs: DispatchTime.now().uptimeNanoseconds)) }
             ws.onClose.whenComplete { _ in events.yield(.closed("closed by the server (code \(ws.closeCode.map { "\($0)" } ?? "none"))")) }
             upgraded.succeed(ws)
         }

@@ -137,6 +137,13 @@ import Testing
         #expect(try more.ledger.trades(status: "cancelled").first?.tradeID == cancelled[0].tradeID)
     }
 
+    @Test func latencyQuantilesAreNearestRank() {
+        var l = LatencySamples()
+        #expect(l.quantileMicros(0.5) == nil)
+        for v in [5_000, 1_000, 3_000, 2_000, 4_000] as [UInt64] { l.record(v) }
+        #expect(l.quantileMicros(0.5) == 3 && l.quantileMicros(0.99) == 5 && l.quantileMicros(0) == 1 && l.quantileMicros(1) == 5)
+    }
+
     @Test func journalEntriesRoundTripExactly() throws {
         let bar = Bar(timestampMs: 1_717_200_000_000, open: 0.1 + 0.2, high: 67_890.123456789, low: 1e-9, close: 5e300, volume: 0)
         let entries: [JournalEntry] = [

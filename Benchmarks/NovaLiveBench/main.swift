@@ -1,0 +1,85 @@
+// The live path's numbers (issue 12): decision latency from the bar-closing WebSocket frame
+// to the decision made and its orders handed to the venue, and inputs per second through the
+// runtime actor, against the fake Kraken on 127.0.0.1 (real REST and WebSocket v2 over
+// loopback). Release build with the Live trait:
+//
+//     swift run -c release --traits Live novapulse-live-bench [--days N]
+//
+// Paced: one bar every 2 ms (latency with the actor otherwise idle, as on the market). Flood:
+// the fake sends as fast as its event loop can (throughput; latency then includes queueing).
+#if Live
+import Foundation
+import NIOPosix
+import NovaConfig
+import NovaCore
+import NovaFakeKraken
+import NovaKraken
+import NovaLive
+import NovaStorage
+import NovaTestSupport
+
+let days = CommandLine.arguments.firstIndex(of: "--days").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 3
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+/// The bundled real day repeated `days` times, moved so that bar 400 is the current minute.
+func market() throws -> (history: [Bar], stream: [Bar]) {
+    let s = try Fixtures.realDay()
+    let now = Int64(Date().timeIntervalSince1970 * 1000) / 60_000 * 60_000
+    let offset = now - s.timestampMs[400]
+    var bars: [Bar] = []
+    for d in 0..<days {
+        let shift = offset + Int64(d) * Int64(s.count) * 60_000
+        for i in 0..<s.count {
+            bars.append(Bar(timestampMs: s.timestampMs[0] + Int64(i) * 60_000 + shift,
+                            open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i], volume: s.volume[i]))
+        }
+    }
+    return (Array(bars[..<400]), Array(bars[400...]))
+}
+
+func run(strategy: String, intervalMs: Int64) async throws -> (LiveSummary, seconds: Double) {
+    let (history, stream) = try market()
+    var script = FakeKraken.Script()
+    script.history = history
+    script.stream = stream
+    script.barIntervalMs = intervalMs
+    let fake = FakeKraken(script: script)
+    try fake.start()
+    defer { fake.stop() }
+    var config = try ConfigLoader.load(path: nil, params: [], strategy: strategy)
+    config.backtest.strategy = strategy
+    if strategy == "sma_cross" { config.strategies.smaCross.fast = 5; config.strategies.smaCross.slow = 20 }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("np-live-bench-\(UUID().uuidString)").path
+    var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
+    options.stopAfterBars = stream.count - 1
+    options.durationMs = 600_000
+    options.output = { _ in }
+    let http = HTTPClientTransport(group: group)
+    let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
+                                    persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+    let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL,
+                              ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)))
+    let start = Date()
+    let summary = try await runtime.run()
+    let seconds = Date().timeIntervalSince(start)
+    await http.shutdown()
+    try? FileManager.default.removeItem(atPath: dir)
+    return (summary, seconds)
+}
+
+func us(_ v: Double?) -> String { v.map { String(format: "%.0f us", $0) } ?? "-" }
+
+print("| run | live bars | p50 | p99 | max | orders: p50 | p99 | n | inputs/s |")
+print("|---|---|---|---|---|---|---|---|---|")
+for strategy in ["sma_cross", "confluence"] {
+    for (name, interval) in [("paced 2 ms", Int64(2)), ("flood", Int64(0))] {
+        let (s, seconds) = try await run(strategy: strategy, intervalMs: interval)
+        let b = s.barLatency, o = s.orderLatency
+        print("| \(strategy) \(name) | \(s.liveBars) | \(us(b.quantileMicros(0.5))) | \(us(b.quantileMicros(0.99))) | \(us(b.quantileMicros(1))) | "
+              + "\(us(o.quantileMicros(0.5))) | \(us(o.quantileMicros(0.99))) | \(o.ns.count) | \(String(format: "%.0f", Double(s.inputs) / seconds)) |")
+    }
+}
+try await group.shutdownGracefully()
+#else
+print("novapulse-live-bench needs the live stack: swift run -c release --traits Live novapulse-live-bench")
+#endif

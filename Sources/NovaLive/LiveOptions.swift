@@ -25,6 +25,8 @@ public struct LiveOptions: Sendable {
     /// Start a new journal even though the database has one from a different configuration
     /// (`--fresh`): the positions that journal left open are marked cancelled, not resumed.
     public var fresh = false
+    /// The runtime's clock: wall time (nil), or a tape's time when replaying one.
+    public var clock: (any Clock)?
     /// Stop on SIGINT/SIGTERM (the CLI); tests stop by duration.
     public var handleSignals = false
     /// One line per decision, fill and status change; the summary at the end.

@@ -33,7 +33,8 @@ public actor LiveRuntime {
     /// Where the live phase's ledger writes go (off the actor, in order).
     let writer: LedgerWriter
     let log: LiveLog
-    let wall = WallClock()
+    /// Wall time, or tape time when replaying (`LiveOptions.clock`).
+    let wall: any Clock
     let statusGroup = MultiThreadedEventLoopGroup.singleton
     var summary = LiveSummary()
     var stack: (any LiveStack)?
@@ -72,6 +73,7 @@ public actor LiveRuntime {
         self.wsURL = wsURL
         self.ledger = ledger
         self.writer = LedgerWriter(ledger: ledger, report: options.output)
+        self.wall = options.clock ?? WallClock()
         self.log = LiveLog(path: options.logPath)
         self.lastBarMs = options.pairs.map { _ in .min }
         self.lastBars = options.pairs.map { _ in nil }
@@ -206,6 +208,7 @@ public actor LiveRuntime {
 
     private func handle(_ input: Input) {
         guard var feed else { return }
+        if case .ws(_, .text(_, _, let at?)) = input, let tape = wall as? TapeClock { tape.set(at) }
         let now = wall.nowMs()
         var actions: [KrakenFeed.Action] = []
         switch input {
@@ -222,7 +225,7 @@ public actor LiveRuntime {
         case .connectFailed(let g, let why):
             guard g == generation else { return }
             actions = feed.closed(reason: why, nowMs: now)
-        case .ws(let g, .text(let text, let receivedNs)):
+        case .ws(let g, .text(let text, let receivedNs, _)):
             guard g == generation else { return }
             frameReceivedNs = receivedNs
             actions = feed.frame(text, nowMs: now)
@@ -236,8 +239,8 @@ public actor LiveRuntime {
             frameReceivedNs = 0     // a bar closed by the clock has no frame to time from
             actions = feed.tick(nowMs: now)
             checkStaleness(now: now)
-        case .stop:
-            return
+        case .stop, .ws(_, .ended):
+            return      // the run loop stops on .stop; .ended is turned into one by the relay
         }
         self.feed = feed
         perform(actions)
@@ -308,6 +311,8 @@ public actor LiveRuntime {
                 let h = try await connector.connect(url: url, events: eventsCont)
                 cont.yield(.connected(generation: g, h))
                 for await e in events {
+                    // Through the same relay as the frames: the end comes after the last one.
+                    if case .ended = e { cont.yield(.stop("end of tape")); break }
                     cont.yield(.ws(generation: g, e))
                     if case .closed = e { break }
                 }

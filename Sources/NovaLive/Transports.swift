@@ -13,10 +13,13 @@ public protocol RESTTransport: Sendable {
 
 /// What a WebSocket connection says.
 public enum WSEvent: Sendable, Equatable {
-    /// A text frame and when websocket-kit handed it over (monotonic ns, for the latency figures).
-    case text(String, receivedNs: UInt64)
+    /// A text frame and when websocket-kit handed it over (monotonic ns, for the latency
+    /// figures); `atMs`, replaying a tape: when it was recorded (the runtime's clock follows).
+    case text(String, receivedNs: UInt64, atMs: Int64? = nil)
     /// The connection ended (closed by either side, or failed).
     case closed(String)
+    /// A replayed tape has nothing more: the session ends.
+    case ended
 }
 
 /// An open WebSocket.

@@ -219,4 +219,28 @@ import Testing
         let fresh = try Self.finish(Self.args(f, ["--for", "2s", "--param", "strategies.sma_cross.slow=21", "--fresh"]), workspace: ws, env: [:])
         #expect(fresh.0 == 0 && fresh.1.contains("--fresh: a new journal"), "\(fresh)")
     }
+
+    @Test func recordThenReplayGivesTheSameClosedTrades() throws {
+        let ws = Fixtures.scratch("live-tape")
+        let f = try Self.fake()
+        let recorded = try Self.finish(Self.args(f, ["--for", "4s", "--record", "tapes"]), workspace: ws, env: [:])
+        f.stop()
+        #expect(recorded.0 == 0, "\(recorded.2)")
+        let tapes = try FileManager.default.contentsOfDirectory(atPath: ws + "/tapes").filter { $0.hasSuffix(".tape.zst") }
+        #expect(tapes.count == 1 && tapes[0].hasPrefix("kraken-"))
+        #expect(recorded.1.contains("wire tape: tapes/\(tapes.first ?? "")"))
+        // No fake any more: the tape is the network. The pairs come from the tape.
+        let replayArgs = ["live", "--replay", "tapes/\(tapes.first ?? "")", "--strategy", "sma_cross",
+                          "--param", "strategies.sma_cross.fast=5", "--param", "strategies.sma_cross.slow=20"]
+        let replayed = try Self.finish(replayArgs, workspace: ws, env: [:])
+        #expect(replayed.0 == 0, "\(replayed.2)")
+        #expect(replayed.1.contains("novapulse live: replaying tapes/") && replayed.1.contains("stopped (end of tape)"))
+        func closed(_ o: String) -> [String] { o.split(separator: "\n").map(String.init).filter { $0.contains(" closed ") && $0.contains(" pnl ") } }
+        #expect(!closed(recorded.1).isEmpty && closed(replayed.1) == closed(recorded.1), "\(replayed.1)")
+        // Again: a new ledger each time, the same output.
+        let again = try Self.finish(replayArgs, workspace: ws, env: [:])
+        #expect(closed(again.1) == closed(replayed.1))
+        let existing = try Self.finish(replayArgs + ["--db", "data/replay-\(tapes[0].replacingOccurrences(of: ".tape.zst", with: "")).db"], workspace: ws, env: [:])
+        #expect(existing.0 == 2 && existing.2.contains("exists: a replay writes a new ledger"))
+    }
 }

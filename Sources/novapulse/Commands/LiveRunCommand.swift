@@ -27,8 +27,14 @@ struct LiveRunCommand: ParsableCommand {
     @Option(name: .long, help: "Exchange: kraken (Coinbase follows).")
     var exchange: String = "kraken"
 
-    @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD.")
-    var pair: String
+    @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD (with --replay: the tape's pairs by default).")
+    var pair: String?
+
+    @Option(name: .long, help: "Keep a wire tape: every REST reply and WebSocket frame with its receive time, to DIR/kraken-DATE-TIME.tape.zst.")
+    var record: String?
+
+    @Option(name: .long, help: "Replay a wire tape through the real adapter code instead of connecting: the same tape gives the same decisions.")
+    var replay: String?
 
     @Option(name: .long, help: "paper (default: real-time data, simulated fills) or live (real orders).")
     var mode: String = "paper"
@@ -65,6 +71,9 @@ struct LiveRunCommand: ParsableCommand {
     }
 
     func validate() throws {
+        guard pair != nil || replay != nil else { throw ValidationError("--pair is needed (BTC/USD, or a list), unless --replay gives the tape's") }
+        guard record == nil || replay == nil else { throw ValidationError("--record and --replay together: a replay is already a tape") }
+        if replay != nil && mode == "live" { throw ValidationError("--replay runs paper only: a tape places no real orders") }
         guard exchange.lowercased() == "kraken" else {
             throw ValidationError("--exchange \(exchange): novapulse live supports kraken (Coinbase is the next adapter)")
         }
@@ -83,6 +92,20 @@ struct LiveRunCommand: ParsableCommand {
         }
     }
 
+    /// `--db`, else the mode's default; a replay writes a new ledger each time (same tape, same
+    /// decisions), `data/replay-NAME.db` unless --db names one that does not exist yet.
+    func databasePath() throws -> String {
+        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: .paper) }
+        if let db {
+            guard !FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db) exists: a replay writes a new ledger") }
+            return db
+        }
+        let name = ((replay as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: ".tape", with: "")
+        let path = (LiveOptions.defaultDatabasePath(mode: .paper) as NSString).deletingLastPathComponent + "/replay-\(name).db"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return path
+    }
+
     /// The environment first, else the encrypted secrets file; a file that does not open is an
     /// error of its own, not "no credentials".
     static func hasKrakenCredentials() throws -> Bool {
@@ -98,11 +121,14 @@ struct LiveRunCommand: ParsableCommand {
 
     func run() throws {
         #if Live
-        let pairs = try Pair.parseList(pair)
+        let tape = try replay.map { path in
+            do { return try Tape(path: path) } catch { throw ValidationError("--replay \(path): \(error)") }
+        }
+        let pairs = try Pair.parseList(pair ?? tape?.header.pairs.joined(separator: ",") ?? "")
         var cfg = try ConfigLoader.load(path: config, params: param, strategy: strategy)
         if let strategy { cfg.backtest.strategy = strategy }
         try ConfigValidator.validate(cfg, source: config ?? "command line")
-        var options = LiveOptions(pairs: pairs, config: cfg, databasePath: db ?? LiveOptions.defaultDatabasePath(mode: .paper))
+        var options = LiveOptions(pairs: pairs, config: cfg, databasePath: try databasePath())
         options.durationMs = try duration.map(Self.parseDuration)
         options.handleSignals = true
         options.fresh = fresh
@@ -117,12 +143,18 @@ struct LiveRunCommand: ParsableCommand {
         let venue = cfg.venues.kraken
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let http = HTTPClientTransport(group: group)
-        let rest = try KrakenRESTClient(transport: http, baseURL: venue.restURL, credentials: nil,
+        let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
+        if tape != nil { options.statusPort = nil }
+        options.clock = wiring.clock
+        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: nil,
                                         tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
-                                        storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: WallClock())
-        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: venue.wsURL, ledger: ledger)
-        print("novapulse live: paper on kraken \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
-              + "ledger \(options.databasePath)\(options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? "; Ctrl-C stops")")
+                                        storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: wiring.clock)
+        let runtime = LiveRuntime(options: options, rest: rest, connector: wiring.connector, wsURL: venue.wsURL, ledger: ledger)
+        let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" } ?? "paper on kraken"
+        let until = options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? (tape != nil ? "" : "; Ctrl-C stops")
+        print("novapulse live: \(source) \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
+              + "ledger \(options.databasePath)\(until)"
+              + (wiring.recorder.map { ", recording \($0.path)" } ?? ""))
         let result = Self.blocking { () async -> Result<LiveSummary, any Error> in
             let r: Result<LiveSummary, any Error>
             do { r = .success(try await runtime.run()) } catch { r = .failure(error) }
@@ -130,6 +162,10 @@ struct LiveRunCommand: ParsableCommand {
             return r
         }
         try? group.syncShutdownGracefully()
+        if let r = wiring.recorder {
+            r.close()
+            print("wire tape: \(r.path) (\(r.events) events)")
+        }
         _ = lock
         let s: LiveSummary
         do { s = try result.get() } catch let e as LiveError {

@@ -1,0 +1,107 @@
+import Foundation
+import NIOPosix
+import NovaConfig
+import NovaCore
+import NovaFakeKraken
+import NovaKraken
+import NovaStorage
+import NovaTestSupport
+import Testing
+@testable import NovaLive
+
+/// Wire tapes: a session recorded against the fake Kraken, then replayed with no network
+/// through the same adapter code, decides the same, every time.
+@Suite(.serialized) struct LiveTapeTests {
+    typealias P = LivePaperTests
+
+    struct Run {
+        var summary: LiveSummary
+        var trades: [LiveLedger.TradeRow]
+    }
+
+    static func session(_ wiring: LiveWiring, database: String, bars: Int?) async throws -> Run {
+        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try P.config(), databasePath: database)
+        options.durationMs = 60_000
+        options.stopAfterBars = bars
+        options.tickMs = 50
+        options.clock = wiring.clock
+        options.output = { _ in }
+        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: "http://127.0.0.1:1", credentials: nil, tier: .starter,
+                                        persistedNonce: 0, storeNonce: { _ in }, clock: wiring.clock)
+        let ledger = LiveLedger(store: try ResultsStore(path: database))
+        let runtime = LiveRuntime(options: options, rest: rest, connector: wiring.connector, wsURL: "ws://127.0.0.1:1/v2", ledger: ledger)
+        let summary = try await runtime.run()
+        return Run(summary: summary, trades: try ledger.trades().sorted { $0.tradeID < $1.tradeID })
+    }
+
+    @Test func aRecordedSessionReplaysToTheSameDecisionsWithNoNetwork() async throws {
+        let dir = Fixtures.scratch("tape")
+        let (script, _, _) = try P.script { $0.disconnectAfterBars = 25 }
+        let fake = FakeKraken(script: script)
+        try fake.start()
+        let http = HTTPClientTransport(group: P.group)
+        var recording = try LiveWiring(http: http, ws: WebSocketKitConnector(group: P.group), recordDirectory: dir + "/tapes", replay: nil,
+                                       pairs: [try Pair(parsing: "BTC/USD")])
+        // The fake's URLs: the recorder keeps paths only, so the replay needs no host.
+        let rest = try KrakenRESTClient(transport: recording.transport, baseURL: fake.restURL, credentials: nil, tier: .starter,
+                                        persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try P.config(), databasePath: dir + "/recorded.db")
+        options.durationMs = 60_000
+        options.stopAfterBars = 119
+        options.tickMs = 50
+        options.output = { _ in }
+        let recordedLedger = LiveLedger(store: try ResultsStore(path: options.databasePath))
+        let recorder = try #require(recording.recorder)
+        let live = try await LiveRuntime(options: options, rest: rest, connector: recording.connector, wsURL: fake.wsURL, ledger: recordedLedger).run()
+        await http.shutdown()
+        fake.stop()
+        try await Task.sleep(nanoseconds: 100_000_000)      // the last close frame reaches the recorder
+        recorder.close()
+        recording = try LiveWiring(http: http, ws: WebSocketKitConnector(group: P.group), recordDirectory: nil, replay: nil, pairs: [])
+        #expect(live.reconnects == 1 && live.liveBars == 119)
+        let recorded = try recordedLedger.trades().sorted { $0.tradeID < $1.tradeID }
+        #expect(!recorded.isEmpty)
+
+        let tape = try Tape(path: recorder.path)
+        #expect(!tape.truncated && tape.header.pairs == ["BTC/USD"] && tape.header.exchange == "kraken")
+        #expect(tape.events.contains { $0.kind == .rest && $0.path.hasPrefix("/0/public/OHLC?") && $0.status == 200 })
+        #expect(tape.events.filter { $0.kind == .connect }.map(\.connection) == [1, 2])
+        #expect(tape.events.contains { $0.kind == .close && $0.connection == 1 })
+        #expect(tape.events.filter { $0.kind == .frame && $0.text.contains(#""channel":"ohlc""#) }.count >= 119)
+
+        // Replayed twice, with the fake gone: the same trades, the same decisions.
+        for round in 0..<2 {
+            let replay = try LiveWiring(http: http, ws: WebSocketKitConnector(group: P.group), recordDirectory: nil, replay: tape, pairs: [])
+            let r = try await Self.session(replay, database: dir + "/replay-\(round).db", bars: nil)
+            #expect(r.summary.stopReason == "end of tape", "\(r.summary)")
+            #expect(r.summary.liveBars == 119 && r.summary.reconnects == 1 && r.summary.warmupBars == 400, "\(r.summary.liveBars) \(r.summary.reconnects) \(r.summary.connections)")
+            #expect(r.trades.map(\.tradeID) == recorded.map(\.tradeID))
+            #expect(r.trades.map(\.entryPrice) == recorded.map(\.entryPrice) && r.trades.map(\.exitPrice) == recorded.map(\.exitPrice))
+            #expect(r.trades.map(\.entryTime) == recorded.map(\.entryTime) && r.trades.map(\.status) == recorded.map(\.status))
+            #expect(r.summary.decisions == live.decisions)
+        }
+    }
+
+    @Test func aTapeCutOffMidFrameKeepsItsWholeFramesAndAForeignFileIsRefused() throws {
+        let dir = Fixtures.scratch("tape-cut")
+        let w = try TapeWriter(path: dir + "/t.tape.zst", header: TapeHeader(exchange: "kraken", pairs: ["BTC/USD"], startedMs: 1_000))
+        w.record(TapeEvent(atMs: 1_001, kind: .rest, method: "GET", path: "/0/public/Time", status: 200, text: #"{"error":[]}"#))
+        w.flush()
+        w.record(TapeEvent(atMs: 1_002, kind: .connect, connection: 1, path: "ws://x/v2"))
+        w.record(TapeEvent(atMs: 1_003, kind: .frame, connection: 1, text: #"{"channel":"heartbeat"}"#))
+        w.flush()
+        w.record(TapeEvent(atMs: 1_004, kind: .close, connection: 1, text: "bye"))
+        w.close()
+        let whole = try Tape(path: w.path)
+        #expect(whole.events.map(\.atMs) == [1_001, 1_002, 1_003, 1_004] && !whole.truncated)
+        #expect(whole.events[2] == TapeEvent(atMs: 1_003, kind: .frame, connection: 1, text: #"{"channel":"heartbeat"}"#))
+        // A crash mid-write: the last frame is cut.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: w.path))
+        bytes.removeLast(5)
+        try bytes.write(to: URL(fileURLWithPath: w.path))
+        let cut = try Tape(path: w.path)
+        #expect(cut.truncated && cut.events.map(\.atMs) == [1_001, 1_002, 1_003])
+        try Data("timestamp,open\n".utf8).write(to: URL(fileURLWithPath: dir + "/bars.csv"))
+        #expect(throws: Tape.Failure.self) { try Tape(path: dir + "/bars.csv") }
+    }
+}

@@ -240,6 +240,11 @@ import Testing
         // Again: a new ledger each time, the same output.
         let again = try Self.finish(replayArgs, workspace: ws, env: [:])
         #expect(closed(again.1) == closed(replayed.1))
+        // The tape as bars for `backtest`.
+        let imported = try Self.finish(["data", "import", "tapes/\(tapes[0])", "--kind", "tape", "--pair", "BTC/USD"], workspace: ws, env: [:])
+        #expect(imported.0 == 0 && imported.1.contains("Imported ") && imported.1.contains(" 1m bars of BTC/USD (kraken)"), "\(imported)")
+        let wrongPair = try Self.finish(["data", "import", "tapes/\(tapes[0])", "--kind", "tape", "--pair", "ETH/USD"], workspace: ws, env: [:])
+        #expect(wrongPair.0 == 3 && wrongPair.2.contains("no AssetPairs reply for ETH/USD (pairs on it: BTC/USD)"), "\(wrongPair)")
         let existing = try Self.finish(replayArgs + ["--db", "data/replay-\(tapes[0].replacingOccurrences(of: ".tape.zst", with: "")).db"], workspace: ws, env: [:])
         #expect(existing.0 == 2 && existing.2.contains("exists: a replay writes a new ledger"))
     }

@@ -69,6 +69,15 @@ import Testing
         #expect(tape.events.contains { $0.kind == .close && $0.connection == 1 })
         #expect(tape.events.filter { $0.kind == .frame && $0.text.contains(#""channel":"ohlc""#) }.count >= 119)
 
+        // Parity: the tape's bars (REST history, then the bars its frames close, by the feed
+        // code) through the backtest's engine, warm-up blocked as live primes, trade as live did.
+        let bars = try TapeBars.bars(tape, pair: try Pair(parsing: "BTC/USD"))
+        #expect(bars.count == 400 + 119 && zip(bars, bars.dropFirst()).allSatisfy { $1.timestampMs - $0.timestampMs == 60_000 })
+        let backtest = try P.reference(Array(bars[..<400]), Array(bars[400...]), config: try P.config())
+        #expect(backtest.map(\.tradeID) == recorded.map(\.tradeID))
+        #expect(backtest.map(\.entryPrice) == recorded.map(\.entryPrice) && backtest.map(\.exitPrice) == recorded.map(\.exitPrice))
+        #expect(TapeBars.csv(Array(bars.prefix(1))).hasPrefix("timestamp,open,high,low,close,volume\n\(bars[0].timestampMs),\(bars[0].open),"))
+
         // Replayed twice, with the fake gone: the same trades, the same decisions.
         for round in 0..<2 {
             let replay = try LiveWiring(http: http, ws: WebSocketKitConnector(group: P.group), recordDirectory: nil, replay: tape, pairs: [])

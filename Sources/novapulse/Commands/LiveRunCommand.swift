@@ -92,6 +92,7 @@ struct LiveRunCommand: ParsableCommand {
         }
     }
 
+    #if Live
     /// `--db`, else the mode's default; a replay writes a new ledger each time (same tape, same
     /// decisions), `data/replay-NAME.db` unless --db names one that does not exist yet.
     func databasePath() throws -> String {
@@ -105,6 +106,7 @@ struct LiveRunCommand: ParsableCommand {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         return path
     }
+    #endif
 
     /// The environment first, else the encrypted secrets file; a file that does not open is an
     /// error of its own, not "no credentials".

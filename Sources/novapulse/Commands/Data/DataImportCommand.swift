@@ -3,10 +3,13 @@ import Foundation
 import NovaCore
 import NovaMarketData
 import NovaResearch
+#if Live
+import NovaLive
+#endif
 
 /// `novapulse data import FILE`: parse, validate and cache a data file.
 struct DataImportCommand: ParsableCommand {
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case ohlcv, book, trades }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case ohlcv, book, trades, tape }
 
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -18,8 +21,9 @@ struct DataImportCommand: ParsableCommand {
         {"timestamp":...,"bids":[[price,size],...],"asks":[...]}. Trades (--kind trades): CSV \
         timestamp,price,size,side (the taker's side); they drive the book fill model's queue positions and stop \
         triggers, and also give 1-minute bars (--timeframe to change) unless bars of that timeframe exist. Bad rows fail the import (exit code 3) \
-        unless --repair can fix them (sorting, dropping exact duplicates). A new import of the same \
-        pair/exchange/timeframe replaces the old one.
+        unless --repair can fix them (sorting, dropping exact duplicates). Tape (--kind tape, a build with the \
+        live stack): a `novapulse live --record` wire tape, whose REST history and WebSocket frames become the \
+        pair's 1-minute bars through the live feed code. A new import of the same pair/exchange/timeframe replaces the old one.
         """)
 
     @Argument(help: "The file to import (.csv, .csv.zst, .json, .jsonl).")
@@ -49,6 +53,7 @@ struct DataImportCommand: ParsableCommand {
         try Validate.pair(pair)
         try Validate.exchange(exchange)
         if let timeframe { try Validate.timeframe(timeframe) }
+        if kind == .tape && timeframe.map({ $0 != "1m" }) == true { throw ValidationError("--kind tape gives 1-minute bars: drop --timeframe \(timeframe ?? "")") }
         if kind != .ohlcv && fillGaps { throw ValidationError("--fill-gaps applies to OHLCV bars, not \(kind == .book ? "order-book snapshots" : "trades")") }
     }
 
@@ -63,6 +68,26 @@ struct DataImportCommand: ParsableCommand {
             var notes: [String]
             var contentBytes = 0
             switch kind {
+            case .tape:
+                #if Live
+                // The tape's bars as CSV, then the OHLCV importer: the same validation,
+                // fingerprint and gap report as any bar file.
+                let tape: Tape
+                do { tape = try Tape(path: file) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
+                let bars: [Bar]
+                do { bars = try TapeBars.bars(tape, pair: pair) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
+                guard !bars.isEmpty else { throw MarketDataError.empty(path: file) }
+                let csv = FileManager.default.temporaryDirectory.appendingPathComponent("np-tape-\(getpid()).csv").path
+                try TapeBars.csv(bars).write(toFile: csv, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(atPath: csv) }
+                var result = try OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: .oneMinute, repair: repair, fillGaps: fillGaps)).importFile(csv)
+                result.info.sourcePath = file
+                try catalog.saveBars(result.bars, info: result.info)
+                (info, notes, contentBytes) = (result.info, result.notes, 0)
+                if tape.truncated { notes.append("the tape ends mid-frame (a crash while recording): its whole frames were read") }
+                #else
+                throw ValidationError("--kind tape needs the live stack (Kraken's feed code): build with `swift build -c release --traits Live`")
+                #endif
             case .ohlcv:
                 let importer = OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: try timeframe.map { try Timeframe(parsing: $0) },
                                                             repair: repair, fillGaps: fillGaps))
@@ -94,7 +119,7 @@ struct DataImportCommand: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(start)
             let destination = switch kind {
-            case .ohlcv: catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
+            case .ohlcv, .tape: catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
             case .book: catalog.bookPath(pair: pair, exchange: exchange)
             case .trades: catalog.tradesPath(pair: pair, exchange: exchange)
             }

@@ -7,6 +7,12 @@
 //
 // Paced: one bar every 2 ms (latency with the actor otherwise idle, as on the market). Flood:
 // the fake sends as fast as its event loop can (throughput; latency then includes queueing).
+//
+//     swift run -c release --traits Live novapulse-live-bench --soak [--book-updates 960] [--pace-ms 0]
+//
+// Soak: one day of bars with N book updates before each (checksummed, about a million frames
+// at the default), flooded through the live wiring with the default stack; resident memory
+// sampled twice a second; the ledger reconciled with the engine at the end.
 #if Live
 import Foundation
 import NIOPosix
@@ -37,12 +43,13 @@ func market() throws -> (history: [Bar], stream: [Bar]) {
     return (Array(bars[..<400]), Array(bars[400...]))
 }
 
-func run(strategy: String, intervalMs: Int64) async throws -> (LiveSummary, seconds: Double) {
+func run(strategy: String, intervalMs: Int64, bookUpdates: Int = 0, inspect: ((LiveLedger) throws -> Void)? = nil) async throws -> (LiveSummary, seconds: Double) {
     let (history, stream) = try market()
     var script = FakeKraken.Script()
     script.history = history
     script.stream = stream
     script.barIntervalMs = intervalMs
+    script.bookUpdatesPerBar = bookUpdates
     let fake = FakeKraken(script: script)
     try fake.start()
     defer { fake.stop() }
@@ -57,17 +64,60 @@ func run(strategy: String, intervalMs: Int64) async throws -> (LiveSummary, seco
     let http = HTTPClientTransport(group: group)
     let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
                                     persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
-    let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL,
-                              ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)))
+    let ledger = LiveLedger(store: try ResultsStore(path: options.databasePath))
+    let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL, ledger: ledger)
     let start = Date()
     let summary = try await runtime.run()
     let seconds = Date().timeIntervalSince(start)
     await http.shutdown()
+    try inspect?(ledger)
     try? FileManager.default.removeItem(atPath: dir)
     return (summary, seconds)
 }
 
 func us(_ v: Double?) -> String { v.map { String(format: "%.0f us", $0) } ?? "-" }
+
+/// Resident memory in MB (VmRSS of /proc/self/status).
+func residentMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+if CommandLine.arguments.contains("--soak") {
+    let updates = CommandLine.arguments.firstIndex(of: "--book-updates").flatMap { Int(CommandLine.arguments[$0 + 1]) } ?? 960
+    final class Samples: @unchecked Sendable { let lock = NSLock(); var mb: [Double] = [] }
+    let samples = Samples()
+    let sampler = Task {
+        while !Task.isCancelled {
+            samples.lock.withLock { samples.mb.append(residentMB()) }
+            try? await Task.sleep(nanoseconds: 500_000_000)
+        }
+    }
+    var rows: [LiveLedger.TradeRow] = []
+    let pace = CommandLine.arguments.firstIndex(of: "--pace-ms").flatMap { Int64(CommandLine.arguments[$0 + 1]) } ?? 0
+    let (s, seconds) = try await run(strategy: "confluence", intervalMs: pace, bookUpdates: updates) { rows = try $0.trades(limit: 1_000_000) }
+    sampler.cancel()
+    let mb = samples.lock.withLock { samples.mb }
+    // Reconciliation: the ledger against the engine's own books at the stop.
+    let closed = rows.filter { $0.status == "closed" }
+    let distinct = Set(rows.map(\.tradeID)).count
+    let ledgerPnl = closed.reduce(0) { $0 + $1.pnl }
+    let report = ["ledger: \(rows.count) trades (\(distinct) distinct ids), \(closed.count) closed, \(rows.count - closed.count) open",
+                  String(format: "realized P&L: ledger %.2f, engine %.2f (difference %.4f)", ledgerPnl, s.realizedPnl, ledgerPnl - s.realizedPnl)]
+    print("soak: \(s.liveBars) live bars, \(updates) book updates per bar, \(pace == 0 ? "flooded" : "a bar every \(pace) ms"), \(s.inputs) inputs in \(String(format: "%.1f", seconds)) s "
+          + "(\(String(format: "%.0f", Double(s.inputs) / seconds)) inputs/s); \(s.booksValidated) books validated, \(s.checksumMismatches) checksum mismatches")
+    print("decisions \(s.decisions), trades opened \(s.tradesOpened), closed \(s.tradesClosed), open at the stop \(s.openPositions); ledger write failures \(s.ledgerWriteFailures)")
+    for line in report { print(line) }
+    if mb.count >= 4 {
+        let tenth = mb[mb.count / 10]
+        print(String(format: "resident memory: %.1f MB at 10%% of the run, %.1f MB at the end, peak %.1f MB (%d samples)", tenth, mb.last!, mb.max()!, mb.count))
+    }
+    let ok = s.checksumMismatches == 0 && abs(ledgerPnl - s.realizedPnl) < 0.005 && s.ledgerWriteFailures == 0
+        && distinct == rows.count && rows.count == s.tradesOpened && closed.count == s.tradesClosed && rows.count - closed.count == s.openPositions
+    print(ok ? "reconciled: no lost or duplicated trade, P&L to the cent" : "NOT RECONCILED")
+    exit(ok ? 0 : 1)
+}
 
 print("| run | live bars | p50 | p99 | max | orders: p50 | p99 | n | inputs/s |")
 print("|---|---|---|---|---|---|---|---|---|")

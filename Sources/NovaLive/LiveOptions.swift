@@ -63,6 +63,10 @@ public struct LiveSummary: Sendable, Equatable {
     public var checksumMismatches = 0
     public var booksValidated = 0
     public var equity = 0.0
+    /// Closed trades' P&L and the positions still open, from the engine at the stop (the
+    /// ledger must agree: the soak reconciles them).
+    public var realizedPnl = 0.0
+    public var openPositions = 0
     public var stopReason = ""
     /// Inputs the runtime handled (frames, ticks, connection events): events per second.
     public var inputs = 0

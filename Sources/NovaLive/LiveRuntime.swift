@@ -383,6 +383,8 @@ public actor LiveRuntime {
             persist(stack, at: wall.nowMs())
             summary.equity = stack.equity
             let closed = stack.trades.filter { !$0.isOpen }
+            summary.realizedPnl = closed.reduce(0) { $0 + ($1.pnl ?? 0) }
+            summary.openPositions = stack.trades.count - closed.count
             let wins = closed.filter { ($0.pnl ?? 0) > 0 }.count
             let (date, pnl) = (UTCTime.isoDate(wall.nowMs()), closed.reduce(0) { $0 + ($1.pnl ?? 0) })
             let maxDrawdown = stack.peakEquity > 0 ? 1 - stack.equity / stack.peakEquity : 0

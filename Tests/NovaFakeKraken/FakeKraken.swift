@@ -26,6 +26,9 @@ public final class FakeKraken: @unchecked Sendable {
         public var goSilentAfterBars: Int?
         /// Send the book snapshot of these connections (1-based) with a wrong checksum.
         public var corruptBookOnConnections: Set<Int> = []
+        /// Book updates (one level's size changed, true checksum) sent before each bar: the
+        /// soak's frame volume.
+        public var bookUpdatesPerBar = 0
         public init() {}
     }
 
@@ -159,6 +162,22 @@ public final class FakeKraken: @unchecked Sendable {
     }
 
     private func stream(_ ws: WebSocket, connection n: Int, loop: any EventLoop) {
+        // The book as the client holds it after the snapshot, moved by the updates sent.
+        var book = KrakenBook(depth: 10, pricePrecision: 1, qtyPrecision: 8)
+        let (bids, asks) = snapshotLevels()
+        book.applySnapshot(bids: bids, asks: asks)
+        var updates = 0
+        func sendBookUpdates() {
+            for _ in 0..<script.bookUpdatesPerBar {
+                updates += 1
+                let side = updates % 2 == 0 ? bids : asks
+                var level = side[updates / 2 % 10]
+                level.qty = Decimal(string: String(format: "%.8f", 0.25 + Double(updates % 97) * 0.001))!
+                if updates % 2 == 0 { book.applyUpdate(bids: [level], asks: []) } else { book.applyUpdate(bids: [], asks: [level]) }
+                let js = "{\"price\":\(level.price),\"qty\":\(level.qty)}"
+                ws.send(#"{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[\#(updates % 2 == 0 ? js : "")],"asks":[\#(updates % 2 == 0 ? "" : js)],"checksum":\#(book.checksum),"timestamp":"2026-01-01T00:00:00Z"}]}"#)
+            }
+        }
         func next() {
             let i = lock.withLock { () -> Int? in
                 guard streamed < script.stream.count else { return nil }
@@ -167,6 +186,7 @@ public final class FakeKraken: @unchecked Sendable {
             }
             guard let i, !ws.isClosed else { return }
             let b = script.stream[i]
+            sendBookUpdates()
             ws.send(#"{"channel":"heartbeat"}"#)
             ws.send(Self.ohlcFrame(b))
             let sent = i + 1
@@ -184,10 +204,15 @@ public final class FakeKraken: @unchecked Sendable {
     }
 
     /// A small book with its true checksum (or a wrong one).
-    func bookSnapshot(_ symbol: String, corrupt: Bool) -> String {
+    func snapshotLevels() -> (bids: [KrakenBook.Level], asks: [KrakenBook.Level]) {
         let mid = script.stream.first?.close ?? script.history.last?.close ?? 100
         let bids = (1...10).map { KrakenBook.Level(price: Decimal(string: String(format: "%.1f", mid - Double($0) * 0.5))!, qty: Decimal(string: "0.5")!) }
         let asks = (1...10).map { KrakenBook.Level(price: Decimal(string: String(format: "%.1f", mid + Double($0) * 0.5))!, qty: Decimal(string: "0.25")!) }
+        return (bids, asks)
+    }
+
+    func bookSnapshot(_ symbol: String, corrupt: Bool) -> String {
+        let (bids, asks) = snapshotLevels()
         var book = KrakenBook(depth: 10, pricePrecision: 1, qtyPrecision: 8)
         book.applySnapshot(bids: bids, asks: asks)
         let crc = corrupt ? book.checksum &+ 1 : book.checksum

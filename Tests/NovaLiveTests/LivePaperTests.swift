@@ -148,6 +148,20 @@ import Testing
         #expect(try r.ledger.trades().map(\.tradeID).sorted() == expected.map(\.tradeID).sorted())
     }
 
+    @Test func bookUpdatesAreAppliedAndEveryChecksumHolds() async throws {
+        let (script, _, _) = try Self.script {
+            $0.stream = Array($0.stream.prefix(40))
+            $0.bookUpdatesPerBar = 20
+        }
+        let r = try await Self.run(script, config: try Self.config(), bars: 39)
+        #expect(r.summary.checksumMismatches == 0 && r.summary.resubscriptions == 0)
+        #expect(r.summary.booksValidated >= 1 + 20 * 39, "\(r.summary.booksValidated)")
+        // Realized P&L in the summary is the ledger's, to the cent.
+        let closed = try r.ledger.trades(status: "closed")
+        #expect(abs(closed.reduce(0) { $0 + $1.pnl } - r.summary.realizedPnl) < 0.005)
+        #expect(r.summary.openPositions == (try r.ledger.trades(status: "open")).count)
+    }
+
     @Test func aDroppedConnectionReconnectsAndResubscribes() async throws {
         let (script, _, _) = try Self.script {
             $0.disconnectAfterBars = 25

@@ -30,7 +30,8 @@ public enum ConfigValidator {
         check((1...720).contains(l.warmupBars), "live.warmup_bars", l.warmupBars, "1 to 720 (Kraken serves at most 720 bars)")
         for (key, v) in [("silent_connection_s", l.silentConnectionS), ("silent_subscription_s", l.silentSubscriptionS),
                          ("stale_data_s", l.staleDataS), ("reconcile_orders_s", l.reconcileOrdersS),
-                         ("reconcile_balances_s", l.reconcileBalancesS), ("reconnect_min_s", l.reconnectMinS)] {
+                         ("reconcile_balances_s", l.reconcileBalancesS), ("reconnect_min_s", l.reconnectMinS),
+                         ("status_line_s", l.statusLineS)] {
             check(v > 0 && v <= 86_400, "live.\(key)", v, "above 0, at most 86400 seconds")
         }
         check(l.reconnectMaxS >= l.reconnectMinS && l.reconnectMaxS <= 3_600, "live.reconnect_max_s", l.reconnectMaxS,

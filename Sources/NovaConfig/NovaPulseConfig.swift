@@ -253,11 +253,13 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         /// Reconnect backoff: first wait and ceiling, seconds (x1.5 per attempt, with jitter).
         public var reconnectMinS = 0.5
         public var reconnectMaxS = 5.0
+        /// How often the terminal gets a status line (connection, last bars, equity, positions).
+        public var statusLineS = 60.0
         enum CodingKeys: String, CodingKey {
             case statusPort = "status_port", warmupBars = "warmup_bars", silentConnectionS = "silent_connection_s"
             case silentSubscriptionS = "silent_subscription_s", staleDataS = "stale_data_s", reconcileOrdersS = "reconcile_orders_s"
             case reconcileBalancesS = "reconcile_balances_s", unknownOrders = "unknown_orders", reconnectMinS = "reconnect_min_s"
-            case reconnectMaxS = "reconnect_max_s"
+            case reconnectMaxS = "reconnect_max_s", statusLineS = "status_line_s"
         }
         public init() {}
     }

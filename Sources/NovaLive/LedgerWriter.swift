@@ -13,6 +13,8 @@ final class LedgerWriter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "novapulse.ledger-writer")
     private let lock = NSLock()
     private var _failures = 0
+    private var _consecutive = 0
+    private var _injected = 0
     private let report: @Sendable (String) -> Void
 
     init(ledger: LiveLedger, report: @escaping @Sendable (String) -> Void) {
@@ -21,12 +23,27 @@ final class LedgerWriter: @unchecked Sendable {
     }
 
     var failures: Int { lock.withLock { _failures } }
+    /// Failures since the last write that succeeded: the runtime pauses entries at 3.
+    var consecutiveFailures: Int { lock.withLock { _consecutive } }
+
+    /// Tests: the next `n` writes fail as a full disk would.
+    func failWrites(_ n: Int) { lock.withLock { _injected = n } }
+
+    struct Injected: Error, CustomStringConvertible { var description: String { "disk I/O error (injected)" } }
 
     /// Runs `body` on the writer queue, after everything queued before it.
     func write(_ what: String, _ body: @escaping @Sendable (LiveLedger) throws -> Void) {
         queue.async { [self] in
-            do { try body(ledger) } catch {
-                let first = lock.withLock { _failures += 1; return _failures == 1 }
+            do {
+                if lock.withLock({ () -> Bool in
+                    guard _injected > 0 else { return false }
+                    _injected -= 1
+                    return true
+                }) { throw Injected() }
+                try body(ledger)
+                lock.withLock { _consecutive = 0 }
+            } catch {
+                let first = lock.withLock { _failures += 1; _consecutive += 1; return _failures == 1 }
                 if first { report("ledger write failed (\(what): \(error)); trading goes on, the ledger is short from here") }
             }
         }

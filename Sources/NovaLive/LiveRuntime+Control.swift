@@ -21,6 +21,7 @@ extension LiveRuntime {
         if stopping { return "stopping" }
         if !primed { return Self.warmingUp }
         if paused { return "paused by the operator (novapulse live resume lifts it)" }
+        if ledgerFailing { return "the ledger cannot be written (3 failed writes in a row): entries wait until a write succeeds" }
         return exchangeBlock
     }
 

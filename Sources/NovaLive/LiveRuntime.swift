@@ -52,6 +52,10 @@ public actor LiveRuntime {
     /// Each pair's newest closed bar (the feed's starting point).
     var lastBars: [Bar?]
     var cursor: JournalCursor
+    /// The ledger writer failed 3 times in a row: no entries until a write succeeds (trading
+    /// on without a record of it would lose exactly what the ledger is for).
+    var ledgerFailing = false
+    var lastStatusLineMs: Int64 = 0
     /// When the frame being handled arrived (0: not from a frame).
     var frameReceivedNs: UInt64 = 0
     /// Prefix of this journal's trade ids in the ledger (empty for the first journal).
@@ -239,6 +243,8 @@ public actor LiveRuntime {
             frameReceivedNs = 0     // a bar closed by the clock has no frame to time from
             actions = feed.tick(nowMs: now)
             checkStaleness(now: now)
+            superviseLedger()
+            statusLine(now: now)
         case .stop, .ws(_, .ended):
             return      // the run loop stops on .stop; .ended is turned into one by the relay
         }
@@ -325,6 +331,7 @@ public actor LiveRuntime {
     func onBar(_ pair: Pair, _ bar: Bar) {
         guard let stack, let i = options.pairs.firstIndex(of: pair) else { return }
         guard bar.timestampMs > lastBarMs[i] else { return }
+        superviseLedger()       // before the decision: an entry never goes out unrecorded
         lastBarMs[i] = bar.timestampMs
         lastBars[i] = bar
         // The book in effect (if it changed), the bar, and the lifted stale block.

@@ -194,22 +194,6 @@ public actor LiveRuntime {
         return summary
     }
 
-    func prime(_ stack: any LiveStack, _ history: [[Bar]]) {
-        // Merged in time order, as the backtest's replay does.
-        var cursor = history.map { _ in 0 }
-        while true {
-            var t = Int64.max
-            for p in history.indices where cursor[p] < history[p].count { t = min(t, history[p][cursor[p]].timestampMs) }
-            if t == .max { break }
-            for p in history.indices where cursor[p] < history[p].count && history[p][cursor[p]].timestampMs == t {
-                stack.bar(p, history[p][cursor[p]])
-                lastBarMs[p] = t
-                cursor[p] += 1
-            }
-            stack.recordEquity(atMs: t)
-        }
-    }
-
     private func handle(_ input: Input) {
         guard var feed else { return }
         if case .ws(_, .text(_, _, let at?)) = input, let tape = wall as? TapeClock { tape.set(at) }
@@ -325,56 +309,6 @@ public actor LiveRuntime {
             } catch {
                 cont.yield(.connectFailed(generation: g, "\(error)"))
             }
-        }
-    }
-
-    func onBar(_ pair: Pair, _ bar: Bar) {
-        guard let stack, let i = options.pairs.firstIndex(of: pair) else { return }
-        guard bar.timestampMs > lastBarMs[i] else { return }
-        superviseLedger()       // before the decision: an entry never goes out unrecorded
-        lastBarMs[i] = bar.timestampMs
-        lastBars[i] = bar
-        // The book in effect (if it changed), the bar, and the lifted stale block.
-        var entries: [JournalEntry] = []
-        if cursor.current[i] != cursor.books[i] {
-            entries.append(.book(slot: i, cursor.current[i]))
-            cursor.books[i] = cursor.current[i]
-        }
-        entries.append(.bar(slot: i, bar))
-        let wasStale = cursor.staleBlocked[i]
-        if wasStale { entries.append(.slotBlock(slot: i, nil)) }
-        journal(entries)
-        let before = stack.trades.count
-        let decided = stack.signals.count
-        stack.bar(i, bar)
-        stack.recordEquity(atMs: bar.timestampMs)
-        if frameReceivedNs != 0 {
-            // The bar-closing frame's arrival to the decision made and its orders handed to
-            // the venue (the simulator in paper).
-            let ns = DispatchTime.now().uptimeNanoseconds &- frameReceivedNs
-            summary.barLatency.record(ns)
-            if stack.signals.count > decided, stack.signals.last?.actedUpon == true { summary.orderLatency.record(ns) }
-        }
-        summary.liveBars += 1
-        if wasStale {
-            cursor.staleBlocked[i] = false
-            stack.blockEntries(slot: i, nil)
-        }
-        flushJournal()
-        persist(stack, at: bar.timestampMs + 60_000)
-        if stack.trades.count > before { summary.tradesOpened += stack.trades.count - before }
-        log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
-    }
-
-    /// A pair whose newest bar is too old takes no entries until fresh data comes.
-    private func checkStaleness(now: Int64) {
-        guard let stack else { return }
-        let limit = Int64(options.config.live.staleDataS * 1000)
-        for (i, t) in lastBarMs.enumerated() where t != .min && now - (t + 60_000) > limit && !cursor.staleBlocked[i] {
-            let reason = "\(options.pairs[i]) data is stale (last bar \(UTCTime.iso(t)))"
-            journal([.slotBlock(slot: i, reason)])
-            cursor.staleBlocked[i] = true
-            stack.blockEntries(slot: i, reason)
         }
     }
 

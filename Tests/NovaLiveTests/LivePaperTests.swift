@@ -109,8 +109,9 @@ import Testing
         #expect(r.summary.liveBars == 119)           // the last streamed candle is still forming
         #expect(r.summary.connections == 1 && r.summary.reconnects == 0, "\(r.fake.subscribes) \(r.lines.filter { !$0.contains(" sma_cross ") })")
         #expect(r.summary.stopReason == "119 live bars")
-        // Every bar here is closed by the next one's frame: each is timed, orders among them.
-        #expect(r.summary.barLatency.ns.count == 119 && r.summary.inputs > 119)
+        // Bars closed by the next one's frame are timed (a loaded machine may close a few on
+        // the clock instead: those have no frame to time from); orders among them.
+        #expect(r.summary.barLatency.ns.count >= 100 && r.summary.barLatency.ns.count <= 119 && r.summary.inputs > 119)
         #expect(r.summary.orderLatency.ns.count >= 1 && r.summary.orderLatency.ns.count < 119)
         #expect(r.fake.requests.contains("/0/public/AssetPairs") && r.fake.requests.contains("/0/public/OHLC"))
         let expected = try Self.reference(history, Array(stream.dropLast()), config: config)

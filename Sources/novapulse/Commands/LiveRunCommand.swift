@@ -94,7 +94,8 @@ struct LiveRunCommand: ParsableCommand {
 
     #if Live
     /// `--db`, else the mode's default; a replay writes a new ledger each time (same tape, same
-    /// decisions), `data/replay-NAME.db` unless --db names one that does not exist yet.
+    /// decisions), `data/replay-NAME.db` (emptied once its lock is held) unless --db names one
+    /// that does not exist yet.
     func databasePath() throws -> String {
         guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: .paper) }
         if let db {
@@ -103,7 +104,6 @@ struct LiveRunCommand: ParsableCommand {
         }
         let name = ((replay as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: ".tape", with: "")
         let path = (LiveOptions.defaultDatabasePath(mode: .paper) as NSString).deletingLastPathComponent + "/replay-\(name).db"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         return path
     }
     #endif
@@ -139,6 +139,10 @@ struct LiveRunCommand: ParsableCommand {
         options.adminKey = ProcessInfo.processInfo.environment["DASHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.logPath = "logs/novapulse.jsonl"
         let lock = try InstanceLock(path: options.databasePath + ".instance.lock")
+        if replay != nil && db == nil {
+            // The replay's own ledger, started over, once no other replay of this tape holds it.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.databasePath + suffix) }
+        }
         let store = try ResultsStore(path: options.databasePath)
         let ledger = LiveLedger(store: store)
         let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0

@@ -3,8 +3,8 @@ import Foundation
 
 /// One buffer as one zstd frame and back: what the store compresses its blocks with (signal
 /// blocks, equity curves). The frame records its size, so decoding allocates once.
-enum ZstdFrame {
-    static func compress(_ data: Data) throws -> Data {
+public enum ZstdFrame {
+    public static func compress(_ data: Data) throws -> Data {
         let bound = ZSTD_compressBound(data.count)
         var out = Data(count: bound)
         let n = out.withUnsafeMutableBytes { dst in
@@ -15,7 +15,7 @@ enum ZstdFrame {
         return out
     }
 
-    static func decompress(_ data: Data) throws -> Data {
+    public static func decompress(_ data: Data) throws -> Data {
         let size = data.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, data.count) }
         // ZSTD_CONTENTSIZE_UNKNOWN and _ERROR are not imported into Swift (SWIFT-NOTES.md).
         guard size != UInt64.max, size != UInt64.max - 1, size < 1 << 32 else { throw StorageError.database("zstd: a stored block has no size") }

@@ -1,5 +1,6 @@
 import CZstd
 import Foundation
+import NovaStorage
 
 /// One recorded event of a wire tape: a REST reply, a WebSocket connection opening or failing,
 /// a text frame, a close. `atMs` is when it was received (wall clock, UTC ms).
@@ -94,12 +95,7 @@ public final class TapeWriter: @unchecked Sendable {
 
     private func flushLocked(_ now: Int64) {
         lastFlushMs = now
-        guard !buffer.isEmpty else { return }
-        let bound = ZSTD_compressBound(buffer.count)
-        var out = Data(count: bound)
-        let n = out.withUnsafeMutableBytes { dst in buffer.withUnsafeBytes { src in ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, 3) } }
-        guard ZSTD_isError(n) == 0 else { return }
-        out.count = n
+        guard !buffer.isEmpty, let out = try? ZstdFrame.compress(buffer) else { return }
         handle.write(out)
         buffer.removeAll(keepingCapacity: true)
     }
@@ -129,18 +125,14 @@ public struct Tape: Sendable {
             var offset = 0
             while offset < raw.count {
                 let base = raw.baseAddress!.advanced(by: offset)
+                // Where this frame ends; then the store's one-frame decoder (it checks the size).
                 let size = ZSTD_findFrameCompressedSize(base, raw.count - offset)
-                let content = ZSTD_getFrameContentSize(base, raw.count - offset)
-                // ZSTD_CONTENTSIZE_UNKNOWN and _ERROR are not imported into Swift (SWIFT-NOTES.md).
-                guard ZSTD_isError(size) == 0, content != UInt64.max, content != UInt64.max - 1, content < 1 << 32 else {
+                guard ZSTD_isError(size) == 0, let frame = try? ZstdFrame.decompress(Data(bytes: base, count: size)) else {
                     if offset == 0 { throw Failure(description: "\(path) is not a novapulse tape (not zstd frames)") }
                     truncated = true
                     break
                 }
-                var out = Data(count: Int(content))
-                let n = out.withUnsafeMutableBytes { ZSTD_decompress($0.baseAddress, Int(content), base, size) }
-                guard ZSTD_isError(n) == 0 else { truncated = true; break }
-                text.append(out)
+                text.append(frame)
                 offset += size
             }
         }

@@ -4,7 +4,11 @@ import NovaCore
 /// Bars into the stack: the warm-up's history, and each closed live bar (journaled, decided,
 /// timed, persisted); and the staleness check that keeps a pair with old data out of entries.
 extension LiveRuntime {
+    /// The warm-up: `history` into the stack (entries blocked by the caller), each pair's last
+    /// bar kept as the feed's starting point.
     func prime(_ stack: any LiveStack, _ history: [[Bar]]) {
+        summary.warmupBars = history.reduce(0) { $0 + $1.count }
+        lastBars = history.map(\.last)
         // Merged in time order, as the backtest's replay does.
         var cursor = history.map { _ in 0 }
         while true {

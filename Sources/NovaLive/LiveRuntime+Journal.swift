@@ -5,8 +5,9 @@ import NovaStorage
 
 /// What the journal has written so far, to write only changes.
 struct JournalCursor {
-    /// The entry block last journaled (starts as the warm-up's, which replay sets by itself).
-    var block: String?
+    /// The entry block last journaled: the warm-up's to begin with, which is never journaled
+    /// (a replay sets it by itself).
+    var block: String? = LiveRuntime.warmingUp
     var books: [OrderBookAnalysis?]
     var current: [OrderBookAnalysis?]
     var staleBlocked: [Bool]
@@ -92,9 +93,6 @@ extension LiveRuntime {
             rest = rest.dropFirst()
         }
         prime(stack, history)
-        summary.warmupBars = history.reduce(0) { $0 + $1.count }
-        lastBars = history.map(\.last)
-        cursor.block = Self.warmingUp
         for e in rest {
             switch e {
             case .warm: break
@@ -133,8 +131,7 @@ extension LiveRuntime {
             + "equity \(String(format: "%.2f", stack.equity)), \(open.count) open position\(open.count == 1 ? "" : "s")"
         if !open.isEmpty {
             line += ": " + open.map { t in
-                "\(t.pair) \(t.side == .buy ? "long" : "short") \(String(format: "%.6f", t.quantity)) @ \(t.entryPrice)"
-                    + (t.stopLoss.map { ", stop \($0)" } ?? "") + " (\(tradeIDPrefix)\(t.tradeID))"
+                Self.positionText(t) + (t.stopLoss.map { ", stop \($0)" } ?? "") + " (\(tradeIDPrefix)\(t.tradeID))"
             }.joined(separator: "; ")
         }
         options.output(line)

@@ -5,9 +5,7 @@ import NovaCore
 extension LiveRuntime {
     /// The status endpoint's answers, in the seed's shapes (novapulse-data-formats.md).
     func status(_ path: String) -> (status: Int, json: String) {
-        func json(_ obj: Any) -> String {
-            (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
+        let json = Self.json
         let now = wall.nowMs()
         switch path {
         case "/api/v1/health":

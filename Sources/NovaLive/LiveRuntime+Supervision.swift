@@ -28,6 +28,11 @@ extension LiveRuntime {
         options.output(statusText(stack, now: now))
     }
 
+    /// `BTC/USD long 0.014800 @ 67631.6`: an open position in the terminal's lines.
+    static func positionText(_ t: Trade) -> String {
+        "\(t.pair) \(t.side == .buy ? "long" : "short") \(String(format: "%.6f", t.quantity)) @ \(t.entryPrice)"
+    }
+
     func statusText(_ stack: any LiveStack, now: Int64) -> String {
         let initial = options.config.backtest.initialCash
         let bars = options.pairs.indices.map { i -> String in
@@ -36,8 +41,7 @@ extension LiveRuntime {
         }
         let open = stack.trades.filter(\.isOpen)
         let positions = open.isEmpty ? "no open position" : "\(open.count) open: " + open.map { t in
-            "\(t.pair) \(t.side == .buy ? "long" : "short") \(String(format: "%.6f", t.quantity)) @ \(t.entryPrice)"
-                + (t.stopLoss.map { " stop \($0)" } ?? "")
+            Self.positionText(t) + (t.stopLoss.map { " stop \($0)" } ?? "")
         }.joined(separator: ", ")
         let drawdown = stack.peakEquity > 0 ? (1 - stack.equity / stack.peakEquity) * 100 : 0
         return "status \(UTCTime.iso(now).dropFirst(11).prefix(8)): WebSocket \(handle != nil ? "connected" : "down"), last bars "

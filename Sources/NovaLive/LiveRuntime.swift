@@ -122,11 +122,8 @@ public actor LiveRuntime {
             fillGap(history)
         } else {
             refreshEntryBlock()
-            cursor.block = entryBlockReason
             journal(history.enumerated().flatMap { i, bars in bars.map { JournalEntry.warm(slot: i, $0) } })
             prime(stack, history)
-            lastBars = history.map(\.last)
-            summary.warmupBars = history.reduce(0) { $0 + $1.count }
             primed = true
             refreshEntryBlock()
             signalsWritten = stack.signals.count

@@ -14,16 +14,6 @@ import Testing
 @Suite(.serialized) struct LiveControlTests {
     typealias P = LivePaperTests
 
-    /// Polls `condition` every 10 ms until it holds, for at most `seconds`.
-    static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(nanoseconds: 10_000_000)
-        }
-        return false
-    }
-
     @Test func theStatusServerLetsOnlyTheAdminKeyControlAndOnlyKeysRead() async throws {
         let group = P.group
         let http = HTTPClientTransport(group: group)
@@ -74,17 +64,11 @@ import Testing
         let fake = FakeKraken(script: script)
         try fake.start()
         defer { fake.stop() }
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
-        options.durationMs = 60_000
-        options.stopAfterBars = 119
-        options.tickMs = 50
-        final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
-        let lines = Lines()
-        options.output = { l in lines.lock.withLock { lines.all.append(l) } }
+        let (options, lines) = try P.options(dir + "/live.db", config: config, bars: 119)
         let (runtime, http) = try P.runtime(fake, options)
         let summary = try await runtime.run()
         await http.shutdown()
-        let out = lines.lock.withLock { lines.all }
+        let out = lines.all
         #expect(summary.liveBars == 119)
         #expect(out.contains { $0.hasPrefix("paused, as the last session left it") })
         #expect(out.contains { $0.contains("refused: paused by the operator (novapulse live resume lifts it)") })
@@ -98,20 +82,17 @@ import Testing
         let fake = FakeKraken(script: try P.script(intervalMs: 40).0)
         try fake.start()
         defer { fake.stop() }
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try P.config(), databasePath: Fixtures.scratch("control") + "/live.db")
-        options.stopAfterBars = 119
-        options.durationMs = 60_000
+        var (options, _) = try P.options(Fixtures.scratch("control") + "/live.db", config: try P.config(), bars: 119, tickMs: nil)
         options.statusPort = 0
         options.readKey = "read-key-0123456789"
         options.adminKey = "admin-key-0123456789"
-        options.output = { _ in }
         let (runtime, http) = try P.runtime(fake, options)
         let running = Task { try await runtime.run() }
         var port = 0
-        #expect(try await Self.eventually(10) { port = await runtime.statusServer?.port ?? 0; return port > 0 })
+        #expect(try await P.eventually(10) { port = await runtime.statusServer?.port ?? 0; return port > 0 })
         let client = ControlClient(transport: http, port: port)
         let admin = "admin-key-0123456789", read = "read-key-0123456789"
-        #expect(try await Self.eventually(10) { try await client.get("status", key: read)["status"] as? String == "running" })
+        #expect(try await P.eventually(10) { try await client.get("status", key: read)["status"] as? String == "running" })
 
         let paused = try await client.control("pause", key: admin)
         #expect(paused["paused"] as? Bool == true && paused["changed"] as? Bool == true)
@@ -128,7 +109,7 @@ import Testing
 
         // Wait for a position, then close it by hand.
         var open: [[String: Any]] = []
-        #expect(try await Self.eventually(20) {
+        #expect(try await P.eventually(20) {
             open = try await client.get("positions", key: read)["positions"] as? [[String: Any]] ?? []
             return !open.isEmpty
         })

@@ -66,27 +66,52 @@ import Testing
         var lines: [String]
     }
 
+    /// Polls `condition` every 10 ms until it holds, for at most `seconds`.
+    static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return false
+    }
+
+    /// What a session printed, collected from its output closure.
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ l: String) { lock.withLock { lines.append(l) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    /// A BTC/USD session on `database`: stops after `bars` live bars or, as a safety net,
+    /// `seconds`; ticks every `tickMs` (nil: the runtime's default); its output collected.
+    static func options(_ database: String, config: NovaPulseConfig, bars: Int?, seconds: Double = 60,
+                        tickMs: Int64? = 50) throws -> (LiveOptions, Lines) {
+        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: database)
+        options.durationMs = Int64(seconds * 1000)
+        options.stopAfterBars = bars
+        if let tickMs { options.tickMs = tickMs }
+        let lines = Lines()
+        options.output = { lines.append($0) }
+        return (options, lines)
+    }
+
     /// Runs until `bars` live bars have closed (or, as a safety net, `seconds` have passed).
     static func run(_ script: FakeKraken.Script, config: NovaPulseConfig, bars: Int?, seconds: Double = 60) async throws -> Run {
         let fake = FakeKraken(script: script)
         try fake.start()
         defer { fake.stop() }
         let dir = Fixtures.scratch("live")
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
-        options.durationMs = Int64(seconds * 1000)
-        options.stopAfterBars = bars
-        options.tickMs = 50
+        var (options, lines) = try Self.options(dir + "/live.db", config: config, bars: bars, seconds: seconds)
         options.logPath = dir + "/novapulse.jsonl"
-        final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
-        let lines = Lines()
-        options.output = { l in lines.lock.withLock { lines.all.append(l) } }
         let (runtime, http) = try runtime(fake, options)
         let ledger = await runtime.ledger
         let result: Result<LiveSummary, any Error>
         do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
         await http.shutdown()
         let summary = try result.get()
-        return Run(summary: summary, ledger: ledger, fake: fake, lines: lines.lock.withLock { lines.all })
+        return Run(summary: summary, ledger: ledger, fake: fake, lines: lines.all)
     }
 
     /// The same bars straight through the paper stack, as `backtest` would replay them.
@@ -188,20 +213,13 @@ import Testing
         let fake = FakeKraken(script: try Self.script(intervalMs: 30).0)
         try fake.start()
         defer { fake.stop() }
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try Self.config(), databasePath: Fixtures.scratch("status") + "/live.db")
-        options.stopAfterBars = 119
-        options.durationMs = 60_000
+        var (options, _) = try Self.options(Fixtures.scratch("status") + "/live.db", config: try Self.config(), bars: 119, tickMs: nil)
         options.statusPort = 0
         options.readKey = "read-key-0123456789"
-        options.output = { _ in }
         let (runtime, http) = try Self.runtime(fake, options)
         let running = Task { try await runtime.run() }
         var port = 0
-        for _ in 0..<600 where port == 0 {
-            port = await runtime.statusServer?.port ?? 0
-            if port == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        }
-        #expect(port > 0)
+        #expect(try await Self.eventually(6) { port = await runtime.statusServer?.port ?? 0; return port > 0 })
         func get(_ path: String, key: String?) async throws -> (Int, String) {
             let r = try await http.send(method: "GET", url: "http://127.0.0.1:\(port)\(path)", headers: key.map { [("X-API-Key", $0)] } ?? [], body: nil)
             return (r.status, String(decoding: r.body, as: UTF8.self))

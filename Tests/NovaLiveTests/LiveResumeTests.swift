@@ -28,19 +28,13 @@ import Testing
         let fake = FakeKraken(script: script)
         try fake.start()
         defer { fake.stop() }
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: database)
-        options.durationMs = 60_000
-        options.stopAfterBars = bars
-        options.tickMs = 50
+        var (options, lines) = try P.options(database, config: config, bars: bars)
         options.fresh = fresh
-        final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
-        let lines = Lines()
-        options.output = { l in lines.lock.withLock { lines.all.append(l) } }
         let (runtime, http) = try P.runtime(fake, options)
         let result: Result<LiveSummary, any Error>
         do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
         await http.shutdown()
-        return Run(summary: try result.get(), lines: lines.lock.withLock { lines.all }, ledger: await runtime.ledger)
+        return Run(summary: try result.get(), lines: lines.all, ledger: await runtime.ledger)
     }
 
     /// The first number of live bars after which the uninterrupted run holds a position.

@@ -16,18 +16,12 @@ import Testing
         defer { fake.stop() }
         var config = try P.config()
         config.live.statusLineS = statusLineS
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: Fixtures.scratch("supervise") + "/live.db")
-        options.durationMs = 60_000
-        options.stopAfterBars = 119
-        options.tickMs = 20
-        final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
-        let lines = Lines()
-        options.output = { l in lines.lock.withLock { lines.all.append(l) } }
+        let (options, lines) = try P.options(Fixtures.scratch("supervise") + "/live.db", config: config, bars: 119, tickMs: 20)
         let (runtime, http) = try P.runtime(fake, options)
         await runtime.writer.failWrites(failWrites)
         let summary = try await runtime.run()
         await http.shutdown()
-        return (summary, lines.lock.withLock { lines.all })
+        return (summary, lines.all)
     }
 
     @Test func aLedgerThatCannotBeWrittenPausesEntriesUntilAWriteSucceeds() async throws {

@@ -20,12 +20,8 @@ import Testing
     }
 
     static func session(_ wiring: LiveWiring, database: String, bars: Int?) async throws -> Run {
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try P.config(), databasePath: database)
-        options.durationMs = 60_000
-        options.stopAfterBars = bars
-        options.tickMs = 50
+        var (options, _) = try P.options(database, config: try P.config(), bars: bars)
         options.clock = wiring.clock
-        options.output = { _ in }
         let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: "http://127.0.0.1:1", credentials: nil, tier: .starter,
                                         persistedNonce: 0, storeNonce: { _ in }, clock: wiring.clock)
         let ledger = LiveLedger(store: try ResultsStore(path: database))
@@ -45,11 +41,7 @@ import Testing
         // The fake's URLs: the recorder keeps paths only, so the replay needs no host.
         let rest = try KrakenRESTClient(transport: recording.transport, baseURL: fake.restURL, credentials: nil, tier: .starter,
                                         persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
-        var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: try P.config(), databasePath: dir + "/recorded.db")
-        options.durationMs = 60_000
-        options.stopAfterBars = 119
-        options.tickMs = 50
-        options.output = { _ in }
+        let (options, _) = try P.options(dir + "/recorded.db", config: try P.config(), bars: 119)
         let recordedLedger = LiveLedger(store: try ResultsStore(path: options.databasePath))
         let recorder = try #require(recording.recorder)
         let live = try await LiveRuntime(options: options, rest: rest, connector: recording.connector, wsURL: fake.wsURL, ledger: recordedLedger).run()

@@ -29,21 +29,30 @@ public final class FakeKraken: @unchecked Sendable {
         /// Book updates (one level's size changed, true checksum) sent before each bar: the
         /// soak's frame volume.
         public var bookUpdatesPerBar = 0
+        /// The private side: the account, its orders and their faults (FakeAccount.swift).
+        public var account = FakeAccountScript()
         public init() {}
     }
 
     public let script: Script
     private let group: MultiThreadedEventLoopGroup
     private var channel: (any Channel)?
-    private let lock = NSLock()
+    let lock = NSLock()
     private var _connections = 0
     private var _subscribes: [String] = []
     private var _requests: [String] = []
     private var streamed = 0
     public private(set) var port = 0
+    /// The account behind the private API; touched only under `lock`.
+    let account: FakeAccount
+    /// Subscribed private connections and what they get (FakeKraken+Private.swift).
+    var privateSubscribers: [Int: PrivateSubscriber] = [:]
+    var privateConnections = 0
 
     public init(script: Script) {
         self.script = script
+        let price = script.history.last?.close ?? script.stream.first?.open ?? 100
+        account = FakeAccount(script: script.account, price: Dec.from(price))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -52,13 +61,15 @@ public final class FakeKraken: @unchecked Sendable {
     public var requests: [String] { lock.withLock { _requests } }
     public var restURL: String { "http://127.0.0.1:\(port)" }
     public var wsURL: String { "ws://127.0.0.1:\(port)/v2" }
+    /// The authenticated WebSocket (`ws-auth.kraken.com/v2` on the real exchange).
+    public var wsAuthURL: String { "ws://127.0.0.1:\(port)/auth/v2" }
 
     public func start() throws {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: 1 << 20,
             shouldUpgrade: { ch, _ in ch.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-            upgradePipelineHandler: { [self] ch, _ in
-                WebSocket.server(on: ch) { ws in self.session(ws) }
+            upgradePipelineHandler: { [self] ch, head in
+                WebSocket.server(on: ch) { ws in head.uri.hasPrefix("/auth") ? self.privateSession(ws) : self.session(ws) }
             })
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -80,8 +91,19 @@ public final class FakeKraken: @unchecked Sendable {
 
     // MARK: REST
 
-    func rest(path: String, query: String) -> String {
+    func rest(path: String, query: String, headers: [String: String], body: String) -> FakeAccount.Reply {
         lock.withLock { _requests.append(path) }
+        if path.hasPrefix("/0/private/") {
+            return lock.withLock {
+                let reply = account.privateCall(path: path, headers: headers, body: body, now: Date().timeIntervalSince1970)
+                flushPrivate()
+                return reply
+            }
+        }
+        return .http(200, publicCall(path))
+    }
+
+    func publicCall(_ path: String) -> String {
         switch path {
         case "/0/public/Time": return #"{"error":[],"result":{"unixtime":\#(Int(Date().timeIntervalSince1970)),"rfc1123":"x"}}"#
         case "/0/public/AssetPairs":
@@ -104,19 +126,26 @@ public final class FakeKraken: @unchecked Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let fake: FakeKraken
         var head: HTTPRequestHead?
+        var requestBody = ""
         init(fake: FakeKraken) { self.fake = fake }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let h): head = h
-            case .body: break
+            case .head(let h): head = h; requestBody = ""
+            case .body(var b): requestBody += b.readString(length: b.readableBytes) ?? ""
             case .end:
                 guard let h = head else { return }
                 let parts = h.uri.split(separator: "?", maxSplits: 1).map(String.init)
-                let body = fake.rest(path: parts[0], query: parts.count > 1 ? parts[1] : "")
+                let sent = Dictionary(h.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+                guard case .http(let status, let body) = fake.rest(path: parts[0], query: parts.count > 1 ? parts[1] : "",
+                                                                   headers: sent, body: requestBody) else {
+                    context.close(promise: nil)
+                    return
+                }
                 var headers = HTTPHeaders()
-                headers.add(name: "Content-Type", value: "application/json")
+                headers.add(name: "Content-Type", value: status == 200 ? "application/json" : "text/html")
                 headers.add(name: "Content-Length", value: String(body.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .ok, headers: headers))), promise: nil)
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: status),
+                                                                     headers: headers))), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
@@ -186,6 +215,8 @@ public final class FakeKraken: @unchecked Sendable {
             }
             guard let i, !ws.isClosed else { return }
             let b = script.stream[i]
+            // Resting orders meet the bar's prints before its close is told.
+            play(b)
             sendBookUpdates()
             ws.send(#"{"channel":"heartbeat"}"#)
             ws.send(Self.ohlcFrame(b))

@@ -85,11 +85,15 @@ public struct OrderRequest: Sendable, Equatable, Codable {
     /// A margin order (Kraken AddOrder `leverage`): a sell opens or adds to a short, a buy
     /// closes it (reduce-only). nil: a spot order.
     public var leverage: Double?
+    /// Immediate-or-cancel (Kraken `timeinforce=IOC`): what does not fill at once is
+    /// cancelled, never left resting (a take-profit sent when the price touches its target).
+    public var immediateOrCancel = false
 
     public init(id: OrderID, pair: Pair, side: Side, kind: OrderKind, quantity: OrderQuantity,
                 purpose: OrderPurpose, ocoGroup: Int? = nil, cancelsGroupOnFill: Bool = true, createdAtMs: Int64,
-                postOnly: Bool = false, clientOrderID: String = "", leverage: Double? = nil) {
+                postOnly: Bool = false, clientOrderID: String = "", leverage: Double? = nil, immediateOrCancel: Bool = false) {
         self.leverage = leverage
+        self.immediateOrCancel = immediateOrCancel
         self.postOnly = postOnly
         self.clientOrderID = clientOrderID
         self.id = id

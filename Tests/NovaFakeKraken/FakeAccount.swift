@@ -358,7 +358,7 @@ final class FakeAccount: @unchecked Sendable {
     static func wsAsset(_ a: String) -> String { a == FakePair.quote ? "USD" : (a == FakePair.base ? "BTC" : a) }
     static func time(_ t: Double) -> String {
         let ms = Int64((t * 1000).rounded())
-        return String(UTCTime.iso(ms).dropLast()) + String(format: ".%03dZ", Int(ms % 1000))
+        return String(UTCTime.iso(ms - ms % 1000).dropLast()) + String(format: ".%03dZ", Int(ms % 1000))
     }
 
     /// The order's fields an `executions` element carries for `exec_type`.

@@ -4,6 +4,7 @@ import NovaConfig
 import NovaCore
 import NovaSignals
 import NovaStorage
+import NovaVenue
 
 /// The runtime's inputs as the journal stores them. The paper engine is deterministic in its
 /// inputs, so replaying the journal into a fresh stack rebuilds exactly the state the last
@@ -25,6 +26,9 @@ enum JournalEntry: Equatable {
     case slotBlock(slot: Int, String?)
     /// The operator's close-all.
     case closeAll(atMs: Int64)
+    /// What the exchange answered (live mode): acks, rejects, fills, cancels, balances. With
+    /// them a replay rebuilds the positions real fills made.
+    case venue(VenueEvent)
 
     var row: LiveLedger.JournalRow {
         func bar(_ b: Bar) -> String { "\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)" }
@@ -39,8 +43,13 @@ enum JournalEntry: Equatable {
         case .block(let r): return .init(kind: "block", slot: -1, ts: 0, payload: r ?? "")
         case .slotBlock(let s, let r): return .init(kind: "slot_block", slot: s, ts: 0, payload: r ?? "")
         case .closeAll(let ms): return .init(kind: "close_all", slot: -1, ts: ms, payload: "")
+        case .venue(let e):
+            let json = (try? Self.encoder.encode(e)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return .init(kind: "venue", slot: -1, ts: e.timeMs, payload: json)
         }
     }
+
+    private static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = .sortedKeys; return e }()
 
     struct Malformed: Error, CustomStringConvertible {
         let row: LiveLedger.JournalRow
@@ -70,6 +79,9 @@ enum JournalEntry: Equatable {
         case "block": self = .block(r.payload.isEmpty ? nil : r.payload)
         case "slot_block": self = .slotBlock(slot: r.slot, r.payload.isEmpty ? nil : r.payload)
         case "close_all": self = .closeAll(atMs: r.ts)
+        case "venue":
+            guard let e = try? JSONDecoder().decode(VenueEvent.self, from: Data(r.payload.utf8)) else { throw Malformed(row: r) }
+            self = .venue(e)
         default: throw Malformed(row: r)
         }
     }

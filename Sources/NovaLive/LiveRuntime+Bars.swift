@@ -40,7 +40,6 @@ extension LiveRuntime {
         let wasStale = cursor.staleBlocked[i]
         if wasStale { entries.append(.slotBlock(slot: i, nil)) }
         journal(entries)
-        let before = stack.trades.count
         let decided = stack.signals.count
         stack.bar(i, bar)
         stack.recordEquity(atMs: bar.timestampMs)
@@ -58,7 +57,6 @@ extension LiveRuntime {
         }
         flushJournal()
         persist(stack, at: bar.timestampMs + 60_000)
-        if stack.trades.count > before { summary.tradesOpened += stack.trades.count - before }
         log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
     }
 

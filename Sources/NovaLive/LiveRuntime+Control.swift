@@ -48,6 +48,7 @@ extension LiveRuntime {
             let open = options.pairs.indices.filter { i in stack.trades.contains { $0.isOpen && $0.pair == options.pairs[i] } }
             journal([.closeAll(atMs: wall.nowMs())])
             let refused = stack.closeAll()
+            dispatchOrders()
             let refusedSlots = Set(refused.map(\.slot))
             let closing = open.filter { !refusedSlots.contains($0) }.map { options.pairs[$0].description }
             let line = "close-all by the operator: exit orders for \(closing.isEmpty ? "no position" : closing.joined(separator: ", "))"

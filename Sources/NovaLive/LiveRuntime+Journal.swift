@@ -72,10 +72,12 @@ extension LiveRuntime {
             let previous = try Int(ledger.state("journal_epoch") ?? "") ?? (ledger.trades(limit: 1).isEmpty ? 0 : 1)
             try ledger.setState("journal_epoch", String(previous + 1))
             tradeIDPrefix = previous + 1 <= 1 ? "" : "S\(previous + 1)-"
+            journalEpoch = previous + 1
             return nil
         }
         let epoch = try Int(ledger.state("journal_epoch") ?? "") ?? 1
         tradeIDPrefix = epoch <= 1 ? "" : "S\(epoch)-"
+        journalEpoch = epoch
         do { return try rows.map(JournalEntry.init) } catch {
             throw LiveError.refused("\(options.databasePath): \(error); add --fresh to start a new journal")
         }
@@ -117,7 +119,11 @@ extension LiveRuntime {
                 cursor.staleBlocked[s] = r != nil
             case .closeAll:
                 _ = stack.closeAll()
+            case .venue(let e):
+                stack.venue(e)
             }
+            // The orders these inputs led to were sent by the last process: not again.
+            _ = stack.takeCommands()
         }
         signalsWritten = stack.signals.count
         for t in stack.trades {

@@ -34,6 +34,9 @@ extension LiveRuntime {
             let isNew = written[t.tradeID] == nil
             written[t.tradeID] = key
             writer.write("trade \(row.tradeID)") { try $0.upsertTrade(row) }
+            // Counted here, where every trade passes once (in live mode trades open on fills,
+            // between bars): one that opened and closed since the last write counts as both.
+            if isNew { summary.tradesOpened += 1 }
             if row.status == "closed" {
                 summary.tradesClosed += 1
                 options.output("\(row.exitTime ?? "") \(row.pair) closed \(t.exitReason ?? "") pnl \(String(format: "%.2f", row.pnl))")

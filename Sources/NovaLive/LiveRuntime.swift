@@ -23,7 +23,19 @@ public actor LiveRuntime {
         case connectFailed(generation: Int, String)
         case tick
         case stop(String)
+        /// What the exchange's order side said (live mode).
+        case orders([OrderAdapterEvent])
     }
+
+    /// Live mode: the exchange's order side, and the one task that hands it the engine's
+    /// commands in order (a cancel never overtakes the submit it cancels). LiveRuntime+Orders.swift.
+    let orders: (any OrderAdapter)?
+    var orderJobs: AsyncStream<VenueCommandJob>.Continuation?
+    var orderTask: Task<Void, Never>?
+    /// Commands handed to the order task and not yet sent.
+    var ordersPending = 0
+    /// The journal's number (1 for the first): it tags this journal's client order ids.
+    var journalEpoch = 1
 
     let options: LiveOptions
     let rest: KrakenRESTClient
@@ -70,7 +82,9 @@ public actor LiveRuntime {
     let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
     public private(set) var statusServer: StatusServer?
 
-    public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger) {
+    public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger,
+                orders: (any OrderAdapter)? = nil) {
+        self.orders = orders
         self.options = options
         self.rest = rest
         self.connector = connector
@@ -111,9 +125,16 @@ public actor LiveRuntime {
         } catch let e as KrakenError {
             throw LiveError.warmup("\(e)")
         }
-        let stack = try StrategyCatalog.visit(options.config.backtest.strategy, params: StrategyParams(
-            keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross, confluence: options.config.confluenceStrategy),
-            PaperStackVisitor(config: options.config, pairs: options.pairs))
+        let params = StrategyParams(keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross,
+                                    confluence: options.config.confluenceStrategy)
+        let stack: any LiveStack
+        if options.mode == .live {
+            guard orders != nil else { throw LiveError.refused("--mode live needs the exchange's order adapter") }
+            stack = try StrategyCatalog.visit(options.config.backtest.strategy, params: params,
+                                              ExchangeStackVisitor(config: options.config, pairs: options.pairs, runTag: "np\(journalEpoch)"))
+        } else {
+            stack = try StrategyCatalog.visit(options.config.backtest.strategy, params: params, PaperStackVisitor(config: options.config, pairs: options.pairs))
+        }
         self.stack = stack
         if let resume {
             replay(resume, into: stack)
@@ -133,6 +154,7 @@ public actor LiveRuntime {
         }
 
         flushJournal()
+        try await startOrders()
 
         var settings = KrakenFeed.Settings()
         settings.silentConnectionMs = Int64(options.config.live.silentConnectionS * 1000)
@@ -226,12 +248,16 @@ public actor LiveRuntime {
             checkStaleness(now: now)
             superviseLedger()
             statusLine(now: now)
+        case .orders(let events):
+            received(events)
+            return
         case .stop, .ws(_, .ended):
             return      // the run loop stops on .stop; .ended is turned into one by the relay
         }
         self.feed = feed
         perform(actions)
         flushJournal()
+        dispatchOrders()
     }
 
     private func perform(_ actions: [KrakenFeed.Action]) {
@@ -313,6 +339,7 @@ public actor LiveRuntime {
         stopping = true
         refreshEntryBlock()
         flushJournal()
+        await drainOrders()
         outbox?.finish()
         outbox = nil
         if let h = handle { await h.close() }

@@ -23,6 +23,15 @@ protocol LiveStack: AnyObject {
     var cash: Double { get }
     var peakEquity: Double { get }
     func recordEquity(atMs: Int64)
+    /// An exchange's answer (live mode); paper's simulated venue answers at once instead.
+    func venue(_ e: VenueEvent)
+    /// The commands the engine gave since the last call, for the exchange (none in paper).
+    func takeCommands() -> [VenueCommand]
+}
+
+extension LiveStack {
+    func venue(_ e: VenueEvent) {}
+    func takeCommands() -> [VenueCommand] { [] }
 }
 
 final class PaperStack<S: Strategy>: LiveStack {

@@ -5,7 +5,7 @@ import NovaCore
 /// or a reconciliation poll. They may arrive late, out of order (a fill before the
 /// confirmation of a cancel that was requested first), or not at all (a lost ack): the engine
 /// relies on none of these being prompt.
-public enum VenueEvent: Sendable, Equatable {
+public enum VenueEvent: Sendable, Equatable, Codable {
     /// The order is on the book (or working at the exchange).
     case accepted(OrderID, atMs: Int64)
     /// The order never reached the book. Terminal.
@@ -32,10 +32,22 @@ public enum VenueEvent: Sendable, Equatable {
     case liquidated(Fill)
 }
 
+extension VenueEvent {
+    /// When the venue says it happened.
+    public var timeMs: Int64 {
+        switch self {
+        case .accepted(_, let t), .rejected(_, _, _, let t), .cancelled(_, _, let t), .cancelRejected(_, _, let t), .balance(_, _, let t),
+             .marginCharge(_, _, _, let t): return t
+        case .filled(let f), .liquidated(let f): return f.timestampMs
+        case .orderStatus(let r): return r.atMs
+        }
+    }
+}
+
 /// The venue's view of one order, in cumulative terms (exchange-crib.md: Kraken `vol_exec`,
 /// `cost`, `fee`; Coinbase `filled_size`, `average_filled_price`, `total_fees`).
-public struct OrderStatusReport: Sendable, Equatable {
-    public enum State: String, Sendable, Equatable { case working, filled, cancelled, rejected, expired, unknown }
+public struct OrderStatusReport: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Equatable, Codable { case working, filled, cancelled, rejected, expired, unknown }
     public var orderID: OrderID
     public var state: State
     public var filledQuantity: Double

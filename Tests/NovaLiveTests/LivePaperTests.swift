@@ -17,19 +17,20 @@ import Testing
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// 400 bars of history ending one minute ago and 120 bars streamed from now on.
-    static func market() throws -> (history: [Bar], stream: [Bar]) {
+    static func market(stream count: Int = 120) throws -> (history: [Bar], stream: [Bar]) {
         let s = try Fixtures.realDay()
         let now = Int64(Date().timeIntervalSince1970 * 1000) / 60_000 * 60_000
         let offset = now - s.timestampMs[400]
-        let bars = (0..<520).map { i in
+        let bars = (0..<(400 + count)).map { i in
             Bar(timestampMs: s.timestampMs[i] + offset, open: s.open[i], high: s.high[i], low: s.low[i], close: s.close[i], volume: s.volume[i])
         }
         return (Array(bars[..<400]), Array(bars[400...]))
     }
 
     /// The market above as the fake's script, one bar every `intervalMs`, changed by `configure`.
-    static func script(intervalMs: Int64 = 10, _ configure: (inout FakeKraken.Script) -> Void = { _ in }) throws -> (FakeKraken.Script, history: [Bar], stream: [Bar]) {
-        let (history, stream) = try market()
+    static func script(intervalMs: Int64 = 10, stream count: Int = 120, _ configure: (inout FakeKraken.Script) -> Void = { _ in })
+        throws -> (FakeKraken.Script, history: [Bar], stream: [Bar]) {
+        let (history, stream) = try market(stream: count)
         var script = FakeKraken.Script()
         script.history = history
         script.stream = stream

@@ -1,0 +1,209 @@
+import Foundation
+import NovaCore
+import NovaKraken
+import NovaVenue
+
+/// Real orders at Kraken (exchange-crib.md §1.4, §2.5, §7): AddOrder and CancelOrder over the
+/// signed REST API, and every answer from the authenticated WebSocket's `executions` and
+/// `balances` channels, turned into the engine's events by `KrakenExecutionTracker`.
+///
+/// - AddOrder is sent once. An error Kraken answered with is a reject (the reason family the
+///   executor retries by); anything else (a timeout, a 5xx page, an error that may come after
+///   the engine took the order) leaves the outcome unknown: the order stays in flight, its
+///   `cl_ord_id` finds it when the channel or reconciliation speaks of it. Never resent.
+/// - The private connection gets a new token for every connection (Kraken's rule), and is
+///   reconnected with backoff when it closes or goes silent; its `executions` snapshot (open
+///   orders, the last 50 fills) catches up what happened meanwhile, deduplicated by `exec_id`.
+public actor KrakenOrderAdapter: OrderAdapter {
+    public struct Settings: Sendable {
+        public var wsAuthURL: String
+        public var takerFee: Double
+        /// AddOrder's `deadline`, this far ahead of the send (Kraken accepts at most 60 s).
+        public var deadlineMs: Int64 = 30_000
+        /// No frame (Kraken sends a heartbeat every second) for this long: the connection is dead.
+        public var silentMs: Int64 = 10_000
+        public var reconnectMinMs: Int64 = 500
+        public var reconnectMaxMs: Int64 = 5_000
+        /// How long `start` waits for both subscriptions.
+        public var startTimeoutMs: Int64 = 15_000
+        public init(wsAuthURL: String, takerFee: Double) { self.wsAuthURL = wsAuthURL; self.takerFee = takerFee }
+    }
+
+    let rest: KrakenRESTClient
+    let connector: any WebSocketConnector
+    let instruments: [Pair: KrakenInstrument]
+    let settings: Settings
+    let clock: any Clock
+    var tracker = KrakenExecutionTracker()
+    private var emit: (@Sendable ([OrderAdapterEvent]) -> Void)?
+    private var loop: Task<Void, Never>?
+    private var handle: (any WebSocketHandle)?
+    private var subscribed: Set<String> = []
+    private var stopped = false
+    private var lastFrameMs: Int64 = 0
+    private var reportedForeign: Set<String> = []
+    public private(set) var ordersSent = 0
+    public private(set) var privateConnections = 0
+
+    public init(rest: KrakenRESTClient, connector: any WebSocketConnector, instruments: [Pair: KrakenInstrument], settings: Settings,
+                clock: any Clock = WallClock()) {
+        self.rest = rest; self.connector = connector; self.instruments = instruments; self.settings = settings; self.clock = clock
+    }
+
+    // MARK: The private channel
+
+    public func start(events: @escaping @Sendable ([OrderAdapterEvent]) -> Void) async throws {
+        emit = events
+        loop = Task { await self.connectionLoop() }
+        let deadline = clock.nowMs() + settings.startTimeoutMs
+        while subscribed.count < 2 {
+            guard clock.nowMs() < deadline, !stopped else {
+                throw LiveError.refused("Kraken's private WebSocket (\(settings.wsAuthURL)) did not subscribe executions and balances "
+                                        + "within \(settings.startTimeoutMs / 1000) s: check the key's WebSocket permission and venues.kraken.ws_auth_url")
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    public func stop() async {
+        stopped = true
+        loop?.cancel()
+        if let h = handle { await h.close() }
+        handle = nil
+    }
+
+    /// Token, connect, subscribe, read until the connection ends; again with backoff, until stopped.
+    private func connectionLoop() async {
+        var wait = settings.reconnectMinMs
+        while !stopped && !Task.isCancelled {
+            do {
+                try await session()
+                wait = settings.reconnectMinMs
+            } catch {
+                note("warning", "Kraken private WebSocket: \(error)")
+            }
+            guard !stopped && !Task.isCancelled else { return }
+            note("warning", "Kraken private WebSocket closed: reconnecting in \(wait) ms with a new token")
+            try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000)
+            wait = min(settings.reconnectMaxMs, wait * 3 / 2)
+        }
+    }
+
+    private func session() async throws {
+        let token = try await rest.webSocketsToken()
+        let (stream, cont) = AsyncStream<WSEvent>.makeStream()
+        let h = try await connector.connect(url: settings.wsAuthURL, events: cont)
+        handle = h
+        privateConnections += 1
+        subscribed = []
+        lastFrameMs = clock.nowMs()
+        await h.send(KrakenWSRequest.subscribePrivate(channel: "executions", token: token, reqID: 1,
+                                                      extra: ["snap_orders": true, "snap_trades": true]))
+        await h.send(KrakenWSRequest.subscribePrivate(channel: "balances", token: token, reqID: 2))
+        // A silent connection is dead: a watchdog closes it, and the loop below ends.
+        let watchdog = Task { [silent = settings.silentMs] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                if await self.isSilent(silent) { await h.close(); return }
+            }
+        }
+        defer { watchdog.cancel() }
+        for await e in stream {
+            switch e {
+            case .text(let text, _, _):
+                lastFrameMs = clock.nowMs()
+                frame(text)
+            case .closed, .ended:
+                handle = nil
+                subscribed = []
+                return
+            }
+        }
+    }
+
+    private func isSilent(_ ms: Int64) -> Bool { clock.nowMs() - lastFrameMs > ms }
+
+    private func frame(_ text: String) {
+        let now = clock.nowMs()
+        switch KrakenWSMessage.parse(text) {
+        case .subscription(_, let channel, _, let success, let error, _):
+            if success { subscribed.insert(channel) } else {
+                note("error", "Kraken refused the private subscription (\(error ?? "no reason")): reconnecting with a new token")
+                if let h = handle { Task { await h.close() } }
+            }
+        case .executions(_, let rows):
+            var out: [OrderAdapterEvent] = []
+            for e in rows {
+                let (events, foreign) = tracker.apply(e, nowMs: now)
+                out += events.map(OrderAdapterEvent.venue)
+                if foreign, reportedForeign.insert(e.orderID).inserted {
+                    out.append(.note(severity: "warning", text: "Kraken order \(e.orderID) (\(e.clientOrderID ?? "no cl_ord_id")) is not one of this "
+                                     + "session's orders: left alone (reconciliation decides, live.unknown_orders)"))
+                }
+            }
+            if !out.isEmpty { emit?(out) }
+        case .balances(_, let balances):
+            let events = tracker.balanceEvents(balances, atMs: now)
+            if !events.isEmpty { emit?(events.map(OrderAdapterEvent.venue)) }
+        default:
+            break
+        }
+    }
+
+    // MARK: Commands
+
+    public func submit(_ o: OrderRequest, referencePrice: Double) async {
+        let now = clock.nowMs()
+        guard let instrument = instruments[o.pair] else {
+            emit?([.venue(.rejected(o.id, reason: .invalidOrder, message: "\(o.pair) is not in Kraken's AssetPairs", atMs: now))])
+            return
+        }
+        let sent: (params: [(String, String)], volume: Double)
+        do {
+            sent = try KrakenOrderParams.addOrder(o, instrument: instrument, referencePrice: referencePrice, takerFee: settings.takerFee,
+                                                  deadlineMs: now + settings.deadlineMs)
+        } catch {
+            emit?([.venue(.rejected(o.id, reason: error.reason, message: error.message, atMs: now)),
+                   .note(severity: "warning", text: "\(o.clientOrderID) (\(o.purpose.rawValue)): \(error.message)")])
+            return
+        }
+        let wire = sent.params.first { $0.0 == "cl_ord_id" }?.1 ?? o.clientOrderID
+        // Recorded before it goes: its executions may arrive before the reply.
+        tracker.sent(o, wireID: wire, volume: sent.volume)
+        ordersSent += 1
+        do {
+            let txid = try await rest.addOrder(sent.params)
+            emit?(tracker.placed(o.id, txid: txid, atMs: clock.nowMs()).map(OrderAdapterEvent.venue)
+                  + [.note(severity: "info", text: "\(o.side.rawValue) \(o.kind.name) \(o.pair) \(wire) (\(o.purpose.rawValue)) at Kraken: \(txid)")])
+        } catch {
+            if KrakenOrderParams.isDefiniteReject(error) {
+                emit?(tracker.refused(o.id, reason: error.rejectReason, message: error.message, atMs: clock.nowMs()).map(OrderAdapterEvent.venue)
+                      + [.note(severity: "warning", text: "\(wire) (\(o.purpose.rawValue)) rejected by Kraken: \(error.message)")])
+            } else {
+                emit?([.note(severity: "warning", text: "AddOrder \(wire) (\(o.purpose.rawValue)) has no definite answer (\(error.message)): "
+                             + "it stays in flight, found by its cl_ord_id; never resent")])
+            }
+        }
+    }
+
+    public func cancel(_ id: OrderID) async {
+        let now = clock.nowMs()
+        guard let o = tracker.orders[id], !o.ended else {
+            emit?([.venue(.cancelRejected(id, reason: "not an open order at Kraken", atMs: now))])
+            return
+        }
+        do {
+            let count = try await rest.cancelOrder(o.txid ?? o.wireID)
+            // Cancelled: the `canceled` execution says so. Nothing cancelled: it had ended,
+            // and its own executions tell how.
+            if count == 0 {
+                emit?([.venue(.cancelRejected(id, reason: "Kraken cancelled nothing: the order had ended", atMs: clock.nowMs()))])
+            }
+        } catch {
+            emit?([.venue(.cancelRejected(id, reason: error.message, atMs: clock.nowMs())),
+                   .note(severity: "warning", text: "CancelOrder \(o.wireID) failed: \(error.message)")])
+        }
+    }
+
+    private func note(_ severity: String, _ text: String) { emit?([.note(severity: severity, text: text)]) }
+}

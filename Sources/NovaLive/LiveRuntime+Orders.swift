@@ -1,0 +1,82 @@
+import Foundation
+import NovaCore
+import NovaVenue
+
+/// One engine command for the exchange, with the price a buy in quote currency is sized at.
+struct VenueCommandJob: Sendable {
+    var command: VenueCommand
+    var referencePrice: Double
+}
+
+/// `--mode live`: the engine's commands to the exchange's order adapter, and its answers back
+/// into the engine. Each answer is journaled before the engine sees it (a restart replays it);
+/// the orders it leads to (a stop for a filled entry) go out at once.
+extension LiveRuntime {
+    /// Opens the adapter's private channel and the task that sends commands, in order.
+    func startOrders() async throws {
+        guard options.mode == .live, let orders, let cont = continuation else { return }
+        try await orders.start { events in cont.yield(.orders(events)) }
+        let (jobs, jobsCont) = AsyncStream<VenueCommandJob>.makeStream()
+        orderJobs = jobsCont
+        orderTask = Task { [weak self] in
+            for await job in jobs {
+                switch job.command {
+                case .submit(let o): await orders.submit(o, referencePrice: job.referencePrice)
+                case .cancel(let id, _): await orders.cancel(id)
+                }
+                await self?.orderSent()
+            }
+        }
+        try thought("system", "live orders: the private channel listens (executions, balances)")
+    }
+
+    func orderSent() { ordersPending -= 1 }
+
+    /// Hands the engine's new commands to the order task (paper has none).
+    func dispatchOrders() {
+        guard let stack, let jobs = orderJobs else { return }
+        for c in stack.takeCommands() {
+            var ref = 0.0
+            if case .submit(let o) = c, let i = options.pairs.firstIndex(of: o.pair) { ref = lastBars[i]?.close ?? 0 }
+            ordersPending += 1
+            jobs.yield(VenueCommandJob(command: c, referencePrice: ref))
+        }
+    }
+
+    /// What the exchange said: notes to the thought log (and the terminal unless routine), venue
+    /// events journaled, then into the engine, then whatever the engine decided on them goes out.
+    func received(_ events: [OrderAdapterEvent]) {
+        var venue: [VenueEvent] = []
+        for e in events {
+            switch e {
+            case .venue(let v): venue.append(v)
+            case .note(let severity, let text):
+                if severity != "info" { options.output(text) }
+                try? thought("execution", text, severity: severity)
+            }
+        }
+        guard let stack, !venue.isEmpty else { return }
+        journal(venue.map(JournalEntry.venue))
+        flushJournal()
+        for v in venue { stack.venue(v) }
+        dispatchOrders()
+        persist(stack, at: wall.nowMs())
+    }
+
+    /// At the stop: commands already handed over are sent (at most 10 s), so an AddOrder in
+    /// flight gets its answer; then the private channel closes. Resting orders (the stops)
+    /// stay at the exchange: they protect the positions while nothing runs.
+    func drainOrders() async {
+        guard let task = orderTask else { return }
+        let deadline = Date().addingTimeInterval(10)
+        while ordersPending > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
+        orderJobs?.finish()
+        orderJobs = nil
+        let timeout = Task { try? await Task.sleep(nanoseconds: 10_000_000_000); task.cancel() }
+        await task.value
+        timeout.cancel()
+        orderTask = nil
+        // Answers to the last commands, if they came in meanwhile, are taken before the stop.
+        await orders?.stop()
+    }
+}

@@ -1,0 +1,26 @@
+import NovaCore
+import NovaVenue
+
+/// What an exchange's order side tells the runtime: the engine's events, and lines for the
+/// thought log (rejections, unknown outcomes, orders of no session, connection changes).
+public enum OrderAdapterEvent: Sendable, Equatable {
+    case venue(VenueEvent)
+    case note(severity: String, text: String)
+}
+
+/// The order side of one exchange, as `novapulse live --mode live` holds it: the engine's
+/// commands go out, the exchange's answers come back later as `OrderAdapterEvent`s through the
+/// runtime actor, exactly as the async parity suite's late venue answers. Nothing is answered
+/// inside `submit`. An exchange is this adapter (Kraken: `KrakenOrderAdapter`) next to its
+/// market-data feed; the runtime knows nothing else of it.
+public protocol OrderAdapter: Sendable {
+    /// Opens the private channel (fills, order states, balances); what it hears goes to
+    /// `events`, in order. Returns once it listens, or throws why it cannot.
+    func start(events: @escaping @Sendable ([OrderAdapterEvent]) -> Void) async throws
+    /// Sends an order. `referencePrice`: the pair's last close, to size a buy given in quote.
+    func submit(_ order: OrderRequest, referencePrice: Double) async
+    /// Asks for an order to be cancelled; the answer is a `cancelled` or `cancelRejected` event.
+    func cancel(_ id: OrderID) async
+    /// Closes the private channel. Resting orders stay at the exchange.
+    func stop() async
+}

@@ -1,0 +1,84 @@
+import Foundation
+import NovaConfig
+import NovaCore
+import NovaFakeKraken
+import NovaKraken
+import NovaStorage
+import NovaTestSupport
+import Testing
+@testable import NovaLive
+
+/// `--mode live` against the fake Kraken's account: the real adapter code (AddOrder and
+/// CancelOrder signed over REST, fills from the authenticated `executions` channel) under the
+/// very engine paper and backtest run. The ledger must equal the account, to the cent.
+@Suite struct LiveOrderTests {
+    static let secret = FakeKrakenAccountTests.cribSecret
+
+    static func config() throws -> NovaPulseConfig {
+        var c = try LivePaperTests.config()
+        c.backtest.strategy = "supertrend"     // entries with a stop and a target
+        c.executor.limitChaseAttempts = 0      // market entries
+        c.smartExit.enabled = false
+        c.backtest.initialCash = 10_000
+        return c
+    }
+
+    struct Run {
+        var summary: LiveSummary
+        var ledger: LiveLedger
+        var fake: FakeKraken
+        var lines: [String]
+        var sent: Int
+    }
+
+    /// A live session on the fake with the account `configure` sets up (10,000 USD by default).
+    static func run(stream count: Int = 200, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
+                    _ configure: (inout FakeKraken.Script) -> Void = { _ in }) async throws -> Run {
+        let (script, _, _) = try LivePaperTests.script(intervalMs: 25, stream: count) { s in
+            s.account.apiKey = "fake-key"
+            s.account.apiSecret = secret
+            s.account.balances = ["ZUSD": 10_000, "XXBT": 0]
+            configure(&s)
+        }
+        let fake = FakeKraken(script: script)
+        try fake.start()
+        defer { fake.stop() }
+        let dir = Fixtures.scratch("live-orders")
+        var (options, lines) = try LivePaperTests.options(dir + "/live.db", config: config, bars: bars, seconds: seconds)
+        options.mode = .live
+        options.logPath = dir + "/novapulse.jsonl"
+        let http = HTTPClientTransport(group: LivePaperTests.group)
+        let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: .init(apiKey: "fake-key", apiSecret: secret),
+                                        tier: .pro, persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+        let instruments = try await rest.assetPairs(options.pairs)
+        var settings = KrakenOrderAdapter.Settings(wsAuthURL: fake.wsAuthURL, takerFee: config.venueProfile.takerFee)
+        settings.reconnectMinMs = 50
+        let adapter = KrakenOrderAdapter(rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), instruments: instruments,
+                                         settings: settings)
+        let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), wsURL: fake.wsURL,
+                                  ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)), orders: adapter)
+        let ledger = await runtime.ledger
+        let result: Result<LiveSummary, any Error>
+        do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
+        await http.shutdown()
+        return Run(summary: try result.get(), ledger: ledger, fake: fake, lines: lines.all, sent: await adapter.ordersSent)
+    }
+
+    @Test func entriesStopsAndExitsAreBookedAsTheAccountSaysTheyHappened() async throws {
+        let r = try await Self.run(stream: 360, config: try Self.config(), bars: 359)
+        let trades = try r.ledger.trades(limit: 1_000)
+        let orders = r.fake.orders
+        #expect(!trades.isEmpty)
+        // Every order went once: no client id twice.
+        #expect(Set(orders.map(\.clientOrderID)).count == orders.count)
+        // The ledger equals the account: cash, position and fees.
+        let usd = NSDecimalNumber(decimal: r.fake.balances["ZUSD"] ?? 0).doubleValue
+        let btc = NSDecimalNumber(decimal: r.fake.balances["XXBT"] ?? 0).doubleValue
+        let fakeFees = r.fake.trades.reduce(0.0) { $0 + NSDecimalNumber(decimal: $1.fee).doubleValue }
+        let closed = trades.filter { $0.status == "closed" }, open = trades.filter { $0.status == "open" }
+        let expectedUSD = 10_000 + closed.reduce(0) { $0 + $1.pnl } - open.reduce(0) { $0 + $1.entryPrice * $1.quantity + $1.fees }
+        #expect(abs(usd - expectedUSD) < 0.01, "account \(usd) vs ledger \(expectedUSD)")
+        #expect(abs(btc - open.reduce(0) { $0 + $1.quantity }) < 1e-9)
+        #expect(abs(fakeFees - trades.reduce(0) { $0 + $1.fees }) < 0.01)
+    }
+}

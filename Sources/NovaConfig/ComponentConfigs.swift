@@ -25,6 +25,7 @@ extension NovaPulseConfig {
         e.entryChaseAttempts = backtest.sizing == .allIn ? 0 : executor.limitChaseAttempts
         e.exitRetries = executor.exitRetries
         e.exitOnOppositeSignal = executor.exitOnOppositeSignal
+        e.takeProfitOnTouch = executor.takeProfitOrders == "on_touch"
         e.direction = backtest.direction
         e.shortLeverage = risk.shortLeverage
         e.shadowTrades = risk.shadowTrades

@@ -109,6 +109,7 @@ public enum ConfigValidator {
         check(e.limitChaseAttempts >= 0, "executor.limit_chase_attempts", e.limitChaseAttempts, "0 or more")
         check(e.exitRetries >= 0, "executor.exit_retries", e.exitRetries, "0 or more")
         check(e.positionCheckIntervalS > 0, "executor.position_check_interval_s", e.positionCheckIntervalS, "above 0")
+        check(["resting", "on_touch"].contains(e.takeProfitOrders), "executor.take_profit_orders", e.takeProfitOrders, "resting or on_touch")
 
         for (name, fees) in [("kraken", c.venues.kraken), ("coinbase", c.venues.coinbase)] {
             check(fees.makerFee >= 0 && fees.makerFee < 0.1, "venues.\(name).maker_fee", fees.makerFee, "0 to 0.1 (a fraction: 0.0025 is 0.25%)")

@@ -188,9 +188,15 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         /// A strategy's exit signal (the confluence: an opposite confluence) closes the position;
         /// off, positions leave only by stops, targets, smart-exit tiers and trailing.
         public var exitOnOppositeSignal = true
+        /// `resting`: take-profits and smart-exit tiers rest at the venue beside the stop;
+        /// `on_touch`: the engine watches them and sends an immediate-or-cancel limit when the
+        /// price touches one, after cancelling the stop (what spot exchanges need: a resting
+        /// sell holds its units; `--mode live` always runs this way).
+        public var takeProfitOrders = "resting"
         enum CodingKeys: String, CodingKey {
             case limitChaseAttempts = "limit_chase_attempts", exitRetries = "exit_retries"
             case positionCheckIntervalS = "position_check_interval_s", exitOnOppositeSignal = "exit_on_opposite_signal"
+            case takeProfitOrders = "take_profit_orders"
         }
     }
 

@@ -68,6 +68,12 @@ public struct EngineConfig: Sendable, Equatable, Codable {
     /// this fraction of the entry quantity; what remains has no target and rides the (trailing)
     /// stop. Empty: one take-profit for the whole position.
     public var smartExitTiers: [SmartExitTier] = []
+    /// Take-profits (and smart-exit tiers) kept by the engine and sent when the price touches
+    /// them, as an immediate-or-cancel limit at the target, once the stop's cancel is
+    /// confirmed; the stop is placed again for what is left. On spot a resting sell holds the
+    /// units it sells, so the exchange stop and a resting take-profit cannot both rest: live
+    /// mode uses this; backtest and paper may (`executor.take_profit_orders: on_touch`).
+    public var takeProfitOnTouch = false
 
     public struct SmartExitTier: Sendable, Equatable, Codable {
         public var tpMultiple: Double

@@ -142,6 +142,9 @@ extension Executor {
         slots[i].targetOrder = nil
         slots[i].stopReplacementWanted = false
         slots[i].exitFills = ExitFills()
+        slots[i].touchTargets = []
+        slots[i].touchExit = nil
+        slots[i].touchOrder = nil
         slots[i].state = .flat
         reports.append(.tradeClosed(slot: i, trade: t))
     }

@@ -23,6 +23,10 @@ extension Executor {
                                         atMs: atMs, oco: group)
         }
         guard let target = trades[t].takeProfit else { return }
+        if config.takeProfitOnTouch {
+            slots[i].touchTargets = touchTargets(trade: t, target: target, quantity: qty)
+            return
+        }
         if config.smartExitTiers.isEmpty {
             slots[i].targetOrder = submit(i, side: side, kind: .limit(price: target), quantity: .base(qty), purpose: .takeProfit, leg: .target,
                                           atMs: atMs, oco: group)
@@ -49,7 +53,9 @@ extension Executor {
         if slots[i].stopOrder == id { slots[i].stopOrder = nil; wasStop = true }
         if slots[i].targetOrder == id { slots[i].targetOrder = nil }
         if let k = slots[i].tierOrders.removeValue(forKey: id) { tier = k }
-        defer { sendExitIfClear(i, atMs: atMs) }
+        defer { sendExitIfClear(i, atMs: atMs); sendTouchExitIfClear(i, atMs: atMs) }
+        // A take-profit sent on touch is settled by `finishTouch`, never retried as a resting order.
+        if slots[i].touchOrder == id { return }
         guard !finishing, case .open(let t) = slots[i].state else { return }
         if wasStop && slots[i].stopReplacementWanted {
             slots[i].stopReplacementWanted = false
@@ -126,7 +132,8 @@ extension Executor {
         slots[i].lastClose = bar.close
         slots[i].lastTimestampMs = bar.timestampMs
         if slots[i].state != .flat {
-            manageStop(i, high: max(bar.high, slots[i].highSinceCheck), low: min(bar.low, slots[i].lowSinceCheck), last: bar.close, atMs: atMs)
+            let (high, low) = (max(bar.high, slots[i].highSinceCheck), min(bar.low, slots[i].lowSinceCheck))
+            if !checkTouch(i, high: high, low: low, atMs: atMs) { manageStop(i, high: high, low: low, last: bar.close, atMs: atMs) }
             slots[i].highSinceCheck = -Double.infinity
             slots[i].lowSinceCheck = .infinity
             chaseEntry(i, close: bar.close, atMs: atMs)
@@ -151,7 +158,9 @@ extension Executor {
     /// since the last check. Nothing to do without new prices.
     public mutating func checkPosition(_ i: Int, atMs: Int64) {
         guard slots[i].highSinceCheck > -Double.infinity, !slots[i].lastPrice.isNaN else { return }
-        manageStop(i, high: slots[i].highSinceCheck, low: slots[i].lowSinceCheck, last: slots[i].lastPrice, atMs: atMs)
+        if !checkTouch(i, high: slots[i].highSinceCheck, low: slots[i].lowSinceCheck, atMs: atMs) {
+            manageStop(i, high: slots[i].highSinceCheck, low: slots[i].lowSinceCheck, last: slots[i].lastPrice, atMs: atMs)
+        }
         slots[i].highSinceCheck = -Double.infinity
         slots[i].lowSinceCheck = .infinity
     }

@@ -98,6 +98,10 @@ public struct Executor: Sendable {
         /// Positions started in this slot (client order ids) and orders per leg of the current one.
         var positionSeq = 0
         var legAttempts: [ClientOrderID.Leg: Int] = [:]
+        /// `takeProfitOnTouch`: the targets not yet taken, the one being taken, and its order.
+        var touchTargets: [TouchTarget] = []
+        var touchExit: TouchTarget?
+        var touchOrder: OrderID?
     }
 
     struct ExitFills {
@@ -249,7 +253,7 @@ public struct Executor: Sendable {
     /// down, a sell limit up, a buy limit down) and never more units than meant.
     @discardableResult
     mutating func submit(_ i: Int, side: Side, kind: OrderKind, quantity: OrderQuantity, purpose: OrderPurpose, leg: ClientOrderID.Leg,
-                         atMs: Int64, oco: Int? = nil, cancelsGroup: Bool = true) -> OrderID {
+                         atMs: Int64, oco: Int? = nil, cancelsGroup: Bool = true, immediateOrCancel: Bool = false) -> OrderID {
         let id = nextOrderID
         nextOrderID += 1
         let spec = profile.instrument(pairs[i])
@@ -273,7 +277,7 @@ public struct Executor: Sendable {
         let cid = ClientOrderID.make(tag: config.runTag, slot: i, position: slots[i].positionSeq, leg: leg, attempt: attempt)
         let request = OrderRequest(id: id, pair: pairs[i], side: side, kind: kind, quantity: quantity, purpose: purpose,
                                    ocoGroup: oco, cancelsGroupOnFill: cancelsGroup, createdAtMs: atMs, postOnly: postOnly, clientOrderID: cid,
-                                   leverage: leverage)
+                                   leverage: leverage, immediateOrCancel: immediateOrCancel)
         tracker.track(request, slot: i)
         commands.append(.submit(request))
         return id
@@ -327,6 +331,7 @@ public struct Executor: Sendable {
         case .cancelRefused:
             break
         }
+        if slots[i].touchOrder == order.request.id, tracker[order.request.id]?.isLive != true { finishTouch(i, atMs: Self.time(of: event)) }
     }
 
     static func time(of event: VenueEvent) -> Int64 {

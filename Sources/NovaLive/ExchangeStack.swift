@@ -29,6 +29,8 @@ final class ExchangeStack<S: Strategy>: LiveStack {
     init(config: NovaPulseConfig, pairs: [Pair], runTag: String, make: () -> S) {
         var engine = config.engineConfig
         engine.runTag = runTag
+        // On spot the exchange holds a resting sell's units: the stop rests, targets are taken on touch.
+        engine.takeProfitOnTouch = true
         clock = ReplayClock()
         session = Session(venue: ExchangeVenue(profile: config.venueProfile), pairs: pairs, config: engine, clock: clock, makeStrategy: make)
         peakEquity = config.backtest.initialCash

@@ -183,6 +183,9 @@ public struct SimulatedVenue: ReplayVenue {
         let pid = pairID(pair)
         defer { pairs[pid].lastPrice = bar.close }
         pairs[pid].replayedBarMs = bar.timestampMs
+        // Immediate-or-cancel orders meet one bar: what they do not fill in it is cancelled.
+        let immediate = working.isEmpty ? [] : working.filter { $0.pairID == pid && $0.order.immediateOrCancel }.map(\.order.id)
+        defer { if !immediate.isEmpty { cancelUnfilledImmediate(immediate, atMs: bar.timestampMs, events: &events) } }
         let firstShow = pairs[pid].countedBarMs != bar.timestampMs
         pairs[pid].countedBarMs = bar.timestampMs
         if settings.fillModel == .book, books[pair] != nil, let window = bookWindow(pair, bar) {
@@ -193,6 +196,14 @@ public struct SimulatedVenue: ReplayVenue {
             if !working.isEmpty { matchOnCandle(pair, bar, events: &events) }
         }
         if !shorts.isEmpty { marginBar(pair, bar, events: &events) }
+    }
+
+    mutating func cancelUnfilledImmediate(_ ids: [OrderID], atMs: Int64, events: inout [VenueEvent]) {
+        for id in ids {
+            guard let k = working.firstIndex(where: { $0.order.id == id }) else { continue }
+            working.remove(at: k)
+            events.append(.cancelled(id, reason: "immediate-or-cancel: not filled at once", atMs: atMs))
+        }
     }
 
     // MARK: Shared by both models

@@ -19,7 +19,10 @@ import Testing
         c.backtest.strategy = "supertrend"     // entries with a stop and a target
         c.executor.limitChaseAttempts = 0      // market entries
         c.smartExit.enabled = false
+        c.executor.exitOnOppositeSignal = false   // positions leave by their stop or their target
         c.backtest.initialCash = 10_000
+        c.risk.stopLossFloorPct = 0.003        // stops and targets near enough to be reached in a test
+        c.risk.takeProfitFloorPct = 0.004
         return c
     }
 
@@ -38,6 +41,15 @@ import Testing
             s.account.apiKey = "fake-key"
             s.account.apiSecret = secret
             s.account.balances = ["ZUSD": 10_000, "XXBT": 0]
+            // The real day's moves, ten times wider: stops and targets a few percent away are
+            // reached within the few hours a test streams.
+            let base = s.history.last?.close ?? 0
+            func wide(_ b: Bar) -> Bar {
+                let k = { (p: Double) in ((base + (p - base) * 10) * 10).rounded() / 10 }
+                return Bar(timestampMs: b.timestampMs, open: k(b.open), high: k(b.high), low: k(b.low), close: k(b.close), volume: b.volume)
+            }
+            s.history = s.history.map(wide)
+            s.stream = s.stream.map(wide)
             configure(&s)
         }
         let fake = FakeKraken(script: script)
@@ -68,9 +80,16 @@ import Testing
         let r = try await Self.run(stream: 360, config: try Self.config(), bars: 359)
         let trades = try r.ledger.trades(limit: 1_000)
         let orders = r.fake.orders
-        #expect(!trades.isEmpty)
+        // Market entries, their stops at the exchange, take-profits sent on touch as IOC limits
+        // (once the stop's cancel was confirmed: no sell was ever refused for held funds).
+        #expect(trades.count >= 5)
+        #expect(orders.contains { $0.orderType == "stop-loss" && $0.status == "closed" })
+        #expect(orders.contains { $0.orderType == "limit" && $0.timeInForce == "IOC" && $0.status == "closed" })
+        #expect(r.lines.contains { $0.contains("closed take_profit") })
+        #expect(r.lines.contains { $0.contains("closed stop_loss") })
+        #expect(!r.lines.contains { $0.contains("rejected by Kraken") }, "\(r.lines.filter { $0.contains("rejected") })")
         // Every order went once: no client id twice.
-        #expect(Set(orders.map(\.clientOrderID)).count == orders.count)
+        #expect(Set(orders.map(\.clientOrderID)).count == orders.count && r.sent == orders.count)
         // The ledger equals the account: cash, position and fees.
         let usd = NSDecimalNumber(decimal: r.fake.balances["ZUSD"] ?? 0).doubleValue
         let btc = NSDecimalNumber(decimal: r.fake.balances["XXBT"] ?? 0).doubleValue

@@ -326,6 +326,9 @@ public struct Executor: Sendable {
             break
         case .fill(let fill):
             if order.purpose == .entry { applyEntryFill(i, fill, order: order) } else { applyExitFill(i, fill, order: order) }
+            // A status report of an order that ended with part filled: the missed fill is in,
+            // now the end (the report applied again has nothing more to derive).
+            if case .orderStatus(let r) = event, [.cancelled, .expired, .rejected].contains(r.state) { apply(event) }
         case .ended(let state, let reason, let rejectReason):
             orderEnded(i, order, state: state, reason: reason, rejectReason: rejectReason, atMs: Self.time(of: event))
         case .cancelRefused:

@@ -152,21 +152,20 @@ public struct OrderTracker: Sendable {
         if missed > step {
             let cost = r.averagePrice * r.filledQuantity - o.filledNotional
             let fee = max(0, r.totalFee - o.fees)
+            // Only a filled report completes the order here; one that ended otherwise keeps
+            // what it did not fill, so its end is a transition of its own.
             let leaves: Double
-            if r.state == .working || r.state == .unknown, case .base(let q) = o.request.quantity { leaves = max(step, q - r.filledQuantity) }
-            else if r.state == .working || r.state == .unknown { leaves = step }
-            else { leaves = 0 }
+            if r.state == .filled { leaves = 0 }
+            else if case .base(let q) = o.request.quantity { leaves = max(step, q - r.filledQuantity) }
+            else { leaves = step }
             let price = cost / missed
             let fill = Fill(orderID: o.request.id, pair: o.request.pair, side: o.request.side, price: price, quantity: missed, fee: fee,
                             feeRate: cost > 0 ? fee / cost : 0, isMaker: false, timestampMs: r.atMs, leavesQuantity: leaves)
             orders[r.orderID] = o
-            // Applying the derived fill moves the books; the state follows on the next report
-            // or is settled here for a terminal one.
-            guard let applied = apply(.filled(fill)) else { return nil }
-            if r.state != .filled, r.state != .working, r.state != .unknown {
-                orders[r.orderID]?.state = r.state == .rejected ? .cancelled : (r.state == .expired ? .expired : .cancelled)
-            }
-            return applied
+            // Applying the derived fill moves the books; a terminal state other than filled
+            // (cancelled with part filled) follows when the same report is applied again,
+            // which then has no fill left to derive and ends the order (`Executor.apply`).
+            return apply(.filled(fill))
         }
         switch r.state {
         case .working:

@@ -26,6 +26,10 @@ public struct KrakenExecutionTracker: Sendable {
         public var cumFee = 0.0
         public var accepted = false
         public var ended = false
+        /// When it was sent (a resumed order: when the engine decided it).
+        public var sentAtMs: Int64 = 0
+        /// Sent by an earlier process: whether it reached the book is not known yet.
+        public var resumed = false
         public var remaining: Double { max(0, volume - cumQty) }
     }
 
@@ -37,9 +41,54 @@ public struct KrakenExecutionTracker: Sendable {
     public init() {}
 
     /// An order about to be sent (recorded first: its executions may arrive before the reply).
-    public mutating func sent(_ o: OrderRequest, wireID: String, volume: Double) {
-        orders[o.id] = Order(request: o, wireID: wireID, volume: volume)
+    public mutating func sent(_ o: OrderRequest, wireID: String, volume: Double, atMs: Int64 = 0) {
+        var order = Order(request: o, wireID: wireID, volume: volume)
+        order.sentAtMs = atMs
+        orders[o.id] = order
         byWire[wireID] = o.id
+    }
+
+    /// An order the engine holds as working after a restart (sent by the last process, or not
+    /// at all if it stopped first), with what the engine already counted of it: its
+    /// `cl_ord_id` finds it at Kraken; fills beyond what is known are new.
+    public mutating func resume(_ o: OrderRequest, filled: Double, cost: Double, fee: Double) {
+        var order = Order(request: o, wireID: KrakenOrderParams.wireClientID(o.clientOrderID), volume: 0)
+        if case .base(let q) = o.quantity { order.volume = q }
+        order.cumQty = filled
+        order.cumCost = cost
+        order.cumFee = fee
+        order.accepted = true
+        order.resumed = true
+        order.sentAtMs = o.createdAtMs
+        orders[o.id] = order
+        byWire[order.wireID] = o.id
+    }
+
+    /// What Kraken lists for one of our orders (QueryOrders, OpenOrders, ClosedOrders): its
+    /// cumulative state to the engine when it says more than is known (fills missed, its end).
+    public mutating func status(_ info: KrakenOrderInfo, for id: OrderID, nowMs: Int64) -> [VenueEvent] {
+        guard var o = orders[id] else { return [] }
+        if o.txid == nil { o.txid = info.txid; byTxid[info.txid] = id }
+        if o.volume == 0 { o.volume = info.volume }
+        var events: [VenueEvent] = []
+        if !o.accepted && !o.ended && info.status != "canceled" && info.status != "expired" {
+            o.accepted = true
+            events.append(.accepted(id, atMs: info.openedAtMs > 0 ? info.openedAtMs : nowMs))
+        }
+        let more = info.executedVolume - o.cumQty > Self.eps(o.volume)
+        let terminal = ["closed", "canceled", "expired"].contains(info.status)
+        if more || (terminal && !o.ended) {
+            if more {
+                o.cumQty = info.executedVolume
+                o.cumCost = info.cost
+                o.cumFee = info.fee
+            }
+            if terminal { o.ended = true }
+            events.append(.orderStatus(info.report(orderID: id, nowMs: nowMs)))
+        }
+        o.resumed = false
+        orders[id] = o
+        return events
     }
 
     /// AddOrder answered with Kraken's order id: the order is accepted (if `new` has not said so).
@@ -62,6 +111,8 @@ public struct KrakenExecutionTracker: Sendable {
     }
 
     public func order(wireID: String) -> Order? { byWire[wireID].flatMap { orders[$0] } }
+    public func id(wireID: String) -> OrderID? { byWire[wireID] }
+    public func id(txid: String) -> OrderID? { byTxid[txid] }
     public func order(txid: String) -> Order? { byTxid[txid].flatMap { orders[$0] } }
 
     /// Orders still working (or not known to have ended).
@@ -70,7 +121,11 @@ public struct KrakenExecutionTracker: Sendable {
     /// One element of the `executions` channel. Unknown orders give no event; `foreign` says
     /// so (reconciliation decides about them).
     public mutating func apply(_ e: KrakenExecution, nowMs: Int64) -> (events: [VenueEvent], foreign: Bool) {
-        guard let id = e.clientOrderID.flatMap({ byWire[$0] }) ?? byTxid[e.orderID], var o = orders[id] else { return ([], true) }
+        guard let id = e.clientOrderID.flatMap({ byWire[$0] }) ?? byTxid[e.orderID], var o = orders[id] else {
+            // Past fills of orders no session tracks any more (a snapshot's last 50) are history;
+            // an open order of someone else's is worth saying.
+            return ([], e.execType == "new" || e.execType == "pending_new")
+        }
         let at = e.timeMs ?? nowMs
         if o.txid == nil, !e.orderID.isEmpty { o.txid = e.orderID; byTxid[e.orderID] = id }
         var events: [VenueEvent] = []

@@ -51,6 +51,11 @@ final class ExchangeStack<S: Strategy>: LiveStack {
         defer { session.venue.outbox.commands.removeAll() }
         return session.venue.outbox.commands
     }
+    var liveOrders: [ResumedOrder] {
+        session.engine.executor.tracker.live.map {
+            ResumedOrder(request: $0.request, filledQuantity: $0.filledQuantity, filledNotional: $0.filledNotional, fees: $0.fees)
+        }
+    }
     func blockEntries(_ reason: String?) { session.blockEntries(reason) }
     func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
     func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }

@@ -26,34 +26,60 @@ public actor KrakenOrderAdapter: OrderAdapter {
         public var reconnectMaxMs: Int64 = 5_000
         /// How long `start` waits for both subscriptions.
         public var startTimeoutMs: Int64 = 15_000
+        /// An order with no definite answer that is listed nowhere this long after its deadline
+        /// never traded (Kraken refuses it past the deadline; the margin covers clock skew).
+        public var settleGraceMs: Int64 = 5_000
+        /// Reconciliation timers (Kraken's guidance: open orders 30 s, balances 120 s).
+        public var reconcileOrdersMs: Int64 = 30_000
+        public var reconcileBalancesMs: Int64 = 120_000
+        /// Orders with our client-id prefix that no session knows: cancelled, or left working
+        /// and reported (`live.unknown_orders`).
+        public var adoptUnknown = false
+        /// The engine's client-id prefix (every journal's `npN-` starts with it).
+        public var clientPrefix = "np"
         public init(wsAuthURL: String, takerFee: Double) { self.wsAuthURL = wsAuthURL; self.takerFee = takerFee }
     }
 
     let rest: KrakenRESTClient
     let connector: any WebSocketConnector
-    let instruments: [Pair: KrakenInstrument]
+    let pairs: [Pair]
+    var instruments: [Pair: KrakenInstrument]
     let settings: Settings
     let clock: any Clock
     var tracker = KrakenExecutionTracker()
-    private var emit: (@Sendable ([OrderAdapterEvent]) -> Void)?
+    var emit: (@Sendable ([OrderAdapterEvent]) -> Void)?
     private var loop: Task<Void, Never>?
+    private var timers: Task<Void, Never>?
     private var handle: (any WebSocketHandle)?
     private var subscribed: Set<String> = []
-    private var stopped = false
+    var stopped = false
     private var lastFrameMs: Int64 = 0
-    private var reportedForeign: Set<String> = []
+    /// Orders of no session: said once on the channel; acted on once by reconciliation.
+    var announcedForeign: Set<String> = []
+    var reportedForeign: Set<String> = []
+    /// TradesHistory is read from here on (seconds): the oldest order not settled, less a minute.
+    var tradesSinceS: Int64 = 0
+    var reconciling = false
+    public internal(set) var reconciliations = 0
     public private(set) var ordersSent = 0
     public private(set) var privateConnections = 0
 
-    public init(rest: KrakenRESTClient, connector: any WebSocketConnector, instruments: [Pair: KrakenInstrument], settings: Settings,
-                clock: any Clock = WallClock()) {
-        self.rest = rest; self.connector = connector; self.instruments = instruments; self.settings = settings; self.clock = clock
+    /// `instruments`: the pairs' rules from AssetPairs; read at `start` when not given.
+    public init(rest: KrakenRESTClient, connector: any WebSocketConnector, pairs: [Pair], instruments: [Pair: KrakenInstrument] = [:],
+                settings: Settings, clock: any Clock = WallClock()) {
+        self.rest = rest; self.connector = connector; self.pairs = pairs; self.instruments = instruments; self.settings = settings; self.clock = clock
     }
 
     // MARK: The private channel
 
     public func start(events: @escaping @Sendable ([OrderAdapterEvent]) -> Void) async throws {
         emit = events
+        tradesSinceS = clock.nowMs() / 1000 - 60
+        if instruments.isEmpty {
+            do { instruments = try await rest.assetPairs(pairs) } catch {
+                throw LiveError.refused("--mode live: Kraken's AssetPairs failed (\(error)): the order rules of \(pairs.map(\.description).joined(separator: ", ")) are unknown")
+            }
+        }
         loop = Task { await self.connectionLoop() }
         let deadline = clock.nowMs() + settings.startTimeoutMs
         while subscribed.count < 2 {
@@ -63,11 +89,26 @@ public actor KrakenOrderAdapter: OrderAdapter {
             }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
+        timers = Task { await self.timerLoop() }
+    }
+
+    /// Open orders every `reconcileOrdersMs`, balances every `reconcileBalancesMs`.
+    private func timerLoop() async {
+        var nextBalances = clock.nowMs() + settings.reconcileBalancesMs
+        while !stopped && !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(max(50, settings.reconcileOrdersMs)) * 1_000_000)
+            guard !stopped && !Task.isCancelled else { return }
+            let now = clock.nowMs()
+            let balances = now >= nextBalances
+            if balances { nextBalances = now + settings.reconcileBalancesMs }
+            await reconcile(reason: "timer", balances: balances)
+        }
     }
 
     public func stop() async {
         stopped = true
         loop?.cancel()
+        timers?.cancel()
         if let h = handle { await h.close() }
         handle = nil
     }
@@ -127,7 +168,11 @@ public actor KrakenOrderAdapter: OrderAdapter {
         let now = clock.nowMs()
         switch KrakenWSMessage.parse(text) {
         case .subscription(_, let channel, _, let success, let error, _):
-            if success { subscribed.insert(channel) } else {
+            if success {
+                subscribed.insert(channel)
+                // After a reconnect: what happened while the channel was down is looked up.
+                if subscribed.count == 2 && privateConnections > 1 { Task { await self.reconcile(reason: "reconnect", balances: true) } }
+            } else {
                 note("error", "Kraken refused the private subscription (\(error ?? "no reason")): reconnecting with a new token")
                 if let h = handle { Task { await h.close() } }
             }
@@ -136,7 +181,7 @@ public actor KrakenOrderAdapter: OrderAdapter {
             for e in rows {
                 let (events, foreign) = tracker.apply(e, nowMs: now)
                 out += events.map(OrderAdapterEvent.venue)
-                if foreign, reportedForeign.insert(e.orderID).inserted {
+                if foreign, announcedForeign.insert(e.orderID).inserted {
                     out.append(.note(severity: "warning", text: "Kraken order \(e.orderID) (\(e.clientOrderID ?? "no cl_ord_id")) is not one of this "
                                      + "session's orders: left alone (reconciliation decides, live.unknown_orders)"))
                 }
@@ -169,7 +214,7 @@ public actor KrakenOrderAdapter: OrderAdapter {
         }
         let wire = sent.params.first { $0.0 == "cl_ord_id" }?.1 ?? o.clientOrderID
         // Recorded before it goes: its executions may arrive before the reply.
-        tracker.sent(o, wireID: wire, volume: sent.volume)
+        tracker.sent(o, wireID: wire, volume: sent.volume, atMs: now)
         ordersSent += 1
         do {
             let txid = try await rest.addOrder(sent.params)
@@ -205,5 +250,5 @@ public actor KrakenOrderAdapter: OrderAdapter {
         }
     }
 
-    private func note(_ severity: String, _ text: String) { emit?([.note(severity: severity, text: text)]) }
+    func note(_ severity: String, _ text: String) { emit?([.note(severity: severity, text: text)]) }
 }

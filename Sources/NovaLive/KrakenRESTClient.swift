@@ -123,16 +123,46 @@ public actor KrakenRESTClient {
         KrakenBalance.parse(try await call(KrakenRequest(private: "Balance")))
     }
 
-    public func openOrders() async throws(KrakenError) -> [KrakenOrderInfo] {
-        KrakenOrderInfo.parseMap(try await call(KrakenRequest(private: "OpenOrders")))
+    /// Open orders, or the one with `clientOrderID` (Kraken keeps `cl_ord_id` unique among open orders).
+    public func openOrders(clientOrderID: String? = nil) async throws(KrakenError) -> [KrakenOrderInfo] {
+        KrakenOrderInfo.parseMap(try await call(KrakenRequest(private: "OpenOrders", clientOrderID.map { [("cl_ord_id", $0)] } ?? [])))
     }
 
-    public func closedOrders(startSeconds: Int64) async throws(KrakenError) -> [KrakenOrderInfo] {
-        KrakenOrderInfo.parseMap(try await call(KrakenRequest(private: "ClosedOrders", [("start", String(startSeconds))])))
+    /// Orders closed since `startSeconds` (filled, cancelled, expired), every page of 50, or
+    /// only those with `clientOrderID`.
+    public func closedOrders(startSeconds: Int64, clientOrderID: String? = nil) async throws(KrakenError) -> [KrakenOrderInfo] {
+        var out: [KrakenOrderInfo] = []
+        while true {
+            var p = [("start", String(startSeconds)), ("ofs", String(out.count))]
+            if let clientOrderID { p.append(("cl_ord_id", clientOrderID)) }
+            let r = try await call(KrakenRequest(private: "ClosedOrders", p))
+            let page = KrakenOrderInfo.parseMap(r)
+            out += page
+            let count = (r["count"] as? Int) ?? out.count
+            if page.isEmpty || out.count >= count || out.count >= 5_000 { return out }
+        }
     }
 
+    /// The cumulative state of orders by txid, 50 to a call (§1.4 QueryOrders).
+    public func queryOrders(_ txids: [String]) async throws(KrakenError) -> [KrakenOrderInfo] {
+        var out: [KrakenOrderInfo] = []
+        for start in stride(from: 0, to: txids.count, by: 50) {
+            let chunk = txids[start..<min(txids.count, start + 50)]
+            out += KrakenOrderInfo.parseMap(try await call(KrakenRequest(private: "QueryOrders", [("txid", chunk.joined(separator: ","))])))
+        }
+        return out
+    }
+
+    /// Fills since `startSeconds`, every page of 50 (§1.4 TradesHistory).
     public func tradesHistory(startSeconds: Int64) async throws(KrakenError) -> [KrakenTrade] {
-        KrakenTrade.parseHistory(try await call(KrakenRequest(private: "TradesHistory", [("start", String(startSeconds))])))
+        var out: [KrakenTrade] = []
+        while true {
+            let r = try await call(KrakenRequest(private: "TradesHistory", [("start", String(startSeconds)), ("ofs", String(out.count))]))
+            let page = KrakenTrade.parseHistory(r)
+            out += page
+            let count = (r["count"] as? Int) ?? out.count
+            if page.isEmpty || out.count >= count || out.count >= 5_000 { return out.sorted { ($0.timeMs, $0.tradeID) < ($1.timeMs, $1.tradeID) } }
+        }
     }
 
     /// Sends an order; returns its txid. A transport failure here is an unknown outcome (the

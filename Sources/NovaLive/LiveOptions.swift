@@ -72,6 +72,9 @@ public struct LiveSummary: Sendable, Equatable {
     public var inputs = 0
     /// Ledger writes that failed (the first is said on the output).
     public var ledgerWriteFailures = 0
+    /// Live mode: reconciliations with the exchange, and the changes they made to the books.
+    public var reconciliations = 0
+    public var reconciliationChanges = 0
     /// Bar-closing frame to decision done, for every live bar and for those that sent an order.
     public var barLatency = LatencySamples()
     public var orderLatency = LatencySamples()

@@ -16,6 +16,11 @@ extension LiveRuntime {
     func startOrders() async throws {
         guard options.mode == .live, let orders, let cont = continuation else { return }
         try await orders.start { events in cont.yield(.orders(events)) }
+        // Before any decision: what the last session left working is looked up, and the books
+        // are compared with the account (its answers queue ahead of the first bar).
+        await orders.resume(resumedOrders)
+        resumedOrders = []
+        await orders.reconcile(reason: "start", balances: true)
         let (jobs, jobsCont) = AsyncStream<VenueCommandJob>.makeStream()
         orderJobs = jobsCont
         orderTask = Task { [weak self] in
@@ -53,6 +58,13 @@ extension LiveRuntime {
             case .note(let severity, let text):
                 if severity != "info" { options.output(text) }
                 try? thought("execution", text, severity: severity)
+            case .reconciled(let at, let reason, let changes):
+                lastReconciliation = (at, reason, changes)
+                summary.reconciliations += 1
+                summary.reconciliationChanges += changes.count
+                try? thought("reconciliation", changes.isEmpty ? "reconciliation (\(reason)): the books agree with Kraken"
+                             : "reconciliation (\(reason)): \(changes.count) change\(changes.count == 1 ? "" : "s")",
+                             severity: changes.isEmpty ? "info" : "warning")
             }
         }
         guard let stack, !venue.isEmpty else { return }

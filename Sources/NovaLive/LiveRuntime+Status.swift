@@ -11,9 +11,15 @@ extension LiveRuntime {
         case "/api/v1/health":
             return (200, json(["status": "healthy", "version": "0.1.0", "timestamp": UTCTime.iso(now)]))
         case "/api/v1/status":
-            return (200, json(["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
-                               "paused": paused, "entry_block": entryBlockReason ?? NSNull(), "uptime_seconds": (now - startedMs) / 1000, "scan_count": summary.liveBars,
-                               "pairs": options.pairs.map(\.description), "scan_interval": 60, "ws_connected": handle != nil]))
+            var body: [String: Any] = ["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
+                                       "paused": paused, "entry_block": entryBlockReason ?? NSNull(), "uptime_seconds": (now - startedMs) / 1000,
+                                       "scan_count": summary.liveBars, "pairs": options.pairs.map(\.description), "scan_interval": 60,
+                                       "ws_connected": handle != nil]
+            // Live mode: the last reconciliation with the exchange and what it changed.
+            if let r = lastReconciliation {
+                body["reconciliation"] = ["at": UTCTime.iso(r.atMs), "reason": r.reason, "changes": r.changes, "count": summary.reconciliations]
+            }
+            return (200, json(body))
         case "/api/v1/trades", "/api/v1/positions":
             let rows = ((try? ledger.trades(status: path.hasSuffix("positions") ? "open" : nil, limit: 200)) ?? []).map { t -> [String: Any] in
                 var o: [String: Any] = ["trade_id": t.tradeID, "pair": t.pair, "side": t.side, "entry_price": t.entryPrice, "quantity": t.quantity,

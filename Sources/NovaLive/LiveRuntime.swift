@@ -36,6 +36,10 @@ public actor LiveRuntime {
     var ordersPending = 0
     /// The journal's number (1 for the first): it tags this journal's client order ids.
     var journalEpoch = 1
+    /// The last reconciliation with the exchange (status endpoint).
+    var lastReconciliation: (atMs: Int64, reason: String, changes: [String])?
+    /// Orders the replayed journal leaves working: looked up at the exchange, not sent again.
+    var resumedOrders: [ResumedOrder] = []
 
     let options: LiveOptions
     let rest: KrakenRESTClient
@@ -138,6 +142,7 @@ public actor LiveRuntime {
         self.stack = stack
         if let resume {
             replay(resume, into: stack)
+            resumedOrders = stack.liveOrders
             primed = true
             refreshEntryBlock()
             fillGap(history)

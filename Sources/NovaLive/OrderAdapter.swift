@@ -6,6 +6,20 @@ import NovaVenue
 public enum OrderAdapterEvent: Sendable, Equatable {
     case venue(VenueEvent)
     case note(severity: String, text: String)
+    /// A reconciliation with the exchange ran: when, why, and what it changed (empty: the
+    /// books agreed). `novapulse live status` shows the last one.
+    case reconciled(atMs: Int64, reason: String, changes: [String])
+}
+
+/// An order the engine still holds as working after a restart, with what it already counted.
+public struct ResumedOrder: Sendable, Equatable {
+    public var request: OrderRequest
+    public var filledQuantity: Double
+    public var filledNotional: Double
+    public var fees: Double
+    public init(request: OrderRequest, filledQuantity: Double, filledNotional: Double, fees: Double) {
+        self.request = request; self.filledQuantity = filledQuantity; self.filledNotional = filledNotional; self.fees = fees
+    }
 }
 
 /// The order side of one exchange, as `novapulse live --mode live` holds it: the engine's
@@ -21,6 +35,12 @@ public protocol OrderAdapter: Sendable {
     func submit(_ order: OrderRequest, referencePrice: Double) async
     /// Asks for an order to be cancelled; the answer is a `cancelled` or `cancelRejected` event.
     func cancel(_ id: OrderID) async
+    /// Orders the engine holds as working after a journal replay: looked up at the exchange by
+    /// client id at the next reconciliation, never sent again.
+    func resume(_ orders: [ResumedOrder]) async
+    /// Compares the books with the exchange (open and closed orders, fills, balances) and says
+    /// what differed as events; `reason`: start, reconnect, timer.
+    func reconcile(reason: String, balances: Bool) async
     /// Closes the private channel. Resting orders stay at the exchange.
     func stop() async
 }

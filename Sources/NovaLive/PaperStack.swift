@@ -27,11 +27,14 @@ protocol LiveStack: AnyObject {
     func venue(_ e: VenueEvent)
     /// The commands the engine gave since the last call, for the exchange (none in paper).
     func takeCommands() -> [VenueCommand]
+    /// Orders the engine holds as working (live mode: after a replay, to look up at the exchange).
+    var liveOrders: [ResumedOrder] { get }
 }
 
 extension LiveStack {
     func venue(_ e: VenueEvent) {}
     func takeCommands() -> [VenueCommand] { [] }
+    var liveOrders: [ResumedOrder] { [] }
 }
 
 final class PaperStack<S: Strategy>: LiveStack {

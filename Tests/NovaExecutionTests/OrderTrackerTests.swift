@@ -70,8 +70,12 @@ import NovaVenue
         let r = OrderStatusReport(orderID: 7, state: .cancelled, filledQuantity: 2.5, averagePrice: 101, totalFee: 0.3, atMs: 9)
         guard let (o, transition) = t.apply(.orderStatus(r)), case .fill(let missed) = transition else { Issue.record("no derived fill"); return }
         #expect(abs(missed.quantity - 1.5) < 1e-12 && abs(missed.price - (252.5 - 100) / 1.5) < 1e-9 && abs(missed.fee - 0.2) < 1e-12)
-        #expect(missed.leavesQuantity == 0 && o.slot == 2)
-        #expect(t[7]?.state == .cancelled && t[7]?.outcomeUnknown == false && abs(t[7]!.filledQuantity - 2.5) < 1e-12)
+        #expect(abs(missed.leavesQuantity - 0.5) < 1e-12 && o.slot == 2)
+        #expect(t[7]?.state == .partiallyFilled && t[7]?.outcomeUnknown == false && abs(t[7]!.filledQuantity - 2.5) < 1e-12)
+        // The same report again has no fill left to derive: it ends the order, with its 2.5 filled.
+        let ended = t.apply(.orderStatus(r))?.1
+        #expect(ended == .ended(state: .cancelled, reason: "status report: cancelled", rejectReason: nil))
+        #expect(t[7]?.state == .cancelled && abs(t[7]!.filledQuantity - 2.5) < 1e-12)
         // A report that matches the books changes nothing.
         let repeated = t.apply(.orderStatus(r))?.1
         #expect(repeated == OrderTracker.Transition.none)

@@ -30,6 +30,9 @@ public struct FakeAccountScript: Sendable {
     public var rejectAddOrders: [Int: String] = [:]
     /// The n-th AddOrder is placed, and its reply is lost.
     public var loseAddOrderReplies: [Int: LostReply] = [:]
+    /// The n-th AddOrder never reaches the engine: nothing is placed and the connection closes
+    /// without a reply (the order's fate is unknown to the client, and it never traded).
+    public var swallowAddOrders: Set<Int> = []
     /// The n-th private call (any method, 1-based) answers `EAPI:Rate limit exceeded` / `EAPI:Invalid nonce`.
     public var rateLimitCalls: Set<Int> = []
     public var invalidNonceCalls: Set<Int> = []

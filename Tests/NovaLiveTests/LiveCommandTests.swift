@@ -182,9 +182,19 @@ import Testing
         p.waitUntilExit()
         #expect(p.terminationStatus == 0 && o.contains("stored kraken credentials (key NPKE****cdef) in \(ws)/data/secrets.enc"), "\(o) \(e)")
         #expect(try Self.finish(["secrets", "list"], workspace: ws, env: env).1 == "kraken: key NPKE****cdef\n")
-        // `--mode live` now gets past the keys, to the refusal this version still ends with.
-        let live = try Self.finish(["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"], workspace: ws, env: env)
-        #expect(live.0 == 2 && live.2.contains("real order placement through the Kraken adapter is not in this version yet"), "\(live)")
+        // `--mode live` with the stored keys, against a Kraken-compatible endpoint (the fake,
+        // which checks every signature with these keys): it signs, subscribes and reconciles.
+        var script = try LivePaperTests.script(intervalMs: 200).0
+        script.account.apiKey = "NPKEY-0123456789abcdef"
+        script.account.apiSecret = secret
+        let f = FakeKraken(script: script)
+        try f.start()
+        defer { f.stop() }
+        let live = try Self.finish(Self.args(f, ["--mode", "live", "--confirm-real-money", "--for", "3s", "--param", "venues.kraken.ws_auth_url=\(f.wsAuthURL)"]),
+                                   workspace: ws, env: env)
+        #expect(live.0 == 0 && live.1.contains("LIVE (real orders) on kraken") && live.1.contains("data/live-kraken-live.db"), "\(live)")
+        #expect(f.privateConnectionCount == 1 && f.requests.contains("/0/private/GetWebSocketsToken") && f.requests.contains("/0/private/OpenOrders"))
+        #expect(!live.1.contains(secret) && !live.2.contains(secret))
         var noMaster = env
         noMaster["NOVAPULSE_MASTER_KEY"] = ""
         let locked = try Self.finish(["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"], workspace: ws, env: noMaster)

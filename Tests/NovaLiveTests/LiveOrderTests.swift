@@ -34,15 +34,14 @@ import Testing
         var sent: Int
     }
 
-    /// A live session on the fake with the account `configure` sets up (10,000 USD by default).
-    static func run(stream count: Int = 200, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
-                    _ configure: (inout FakeKraken.Script) -> Void = { _ in }) async throws -> Run {
+    /// The fake with an account of 10,000 USD (changed by `configure`), streaming a real day's
+    /// bars widened ten times around the last warm-up close: stops and targets a few percent
+    /// away are reached within the few hours a test streams.
+    static func fake(stream count: Int = 360, _ configure: (inout FakeKraken.Script) -> Void = { _ in }) throws -> FakeKraken {
         let (script, _, _) = try LivePaperTests.script(intervalMs: 25, stream: count) { s in
             s.account.apiKey = "fake-key"
             s.account.apiSecret = secret
             s.account.balances = ["ZUSD": 10_000, "XXBT": 0]
-            // The real day's moves, ten times wider: stops and targets a few percent away are
-            // reached within the few hours a test streams.
             let base = s.history.last?.close ?? 0
             func wide(_ b: Bar) -> Bar {
                 let k = { (p: Double) in ((base + (p - base) * 10) * 10).rounded() / 10 }
@@ -54,18 +53,22 @@ import Testing
         }
         let fake = FakeKraken(script: script)
         try fake.start()
-        defer { fake.stop() }
-        let dir = Fixtures.scratch("live-orders")
-        var (options, lines) = try LivePaperTests.options(dir + "/live.db", config: config, bars: bars, seconds: seconds)
+        return fake
+    }
+
+    /// One live session on `fake` with ledger `database`, until `bars` live bars (or `seconds`).
+    static func session(_ fake: FakeKraken, database: String, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
+                        _ adjust: (inout KrakenOrderAdapter.Settings) -> Void = { _ in }) async throws -> Run {
+        var (options, lines) = try LivePaperTests.options(database, config: config, bars: bars, seconds: seconds)
         options.mode = .live
-        options.logPath = dir + "/novapulse.jsonl"
+        options.logPath = (database as NSString).deletingLastPathComponent + "/novapulse.jsonl"
         let http = HTTPClientTransport(group: LivePaperTests.group)
         let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: .init(apiKey: "fake-key", apiSecret: secret),
-                                        tier: .pro, persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
-        let instruments = try await rest.assetPairs(options.pairs)
+                                        tier: .pro, persistedNonce: UInt64(Date().timeIntervalSince1970 * 1000), storeNonce: { _ in }, clock: WallClock())
         var settings = KrakenOrderAdapter.Settings(wsAuthURL: fake.wsAuthURL, takerFee: config.venueProfile.takerFee)
         settings.reconnectMinMs = 50
-        let adapter = KrakenOrderAdapter(rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), instruments: instruments,
+        adjust(&settings)
+        let adapter = KrakenOrderAdapter(rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), pairs: options.pairs,
                                          settings: settings)
         let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), wsURL: fake.wsURL,
                                   ledger: LiveLedger(store: try ResultsStore(path: options.databasePath)), orders: adapter)
@@ -74,6 +77,26 @@ import Testing
         do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
         await http.shutdown()
         return Run(summary: try result.get(), ledger: ledger, fake: fake, lines: lines.all, sent: await adapter.ordersSent)
+    }
+
+    static func run(stream count: Int = 360, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
+                    _ configure: (inout FakeKraken.Script) -> Void = { _ in }) async throws -> Run {
+        let fake = try Self.fake(stream: count, configure)
+        defer { fake.stop() }
+        return try await session(fake, database: Fixtures.scratch("live-orders") + "/live.db", config: config, bars: bars, seconds: seconds)
+    }
+
+    /// The ledger equals the account: cash, position and fees (to the cent).
+    static func expectLedgerEqualsAccount(_ ledger: LiveLedger, _ fake: FakeKraken, initialCash: Double = 10_000) throws {
+        let trades = try ledger.trades(limit: 1_000)
+        let usd = NSDecimalNumber(decimal: fake.balances["ZUSD"] ?? 0).doubleValue
+        let btc = NSDecimalNumber(decimal: fake.balances["XXBT"] ?? 0).doubleValue
+        let fakeFees = fake.trades.reduce(0.0) { $0 + NSDecimalNumber(decimal: $1.fee).doubleValue }
+        let closed = trades.filter { $0.status == "closed" }, open = trades.filter { $0.status == "open" }
+        let expectedUSD = initialCash + closed.reduce(0) { $0 + $1.pnl } - open.reduce(0) { $0 + $1.entryPrice * $1.quantity + $1.fees }
+        #expect(abs(usd - expectedUSD) < 0.01, "account \(usd) vs ledger \(expectedUSD)")
+        #expect(abs(btc - open.reduce(0) { $0 + $1.quantity }) < 1e-9, "account \(btc) BTC vs ledger \(open.map(\.quantity))")
+        #expect(abs(fakeFees - trades.reduce(0) { $0 + $1.fees }) < 0.01, "account fees \(fakeFees) vs ledger \(trades.reduce(0) { $0 + $1.fees })")
     }
 
     @Test func entriesStopsAndExitsAreBookedAsTheAccountSaysTheyHappened() async throws {
@@ -90,14 +113,6 @@ import Testing
         #expect(!r.lines.contains { $0.contains("rejected by Kraken") }, "\(r.lines.filter { $0.contains("rejected") })")
         // Every order went once: no client id twice.
         #expect(Set(orders.map(\.clientOrderID)).count == orders.count && r.sent == orders.count)
-        // The ledger equals the account: cash, position and fees.
-        let usd = NSDecimalNumber(decimal: r.fake.balances["ZUSD"] ?? 0).doubleValue
-        let btc = NSDecimalNumber(decimal: r.fake.balances["XXBT"] ?? 0).doubleValue
-        let fakeFees = r.fake.trades.reduce(0.0) { $0 + NSDecimalNumber(decimal: $1.fee).doubleValue }
-        let closed = trades.filter { $0.status == "closed" }, open = trades.filter { $0.status == "open" }
-        let expectedUSD = 10_000 + closed.reduce(0) { $0 + $1.pnl } - open.reduce(0) { $0 + $1.entryPrice * $1.quantity + $1.fees }
-        #expect(abs(usd - expectedUSD) < 0.01, "account \(usd) vs ledger \(expectedUSD)")
-        #expect(abs(btc - open.reduce(0) { $0 + $1.quantity }) < 1e-9)
-        #expect(abs(fakeFees - trades.reduce(0) { $0 + $1.fees }) < 0.01)
+        try Self.expectLedgerEqualsAccount(r.ledger, r.fake)
     }
 }

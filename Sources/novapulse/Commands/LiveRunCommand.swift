@@ -20,7 +20,11 @@ struct LiveRunCommand: ParsableCommand {
         REST OHLC history first (live.warmup_bars) and makes no decision before. State goes to the seed's tables \
         in data/live-kraken-paper.db (trades, signals, thought_log, metrics, daily_summary); structured logs to \
         logs/novapulse.jsonl. Endpoints: venues.kraken.rest_url / ws_url (settable with --param). SIGINT or \
-        SIGTERM stops cleanly (exit 0). `novapulse live status|pause|resume|close-all` talk to it through its status \
+        SIGTERM stops cleanly (exit 0), leaving resting stops at the exchange. --mode live --confirm-real-money places \
+        real orders through Kraken's private API (keys from KRAKEN_API_KEY/KRAKEN_API_SECRET or `novapulse secrets`; \
+        fills from the authenticated executions channel; reconciliation by client order id at start, after reconnects \
+        and every live.reconcile_orders_s), with its own ledger data/live-kraken-live.db (docs/live.md). \
+        `novapulse live status|pause|resume|close-all` talk to it through its status \
         endpoint (live.status_port; DASHBOARD_READ_KEY, DASHBOARD_ADMIN_KEY). Needs a build with the live stack: swift build -c release --traits Live.
         """)
 
@@ -87,8 +91,6 @@ struct LiveRunCommand: ParsableCommand {
                 throw ValidationError("--mode live needs KRAKEN_API_KEY and KRAKEN_API_SECRET in the environment, "
                                       + "or stored with `novapulse secrets set kraken` (and NOVAPULSE_MASTER_KEY set)")
             }
-            throw ValidationError("--mode live: real order placement through the Kraken adapter is not in this version yet; "
-                                  + "run paper mode (the default) meanwhile")
         }
     }
 
@@ -97,7 +99,7 @@ struct LiveRunCommand: ParsableCommand {
     /// decisions), `data/replay-NAME.db` (emptied once its lock is held) unless --db names one
     /// that does not exist yet.
     func databasePath() throws -> String {
-        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: .paper) }
+        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: mode == "live" ? .live : .paper) }
         if let db {
             guard !FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db) exists: a replay writes a new ledger") }
             return db
@@ -134,6 +136,7 @@ struct LiveRunCommand: ParsableCommand {
         options.durationMs = try duration.map(Self.parseDuration)
         options.handleSignals = true
         options.fresh = fresh
+        options.mode = mode == "live" ? .live : .paper
         options.statusPort = cfg.live.statusPort == 0 ? nil : cfg.live.statusPort
         options.readKey = ProcessInfo.processInfo.environment["DASHBOARD_READ_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.adminKey = ProcessInfo.processInfo.environment["DASHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -152,11 +155,27 @@ struct LiveRunCommand: ParsableCommand {
         let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
         if tape != nil { options.statusPort = nil }
         options.clock = wiring.clock
-        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: nil,
+        // Keys only where orders are real: paper and replays sign nothing.
+        let credentials = options.mode == .live ? try SecretStore.credentials(for: "kraken").map {
+            KrakenRESTClient.Credentials(apiKey: $0.0.apiKey, apiSecret: $0.0.apiSecret)
+        } : nil
+        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials,
                                         tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
                                         storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: wiring.clock)
-        let runtime = LiveRuntime(options: options, rest: rest, connector: wiring.connector, wsURL: venue.wsURL, ledger: ledger)
-        let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" } ?? "paper on kraken"
+        var orders: KrakenOrderAdapter?
+        if options.mode == .live {
+            var s = KrakenOrderAdapter.Settings(wsAuthURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
+            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
+            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
+            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
+            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
+            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
+            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
+            orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
+        }
+        let runtime = LiveRuntime(options: options, rest: rest, connector: wiring.connector, wsURL: venue.wsURL, ledger: ledger, orders: orders)
+        let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" }
+            ?? (options.mode == .live ? "LIVE (real orders) on kraken" : "paper on kraken")
         let until = options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? (tape != nil ? "" : "; Ctrl-C stops")
         print("novapulse live: \(source) \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
               + "ledger \(options.databasePath)\(until)"

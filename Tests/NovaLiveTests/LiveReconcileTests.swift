@@ -1,0 +1,70 @@
+import Foundation
+import NovaConfig
+import NovaCore
+import NovaFakeKraken
+import NovaKraken
+import NovaStorage
+import NovaTestSupport
+import Testing
+@testable import NovaLive
+
+/// No order is ever guessed: unknown outcomes settled by `cl_ord_id`, fills made while no
+/// process ran found at the restart, orders of no session cancelled or adopted. Against the
+/// fake Kraken's account, with the real adapter and runtime.
+@Suite struct LiveReconcileTests {
+    /// Quick timers for tests: a deadline of 1 s, reconciliation every 300 ms.
+    static func quick(_ s: inout KrakenOrderAdapter.Settings) {
+        s.deadlineMs = 1_000
+        s.settleGraceMs = 200
+        s.reconcileOrdersMs = 300
+    }
+
+    @Test func anAddOrderThatNeverArrivedIsRejectedAfterItsDeadlineAndNeverResent() async throws {
+        // The second AddOrder is the first position's stop: it never reaches Kraken.
+        let fake = try LiveOrderTests.fake { $0.account.swallowAddOrders = [2] }
+        defer { fake.stop() }
+        let r = try await LiveOrderTests.session(fake, database: Fixtures.scratch("live-lost") + "/live.db", config: try LiveOrderTests.config(),
+                                                 bars: 200, Self.quick)
+        let thoughts = try r.ledger.thoughts(limit: 1_000).map(\.message)
+        #expect(r.lines.contains { $0.contains("AddOrder np1-0-1-sl1 (stop_loss) has no definite answer") }, "\(r.lines)")
+        #expect(thoughts.contains { $0.contains("np1-0-1-sl1 listed nowhere after its deadline: never traded, called rejected") })
+        // Sent once, never at Kraken: once called rejected (a transient refusal), the stop went
+        // out again under its next id.
+        let orders = r.fake.orders
+        #expect(!orders.contains { $0.clientOrderID == "np1-0-1-sl1" } && orders.contains { $0.clientOrderID == "np1-0-1-sl2" })
+        #expect(r.fake.addOrderCalls == r.sent && Set(orders.map(\.clientOrderID)).count == orders.count)
+        try LiveOrderTests.expectLedgerEqualsAccount(r.ledger, r.fake)
+    }
+
+    @Test func anOrderPlacedWhoseReplyWasLostIsFoundByItsClientID() async throws {
+        let fake = try LiveOrderTests.fake { $0.account.loseAddOrderReplies = [1: .badGateway, 3: .hangUp] }
+        defer { fake.stop() }
+        let r = try await LiveOrderTests.session(fake, database: Fixtures.scratch("live-lost-reply") + "/live.db", config: try LiveOrderTests.config(),
+                                                 bars: 200, Self.quick)
+        #expect(r.lines.contains { $0.contains("has no definite answer (HTTP 502") }, "\(r.lines)")
+        // Both orders traded at Kraken and are in the books, each sent once.
+        let trades = try r.ledger.trades(limit: 1_000)
+        #expect(trades.count >= 3 && r.fake.addOrderCalls == r.sent)
+        #expect(Set(r.fake.orders.map(\.clientOrderID)).count == r.fake.orders.count)
+        try LiveOrderTests.expectLedgerEqualsAccount(r.ledger, r.fake)
+    }
+
+    @Test func ordersOfNoSessionAreCancelledOrAdoptedAndOthersLeftAlone() async throws {
+        for adopt in [false, true] {
+            let fake = try LiveOrderTests.fake()
+            defer { fake.stop() }
+            let ours = fake.placeForeignOrder(["pair": "XBTUSD", "type": "buy", "ordertype": "limit", "price": "1000.0", "volume": "0.01",
+                                               "cl_ord_id": "np9-0-1-en1"])
+            let theirs = fake.placeForeignOrder(["pair": "XBTUSD", "type": "buy", "ordertype": "limit", "price": "1000.0", "volume": "0.01",
+                                                 "cl_ord_id": "manual-1"])
+            let r = try await LiveOrderTests.session(fake, database: Fixtures.scratch("live-foreign") + "/live.db", config: try LiveOrderTests.config(),
+                                                     bars: 3) { s in s.adoptUnknown = adopt }
+            let status = { (txid: String?) in r.fake.orders.first { $0.txid == txid }?.status }
+            #expect(status(theirs) == "open")
+            #expect(status(ours) == (adopt ? "open" : "canceled"))
+            let said = r.lines.filter { $0.contains("np9-0-1-en1") }
+            #expect(said.contains { $0.contains(adopt ? "left working, not managed" : "cancelled (live.unknown_orders: cancel)") }, "\(r.lines)")
+            #expect(r.summary.reconciliations >= 1 && r.summary.reconciliationChanges >= 1)
+        }
+    }
+}

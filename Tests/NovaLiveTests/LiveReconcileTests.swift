@@ -67,4 +67,34 @@ import Testing
             #expect(r.summary.reconciliations >= 1 && r.summary.reconciliationChanges >= 1)
         }
     }
+
+    @Test func aFillWhileNoProcessRanIsFoundAtTheRestart() async throws {
+        let fake = try LiveOrderTests.fake()
+        defer { fake.stop() }
+        let db = Fixtures.scratch("live-restart") + "/live.db"
+        let config = try LiveOrderTests.config()
+        let first = try await LiveOrderTests.session(fake, database: db, config: config, bars: Self.barsToAnOpenPosition, Self.quick)
+        let open = try first.ledger.trades(status: "open")
+        try #require(open.count == 1, "\(first.lines)")
+        let stop = try #require(fake.orders.last { $0.orderType == "stop-loss" && $0.status == "open" })
+        // While nothing runs, the market wicks through the stop: it fills at Kraken.
+        let through = NSDecimalNumber(decimal: stop.price).doubleValue - 50
+        fake.play(Bar(timestampMs: 0, open: through + 60, high: through + 60, low: through, close: through + 10, volume: 1))
+        #expect(fake.orders.first { $0.txid == stop.txid }?.status == "closed")
+        let sent = fake.addOrderCalls
+        let second = try await LiveOrderTests.session(fake, database: db, config: config, bars: 3, Self.quick)
+        #expect(second.lines.contains { $0.contains("resumed from the journal") && $0.contains("1 open position") }, "\(second.lines)")
+        // The stop was sent by the first process: found by its cl_ord_id, before any decision.
+        #expect(second.lines.contains { $0.contains("reconciliation (start): \(stop.clientOrderID) found at Kraken as \(stop.txid) (closed") },
+                "\(second.lines)")
+        let closed = try second.ledger.trades(limit: 100).first { $0.tradeID == open[0].tradeID }
+        // Closed by the stop, at the print that went through it (Kraken's cost has 4 decimals).
+        #expect(closed?.status == "closed" && closed?.notes == "stop_loss" && abs((closed?.exitPrice ?? 0) - through) < 0.01)
+        // Nothing sent twice: the resumed orders were looked up, not placed again.
+        #expect(Set(fake.orders.map(\.clientOrderID)).count == fake.orders.count && fake.addOrderCalls == sent + second.sent)
+        try LiveOrderTests.expectLedgerEqualsAccount(second.ledger, fake)
+    }
+
+    /// Live bars until the widened day's first position is open (with its stop resting).
+    static let barsToAnOpenPosition = 6
 }

@@ -63,6 +63,12 @@ extension Executor {
             return
         }
         guard let r = rejectReason, order.purpose != .entry else { return }
+        if wasStop, r == .invalidOrder || r == .unsupportedOrder {
+            // The venue will not hold this stop: the position would go on unprotected.
+            notes.append(note(i, atMs, "stop refused as invalid (\(r.rawValue)): no protection, so the position exits at market now"))
+            exit(i, purpose: .stopLoss, atMs: atMs)
+            return
+        }
         let attempt = (protectiveAttempts[id] ?? 0) + 1
         guard r.isTransient && attempt <= config.exitRetries else { return }
         notes.append(note(i, atMs, "\(order.purpose.rawValue) retry \(attempt) of \(config.exitRetries)"))

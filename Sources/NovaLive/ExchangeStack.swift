@@ -19,10 +19,10 @@ struct ExchangeVenue: Venue {
 /// The decision stack with real orders. Its clock is moved by what it is given (a bar's close,
 /// an exchange event's time), never read from the wall: replaying the journal's bars and
 /// exchange events into a fresh stack rebuilds the same state, with the same order ids.
-final class ExchangeStack<S: Strategy>: LiveStack {
+final class ExchangeStack<S: Strategy>: SessionStack {
     var session: Session<ExchangeVenue, S>
     let clock: ReplayClock
-    private(set) var peakEquity: Double
+    var peakEquity: Double
 
     /// `runTag`: the client order ids' prefix for this journal (`np2` gives `np2-0-12-sl1`): a
     /// new journal never reuses an id an earlier one gave the exchange.
@@ -55,18 +55,6 @@ final class ExchangeStack<S: Strategy>: LiveStack {
         session.engine.executor.tracker.live.map {
             ResumedOrder(request: $0.request, filledQuantity: $0.filledQuantity, filledNotional: $0.filledNotional, fees: $0.fees)
         }
-    }
-    func blockEntries(_ reason: String?) { session.blockEntries(reason) }
-    func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
-    func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }
-    func components(slot: Int) -> [StrategyComponent] { session.components(slot: slot) }
-    var trades: [Trade] { session.trades }
-    var signals: [SignalEvent] { session.signals }
-    var equity: Double { session.currentEquity }
-    var cash: Double { session.cash }
-    func recordEquity(atMs t: Int64) {
-        session.recordEquity(atMs: t)
-        peakEquity = max(peakEquity, session.currentEquity)
     }
 }
 

@@ -30,9 +30,22 @@ extension KrakenOrderAdapter {
     }
 
     public func reconcile(reason: String, balances withBalances: Bool) async {
-        guard !reconciling, !stopped else { return }
+        guard !stopped else { return }
+        // One at a time; one asked for meanwhile (a reconnect during a timer's) runs right after.
+        guard !reconciling else {
+            if reason != "timer" || pendingReconcile == nil { pendingReconcile = (reason, withBalances || pendingReconcile?.balances == true) }
+            return
+        }
         reconciling = true
         defer { reconciling = false }
+        await reconcileOnce(reason: reason, balances: withBalances)
+        while let next = pendingReconcile, !stopped {
+            pendingReconcile = nil
+            await reconcileOnce(reason: next.reason, balances: next.balances)
+        }
+    }
+
+    private func reconcileOnce(reason: String, balances withBalances: Bool) async {
         reconciliations += 1
         let now = clock.nowMs()
         var events: [OrderAdapterEvent] = []

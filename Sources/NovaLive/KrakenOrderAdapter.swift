@@ -60,8 +60,11 @@ public actor KrakenOrderAdapter: OrderAdapter {
     /// TradesHistory is read from here on (seconds): the oldest order not settled, less a minute.
     var tradesSinceS: Int64 = 0
     var reconciling = false
+    var pendingReconcile: (reason: String, balances: Bool)?
     public internal(set) var reconciliations = 0
     public private(set) var ordersSent = 0
+    /// After Kraken's order rate limit: no AddOrder before this (ms).
+    var backoffUntilMs: Int64 = 0
     public private(set) var privateConnections = 0
 
     /// `instruments`: the pairs' rules from AssetPairs; read at `start` when not given.
@@ -198,6 +201,10 @@ public actor KrakenOrderAdapter: OrderAdapter {
     // MARK: Commands
 
     public func submit(_ o: OrderRequest, referencePrice: Double) async {
+        // Kraken asked us to slow down: later orders wait (in order, at most 10 s), and their
+        // deadline counts from when they go.
+        let wait = min(10_000, backoffUntilMs - clock.nowMs())
+        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) }
         let now = clock.nowMs()
         guard let instrument = instruments[o.pair] else {
             emit?([.venue(.rejected(o.id, reason: .invalidOrder, message: "\(o.pair) is not in Kraken's AssetPairs", atMs: now))])
@@ -222,8 +229,16 @@ public actor KrakenOrderAdapter: OrderAdapter {
                   + [.note(severity: "info", text: "\(o.side.rawValue) \(o.kind.name) \(o.pair) \(wire) (\(o.purpose.rawValue)) at Kraken: \(txid)")])
         } catch {
             if KrakenOrderParams.isDefiniteReject(error) {
-                emit?(tracker.refused(o.id, reason: error.rejectReason, message: error.message, atMs: clock.nowMs()).map(OrderAdapterEvent.venue)
-                      + [.note(severity: "warning", text: "\(wire) (\(o.purpose.rawValue)) rejected by Kraken: \(error.message)")])
+                if error.kind == .rateLimit { backoffUntilMs = clock.nowMs() + max(2_000, (error.retryAfterMs ?? 0) - clock.nowMs()) }
+                var out = tracker.refused(o.id, reason: error.rejectReason, message: error.message, atMs: clock.nowMs()).map(OrderAdapterEvent.venue)
+                out.append(.note(severity: "warning", text: "\(wire) (\(o.purpose.rawValue)) rejected by Kraken: \(error.message)"))
+                if error.kind == .nonce || error.kind == .authentication {
+                    out.append(.halt(reason: error.kind == .nonce
+                        ? "Kraken refused our nonce again after resynchronising it (\(error.message)): another process may be using this API key "
+                            + "(use one key per instance); new entries stopped until restart"
+                        : "Kraken refused the API key (\(error.message)): check its permissions; new entries stopped until restart"))
+                }
+                emit?(out)
             } else {
                 emit?([.note(severity: "warning", text: "AddOrder \(wire) (\(o.purpose.rawValue)) has no definite answer (\(error.message)): "
                              + "it stays in flight, found by its cl_ord_id; never resent")])

@@ -22,6 +22,7 @@ extension LiveRuntime {
         if !primed { return Self.warmingUp }
         if paused { return "paused by the operator (novapulse live resume lifts it)" }
         if ledgerFailing { return "the ledger cannot be written (3 failed writes in a row): entries wait until a write succeeds" }
+        if let ordersHalt { return ordersHalt }
         return exchangeBlock
     }
 

@@ -58,6 +58,13 @@ extension LiveRuntime {
             case .note(let severity, let text):
                 if severity != "info" { options.output(text) }
                 try? thought("execution", text, severity: severity)
+            case .halt(let reason):
+                if ordersHalt == nil {
+                    ordersHalt = reason
+                    options.output(reason)
+                    try? thought("execution", reason, severity: "error")
+                    refreshEntryBlock()
+                }
             case .reconciled(let at, let reason, let changes):
                 lastReconciliation = (at, reason, changes)
                 summary.reconciliations += 1

@@ -38,6 +38,8 @@ public actor LiveRuntime {
     var journalEpoch = 1
     /// The last reconciliation with the exchange (status endpoint).
     var lastReconciliation: (atMs: Int64, reason: String, changes: [String])?
+    /// The exchange refuses our orders for a reason no retry mends: no new entries.
+    var ordersHalt: String?
     /// Orders the replayed journal leaves working: looked up at the exchange, not sent again.
     var resumedOrders: [ResumedOrder] = []
 

@@ -9,6 +9,9 @@ public enum OrderAdapterEvent: Sendable, Equatable {
     /// A reconciliation with the exchange ran: when, why, and what it changed (empty: the
     /// books agreed). `novapulse live status` shows the last one.
     case reconciled(atMs: Int64, reason: String, changes: [String])
+    /// The exchange refuses our orders for a reason no retry mends (the key, the nonce): new
+    /// entries stop until the session is restarted; exits and stops still go out.
+    case halt(reason: String)
 }
 
 /// An order the engine still holds as working after a restart, with what it already counted.

@@ -37,9 +37,32 @@ extension LiveStack {
     var liveOrders: [ResumedOrder] { [] }
 }
 
-final class PaperStack<S: Strategy>: LiveStack {
+/// A stack that is one engine session: what every stack forwards to it, written once.
+protocol SessionStack: LiveStack {
+    associatedtype V: Venue
+    associatedtype S: Strategy
+    var session: Session<V, S> { get set }
+    var peakEquity: Double { get set }
+}
+
+extension SessionStack {
+    func blockEntries(_ reason: String?) { session.blockEntries(reason) }
+    func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
+    func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }
+    func components(slot: Int) -> [StrategyComponent] { session.components(slot: slot) }
+    var trades: [Trade] { session.trades }
+    var signals: [SignalEvent] { session.signals }
+    var equity: Double { session.currentEquity }
+    var cash: Double { session.cash }
+    func recordEquity(atMs t: Int64) {
+        session.recordEquity(atMs: t)
+        peakEquity = max(peakEquity, session.currentEquity)
+    }
+}
+
+final class PaperStack<S: Strategy>: SessionStack {
     var session: Session<SimulatedVenue, S>
-    private(set) var peakEquity: Double
+    var peakEquity: Double
 
     init(config: NovaPulseConfig, pairs: [Pair], make: () -> S) {
         // The paper venue fills from bars (the candle model): live book snapshots are used by
@@ -53,18 +76,6 @@ final class PaperStack<S: Strategy>: LiveStack {
 
     func bar(_ slot: Int, _ bar: Bar) { session.onBar(pairIndex: slot, bar) }
     func book(_ slot: Int, _ analysis: OrderBookAnalysis?) { session.bookUpdated(pairIndex: slot, analysis) }
-    func blockEntries(_ reason: String?) { session.blockEntries(reason) }
-    func blockEntries(slot: Int, _ reason: String?) { session.blockEntries(slot: slot, reason) }
-    func closeAll() -> [(slot: Int, reason: String)] { session.closeAll() }
-    func components(slot: Int) -> [StrategyComponent] { session.components(slot: slot) }
-    var trades: [Trade] { session.trades }
-    var signals: [SignalEvent] { session.signals }
-    var equity: Double { session.currentEquity }
-    var cash: Double { session.cash }
-    func recordEquity(atMs t: Int64) {
-        session.recordEquity(atMs: t)
-        peakEquity = max(peakEquity, session.currentEquity)
-    }
 }
 
 /// Builds the stack for the configured strategy (the catalog's visitor picks the type).

@@ -53,9 +53,10 @@ import NovaVenue
         #expect(s.engine.executor.tracker.live.isEmpty)
     }
 
-    /// 2. A stop refused after its ack (permanent error): the position must not sit
-    /// unprotected. The next close places it again, and it stops the position out at 95.
-    @Test func aStopRefusedLaterIsPlacedAgainAtTheNextClose() {
+    /// 2. A stop refused after its ack as invalid: the venue will not hold it, so the position
+    /// must not sit unprotected: it exits at market at once, at the next bar's open (99), not
+    /// somewhere in the fall to 94 that the unprotected position would have ridden.
+    @Test func aStopRefusedAsInvalidExitsAtMarketAtOnce() {
         var m = Self.prompt()
         m.lateRejectFirstStops = 1
         m.lateRejectReason = .invalidOrder
@@ -63,9 +64,9 @@ import NovaVenue
                                     (99, 99, 94, 94.5)]), m, breakeven: 0)
         #expect(s.venue.lateStopRejects == 1)
         #expect(s.notes.contains { $0.message.hasPrefix("stop_loss order rejected (invalid_order)") })
-        #expect(s.notes.contains { $0.message == "position without a stop: placing it again" })
+        #expect(s.notes.contains { $0.message.hasPrefix("stop refused as invalid (invalid_order): no protection, so the position exits at market now") })
         let t = s.trades[0]
-        #expect(t.exitPrice == 95 && t.exitReason == "stop_loss")
+        #expect(t.exitPrice == 99 && t.exitReason == "stop_loss" && t.exitTimeMs == 4 * 60_000)
         #expect(abs(s.cash - s.venue.inner.cash) < 1e-9)
     }
 

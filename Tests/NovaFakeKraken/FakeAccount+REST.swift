@@ -73,6 +73,7 @@ extension FakeAccount {
 
     private func addOrder(_ form: [String: String], now: Double) -> Reply {
         addOrders += 1
+        if script.invalidNonceAddOrders.contains(addOrders) { return Self.error("EAPI:Invalid nonce") }
         if script.swallowAddOrders.contains(addOrders) { return .hangUp }
         if let e = script.rejectAddOrders[addOrders] { return Self.error(e) }
         if script.orderRateLimitAddOrders.contains(addOrders) { return Self.error("EOrder:Rate limit exceeded") }

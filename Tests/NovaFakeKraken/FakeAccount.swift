@@ -36,6 +36,8 @@ public struct FakeAccountScript: Sendable {
     /// The n-th private call (any method, 1-based) answers `EAPI:Rate limit exceeded` / `EAPI:Invalid nonce`.
     public var rateLimitCalls: Set<Int> = []
     public var invalidNonceCalls: Set<Int> = []
+    /// The n-th AddOrder (retries count) answers `EAPI:Invalid nonce` whatever its nonce.
+    public var invalidNonceAddOrders: Set<Int> = []
     /// The n-th AddOrder answers the trading engine's `EOrder:Rate limit exceeded`.
     public var orderRateLimitAddOrders: Set<Int> = []
     /// Kraken's REST call counter (crib §1.6): ceiling and decay per second; nil: no counter.
@@ -122,6 +124,8 @@ final class FakeAccount: @unchecked Sendable {
     var counter = 0.0
     var counterAt = 0.0
     var ledgerEntries = 0
+    /// Orders whose cancel met a fill (`fillOnCancel`).
+    var raced: [String] = []
     /// Tokens from GetWebSocketsToken: when issued, and the connection that used it.
     var tokens: [String: (issued: Double, connection: Int?)] = [:]
     var outbox: [(channel: String, data: FakeJSON)] = []
@@ -348,6 +352,7 @@ final class FakeAccount: @unchecked Sendable {
         guard orders[i].isOpen else { return .success(0) }
         if script.fillOnCancel.contains(cancels) {
             // The race of crib §7 #11: the order traded just before the cancel reached it.
+            raced.append(orders[i].txid)
             let px = orders[i].restsAsLimit ? orders[i].restingPrice : last
             fill(i, qty: orders[i].remaining, price: px, maker: orders[i].restsAsLimit, now: now)
             return .success(0)

@@ -23,6 +23,8 @@ extension FakeKraken {
     public var balances: [String: Decimal] { lock.withLock { account.balances } }
     public var addOrderCalls: Int { lock.withLock { account.addOrders } }
     public var cancelOrderCalls: Int { lock.withLock { account.cancels } }
+    /// Orders whose cancel found them filled just before (`fillOnCancel`), by txid.
+    public var racedCancels: [String] { lock.withLock { account.raced } }
     public var privateConnectionCount: Int { lock.withLock { privateConnections } }
 
     /// A bar's prints meet the resting orders (the stream does this before each bar's frame).

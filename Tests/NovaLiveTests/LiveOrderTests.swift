@@ -26,13 +26,7 @@ import Testing
         return c
     }
 
-    struct Run {
-        var summary: LiveSummary
-        var ledger: LiveLedger
-        var fake: FakeKraken
-        var lines: [String]
-        var sent: Int
-    }
+    typealias Run = LivePaperTests.Run
 
     /// The fake with an account of 10,000 USD (changed by `configure`), streaming a real day's
     /// bars widened ten times around the last warm-up close: stops and targets a few percent

@@ -65,6 +65,8 @@ import Testing
         var ledger: LiveLedger
         var fake: FakeKraken
         var lines: [String]
+        /// Live mode: orders the adapter sent.
+        var sent = 0
     }
 
     /// Polls `condition` every 10 ms until it holds, for at most `seconds`.

@@ -9,6 +9,7 @@
 // the fake sends as fast as its event loop can (throughput; latency then includes queueing).
 //
 //     swift run -c release --traits Live novapulse-live-bench --soak [--book-updates 960] [--pace-ms 0]
+//     swift run -c release --traits Live novapulse-live-bench --orders [--days 1]     (LiveOrdersBench.swift)
 //
 // Soak: one day of bars with N book updates before each (checksummed, about a million frames
 // at the default), flooded through the live wiring with the default stack; resident memory
@@ -117,6 +118,12 @@ if CommandLine.arguments.contains("--soak") {
         && distinct == rows.count && rows.count == s.tradesOpened && closed.count == s.tradesClosed && rows.count - closed.count == s.openPositions
     print(ok ? "reconciled: no lost or duplicated trade, P&L to the cent" : "NOT RECONCILED")
     exit(ok ? 0 : 1)
+}
+
+if CommandLine.arguments.contains("--orders") {
+    try await liveOrdersBench(days: days)
+    try await group.shutdownGracefully()
+    exit(0)
 }
 
 print("| run | live bars | p50 | p99 | max | orders: p50 | p99 | n | inputs/s |")

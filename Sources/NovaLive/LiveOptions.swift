@@ -75,6 +75,9 @@ public struct LiveSummary: Sendable, Equatable {
     /// Live mode: reconciliations with the exchange, and the changes they made to the books.
     public var reconciliations = 0
     public var reconciliationChanges = 0
+    /// Live mode: orders sent while a market frame was handled (client order id -> when that
+    /// frame arrived, monotonic ns): the decision-to-exchange latency's starting points.
+    public var submitFrames: [String: UInt64] = [:]
     /// Bar-closing frame to decision done, for every live bar and for those that sent an order.
     public var barLatency = LatencySamples()
     public var orderLatency = LatencySamples()

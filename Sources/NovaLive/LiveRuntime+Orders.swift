@@ -43,6 +43,7 @@ extension LiveRuntime {
         for c in stack.takeCommands() {
             var ref = 0.0
             if case .submit(let o) = c, let i = options.pairs.firstIndex(of: o.pair) { ref = lastBars[i]?.close ?? 0 }
+            if case .submit(let o) = c, frameReceivedNs != 0, summary.submitFrames.count < 100_000 { summary.submitFrames[o.clientOrderID] = frameReceivedNs }
             ordersPending += 1
             jobs.yield(VenueCommandJob(command: c, referencePrice: ref))
         }

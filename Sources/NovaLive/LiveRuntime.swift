@@ -256,6 +256,7 @@ public actor LiveRuntime {
             superviseLedger()
             statusLine(now: now)
         case .orders(let events):
+            frameReceivedNs = 0     // no market frame behind what these answers lead to
             received(events)
             return
         case .stop, .ws(_, .ended):

@@ -72,6 +72,7 @@ extension FakeAccount {
     }
 
     private func addOrder(_ form: [String: String], now: Double) -> Reply {
+        if let cid = form["cl_ord_id"], arrivals[cid] == nil { arrivals[cid] = DispatchTime.now().uptimeNanoseconds }
         addOrders += 1
         if script.invalidNonceAddOrders.contains(addOrders) { return Self.error("EAPI:Invalid nonce") }
         if script.swallowAddOrders.contains(addOrders) { return .hangUp }

@@ -124,6 +124,8 @@ final class FakeAccount: @unchecked Sendable {
     var counter = 0.0
     var counterAt = 0.0
     var ledgerEntries = 0
+    /// When each AddOrder reached the fake, by `cl_ord_id` (monotonic ns: latency benchmarks).
+    var arrivals: [String: UInt64] = [:]
     /// Orders whose cancel met a fill (`fillOnCancel`).
     var raced: [String] = []
     /// Tokens from GetWebSocketsToken: when issued, and the connection that used it.

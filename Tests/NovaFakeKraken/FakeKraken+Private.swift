@@ -25,6 +25,8 @@ extension FakeKraken {
     public var cancelOrderCalls: Int { lock.withLock { account.cancels } }
     /// Orders whose cancel found them filled just before (`fillOnCancel`), by txid.
     public var racedCancels: [String] { lock.withLock { account.raced } }
+    /// When each AddOrder arrived, by `cl_ord_id` (monotonic ns).
+    public var addOrderArrivals: [String: UInt64] { lock.withLock { account.arrivals } }
     public var privateConnectionCount: Int { lock.withLock { privateConnections } }
 
     /// A bar's prints meet the resting orders (the stream does this before each bar's frame).

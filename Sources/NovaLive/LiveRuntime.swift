@@ -38,6 +38,8 @@ public actor LiveRuntime {
     var journalEpoch = 1
     /// The last reconciliation with the exchange (status endpoint).
     var lastReconciliation: (atMs: Int64, reason: String, changes: [String])?
+    /// On while a signal may end the process at once (the warm-up: nothing decided or sent).
+    var warmUpFlag: WarmUpFlag?
     /// The exchange refuses our orders for a reason no retry mends: no new entries.
     var ordersHalt: String?
     /// Orders the replayed journal leaves working: looked up at the exchange, not sent again.
@@ -108,6 +110,28 @@ public actor LiveRuntime {
         defer { writer.barrier() }     // a start that fails still leaves its thoughts written
         let (stream, cont) = AsyncStream<Input>.makeStream()
         continuation = cont
+        // From the first moment: a stop during the warm-up (nothing decided, nothing sent yet)
+        // ends the process at once with exit 0; afterwards it is a clean stop of the session.
+        var signalSources: [any DispatchSourceSignal] = []
+        if options.handleSignals {
+            let warming = WarmUpFlag()
+            warmUpFlag = warming
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let s = DispatchSource.makeSignalSource(signal: sig)
+                let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
+                let output = options.output
+                s.setEventHandler {
+                    if warming.isOn {
+                        output("stopped by \(name) during the warm-up: nothing was decided or sent")
+                        exit(0)
+                    }
+                    cont.yield(.stop(name))
+                }
+                s.resume()
+                signalSources.append(s)
+            }
+        }
         try thought("system", "novapulse live starting: \(options.mode.rawValue) on kraken, \(options.pairs.map(\.description).joined(separator: ","))")
         if try ledger.state("paused") == "1" {
             paused = true
@@ -124,11 +148,16 @@ public actor LiveRuntime {
         do {
             instruments = try await rest.assetPairs(options.pairs)
             for p in options.pairs {
-                guard instruments[p] != nil else { throw LiveError.warmup("Kraken's AssetPairs does not list \(p)") }
+                guard instruments[p] != nil else { throw LiveError.refused("Kraken does not list \(p): check --pair (Kraken's names: BTC/USD, ETH/USD, ...)") }
                 let bars = try await rest.ohlc(p).bars
                 history.append(resume == nil ? Array(bars.suffix(options.config.live.warmupBars)) : bars)
             }
         } catch let e as KrakenError {
+            // A pair Kraken does not list is the user's to fix, not a failure of the way there.
+            if e.message.hasPrefix("EQuery:Unknown asset pair") {
+                throw LiveError.refused("Kraken does not list \(options.pairs.map(\.description).joined(separator: ", ")) (\(e.message)): "
+                                        + "check --pair (Kraken's names: BTC/USD, ETH/USD, ...)")
+            }
             throw LiveError.warmup("\(e)")
         }
         let params = StrategyParams(keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross,
@@ -162,6 +191,7 @@ public actor LiveRuntime {
 
         flushJournal()
         try await startOrders()
+        warmUpFlag?.isOn = false
 
         var settings = KrakenFeed.Settings()
         settings.silentConnectionMs = Int64(options.config.live.silentConnectionS * 1000)
@@ -174,16 +204,6 @@ public actor LiveRuntime {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(tickMs) * 1_000_000)
                 cont.yield(.tick)
-            }
-        }
-        var signalSources: [any DispatchSourceSignal] = []
-        if options.handleSignals {
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let s = DispatchSource.makeSignalSource(signal: sig)
-                s.setEventHandler { cont.yield(.stop(sig == SIGINT ? "SIGINT" : "SIGTERM")) }
-                s.resume()
-                signalSources.append(s)
             }
         }
         if let port = options.statusPort {
@@ -376,5 +396,15 @@ public actor LiveRuntime {
         let timestamp = UTCTime.iso(wall.nowMs())
         writer.write("thought") { try $0.appendThought(timestamp: timestamp, category: category, message: message, severity: severity) }
         log.write(message, level: severity, logger: category)
+    }
+}
+
+/// Whether the session is still warming up, read by the signal handlers' queue.
+final class WarmUpFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = true
+    var isOn: Bool {
+        get { lock.withLock { on } }
+        set { lock.withLock { on = newValue } }
     }
 }

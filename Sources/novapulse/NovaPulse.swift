@@ -19,6 +19,9 @@ struct NovaPulse: ParsableCommand {
     /// Parses, runs, and maps every failure to NovaPulse's exit codes (see ExitCodes.swift):
     /// ArgumentParser's own usage errors would otherwise exit with 64.
     static func main() {
+        // One line, one flush: under systemd, `| tee` or cron the lines show as they happen,
+        // and a kill -9 loses none that was printed (stdout is block-buffered off a terminal).
+        lineBufferStandardOutput()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -29,6 +29,8 @@ public final class FakeKraken: @unchecked Sendable {
         /// Book updates (one level's size changed, true checksum) sent before each bar: the
         /// soak's frame volume.
         public var bookUpdatesPerBar = 0
+        /// REST OHLC answers this late (a slow warm-up).
+        public var ohlcDelayMs: Int64 = 0
         /// The private side: the account, its orders and their faults (FakeAccount.swift).
         public var account = FakeAccountScript()
         public init() {}
@@ -100,13 +102,17 @@ public final class FakeKraken: @unchecked Sendable {
                 return reply
             }
         }
-        return .http(200, publicCall(path))
+        return .http(200, publicCall(path, query: query))
     }
 
-    func publicCall(_ path: String) -> String {
+    func publicCall(_ path: String, query: String = "") -> String {
         switch path {
         case "/0/public/Time": return #"{"error":[],"result":{"unixtime":\#(Int(Date().timeIntervalSince1970)),"rfc1123":"x"}}"#
         case "/0/public/AssetPairs":
+            // Kraken answers an unknown pair in the list with an error for the whole call.
+            let asked = query.split(separator: "&").first { $0.hasPrefix("pair=") }
+                .map { (String($0.dropFirst(5)).removingPercentEncoding ?? "").split(separator: ",").map(String.init) } ?? []
+            if asked.contains(where: { !FakePair.known($0) }) { return #"{"error":["EQuery:Unknown asset pair"]}"# }
             return #"{"error":[],"result":{"XXBTZUSD":{"altname":"XBTUSD","wsname":"XBT/USD","base":"XXBT","quote":"ZUSD","pair_decimals":1,"lot_decimals":8,"cost_decimals":5,"tick_size":"0.1","ordermin":"0.00005","costmin":"0.5","status":"online"}}}"#
         case "/0/public/OHLC":
             var rows = script.history.map { b in
@@ -144,10 +150,14 @@ public final class FakeKraken: @unchecked Sendable {
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: status == 200 ? "application/json" : "text/html")
                 headers.add(name: "Content-Length", value: String(body.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: status),
-                                                                     headers: headers))), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                let head = HTTPResponseHead(version: h.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+                let send = { [self] in
+                    context.write(wrapOutboundOut(.head(head)), promise: nil)
+                    context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                }
+                let delay = parts[0] == "/0/public/OHLC" ? fake.script.ohlcDelayMs : 0
+                if delay > 0 { context.eventLoop.scheduleTask(in: .milliseconds(delay)) { send() } } else { send() }
             }
         }
     }

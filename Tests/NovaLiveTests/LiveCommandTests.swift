@@ -258,4 +258,47 @@ import Testing
         let existing = try Self.finish(replayArgs + ["--db", "data/replay-\(tapes[0].replacingOccurrences(of: ".tape.zst", with: "")).db"], workspace: ws, env: [:])
         #expect(existing.0 == 2 && existing.2.contains("exists: a replay writes a new ledger"))
     }
+
+    @Test func aPairKrakenDoesNotListIsTheUsersToFix() throws {
+        let f = try Self.fake()
+        defer { f.stop() }
+        var args = Self.args(f, ["--for", "5s"])
+        args[args.firstIndex(of: "BTC/USD")!] = "FOO/BAR"
+        let r = try Self.finish(args, workspace: Fixtures.scratch("live-badpair"), env: [:])
+        #expect(r.0 == 2 && r.2.contains("Kraken does not list FOO/BAR"), "\(r)")
+    }
+
+    @Test func linesArePrintedAsTheyHappenAndSurviveAKill() throws {
+        let f = FakeKraken(script: try LivePaperTests.script(intervalMs: 200).0)
+        try f.start()
+        defer { f.stop() }
+        let (p, out, _) = try Self.launch(Self.args(f, ["--for", "60s"]), workspace: Fixtures.scratch("live-kill"), env: [:])
+        // Once the session streams, kill -9: what it printed is in the pipe, not in a lost buffer.
+        let deadline = Date().addingTimeInterval(20)
+        while f.connections == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 1)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(o.contains("novapulse live: paper on kraken") && o.contains("warm-up: 400 bars") && o.contains("connected to ws://"), "\(o)")
+    }
+
+    @Test func aStopDuringTheWarmUpExitsAtOnceWithZero() throws {
+        var script = try LivePaperTests.script().0
+        script.ohlcDelayMs = 30_000
+        let f = FakeKraken(script: script)
+        try f.start()
+        defer { f.stop() }
+        let (p, out, _) = try Self.launch(Self.args(f, ["--for", "60s"]), workspace: Fixtures.scratch("live-warm-stop"), env: [:])
+        let deadline = Date().addingTimeInterval(20)
+        while !f.requests.contains("/0/public/OHLC") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let sent = Date()
+        kill(p.processIdentifier, SIGTERM)
+        while p.isRunning && Date().timeIntervalSince(sent) < 15 { Thread.sleep(forTimeInterval: 0.05) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0 && Date().timeIntervalSince(sent) < 15, "\(p.terminationStatus) \(o)")
+        #expect(o.contains("stopped by SIGTERM during the warm-up"), "\(o)")
+    }
 }

@@ -93,12 +93,19 @@ public enum KrakenOrderParams {
     /// the engine took it): the latter is settled by reconciliation through `cl_ord_id`, never
     /// by sending again.
     public static func isDefiniteReject(_ e: KrakenError) -> Bool {
+        // The id is already on an open order: ours, sent by an earlier process (client ids are
+        // deterministic). Not a reject: that order is the one, found by its id.
+        if isDuplicateClientID(e) { return false }
         switch e.kind {
         case .rateLimit, .nonce, .authentication, .insufficientFunds, .invalidOrder, .marketRestricted: return true
         case .transient: return e.message == "EService:Deadline elapsed"
         case .unknownOrder, .transport, .unknown: return false
         }
     }
+
+    /// Kraken refused the `cl_ord_id` as one an open order already has [? the exact text is
+    /// not documented: any error naming a duplicate].
+    public static func isDuplicateClientID(_ e: KrakenError) -> Bool { e.message.lowercased().contains("duplicate") }
 
     static func floorDecimal(_ v: Double, _ places: Int) -> Double {
         let f = pow(10, Double(places))

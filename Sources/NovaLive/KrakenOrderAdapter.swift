@@ -58,7 +58,9 @@ public actor KrakenOrderAdapter: OrderAdapter {
     var announcedForeign: Set<String> = []
     var reportedForeign: Set<String> = []
     /// TradesHistory is read from here on (seconds): the oldest order not settled, less a minute.
-    var tradesSinceS: Int64 = 0
+    var tradesSinceS: Int64 = .max
+    /// Notes from before `start` (the resumed orders), said once the channel is set up.
+    var pendingNotes: [OrderAdapterEvent] = []
     var reconciling = false
     var pendingReconcile: (reason: String, balances: Bool)?
     public internal(set) var reconciliations = 0
@@ -77,7 +79,8 @@ public actor KrakenOrderAdapter: OrderAdapter {
 
     public func start(events: @escaping @Sendable ([OrderAdapterEvent]) -> Void) async throws {
         emit = events
-        tradesSinceS = clock.nowMs() / 1000 - 60
+        if !pendingNotes.isEmpty { events(pendingNotes); pendingNotes = [] }
+        tradesSinceS = min(tradesSinceS, clock.nowMs() / 1000 - 60)
         if instruments.isEmpty {
             do { instruments = try await rest.assetPairs(pairs) } catch {
                 throw LiveError.refused("--mode live: Kraken's AssetPairs failed (\(error)): the order rules of \(pairs.map(\.description).joined(separator: ", ")) are unknown")
@@ -239,6 +242,10 @@ public actor KrakenOrderAdapter: OrderAdapter {
                         : "Kraken refused the API key (\(error.message)): check its permissions; new entries stopped until restart"))
                 }
                 emit?(out)
+            } else if KrakenOrderParams.isDuplicateClientID(error) {
+                emit?([.note(severity: "warning", text: "\(wire) (\(o.purpose.rawValue)) is already at Kraken (\(error.message)): an earlier process "
+                             + "sent it; it is that order, looked up by its cl_ord_id")])
+                Task { await self.reconcile(reason: "duplicate client id", balances: false) }
             } else {
                 emit?([.note(severity: "warning", text: "AddOrder \(wire) (\(o.purpose.rawValue)) has no definite answer (\(error.message)): "
                              + "it stays in flight, found by its cl_ord_id; never resent")])
@@ -265,5 +272,8 @@ public actor KrakenOrderAdapter: OrderAdapter {
         }
     }
 
-    func note(_ severity: String, _ text: String) { emit?([.note(severity: severity, text: text)]) }
+    func note(_ severity: String, _ text: String) {
+        guard let emit else { pendingNotes.append(.note(severity: severity, text: text)); return }
+        emit([.note(severity: severity, text: text)])
+    }
 }

@@ -15,11 +15,12 @@ extension LiveRuntime {
     /// Opens the adapter's private channel and the task that sends commands, in order.
     func startOrders() async throws {
         guard options.mode == .live, let orders, let cont = continuation else { return }
-        try await orders.start { events in cont.yield(.orders(events)) }
-        // Before any decision: what the last session left working is looked up, and the books
-        // are compared with the account (its answers queue ahead of the first bar).
+        // What the last session left working is known to the adapter before its channel opens
+        // (the snapshot speaks of those orders), and looked up at the exchange before any
+        // decision: the reconciliation's answers queue ahead of the first bar.
         await orders.resume(resumedOrders)
         resumedOrders = []
+        try await orders.start { events in cont.yield(.orders(events)) }
         await orders.reconcile(reason: "start", balances: true)
         let (jobs, jobsCont) = AsyncStream<VenueCommandJob>.makeStream()
         orderJobs = jobsCont

@@ -84,9 +84,11 @@ import Testing
         let sent = fake.addOrderCalls
         let second = try await LiveOrderTests.session(fake, database: db, config: config, bars: 3, Self.quick)
         #expect(second.lines.contains { $0.contains("resumed from the journal") && $0.contains("1 open position") }, "\(second.lines)")
-        // The stop was sent by the first process: found by its cl_ord_id, before any decision.
-        #expect(second.lines.contains { $0.contains("reconciliation (start): \(stop.clientOrderID) found at Kraken as \(stop.txid) (closed") },
-                "\(second.lines)")
+        // The stop was sent by the first process: looked up by its cl_ord_id (the private
+        // channel's snapshot or the start's reconciliation, whichever speaks first), before
+        // any decision.
+        let thoughts = try second.ledger.thoughts(limit: 1_000).map(\.message)
+        #expect(thoughts.contains { $0.contains("left working: looked up at Kraken by cl_ord_id \(stop.clientOrderID)") }, "\(thoughts)")
         let closed = try second.ledger.trades(limit: 100).first { $0.tradeID == open[0].tradeID }
         // Closed by the stop, at the print that went through it (Kraken's cost has 4 decimals).
         #expect(closed?.status == "closed" && closed?.notes == "stop_loss" && abs((closed?.exitPrice ?? 0) - through) < 0.01)

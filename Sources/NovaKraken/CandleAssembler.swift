@@ -14,6 +14,8 @@ public struct CandleAssembler: Sendable {
     private var lastClose: Double?
     /// Updates for candles already closed (they arrived after the grace): counted, not used.
     public private(set) var lateUpdates = 0
+    /// Flat minutes of gaps longer than `maxFlatBars` that were not emitted.
+    public private(set) var skippedFlatBars = 0
 
     public init(intervalMs: Int64 = 60_000, graceMs: Int64 = 2_000, after lastBarMs: Int64 = .min, lastClose: Double? = nil) {
         self.intervalMs = intervalMs; self.graceMs = graceMs; self.lastEmittedMs = lastBarMs; self.lastClose = lastClose
@@ -56,10 +58,20 @@ public struct CandleAssembler: Sendable {
         return out
     }
 
-    /// Flat bars at the last close for the minutes after the last emitted one up to `lastOpen`.
+    /// At most this many flat bars come out of one call: a gap longer than a day (a clock far
+    /// off, a feed down for days) is not replayed minute by minute in one turn of the runtime.
+    public static let maxFlatBars = 1_440
+
+    /// Flat bars at the last close for the minutes after the last emitted one up to `lastOpen`
+    /// (the last `maxFlatBars` of them when the gap is longer).
     private mutating func fillGap(through lastOpen: Int64) -> [Bar] {
         guard let close = lastClose, lastEmittedMs != .min else { return [] }
         var out: [Bar] = []
+        let first = lastOpen - Int64(Self.maxFlatBars - 1) * intervalMs
+        if lastEmittedMs + intervalMs < first {
+            skippedFlatBars += Int((first - lastEmittedMs - intervalMs) / intervalMs)
+            lastEmittedMs = first - intervalMs
+        }
         var t = lastEmittedMs + intervalMs
         while t <= lastOpen {
             out.append(Bar(timestampMs: t, open: close, high: close, low: close, close: close, volume: 0))

@@ -38,6 +38,10 @@ public actor LiveRuntime {
     var journalEpoch = 1
     /// The last reconciliation with the exchange (status endpoint).
     var lastReconciliation: (atMs: Int64, reason: String, changes: [String])?
+    /// Kraken's clock minus the machine's (from `Time`, when over a second): candles close on
+    /// the exchange's time, so a local clock that is off neither cuts minutes short nor
+    /// invents minutes that have not happened at the exchange.
+    var clockOffsetMs: Int64 = 0
     /// On while a signal may end the process at once (the warm-up: nothing decided or sent).
     var warmUpFlag: WarmUpFlag?
     /// The exchange refuses our orders for a reason no retry mends: no new entries.
@@ -162,6 +166,7 @@ public actor LiveRuntime {
         }
         let params = StrategyParams(keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross,
                                     confluence: options.config.confluenceStrategy)
+        await measureClockOffset(reason: "start")
         let stack: any LiveStack
         if options.mode == .live {
             guard orders != nil else { throw LiveError.refused("--mode live needs the exchange's order adapter") }
@@ -255,6 +260,7 @@ public actor LiveRuntime {
             Task { for await t in texts { await h.send(t) } }
             summary.connections += 1
             options.output("connected to \(wsURL)")
+            if summary.connections > 1 { Task { await self.measureClockOffset(reason: "reconnect") } }
             actions = feed.connected(nowMs: now)
         case .connectFailed(let g, let why):
             guard g == generation else { return }
@@ -271,7 +277,7 @@ public actor LiveRuntime {
             actions = feed.closed(reason: why, nowMs: now)
         case .tick:
             frameReceivedNs = 0     // a bar closed by the clock has no frame to time from
-            actions = feed.tick(nowMs: now)
+            actions = feed.tick(nowMs: now + clockOffsetMs)
             checkStaleness(now: now)
             superviseLedger()
             statusLine(now: now)
@@ -337,6 +343,23 @@ public actor LiveRuntime {
             summary.resubscriptions = f.resubscriptions
             summary.checksumMismatches = f.checksumMismatches
         }
+    }
+
+    /// The offset of the local clock from Kraken's (`Time`, whole seconds: an offset within a
+    /// second is not told from the reply's rounding, and is taken as none). Said when it is more.
+    func measureClockOffset(reason: String) async {
+        guard options.clock == nil || options.clock is WallClock else { return }     // a tape keeps its own time
+        let before = wall.nowMs()
+        guard let server = try? await rest.serverTimeMs() else { return }
+        let local = (before + wall.nowMs()) / 2
+        let offset = server + 500 - local
+        let taken: Int64 = abs(offset) > 1_500 ? offset / 1_000 * 1_000 : 0
+        guard taken != clockOffsetMs else { return }
+        clockOffsetMs = taken
+        let line = taken == 0 ? "the local clock agrees with Kraken's again (\(reason))"
+            : "the local clock is \(abs(taken) / 1_000) s \(taken > 0 ? "behind" : "ahead of") Kraken's (\(reason)): bars close on Kraken's time"
+        options.output(line)
+        try? thought("system", line, severity: taken == 0 ? "info" : "warning")
     }
 
     private func connect(afterMs ms: Int64) {

@@ -29,6 +29,8 @@ public final class FakeKraken: @unchecked Sendable {
         /// Book updates (one level's size changed, true checksum) sent before each bar: the
         /// soak's frame volume.
         public var bookUpdatesPerBar = 0
+        /// The exchange's clock against the machine's (`Time` answers now + this).
+        public var serverTimeOffsetMs: Int64 = 0
         /// REST OHLC answers this late (a slow warm-up).
         public var ohlcDelayMs: Int64 = 0
         /// The private side: the account, its orders and their faults (FakeAccount.swift).
@@ -107,7 +109,9 @@ public final class FakeKraken: @unchecked Sendable {
 
     func publicCall(_ path: String, query: String = "") -> String {
         switch path {
-        case "/0/public/Time": return #"{"error":[],"result":{"unixtime":\#(Int(Date().timeIntervalSince1970)),"rfc1123":"x"}}"#
+        case "/0/public/Time":
+            let t = (Int64(Date().timeIntervalSince1970 * 1000) + script.serverTimeOffsetMs) / 1000
+            return #"{"error":[],"result":{"unixtime":\#(t),"rfc1123":"x"}}"#
         case "/0/public/AssetPairs":
             // Kraken answers an unknown pair in the list with an error for the whole call.
             let asked = query.split(separator: "&").first { $0.hasPrefix("pair=") }

@@ -132,4 +132,15 @@ import Testing
         let foreign = Self.executions(#"{"exec_type":"new","order_id":"OX-1","cl_ord_id":"np9-0-1-en1","timestamp":"2026-01-01T00:00:00Z"}"#)
         #expect(t.apply(foreign[0], nowMs: 0).foreign)
     }
+
+    /// A gap of ten days (a clock far off, a feed down): at most a day of flat bars comes out
+    /// of one call, the newest day, and the rest is counted as skipped.
+    @Test func aLongGapGivesAtMostADayOfFlatBarsPerCall() {
+        var a = CandleAssembler(intervalMs: 60_000, graceMs: 2_000, after: 0, lastClose: 100)
+        let bars = a.tick(nowMs: 10 * 86_400_000 + 62_000)
+        #expect(bars.count == CandleAssembler.maxFlatBars && bars.last?.timestampMs == 10 * 86_400_000)
+        #expect(bars.first?.timestampMs == 10 * 86_400_000 - Int64(CandleAssembler.maxFlatBars - 1) * 60_000)
+        #expect(a.skippedFlatBars == 10 * 1_440 - CandleAssembler.maxFlatBars && bars.allSatisfy { $0.close == 100 && $0.volume == 0 })
+        #expect(a.tick(nowMs: 10 * 86_400_000 + 62_000).isEmpty)
+    }
 }

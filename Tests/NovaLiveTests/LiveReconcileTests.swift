@@ -98,5 +98,5 @@ import Testing
     }
 
     /// Live bars until the widened day's first position is open (with its stop resting).
-    static let barsToAnOpenPosition = 6
+    static let barsToAnOpenPosition = 10
 }

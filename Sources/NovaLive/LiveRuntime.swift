@@ -353,7 +353,7 @@ public actor LiveRuntime {
         guard let server = try? await rest.serverTimeMs() else { return }
         let local = (before + wall.nowMs()) / 2
         let offset = server + 500 - local
-        let taken: Int64 = abs(offset) > 1_500 ? offset / 1_000 * 1_000 : 0
+        let taken: Int64 = abs(offset) > 1_500 ? Int64((Double(offset) / 1_000).rounded()) * 1_000 : 0
         guard taken != clockOffsetMs else { return }
         clockOffsetMs = taken
         let line = taken == 0 ? "the local clock agrees with Kraken's again (\(reason))"

@@ -40,7 +40,11 @@ public final class HTTPClientTransport: RESTTransport {
     private let timeout: TimeAmount
 
     public init(group: any EventLoopGroup, timeoutSeconds: Int64 = 10) {
-        client = HTTPClient(eventLoopGroupProvider: .shared(group))
+        // A host that refuses connections is retried for 3 s, not the request's whole timeout:
+        // the REST client's own retries then say so within seconds.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(3)
+        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         timeout = .seconds(timeoutSeconds)
     }
 

@@ -334,4 +334,13 @@ import Testing
         let ledger = LiveLedger(store: try ResultsStore(path: ws + "/data/live-kraken-live.db"))
         try LiveOrderTests.expectLedgerEqualsAccount(ledger, fake)
     }
+
+    @Test func aRefusedConnectionIsSaidPlainlyWithinSeconds() throws {
+        let port = Self.freePort()
+        let started = Date()
+        let r = try Self.finish(["live", "--pair", "BTC/USD", "--param", "venues.kraken.rest_url=http://127.0.0.1:\(port)", "--param", "live.status_port=0",
+                                 "--for", "5s"], workspace: Fixtures.scratch("live-refused"), env: [:])
+        #expect(r.0 == 1 && r.2.contains("connection refused at 127.0.0.1:\(port)"), "\(r)")
+        #expect(!r.2.contains("errno") && Date().timeIntervalSince(started) < 20)
+    }
 }

@@ -84,20 +84,32 @@ extension LiveRuntime {
         persist(stack, at: wall.nowMs())
     }
 
-    /// At the stop: commands already handed over are sent (at most 10 s), so an AddOrder in
-    /// flight gets its answer; then the private channel closes. Resting orders (the stops)
-    /// stay at the exchange: they protect the positions while nothing runs.
-    func drainOrders() async {
-        guard let task = orderTask else { return }
-        let deadline = Date().addingTimeInterval(10)
-        while ordersPending > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
+    /// At the stop: commands already handed over are sent (at most 10 s each wait), the
+    /// answers already on their way are taken for a second (journaled and booked: a fill that
+    /// came in while stopping is in this ledger, and the stop it calls for goes out), then the
+    /// private channel closes. Resting orders (the stops) stay at the exchange: they protect the
+    /// positions while nothing runs.
+    func drainOrders(_ inputs: inout AsyncStream<LiveRuntime.Input>.Iterator) async {
+        guard let task = orderTask, let cont = continuation else { return }
+        await waitForOrdersSent()
+        let sentinel = Task { try? await Task.sleep(nanoseconds: 1_000_000_000); cont.yield(.stop("answers taken")) }
+        while let input = await inputs.next(isolation: self) {
+            if case .stop = input { break }
+            if case .orders(let events) = input { received(events) }
+        }
+        sentinel.cancel()
+        await waitForOrdersSent()
         orderJobs?.finish()
         orderJobs = nil
         let timeout = Task { try? await Task.sleep(nanoseconds: 10_000_000_000); task.cancel() }
         await task.value
         timeout.cancel()
         orderTask = nil
-        // Answers to the last commands, if they came in meanwhile, are taken before the stop.
         await orders?.stop()
+    }
+
+    private func waitForOrdersSent() async {
+        let deadline = Date().addingTimeInterval(10)
+        while ordersPending > 0, Date() < deadline { try? await Task.sleep(nanoseconds: 5_000_000) }
     }
 }

@@ -231,7 +231,8 @@ public actor LiveRuntime {
         connect(afterMs: 0)
         let started = wall.nowMs()
 
-        for await input in stream {
+        var inputs = stream.makeAsyncIterator()
+        while let input = await inputs.next() {
             if case .stop(let why) = input { summary.stopReason = why; break }
             handle(input)
             summary.inputs += 1
@@ -241,7 +242,7 @@ public actor LiveRuntime {
         ticker.cancel()
         for s in signalSources { s.cancel() }
         statusServer?.stop()
-        await shutdown()
+        await shutdown(&inputs)
         return summary
     }
 
@@ -386,11 +387,11 @@ public actor LiveRuntime {
         }
     }
 
-    private func shutdown() async {
+    private func shutdown(_ inputs: inout AsyncStream<Input>.Iterator) async {
         stopping = true
         refreshEntryBlock()
         flushJournal()
-        await drainOrders()
+        await drainOrders(&inputs)
         outbox?.finish()
         outbox = nil
         if let h = handle { await h.close() }

@@ -61,6 +61,7 @@ import Testing
                                         tier: .pro, persistedNonce: UInt64(Date().timeIntervalSince1970 * 1000), storeNonce: { _ in }, clock: WallClock())
         var settings = KrakenOrderAdapter.Settings(wsAuthURL: fake.wsAuthURL, takerFee: config.venueProfile.takerFee)
         settings.reconnectMinMs = 50
+        settings.startTimeoutMs = 60_000     // the whole suite runs at once on two cores
         adjust(&settings)
         let adapter = KrakenOrderAdapter(rest: rest, connector: WebSocketKitConnector(group: LivePaperTests.group), pairs: options.pairs,
                                          settings: settings)

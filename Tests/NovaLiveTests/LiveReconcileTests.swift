@@ -69,7 +69,9 @@ import Testing
     }
 
     @Test func aFillWhileNoProcessRanIsFoundAtTheRestart() async throws {
-        let fake = try LiveOrderTests.fake()
+        // Bars 200 ms apart: the fake's market must not run far ahead of a loaded session
+        // (it fills resting orders on every bar it streams, seen or not).
+        let fake = try LiveOrderTests.fake { $0.barIntervalMs = 200 }
         defer { fake.stop() }
         let db = Fixtures.scratch("live-restart") + "/live.db"
         let config = try LiveOrderTests.config()
@@ -98,5 +100,5 @@ import Testing
     }
 
     /// Live bars until the widened day's first position is open (with its stop resting).
-    static let barsToAnOpenPosition = 10
+    static let barsToAnOpenPosition = 6
 }

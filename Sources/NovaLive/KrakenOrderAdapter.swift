@@ -259,18 +259,34 @@ public actor KrakenOrderAdapter: OrderAdapter {
             emit?([.venue(.cancelRejected(id, reason: "not an open order at Kraken", atMs: now))])
             return
         }
-        do {
-            let count = try await rest.cancelOrder(o.txid ?? o.wireID)
-            // Cancelled: the `canceled` execution says so. Nothing cancelled: it had ended,
-            // and its own executions tell how.
-            if count == 0 {
-                emit?([.venue(.cancelRejected(id, reason: "Kraken cancelled nothing: the order had ended", atMs: clock.nowMs()))])
+        // A cancel is safe to send again (a second one finds the order gone): a transient
+        // failure is retried, so an exit waiting for this cancel is not left waiting.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let count = try await rest.cancelOrder(o.txid ?? o.wireID)
+                // Cancelled: the `canceled` execution says so. Nothing cancelled: it had ended,
+                // and its own executions tell how.
+                if count == 0 {
+                    emit?([.venue(.cancelRejected(id, reason: "Kraken cancelled nothing: the order had ended", atMs: clock.nowMs()))])
+                }
+                return
+            } catch {
+                let retry = [.transient, .transport, .rateLimit, .unknown].contains(error.kind) && attempt < 4 && !stopped
+                if retry {
+                    let wait = error.kind == .rateLimit ? max(2_000, (error.retryAfterMs ?? 0) - clock.nowMs()) : 500 << (attempt - 1)
+                    note("warning", "CancelOrder \(o.wireID) failed (\(error.message)): trying again in \(wait) ms")
+                    try? await Task.sleep(nanoseconds: UInt64(min(wait, 10_000)) * 1_000_000)
+                    continue
+                }
+                emit?([.venue(.cancelRejected(id, reason: error.message, atMs: clock.nowMs())),
+                       .note(severity: "warning", text: "CancelOrder \(o.wireID) failed: \(error.message)")])
+                return
             }
-        } catch {
-            emit?([.venue(.cancelRejected(id, reason: error.message, atMs: clock.nowMs())),
-                   .note(severity: "warning", text: "CancelOrder \(o.wireID) failed: \(error.message)")])
         }
     }
+
 
     func note(_ severity: String, _ text: String) {
         guard let emit else { pendingNotes.append(.note(severity: severity, text: text)); return }

@@ -43,6 +43,8 @@ public struct FakeAccountScript: Sendable {
     /// Kraken's REST call counter (crib §1.6): ceiling and decay per second; nil: no counter.
     public var restCounterMax: Double?
     public var restCounterDecay = 0.33
+    /// The n-th CancelOrder (1-based) answers this error and cancels nothing.
+    public var failCancelOrders: [Int: String] = [:]
     /// The n-th CancelOrder finds its order filled just before it (`count: 0`, crib §7 #11).
     public var fillOnCancel: Set<Int> = []
     /// The first private WebSocket closes after sending this many channel messages.
@@ -351,6 +353,7 @@ final class FakeAccount: @unchecked Sendable {
             ?? orders.lastIndex { $0.txid == id || $0.clientOrderID == id }
         guard let i = match else { return .failure("EOrder:Unknown order") }
         cancels += 1
+        if let e = script.failCancelOrders[cancels] { return .failure(FakeError(e)) }
         guard orders[i].isOpen else { return .success(0) }
         if script.fillOnCancel.contains(cancels) {
             // The race of crib §7 #11: the order traded just before the cancel reached it.

@@ -78,4 +78,15 @@ import Testing
         Self.expectEachOrderOnce(r)
         try LiveOrderTests.expectLedgerEqualsAccount(r.ledger, r.fake)
     }
+
+    @Test func aCancelThatFailsOnTheWayIsSentAgain() async throws {
+        // The REST client tries a cancel three times; all three fail, so the adapter tries again.
+        let r = try await Self.run { $0.account.failCancelOrders = [1: "EService:Unavailable", 2: "EService:Busy", 3: "EService:Unavailable"] }
+        #expect(r.lines.contains { $0.contains("failed (EService:Unavailable): trying again in 500 ms") }, "\(r.lines)")
+        // The fourth try went through: nothing waits on a cancel that never came.
+        #expect(r.fake.cancelOrderCalls >= 4 && !r.lines.contains { $0.hasPrefix("CancelOrder np") && $0.hasSuffix("failed: EService:Unavailable") })
+        Self.expectEachOrderOnce(r)
+        try LiveOrderTests.expectLedgerEqualsAccount(r.ledger, r.fake)
+    }
+
 }

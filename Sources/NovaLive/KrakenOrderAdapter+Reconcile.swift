@@ -21,6 +21,10 @@ extension KrakenOrderAdapter {
     public func resume(_ orders: [ResumedOrder]) async {
         for o in orders {
             tracker.resume(o.request, filled: o.filledQuantity, cost: o.filledNotional, fee: o.fees)
+            let parts = o.request.clientOrderID.split(separator: "-")
+            if parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]) {
+                resumedPositions[slot] = max(resumedPositions[slot] ?? 0, position)
+            }
             tradesSinceS = min(tradesSinceS, o.request.createdAtMs / 1000 - 60)
         }
         if !orders.isEmpty {

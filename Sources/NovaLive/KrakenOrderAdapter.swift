@@ -65,6 +65,11 @@ public actor KrakenOrderAdapter: OrderAdapter {
     var pendingReconcile: (reason: String, balances: Bool)?
     public internal(set) var reconciliations = 0
     public private(set) var ordersSent = 0
+    /// After a restart: each slot's newest position with an order the last process may have
+    /// sent. Orders of those positions are looked up by `cl_ord_id` before they are sent (the
+    /// journal may have lost what the last process did; ids are deterministic, and Kraken keeps
+    /// them unique among open orders only, so a filled one would not stop a second).
+    var resumedPositions: [Int: Int] = [:]
     /// After Kraken's order rate limit: no AddOrder before this (ms).
     var backoffUntilMs: Int64 = 0
     public private(set) var privateConnections = 0
@@ -223,6 +228,29 @@ public actor KrakenOrderAdapter: OrderAdapter {
             return
         }
         let wire = sent.params.first { $0.0 == "cl_ord_id" }?.1 ?? o.clientOrderID
+        if mayExistAlready(o.clientOrderID) {
+            var found: KrakenOrderInfo?
+            do {
+                found = try await rest.openOrders(clientOrderID: wire).first
+                if found == nil {
+                    found = try await rest.closedOrders(startSeconds: now / 1000 - 7 * 86_400, clientOrderID: wire).max { $0.openedAtMs < $1.openedAtMs }
+                }
+            } catch {
+                // Not known either way: not sent; reconciliation settles it by its deadline.
+                tracker.sent(o, wireID: wire, volume: sent.volume, atMs: now)
+                let why = "\(wire) (\(o.purpose.rawValue)) may have been sent by the last process and could not be looked up (\(error.message)): "
+                    + "not sent; settled by reconciliation"
+                note("warning", why)
+                return
+            }
+            if let info = found {
+                tracker.sent(o, wireID: wire, volume: sent.volume, atMs: now)
+                emit?(tracker.status(info, for: o.id, nowMs: clock.nowMs()).map(OrderAdapterEvent.venue)
+                      + [.note(severity: "warning", text: "\(wire) (\(o.purpose.rawValue)) was already sent by the last process (\(info.txid), "
+                               + "\(info.status)): that order is this one, not sent again")])
+                return
+            }
+        }
         // Recorded before it goes: its executions may arrive before the reply.
         tracker.sent(o, wireID: wire, volume: sent.volume, atMs: now)
         ordersSent += 1
@@ -251,6 +279,13 @@ public actor KrakenOrderAdapter: OrderAdapter {
                              + "it stays in flight, found by its cl_ord_id; never resent")])
             }
         }
+    }
+
+    /// Whether an order of this client id may have been sent by the process before a restart.
+    func mayExistAlready(_ clientOrderID: String) -> Bool {
+        let parts = clientOrderID.split(separator: "-")
+        guard parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]), let newest = resumedPositions[slot] else { return false }
+        return position <= newest
     }
 
     public func cancel(_ id: OrderID) async {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NovaConfig
 import NovaCore
 import NovaFakeKraken
@@ -101,4 +102,30 @@ import Testing
 
     /// Live bars until the widened day's first position is open (with its stop resting).
     static let barsToAnOpenPosition = 6
+
+    /// The journal lost the last process's exchange answers (the entry's fill, its stop), and
+    /// the stop filled while nothing ran. The rebuilt engine learns of the fill at the start and
+    /// wants that stop again, under the same deterministic id: it is looked up first and found
+    /// filled, so no second stop goes out and the position is booked closed.
+    @Test func anOrderTheLastProcessSentIsNotSentAgainWhenTheJournalLostIt() async throws {
+        let fake = try LiveOrderTests.fake { $0.barIntervalMs = 200 }
+        defer { fake.stop() }
+        let db = Fixtures.scratch("live-lost-journal") + "/live.db"
+        let config = try LiveOrderTests.config()
+        let first = try await LiveOrderTests.session(fake, database: db, config: config, bars: Self.barsToAnOpenPosition, Self.quick)
+        try #require(try first.ledger.trades(status: "open").count == 1, "\(first.lines)")
+        let stop = try #require(fake.orders.last { $0.orderType == "stop-loss" && $0.status == "open" })
+        let queue = try DatabaseQueue(path: db)
+        try await queue.write { try $0.execute(sql: "DELETE FROM live_journal WHERE kind = 'venue'") }
+        try queue.close()
+        let through = NSDecimalNumber(decimal: stop.price).doubleValue - 50
+        fake.play(Bar(timestampMs: 0, open: through + 60, high: through + 60, low: through, close: through + 10, volume: 1))
+        let second = try await LiveOrderTests.session(fake, database: db, config: config, bars: 3, Self.quick)
+        #expect(second.lines.contains { $0.contains("\(stop.clientOrderID) (stop_loss) was already sent by the last process (\(stop.txid), closed)") },
+                "\(second.lines)")
+        #expect(fake.orders.filter { $0.clientOrderID == stop.clientOrderID }.count == 1)
+        let trade = try second.ledger.trades(limit: 100).first
+        #expect(trade?.status == "closed" && trade?.notes == "stop_loss")
+        try LiveOrderTests.expectLedgerEqualsAccount(second.ledger, fake)
+    }
 }

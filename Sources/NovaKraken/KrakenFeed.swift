@@ -52,6 +52,14 @@ public struct KrakenFeed: Sendable {
     public private(set) var resubscriptions = 0
     public private(set) var checksumMismatches = 0
     public private(set) var framesSeen = 0
+    /// Kraken's clock minus the local one (from `Time`), used until the feed's own update
+    /// times have been seen.
+    public var clockOffsetMs: Int64 = 0
+    /// How far the candles' update times run behind the local clock (see FeedDelay).
+    public private(set) var delay = FeedDelay()
+    private var saidLagging = false
+    /// A feed further behind than this is said once (and again when it catches up).
+    public static let sayDelayOverMs: Int64 = 5_000
 
     /// `lastBars[p]`: the last closed bar the stack was primed with (no bar at or before it is
     /// emitted again); nil for none.
@@ -114,12 +122,13 @@ public struct KrakenFeed: Sendable {
             if let symbol { lastData[channel + "|" + symbol] = nowMs }
             if !success { return [.log(level: "error", message: "\(method) \(channel) \(symbol ?? "") refused: \(error ?? "no reason given")")] }
             return []
-        case .ohlc(_, let candles):
+        case .ohlc(let type, let candles):
             attempts = 0
             var out: [Action] = []
             for c in candles where c.intervalMinutes == 1 {
                 guard let pair = bySymbol[c.symbol] else { continue }
                 lastData["ohlc|" + c.symbol] = nowMs
+                if let u = c.updateMs, type == "update" { delay.sample(receivedMs: nowMs, updateMs: u) }
                 for b in assemblers[c.symbol]!.candle(c.bar) { out.append(.bar(pair, b)) }
             }
             return out
@@ -149,12 +158,28 @@ public struct KrakenFeed: Sendable {
         }
     }
 
-    /// Time passes: dead connections, silent subscriptions, candles whose minute has ended.
+    /// Time passes (`nowMs` on the local clock): dead connections, silent subscriptions,
+    /// candles whose minute has ended on the feed's time.
     public mutating func tick(nowMs: Int64) -> [Action] {
         var out: [Action] = []
+        let lag = delay.estimate(atMs: nowMs)
+        // The delivery delay: what is left of the gap once the clocks' difference is taken out.
+        if let late = lag.map({ $0 + clockOffsetMs }) {
+            if late > Self.sayDelayOverMs, !saidLagging {
+                saidLagging = true
+                out.append(.log(level: "warning", message: "the feed's updates arrive \(late / 1_000) s after their time on Kraken's clock: "
+                                + "a quiet minute closes that much later, so its last trades are in its bar"))
+            } else if late < Self.sayDelayOverMs / 2, saidLagging {
+                saidLagging = false
+                out.append(.log(level: "warning", message: "the feed has caught up with Kraken's clock (updates \(max(late, 0)) ms after their time)"))
+            }
+        }
+        // An update arrives after its time: a gap below what the Time offset implies is a
+        // sample's rounding or a feed stamped ahead, and the later of the two closing times is taken.
+        let feedNow = nowMs - max(lag ?? -clockOffsetMs, -clockOffsetMs)
         for p in pairs {
             let s = KrakenNames.wsSymbol(p)
-            for b in assemblers[s]!.tick(nowMs: nowMs) { out.append(.bar(p, b)) }
+            for b in assemblers[s]!.tick(nowMs: feedNow) { out.append(.bar(p, b)) }
         }
         guard connected else { return out }
         if nowMs - lastFrameMs > settings.silentConnectionMs {

@@ -68,10 +68,13 @@ public struct KrakenCandle: Sendable, Equatable {
     public var open, high, low, close, volume: Double
     public var intervalBeginMs: Int64
     public var intervalMinutes: Int
+    /// `timestamp`: the candle's last update, on Kraken's clock (its last trade); nil when absent.
+    public var updateMs: Int64?
 
-    public init(symbol: String, open: Double, high: Double, low: Double, close: Double, volume: Double, intervalBeginMs: Int64, intervalMinutes: Int) {
+    public init(symbol: String, open: Double, high: Double, low: Double, close: Double, volume: Double, intervalBeginMs: Int64,
+                intervalMinutes: Int, updateMs: Int64? = nil) {
         self.symbol = symbol; self.open = open; self.high = high; self.low = low; self.close = close; self.volume = volume
-        self.intervalBeginMs = intervalBeginMs; self.intervalMinutes = intervalMinutes
+        self.intervalBeginMs = intervalBeginMs; self.intervalMinutes = intervalMinutes; self.updateMs = updateMs
     }
 
     init?(_ r: [String: Any]) {
@@ -80,7 +83,8 @@ public struct KrakenCandle: Sendable, Equatable {
               let b = r["interval_begin"] as? String, let begin = try? UTCTime.parse(b),
               [o, h, l, c, v].allSatisfy(\.isFinite), o > 0, h >= l else { return nil }
         self.init(symbol: s, open: o, high: h, low: l, close: c, volume: v, intervalBeginMs: begin,
-                  intervalMinutes: Int(JSONValue.int64(r["interval"]) ?? 1))
+                  intervalMinutes: Int(JSONValue.int64(r["interval"]) ?? 1),
+                  updateMs: (r["timestamp"] as? String).flatMap { try? UTCTime.parse($0) })
     }
 
     public var bar: Bar { Bar(timestampMs: intervalBeginMs, open: open, high: high, low: low, close: close, volume: volume) }

@@ -29,6 +29,9 @@ enum JournalEntry: Equatable {
     /// What the exchange answered (live mode): acks, rejects, fills, cancels, balances. With
     /// them a replay rebuilds the positions real fills made.
     case venue(VenueEvent)
+    /// The book as it was when a trade opened (its `order_book_snapshots` row): not an input
+    /// of the engine, journaled so that a restart writes the row again if it was lost.
+    case entryBook(EntryBook)
 
     var row: LiveLedger.JournalRow {
         func bar(_ b: Bar) -> String { "\(b.open),\(b.high),\(b.low),\(b.close),\(b.volume)" }
@@ -46,6 +49,9 @@ enum JournalEntry: Equatable {
         case .venue(let e):
             let json = (try? Self.encoder.encode(e)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             return .init(kind: "venue", slot: -1, ts: e.timeMs, payload: json)
+        case .entryBook(let b):
+            let json = (try? Self.encoder.encode(b)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return .init(kind: "entry_book", slot: -1, ts: 0, payload: json)
         }
     }
 
@@ -82,11 +88,26 @@ enum JournalEntry: Equatable {
         case "venue":
             guard let e = try? JSONDecoder().decode(VenueEvent.self, from: Data(r.payload.utf8)) else { throw Malformed(row: r) }
             self = .venue(e)
+        case "entry_book":
+            guard let b = try? JSONDecoder().decode(EntryBook.self, from: Data(r.payload.utf8)) else { throw Malformed(row: r) }
+            self = .entryBook(b)
         default: throw Malformed(row: r)
         }
     }
 
     static func == (a: JournalEntry, b: JournalEntry) -> Bool { a.row == b.row }
+
+    /// One `order_book_snapshots` row as the journal keeps it.
+    struct EntryBook: Codable, Equatable, Sendable {
+        var pair: String, timestamp: String, tradeID: String
+        var bidVolume: Double, askVolume: Double, obi: Double, spread: Double
+        var levels: String
+
+        func write(to ledger: LiveLedger) throws {
+            try ledger.insertBookSnapshot(pair: pair, timestamp: timestamp, bidVolume: bidVolume, askVolume: askVolume, obi: obi,
+                                          spread: spread, snapshotJSON: levels, tradeID: tradeID)
+        }
+    }
 
     /// What the journal's decisions depend on: the configuration that shapes decisions and
     /// fills (not the endpoints, ports and timers of `live:` and `venues.*` URLs) and the pairs,

@@ -55,8 +55,11 @@ extension LiveRuntime {
             cursor.staleBlocked[i] = false
             stack.blockEntries(slot: i, nil)
         }
-        flushJournal()
+        // The ledger's rows first, the journal last: once the journal holds the bar (and a
+        // restart rebuilds what it opened), the entry's book snapshot is on disk too. A crash
+        // before the journal write refetches the bar and writes each row again, once.
         persist(stack, at: bar.timestampMs + 60_000)
+        flushJournal()
         log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
     }
 

@@ -121,6 +121,8 @@ extension LiveRuntime {
                 _ = stack.closeAll()
             case .venue(let e):
                 stack.venue(e)
+            case .entryBook(let b):
+                writer.write("book snapshot") { try b.write(to: $0) }     // once: kept if it is there
             }
             // The orders these inputs led to were sent by the last process: not again.
             _ = stack.takeCommands()

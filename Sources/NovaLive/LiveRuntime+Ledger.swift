@@ -70,10 +70,11 @@ extension LiveRuntime {
         let side: ([Double], [Double]) -> [[Double]] = { p, q in zip(p, q).map { [$0, $1] } }
         let json = (try? JSONSerialization.data(withJSONObject: ["bids": side(l.bidPrices, l.bidSizes), "asks": side(l.askPrices, l.askSizes)],
                                                 options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let (pair, time, id) = (t.pair.description, UTCTime.iso(t.entryTimeMs), tradeIDPrefix + t.tradeID)
-        writer.write("book snapshot") {
-            try $0.insertBookSnapshot(pair: pair, timestamp: time, bidVolume: bidVolume, askVolume: askVolume, obi: obi, spread: spread,
-                                      snapshotJSON: json, tradeID: id)
-        }
+        let entry = JournalEntry.EntryBook(pair: t.pair.description, timestamp: UTCTime.iso(t.entryTimeMs), tradeID: tradeIDPrefix + t.tradeID,
+                                           bidVolume: bidVolume, askVolume: askVolume, obi: obi, spread: spread, levels: json)
+        // Journaled too (with the turn's inputs): a restart after a crash that lost this write
+        // writes it again from there, with the book of the moment the trade opened.
+        journal([.entryBook(entry)])
+        writer.write("book snapshot") { try entry.write(to: $0) }
     }
 }

@@ -78,10 +78,12 @@ extension LiveRuntime {
         }
         guard let stack, !venue.isEmpty else { return }
         journal(venue.map(JournalEntry.venue))
-        flushJournal()
         for v in venue { stack.venue(v) }
         dispatchOrders()
+        // Rows (and an entry's book snapshot) before the journal, as for bars: a journaled
+        // fill always has its snapshot; an unjournaled one is found again by reconciliation.
         persist(stack, at: wall.nowMs())
+        flushJournal()
     }
 
     /// At the stop: commands already handed over are sent (at most 10 s each wait), the

@@ -204,6 +204,7 @@ public actor LiveRuntime {
         settings.reconnectMinMs = Int64(options.config.live.reconnectMinS * 1000)
         settings.reconnectMaxMs = Int64(options.config.live.reconnectMaxS * 1000)
         feed = KrakenFeed(pairs: options.pairs, instruments: instruments, lastBars: lastBars, settings: settings)
+        feed?.clockOffsetMs = clockOffsetMs
 
         let ticker = Task { [tickMs = options.tickMs] in
             while !Task.isCancelled {
@@ -278,7 +279,7 @@ public actor LiveRuntime {
             actions = feed.closed(reason: why, nowMs: now)
         case .tick:
             frameReceivedNs = 0     // a bar closed by the clock has no frame to time from
-            actions = feed.tick(nowMs: now + clockOffsetMs)
+            actions = feed.tick(nowMs: now)
             checkStaleness(now: now)
             superviseLedger()
             statusLine(now: now)
@@ -357,6 +358,7 @@ public actor LiveRuntime {
         let taken: Int64 = abs(offset) > 1_500 ? Int64((Double(offset) / 1_000).rounded()) * 1_000 : 0
         guard taken != clockOffsetMs else { return }
         clockOffsetMs = taken
+        feed?.clockOffsetMs = taken
         let line = taken == 0 ? "the local clock agrees with Kraken's again (\(reason))"
             : "the local clock is \(abs(taken) / 1_000) s \(taken > 0 ? "behind" : "ahead of") Kraken's (\(reason)): bars close on Kraken's time"
         options.output(line)
@@ -398,6 +400,7 @@ public actor LiveRuntime {
         handle = nil
         if let stack {
             persist(stack, at: wall.nowMs())
+            flushJournal()      // an entry's book, if a trade opened in the drain
             summary.equity = stack.equity
             let closed = stack.trades.filter { !$0.isOpen }
             summary.realizedPnl = closed.reduce(0) { $0 + ($1.pnl ?? 0) }

@@ -125,13 +125,16 @@ public final class LiveLedger: @unchecked Sendable {
         }
     }
 
+    /// A trade's snapshot is written once: a restart that opens the same trade again (its
+    /// input was not journaled before a crash) keeps the first one.
     public func insertBookSnapshot(pair: String, timestamp: String, bidVolume: Double, askVolume: Double, obi: Double, spread: Double,
                                    snapshotJSON: String, tradeID: String?) throws {
         try store.writer.write { db in
             try db.execute(sql: """
                 INSERT INTO order_book_snapshots (pair, timestamp, bid_volume, ask_volume, obi, spread, snapshot_data, trade_id, tenant_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [pair, timestamp, bidVolume, askVolume, obi, spread, snapshotJSON, tradeID, tenant])
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+                WHERE ? IS NULL OR NOT EXISTS (SELECT 1 FROM order_book_snapshots WHERE trade_id = ?)
+                """, arguments: [pair, timestamp, bidVolume, askVolume, obi, spread, snapshotJSON, tradeID, tenant, tradeID, tradeID])
         }
     }
 

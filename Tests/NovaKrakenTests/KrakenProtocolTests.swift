@@ -200,7 +200,7 @@ import Testing
             Issue.record("not ohlc"); return
         }
         #expect(candles == [KrakenCandle(symbol: "BTC/USD", open: 37000.1, high: 37010, low: 36990, close: 37005.5, volume: 1.25,
-                                         intervalBeginMs: 1_699_999_980_000, intervalMinutes: 1)])
+                                         intervalBeginMs: 1_699_999_980_000, intervalMinutes: 1, updateMs: 1_700_000_000_100)])
         guard case .executions(_, let ex) = KrakenWSMessage.parse(#"{"channel":"executions","type":"update","data":[{"exec_type":"trade","order_id":"OAB-1","cl_ord_id":"np-0-1-en0","cum_qty":0.5,"cum_cost":100.5,"avg_price":201,"exec_id":"E1","last_qty":0.5,"last_price":201,"liquidity_ind":"t","fees":[{"asset":"USD","qty":0.4}],"timestamp":"2023-11-14T22:13:20Z"}]}"#) else {
             Issue.record("not executions"); return
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NovaConfig
 import NovaCore
 import NovaFakeKraken
@@ -54,6 +55,12 @@ import Testing
         #expect(first.summary.liveBars == k)
         let openAtStop = try first.ledger.trades(status: "open")
         #expect(openAtStop.count == 1)
+        // The entry books of the first session, then lost as a kill -9 loses the last writes:
+        // the restart writes them again from the journal, once each.
+        let books = try first.ledger.bookSnapshots()
+        #expect(books.count == (try first.ledger.trades()).count && books.allSatisfy { $0.tradeID != nil })
+        let queue = try DatabaseQueue(path: db)
+        try await queue.write { db in try db.execute(sql: "DELETE FROM order_book_snapshots") }
 
         // Down for `gap` bars: REST history now reaches `gap` bars past the last one seen.
         let history2 = history + stream[..<(k + gap)]
@@ -72,6 +79,10 @@ import Testing
         #expect(rows.map(\.entryPrice) == expected.map(\.entryPrice))
         #expect(rows.map(\.exitPrice) == expected.map(\.exitPrice))
         #expect(rows.map(\.status) == expected.map { $0.isOpen ? "open" : "closed" })
+        // Each trade has one entry book; the first session's are back as they were.
+        let booksAfter = try second.ledger.bookSnapshots()
+        #expect(booksAfter.count == rows.count && Set(booksAfter.compactMap(\.tradeID)) == Set(rows.map(\.tradeID)))
+        #expect(booksAfter.prefix(books.count).map { "\($0.tradeID ?? "") \($0.obi) \($0.spread)" } == books.map { "\($0.tradeID ?? "") \($0.obi) \($0.spread)" })
         // The position open at the stop was carried on, not reopened: its row closed later.
         #expect(rows.first { $0.tradeID == openAtStop[0].tradeID }?.status == "closed")
         #expect(expected.filter { !$0.isOpen }.contains { $0.tradeID == openAtStop[0].tradeID })
@@ -146,6 +157,8 @@ import Testing
             .book(slot: 1, OrderBookAnalysis(obi: 0, bookScore: 0, bidVolume: 1, askVolume: 1, spreadBps: 3, whale: nil)),
             .book(slot: 0, nil), .block("paused by the operator (novapulse live resume lifts it)"), .block(nil),
             .slotBlock(slot: 1, "ETH/USD data is stale (last bar 2024-06-01T00:00:00Z), since"), .slotBlock(slot: 1, nil), .closeAll(atMs: 42),
+            .entryBook(.init(pair: "BTC/USD", timestamp: "2024-06-01T00:01:00Z", tradeID: "S2-T3", bidVolume: 5, askVolume: 2.5, obi: 1.0 / 3.0,
+                             spread: 0.5, levels: #"{"asks":[[67001.5,2.5]],"bids":[[67001,5]]}"#)),
         ]
         let back = try entries.map { try JournalEntry($0.row) }
         #expect(back == entries)
@@ -154,7 +167,8 @@ import Testing
         for bad in [LiveLedger.JournalRow(kind: "bar", slot: 0, ts: 1, payload: "1,2,3,4"),
                     LiveLedger.JournalRow(kind: "bar", slot: 0, ts: 1, payload: "1,2,x,4,5"),
                     LiveLedger.JournalRow(kind: "book", slot: 0, ts: 0, payload: "1,2,3,4,5,bid,7"),
-                    LiveLedger.JournalRow(kind: "trade", slot: 0, ts: 0, payload: "")] {
+                    LiveLedger.JournalRow(kind: "trade", slot: 0, ts: 0, payload: ""),
+                    LiveLedger.JournalRow(kind: "entry_book", slot: -1, ts: 0, payload: #"{"pair":"BTC/USD"}"#)] {
             #expect(throws: JournalEntry.Malformed.self) { try JournalEntry(bad) }
         }
     }

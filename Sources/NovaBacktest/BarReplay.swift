@@ -15,10 +15,16 @@ public enum BarReplay {
     /// `books[p]`: order-book snapshots of pair p, or nil. Before each bar, the engine gets the
     /// analysis of the last snapshot at or before the bar's close (less the market-data
     /// latency), if it is at most `bookFreshnessMs` old (else nil: no stale book is used).
+    ///
+    /// `tradeFromMs`: entries are refused on bars before it (they warm the stack, as a live
+    /// session's REST history does) and open from the first bar at or after it.
     public static func run<V: ReplayVenue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [],
                                                   bookFreshnessMs: Int64 = 60_000, marketDataLatencyMs: Int64 = 0,
+                                                  tradeFromMs: Int64? = nil,
                                                   engine: inout Session<V, S>, total: Int,
                                                   progress: ((Int, Int) -> Void)?) throws {
+        var warming = tradeFromMs != nil
+        if let tradeFromMs { engine.blockEntries(Self.warmingUp(tradeFromMs)) }
         var cursor = [Int](repeating: 0, count: series.count)
         var bookCursor = [Int](repeating: 0, count: series.count)
         var done = 0
@@ -29,6 +35,10 @@ public enum BarReplay {
             var t = Int64.max
             for p in series.indices where cursor[p] < series[p].count { t = min(t, series[p].timestampMs[cursor[p]]) }
             if t == Int64.max { break }
+            if warming, t >= tradeFromMs! {
+                warming = false
+                engine.blockEntries(nil)
+            }
             for p in series.indices where cursor[p] < series[p].count && series[p].timestampMs[cursor[p]] == t {
                 let s = series[p]
                 let i = cursor[p]
@@ -57,5 +67,10 @@ public enum BarReplay {
             }
         }
         progress?(done, total)
+    }
+
+    /// The refusal of an entry on a bar before `backtest.trade_from`.
+    public static func warmingUp(_ tradeFromMs: Int64) -> String {
+        "warming up: entries open at backtest.trade_from \(UTCTime.iso(tradeFromMs))"
     }
 }

@@ -50,7 +50,7 @@ public struct ReplayVisitor: StrategyCatalog.Visitor {
         let total = series.reduce(0) { $0 + $1.count }
         session.reserveEquity(series.map(\.count).max() ?? 0)
         try BarReplay.run(series: series, books: books, marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs),
-                          engine: &session, total: total, progress: progress)
+                          tradeFromMs: config.backtest.tradeFromMs, engine: &session, total: total, progress: progress)
         session.finish()
         return ReplayResult(trades: session.trades, equityTimestampMs: session.equityTimestampMs, equity: session.equity,
                             notes: session.notes, signals: session.signals,

@@ -47,11 +47,18 @@ public enum ConfigLoader {
         return config
     }
 
+    /// Keys whose default is unset: absent from the encoded defaults (so the canonical JSON,
+    /// run hashes and live journal fingerprints of configs that leave them unset do not
+    /// change), known to the schema all the same.
+    static let optionalKeys: [[String]] = [["backtest", "trade_from"]]
+
     /// The defaults as a JSON-like tree (the schema of known keys).
     static func defaultTree() -> [String: Any] {
         let encoder = JSONEncoder()
         let data = try! encoder.encode(NovaPulseConfig())
-        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        var tree = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        for path in optionalKeys { setValue(NSNull(), at: path[...], in: &tree) }
+        return tree
     }
 
     /// The effective config as canonical JSON (sorted keys): stored with each run and hashed.

@@ -10,6 +10,7 @@ public enum ConfigValidator {
         let b = c.backtest
         check(StrategyCatalog.names.contains(b.strategy), "backtest.strategy", b.strategy, "one of \(StrategyCatalog.names.joined(separator: ", "))")
         check(b.initialCash > 0 && b.initialCash.isFinite, "backtest.initial_cash", b.initialCash, "a positive amount")
+        if let t = b.tradeFrom { check(b.tradeFromMs != nil, "backtest.trade_from", t, "a time: YYYY-MM-DD, ISO 8601 or unix seconds/ms (UTC)") }
 
         let k = c.strategies.keltner
         check(k.emaPeriod >= 1 && k.emaPeriod <= 10_000, "strategies.keltner_channel.ema_period", k.emaPeriod, "1 to 10000")

@@ -81,9 +81,18 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         /// `long` (the default: a spot account needs nothing more), `short` or `both`. Shorts
         /// are sold on margin (Kraken; docs/risk.md, docs/venues.md); Coinbase refuses them.
         public var direction: TradeDirection = .long
+        /// Entries open from this time (ISO 8601 or unix time, UTC); the bars before it only
+        /// warm the stack, as a live session's REST history does (`--trade-from`). Unset: from
+        /// the first bar.
+        public var tradeFrom: String?
         enum CodingKeys: String, CodingKey {
             case exchange, timeframe, strategy, initialCash = "initial_cash", sizing, closeAtEnd = "close_at_end", direction
+            case tradeFrom = "trade_from"
         }
+
+        /// `tradeFrom` in ms since the epoch (nil when unset or unreadable; the validator
+        /// refuses an unreadable one).
+        public var tradeFromMs: Int64? { tradeFrom.flatMap { try? UTCTime.parse($0) } }
     }
 
     public struct StrategiesSection: Codable, Sendable, Equatable {
@@ -268,5 +277,26 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
             case reconnectMaxS = "reconnect_max_s", statusLineS = "status_line_s"
         }
         public init() {}
+    }
+}
+
+extension NovaPulseConfig.BacktestSection {
+    /// As synthesised, except that `trade_from` may be written as unix time (a number in
+    /// YAML) as well as text: it is kept as text either way.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        exchange = try c.decodeIfPresent(ExchangeID.self, forKey: .exchange) ?? exchange
+        timeframe = try c.decodeIfPresent(Timeframe.self, forKey: .timeframe) ?? timeframe
+        strategy = try c.decodeIfPresent(String.self, forKey: .strategy) ?? strategy
+        initialCash = try c.decodeIfPresent(Double.self, forKey: .initialCash) ?? initialCash
+        sizing = try c.decodeIfPresent(EngineConfig.Sizing.self, forKey: .sizing) ?? sizing
+        closeAtEnd = try c.decodeIfPresent(Bool.self, forKey: .closeAtEnd) ?? closeAtEnd
+        direction = try c.decodeIfPresent(TradeDirection.self, forKey: .direction) ?? direction
+        if let n = try? c.decodeIfPresent(Int64.self, forKey: .tradeFrom) {
+            tradeFrom = String(n)
+        } else {
+            tradeFrom = try c.decodeIfPresent(String.self, forKey: .tradeFrom)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NovaFakeKraken
 import NovaStorage
 import NovaTestSupport
@@ -252,8 +253,37 @@ import Testing
         let again = try Self.finish(replayArgs, workspace: ws, env: [:])
         #expect(closed(again.1) == closed(replayed.1))
         // The tape as bars for `backtest`.
-        let imported = try Self.finish(["data", "import", "tapes/\(tapes[0])", "--kind", "tape", "--pair", "BTC/USD"], workspace: ws, env: [:])
+        // No --pair: the tape names its pairs. The import says how to replay the session.
+        let imported = try Self.finish(["data", "import", "tapes/\(tapes[0])", "--kind", "tape"], workspace: ws, env: [:])
         #expect(imported.0 == 0 && imported.1.contains("Imported ") && imported.1.contains(" 1m bars of BTC/USD (kraken)"), "\(imported)")
+        let replayLine = imported.1.split(separator: "\n").first { $0.hasPrefix("  replay       novapulse backtest ") }
+        let backtestArgs = try #require(replayLine, "\(imported.1)").split(separator: " ").dropFirst(2).map(String.init)
+        #expect(backtestArgs.contains("--trade-from") && backtestArgs.contains("--from"))
+        // That command, with the session's strategy: the session's trades, no more, no fewer.
+        let bt = try Self.finish(backtestArgs + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20", "--json"], workspace: ws, env: [:])
+        #expect(bt.0 == 0, "\(bt.2)")
+        #expect(bt.1.contains("entries open at backtest.trade_from ") && bt.1.contains(" bars before it only warmed the stack"), "\(bt.1)")
+        func rows(_ path: String, _ sql: String) throws -> [String] {
+            try DatabaseQueue(path: ws + "/" + path).read { db in
+                try Row.fetchAll(db, sql: sql).map { "\($0[0] as String) \($0[1] as Double) \(($0[2] as Double?) ?? 0)" }
+            }
+        }
+        let session = try rows("data/live-kraken-paper.db", "SELECT entry_time, entry_price, exit_price FROM trades ORDER BY entry_time")
+        func runID(_ json: String) -> String {
+            ((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any])?["run_id"] as? String ?? "?"
+        }
+        let query = "SELECT entry_time, entry_price, exit_price FROM run_trades WHERE run_id = '%@' ORDER BY seq"
+        let backtest = try rows("data/novapulse.db", String(format: query, runID(bt.1)))
+        #expect(!session.isEmpty && backtest == session, "\(backtest) vs \(session)")
+        // Without --trade-from the backtest trades the warm-up too: more trades than the session.
+        let untimed = try Self.finish(Array(backtestArgs.prefix { $0 != "--trade-from" }) + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20", "--json"],
+                                      workspace: ws, env: [:])
+        let untimedRows = try rows("data/novapulse.db", String(format: query, runID(untimed.1)))
+        #expect(untimed.0 == 0 && untimedRows.count > session.count)
+        let bad = try Self.finish(["backtest", "--pair", "BTC/USD", "--trade-from", "yesterday"], workspace: ws, env: [:])
+        #expect(bad.0 == 2 && bad.2.contains("yesterday"), "\(bad)")
+        let noPair = try Self.finish(["data", "import", "prices.csv"], workspace: ws, env: [:])
+        #expect(noPair.0 == 2 && noPair.2.contains("--pair is needed"), "\(noPair)")
         let wrongPair = try Self.finish(["data", "import", "tapes/\(tapes[0])", "--kind", "tape", "--pair", "ETH/USD"], workspace: ws, env: [:])
         #expect(wrongPair.0 == 3 && wrongPair.2.contains("no AssetPairs reply for ETH/USD (pairs on it: BTC/USD)"), "\(wrongPair)")
         let existing = try Self.finish(replayArgs + ["--db", "data/replay-\(tapes[0].replacingOccurrences(of: ".tape.zst", with: "")).db"], workspace: ws, env: [:])

@@ -42,6 +42,7 @@ import NovaTestSupport
         ("strategies:\n  sma_cross: {fast: 30, slow: 10}\n", "strategies.sma_cross.fast = 30 is not allowed: less than slow (10)"),
         ("backtest:\n  exchange: binance\n", "backtest.exchange = 'binance' is not allowed"),
         ("backtest:\n  initial_cash: lots\n", "backtest.initial_cash = 'lots' is not allowed: expected a number"),
+        ("backtest:\n  trade_from: soon\n", "backtest.trade_from = soon is not allowed: a time"),
         ("strategies:\n  keltner_channel: {ema_period: 2.5}\n", "strategies.keltner_channel.ema_period = 2.5 is not allowed: expected a whole number"),
         ("venues:\n  kraken: {maker_fee: 0.0025, taker_fee: 0.4}\n", "venues.kraken.taker_fee = 0.4 is not allowed"),
         ("smart_exit:\n  tiers: [{tp_multiple: 1, fraction: 0.7}, {tp_multiple: 2, fraction: 0.7}]\n", "fractions that sum to at most 1"),
@@ -53,6 +54,13 @@ import NovaTestSupport
             if !text.contains(message) { Issue.record("\(text)") }
             return error is ConfigError
         }
+    }
+
+    @Test func tradeFromIsATime() throws {
+        let c = try ConfigLoader.load(path: Fixtures.file("backtest:\n  trade_from: '2024-06-01T00:07:00Z'\n", name: "c.yaml"))
+        #expect(c.backtest.tradeFromMs == 1_717_200_420_000)
+        #expect(try ConfigLoader.load(path: nil).backtest.tradeFrom == nil)
+        #expect(try ConfigLoader.load(path: nil, params: ["backtest.trade_from=1717200420"], strategy: nil).backtest.tradeFromMs == 1_717_200_420_000)
     }
 
     @Test func paramsOverrideStrategyParametersAndConfigPaths() throws {

@@ -12,7 +12,18 @@ public enum TapeBars {
 
     /// The pair's bars, oldest first, one per minute (a live bar replaces a REST bar of the
     /// same minute: it is the later word).
-    public static func bars(_ tape: Tape, pair: Pair) throws -> [Bar] {
+    public static func bars(_ tape: Tape, pair: Pair) throws -> [Bar] { try read(tape, pair: pair).bars }
+
+    /// A tape's bars for one pair, and where its session's live bars begin: the bars before
+    /// `firstLiveMs` came from REST history and only primed the stack (entries blocked), so
+    /// `backtest --trade-from` that time reproduces the session.
+    public struct Session: Sendable {
+        public var bars: [Bar]
+        /// The first bar the WebSocket closed; nil when the tape closed none.
+        public var firstLiveMs: Int64?
+    }
+
+    public static func read(_ tape: Tape, pair: Pair) throws -> Session {
         guard tape.header.exchange == "kraken" else { throw Failure(description: "tapes of \(tape.header.exchange) are not read yet (kraken only)") }
         var byMinute: [Int64: Bar] = [:]
         var instruments: [Pair: KrakenInstrument] = [:]
@@ -31,6 +42,7 @@ public enum TapeBars {
         // The WebSocket frames through the feed, connection by connection, as the runtime does.
         var feed = KrakenFeed(pairs: [pair], instruments: instruments, lastBars: [byMinute.values.max { $0.timestampMs < $1.timestampMs }])
         var connection = 0
+        var firstLiveMs: Int64?
         for e in tape.events where e.kind == .frame || e.kind == .connect || e.kind == .close {
             var actions: [KrakenFeed.Action] = []
             switch e.kind {
@@ -43,9 +55,12 @@ public enum TapeBars {
                 actions = feed.frame(e.text, nowMs: e.atMs) + feed.tick(nowMs: e.atMs)
             default: break
             }
-            for case .bar(let p, let b) in actions where p == pair { byMinute[b.timestampMs] = b }
+            for case .bar(let p, let b) in actions where p == pair {
+                byMinute[b.timestampMs] = b
+                firstLiveMs = min(firstLiveMs ?? b.timestampMs, b.timestampMs)
+            }
         }
-        return byMinute.keys.sorted().map { byMinute[$0]! }
+        return Session(bars: byMinute.keys.sorted().map { byMinute[$0]! }, firstLiveMs: firstLiveMs)
     }
 
     /// The bars as the CSV `data import` reads (`timestamp,open,high,low,close,volume`).

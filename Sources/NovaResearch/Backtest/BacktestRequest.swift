@@ -20,6 +20,8 @@ public struct BacktestRequest: Sendable {
     /// `backtest.direction`: long, short or both (shorts on margin; Kraken only).
     public var direction: TradeDirection?
     public var closeAtEnd = false
+    /// `--trade-from`: entries open from this time (ms); earlier bars warm the stack.
+    public var tradeFromMs: Int64?
     /// Simulator overrides (`--fill-model`, `--latency-ms`, `--seed`, `--faults`).
     public var fillModel: String?
     public var latencyMs: Int?

@@ -24,6 +24,7 @@ extension BacktestRunner {
         if let s = request.sizing { config.backtest.sizing = s }
         if let d = request.direction { config.backtest.direction = d }
         if request.closeAtEnd { config.backtest.closeAtEnd = true }
+        if let t = request.tradeFromMs { config.backtest.tradeFrom = UTCTime.iso(t) }
         if let m = request.fillModel { config.simulator.fillModel = m }
         if let l = request.latencyMs { config.simulator.latencyMs = l }
         if let s = request.seed { config.simulator.seed = s }

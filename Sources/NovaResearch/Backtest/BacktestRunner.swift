@@ -64,6 +64,7 @@ public struct BacktestRunner {
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress)
             let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
             if let w = SampleSize.warning(trades: metrics.trades, bars: metrics.bars) { notes.append(w) }
+            if let from = config.backtest.tradeFromMs { notes.append(Self.tradeFromNote(from, series: data.map(\.0))) }
             // Halts first: they are what a reader of a flat equity line needs to know.
             notes += replay.halts.map(RunHalts.describe)
             let haltedShare = RunHalts.share(replay.halts, firstMs: replay.equityTimestampMs.first ?? 0, lastMs: replay.equityTimestampMs.last ?? 0)
@@ -158,5 +159,12 @@ public struct BacktestRunner {
                                          buyAndHoldEquity: benchmark, tradedNotional: replay.tradedNotional)
         return Simulation(replay: replay, metrics: metrics, benchmark: benchmark)
     }
-}
 
+    /// What `backtest.trade_from` did: how many bars only warmed the stack.
+    static func tradeFromNote(_ from: Int64, series: [BarSeries]) -> String {
+        let warm = series.reduce(0) { n, s in n + s.timestampMs.prefix { $0 < from }.count }
+        let total = series.reduce(0) { $0 + $1.count }
+        if warm == total { return "backtest.trade_from \(UTCTime.iso(from)) is after the last bar: no entry could open" }
+        return "entries open at backtest.trade_from \(UTCTime.iso(from)): the \(warm) bar\(warm == 1 ? "" : "s") before it only warmed the stack"
+    }
+}

@@ -36,6 +36,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: "End: YYYY-MM-DD (that whole day included), ISO time or unix time (exclusive).")
     var to: String?
 
+    @Option(name: .customLong("trade-from"), help: "Entries open from this time (same forms as --from); earlier bars only warm the stack, as a live session's REST history does (backtest.trade_from).")
+    var tradeFrom: String?
+
     @Option(name: .long, help: "YAML config file (default: built-in defaults, the same as config/novapulse.yaml).")
     var config: String?
 
@@ -86,6 +89,7 @@ struct BacktestCommand: ParsableCommand {
         if let cash, !(cash > 0 && cash.isFinite) { throw ValidationError("--cash must be a positive amount, got \(cash)") }
         if let latencyMs, !(0...3_600_000).contains(latencyMs) { throw ValidationError("--latency-ms \(latencyMs): give 0 to 3600000 milliseconds") }
         if let seed, seed < 0 { throw ValidationError("--seed \(seed): give 0 or a positive whole number") }
+        if let tradeFrom { _ = try Validate.time(tradeFrom) }
         let (f, t) = try window()
         if let f, let t, f >= t {
             throw ValidationError("--from \(from!) is not before --to \(to!)")
@@ -114,6 +118,7 @@ struct BacktestCommand: ParsableCommand {
             request.sizing = sizing
             request.direction = direction
             request.closeAtEnd = closeAtEnd
+            request.tradeFromMs = try tradeFrom.map(Validate.time)
             request.fillModel = fillModel?.rawValue
             request.latencyMs = latencyMs
             request.seed = seed
@@ -170,6 +175,8 @@ enum BacktestSummary {
         object["long_trades"] = closed.filter { $0.side == .buy }.count
         object["short_trades"] = closed.filter { $0.side == .sell }.count
         object["exit_reasons"] = Dictionary(uniqueKeysWithValues: exitReasons(closed).map { ($0.key, $0.value) })
+        object["trade_from"] = o.config.backtest.tradeFrom ?? NSNull()
+        object["notes"] = o.notes
         return Terminal.json(object)
     }
 

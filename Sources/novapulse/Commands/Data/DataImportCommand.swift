@@ -29,8 +29,8 @@ struct DataImportCommand: ParsableCommand {
     @Argument(help: "The file to import (.csv, .csv.zst, .json, .jsonl).")
     var file: String
 
-    @Option(name: .long, help: "The pair the file holds, e.g. BTC/USD.")
-    var pair: String
+    @Option(name: .long, help: "The pair the file holds, e.g. BTC/USD (a tape: default every pair on it).")
+    var pair: String?
 
     @Option(name: .long, help: "The exchange to file it under: kraken or coinbase.")
     var exchange: String = "kraken"
@@ -50,7 +50,9 @@ struct DataImportCommand: ParsableCommand {
     @OptionGroup var output: JSONOutput
 
     func validate() throws {
-        try Validate.pair(pair)
+        if let pair { try Validate.pair(pair) } else if kind != .tape {
+            throw ValidationError("--pair is needed: which pair does \(file) hold? (only a tape names its own pairs)")
+        }
         try Validate.exchange(exchange)
         if let timeframe { try Validate.timeframe(timeframe) }
         if kind == .tape && timeframe.map({ $0 != "1m" }) == true { throw ValidationError("--kind tape gives 1-minute bars: drop --timeframe \(timeframe ?? "")") }
@@ -61,33 +63,23 @@ struct DataImportCommand: ParsableCommand {
         try ExitCodes.reporting {
             let paths = WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment)
             let catalog = DatasetCatalog(dataDirectory: paths.dataDirectory)
-            let pair = try Pair(parsing: self.pair)
             let exchange = try ExchangeID(parsing: self.exchange)
+            if kind == .tape {
+                #if Live
+                try importTape(catalog: catalog, exchange: exchange)
+                return
+                #else
+                throw ValidationError("--kind tape needs the live stack (Kraken's feed code): build with `swift build -c release --traits Live`")
+                #endif
+            }
+            let pair = try Pair(parsing: self.pair ?? "")
             let start = Date()
             let info: DatasetInfo
             var notes: [String]
             var contentBytes = 0
             switch kind {
             case .tape:
-                #if Live
-                // The tape's bars as CSV, then the OHLCV importer: the same validation,
-                // fingerprint and gap report as any bar file.
-                let tape: Tape
-                do { tape = try Tape(path: file) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
-                let bars: [Bar]
-                do { bars = try TapeBars.bars(tape, pair: pair) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
-                guard !bars.isEmpty else { throw MarketDataError.empty(path: file) }
-                let csv = FileManager.default.temporaryDirectory.appendingPathComponent("np-tape-\(getpid()).csv").path
-                try TapeBars.csv(bars).write(toFile: csv, atomically: true, encoding: .utf8)
-                defer { try? FileManager.default.removeItem(atPath: csv) }
-                var result = try OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: .oneMinute, repair: repair, fillGaps: fillGaps)).importFile(csv)
-                result.info.sourcePath = file
-                try catalog.saveBars(result.bars, info: result.info)
-                (info, notes, contentBytes) = (result.info, result.notes, 0)
-                if tape.truncated { notes.append("the tape ends mid-frame (a crash while recording): its whole frames were read") }
-                #else
-                throw ValidationError("--kind tape needs the live stack (Kraken's feed code): build with `swift build -c release --traits Live`")
-                #endif
+                return
             case .ohlcv:
                 let importer = OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: try timeframe.map { try Timeframe(parsing: $0) },
                                                             repair: repair, fillGaps: fillGaps))
@@ -117,40 +109,84 @@ struct DataImportCommand: ParsableCommand {
                     notes.append("built \(bars.count) \(tf) bars from the trades (\(gaps.missingBars) minutes without trades have no bar)")
                 }
             }
-            let seconds = Date().timeIntervalSince(start)
-            let destination = switch kind {
-            case .ohlcv, .tape: catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
-            case .book: catalog.bookPath(pair: pair, exchange: exchange)
-            case .trades: catalog.tradesPath(pair: pair, exchange: exchange)
-            }
-            if output.json {
-                print(Terminal.json([
-                    "pair": pair.description, "exchange": exchange.rawValue, "kind": info.kind.rawValue, "timeframe": info.timeframe.description,
-                    "rows": info.rows, "first": UTCTime.iso(info.firstMs), "last": UTCTime.iso(info.lastMs), "gaps": info.gapCount,
-                    "missing_bars": info.missingBars, "largest_gap_bars": info.largestGapBars, "fingerprint": info.fingerprint,
-                    "repairs": ["rows_out_of_order": info.repairs.rowsOutOfOrder, "exact_duplicates_dropped": info.repairs.exactDuplicatesDropped,
-                                "filled_bars": info.repairs.filledBars],
-                    "notes": notes, "seconds": seconds, "cache": destination,
-                ]))
-                return
-            }
-            for note in notes { Terminal.error("note: \(note)") }
-            var lines = [
-                "Imported \(info.rows) \(info.kind == .book ? "snapshots (depth \(info.depth))" : info.kind == .trades ? "trades" : "\(info.timeframe) bars") of \(pair) (\(exchange))",
-                "  range        \(UTCTime.iso(info.firstMs)) to \(UTCTime.iso(info.lastMs))",
-            ]
-            if info.kind == .ohlcv {
-                var gapLine = "  gaps         \(info.gapCount) (\(info.missingBars) missing bars"
-                if let at = info.largestGapStartMs { gapLine += ", largest \(info.largestGapBars) from \(UTCTime.iso(at))" }
-                lines.append(gapLine + ")")
-            }
-            lines.append("  fingerprint  sha256 \(info.fingerprint)")
-            let mb = Double(info.sourceBytes) / 1e6
-            let contentMB = Double(contentBytes) / 1e6
-            lines.append(String(format: "  speed        %.2f s, %.0f rows/s, %.1f MB/s on disk%@", seconds, Double(info.rows) / max(seconds, 1e-9),
-                                mb / max(seconds, 1e-9), contentBytes > info.sourceBytes ? String(format: " (%.1f MB/s decompressed)", contentMB / max(seconds, 1e-9)) : ""))
-            lines.append("  cached in    \(destination)")
-            print(lines.joined(separator: "\n"))
+            report(info: info, notes: notes, contentBytes: contentBytes, pair: pair, exchange: exchange, seconds: Date().timeIntervalSince(start),
+                   catalog: catalog)
         }
+    }
+
+#if Live
+    /// A tape's pairs (all of them unless --pair names one): each one's bars through the OHLCV
+    /// importer (the same validation, fingerprint and gap report as any bar file), and the
+    /// `backtest` command that replays the recorded session.
+    func importTape(catalog: DatasetCatalog, exchange: ExchangeID) throws {
+        let tape: Tape
+        do { tape = try Tape(path: file) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
+        let pairs = try pair.map { [try Pair(parsing: $0)] } ?? tape.header.pairs.map { try Pair(parsing: $0) }
+        guard !pairs.isEmpty else { throw MarketDataError.unrecognisedLayout(path: file, reason: "the tape names no pair: give --pair") }
+        for pair in pairs {
+            let start = Date()
+            let session: TapeBars.Session
+            do { session = try TapeBars.read(tape, pair: pair) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
+            guard !session.bars.isEmpty else { throw MarketDataError.empty(path: file) }
+            let csv = FileManager.default.temporaryDirectory.appendingPathComponent("np-tape-\(getpid()).csv").path
+            try TapeBars.csv(session.bars).write(toFile: csv, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: csv) }
+            var result = try OHLCVImporter(options: .init(pair: pair, exchange: exchange, timeframe: .oneMinute, repair: repair, fillGaps: fillGaps)).importFile(csv)
+            result.info.sourcePath = file
+            try catalog.saveBars(result.bars, info: result.info)
+            var notes = result.notes
+            if tape.truncated { notes.append("the tape ends mid-frame (a crash while recording): its whole frames were read") }
+            var replay: String?
+            if let live = session.firstLiveMs {
+                // The session primed on the REST bars with entries blocked, then traded the live ones.
+                replay = "novapulse backtest --pair \(pair) --exchange \(exchange.rawValue) --from \(UTCTime.iso(session.bars[0].timestampMs)) "
+                    + "--trade-from \(UTCTime.iso(live))"
+                notes.append("the session's live bars begin at \(UTCTime.iso(live)); replay it with: \(replay!) "
+                             + "(and the session's --strategy, --config and --param)")
+            } else {
+                notes.append("the tape's WebSocket closed no bar: REST history only")
+            }
+            report(info: result.info, notes: notes, contentBytes: 0, pair: pair, exchange: exchange, seconds: Date().timeIntervalSince(start),
+                   catalog: catalog, extra: ["trade_from": session.firstLiveMs.map(UTCTime.iso) ?? NSNull(), "replay": replay ?? NSNull()])
+        }
+    }
+#endif
+
+    func report(info: DatasetInfo, notes: [String], contentBytes: Int, pair: Pair, exchange: ExchangeID, seconds: Double,
+                catalog: DatasetCatalog, extra: [String: Any] = [:]) {
+        let destination = switch kind {
+        case .ohlcv, .tape: catalog.barsPath(pair: pair, exchange: exchange, timeframe: info.timeframe)
+        case .book: catalog.bookPath(pair: pair, exchange: exchange)
+        case .trades: catalog.tradesPath(pair: pair, exchange: exchange)
+        }
+        if output.json {
+            print(Terminal.json([
+                "pair": pair.description, "exchange": exchange.rawValue, "kind": info.kind.rawValue, "timeframe": info.timeframe.description,
+                "rows": info.rows, "first": UTCTime.iso(info.firstMs), "last": UTCTime.iso(info.lastMs), "gaps": info.gapCount,
+                "missing_bars": info.missingBars, "largest_gap_bars": info.largestGapBars, "fingerprint": info.fingerprint,
+                "repairs": ["rows_out_of_order": info.repairs.rowsOutOfOrder, "exact_duplicates_dropped": info.repairs.exactDuplicatesDropped,
+                            "filled_bars": info.repairs.filledBars],
+                "notes": notes, "seconds": seconds, "cache": destination,
+            ].merging(extra) { $1 }))
+            return
+        }
+        for note in notes { Terminal.error("note: \(note)") }
+        var lines = [
+            "Imported \(info.rows) \(info.kind == .book ? "snapshots (depth \(info.depth))" : info.kind == .trades ? "trades" : "\(info.timeframe) bars") of \(pair) (\(exchange))",
+            "  range        \(UTCTime.iso(info.firstMs)) to \(UTCTime.iso(info.lastMs))",
+        ]
+        if info.kind == .ohlcv {
+            var gapLine = "  gaps         \(info.gapCount) (\(info.missingBars) missing bars"
+            if let at = info.largestGapStartMs { gapLine += ", largest \(info.largestGapBars) from \(UTCTime.iso(at))" }
+            lines.append(gapLine + ")")
+        }
+        lines.append("  fingerprint  sha256 \(info.fingerprint)")
+        let mb = Double(info.sourceBytes) / 1e6
+        let contentMB = Double(contentBytes) / 1e6
+        lines.append(String(format: "  speed        %.2f s, %.0f rows/s, %.1f MB/s on disk%@", seconds, Double(info.rows) / max(seconds, 1e-9),
+                            mb / max(seconds, 1e-9), contentBytes > info.sourceBytes ? String(format: " (%.1f MB/s decompressed)", contentMB / max(seconds, 1e-9)) : ""))
+        lines.append("  cached in    \(destination)")
+        if let replay = extra["replay"] as? String { lines.append("  replay       \(replay)") }
+        print(lines.joined(separator: "\n"))
     }
 }

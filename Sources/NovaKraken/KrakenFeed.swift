@@ -1,4 +1,5 @@
 import NovaCore
+import NovaVenue
 
 /// The public market-data side of Kraken WebSocket v2 as a state machine: frames, time and
 /// connection changes go in, actions come out (send this, reconnect after that long, this bar
@@ -11,30 +12,9 @@ import NovaCore
 /// of seeded jitter; every (re)connect resubscribes and rebuilds every book from a snapshot;
 /// an acknowledged subscription that goes silent is resubscribed; a checksum mismatch clears
 /// and resubscribes that pair's book, three in a row switch its validation off.
-public struct KrakenFeed: Sendable {
-    public enum Action: Sendable, Equatable {
-        case send(String)
-        /// Close the connection (it is considered dead); a `closed` follows.
-        case disconnect(reason: String)
-        case reconnect(afterMs: Int64)
-        case bar(Pair, Bar)
-        /// The pair's book changed and is valid.
-        case book(Pair)
-        /// The exchange's system status (`online`, `maintenance`, `cancel_only`, `post_only`).
-        case systemStatus(String)
-        case log(level: String, message: String)
-    }
-
-    public struct Settings: Sendable {
-        public var bookDepth = 10
-        public var silentConnectionMs: Int64 = 10_000
-        public var silentSubscriptionMs: Int64 = 120_000
-        public var reconnectMinMs: Int64 = 500
-        public var reconnectMaxMs: Int64 = 5_000
-        public var candleGraceMs: Int64 = 2_000
-        public var seed: UInt64 = 1
-        public init() {}
-    }
+public struct KrakenFeed: MarketFeed {
+    public typealias Action = FeedAction
+    public typealias Settings = FeedSettings
 
     public let settings: Settings
     public let pairs: [Pair]
@@ -84,6 +64,12 @@ public struct KrakenFeed: Sendable {
     }
 
     public func book(_ pair: Pair) -> KrakenBook? { integrity.books[KrakenNames.wsSymbol(pair)] }
+
+    public func bookLevels(_ pair: Pair) -> BookLevels? {
+        guard let b = book(pair), !b.isEmpty else { return nil }
+        let l = b.levels()
+        return BookLevels(bidPrices: l.bidPrices, bidSizes: l.bidSizes, askPrices: l.askPrices, askSizes: l.askSizes)
+    }
 
     /// The connection is open: subscribe to everything, books from fresh snapshots.
     public mutating func connected(nowMs: Int64) -> [Action] {

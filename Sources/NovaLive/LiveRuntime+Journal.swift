@@ -156,7 +156,7 @@ extension LiveRuntime {
             if let first = newer.first, lastBarMs[i] != .min, first.timestampMs > lastBarMs[i] + 60_000 {
                 let missing = (first.timestampMs - lastBarMs[i]) / 60_000 - 1
                 let line = "\(options.pairs[i]): \(missing) minute\(missing == 1 ? "" : "s") from \(UTCTime.iso(lastBarMs[i] + 60_000)) "
-                    + "are older than Kraken's REST history: stops and exits were not checked over them"
+                    + "are older than \(market.exchangeName)'s REST history: stops and exits were not checked over them"
                 options.output(line)
                 try? thought("system", line, severity: "warning")
             }

@@ -62,8 +62,7 @@ extension LiveRuntime {
     /// The pair's book as it was when the trade opened (the seed's `order_book_snapshots`, for
     /// ML training data), if a valid one is at hand.
     func recordBook(at t: Trade) {
-        guard let book = feed?.book(t.pair), !book.isEmpty else { return }
-        let l = book.levels()
+        guard let l = feed?.bookLevels(t.pair) else { return }
         let bidVolume = l.bidSizes.reduce(0, +), askVolume = l.askSizes.reduce(0, +)
         let obi = bidVolume + askVolume > 0 ? (bidVolume - askVolume) / (bidVolume + askVolume) : 0
         let spread = (l.askPrices.first ?? 0) - (l.bidPrices.first ?? 0)

@@ -71,7 +71,7 @@ extension LiveRuntime {
                 lastReconciliation = (at, reason, changes)
                 summary.reconciliations += 1
                 summary.reconciliationChanges += changes.count
-                try? thought("reconciliation", changes.isEmpty ? "reconciliation (\(reason)): the books agree with Kraken"
+                try? thought("reconciliation", changes.isEmpty ? "reconciliation (\(reason)): the books agree with \(market.exchangeName)"
                              : "reconciliation (\(reason)): \(changes.count) change\(changes.count == 1 ? "" : "s")",
                              severity: changes.isEmpty ? "info" : "warning")
             }

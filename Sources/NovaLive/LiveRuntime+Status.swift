@@ -11,7 +11,7 @@ extension LiveRuntime {
         case "/api/v1/health":
             return (200, json(["status": "healthy", "version": "0.1.0", "timestamp": UTCTime.iso(now)]))
         case "/api/v1/status":
-            var body: [String: Any] = ["status": primed ? "running" : "warming_up", "exchange": "kraken", "mode": options.mode.rawValue,
+            var body: [String: Any] = ["status": primed ? "running" : "warming_up", "exchange": market.exchangeName.lowercased(), "mode": options.mode.rawValue,
                                        "paused": paused, "entry_block": entryBlockReason ?? NSNull(), "uptime_seconds": (now - startedMs) / 1000,
                                        "scan_count": summary.liveBars, "pairs": options.pairs.map(\.description), "scan_interval": 60,
                                        "ws_connected": handle != nil]

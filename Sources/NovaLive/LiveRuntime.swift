@@ -5,6 +5,7 @@ import NovaEngine
 import NovaKraken
 import NovaSignals
 import NovaStorage
+import NovaVenue
 import NIOPosix
 
 /// `novapulse live` in paper mode: Kraken's real-time data into the very engine the backtest
@@ -50,9 +51,10 @@ public actor LiveRuntime {
     var resumedOrders: [ResumedOrder] = []
 
     let options: LiveOptions
-    let rest: KrakenRESTClient
+    /// The exchange's market data: REST warm-up, its clock, and the feed it prepares.
+    let market: any MarketDataSource
     let connector: any WebSocketConnector
-    let wsURL: String
+    var wsURL: String { market.wsURL }
     let ledger: LiveLedger
     /// Where the live phase's ledger writes go (off the actor, in order).
     let writer: LedgerWriter
@@ -62,7 +64,7 @@ public actor LiveRuntime {
     let statusGroup = MultiThreadedEventLoopGroup.singleton
     var summary = LiveSummary()
     var stack: (any LiveStack)?
-    var feed: KrakenFeed?
+    var feed: (any MarketFeed)?
     var handle: (any WebSocketHandle)?
     /// Frames for the open connection, written in order by one task (a task per frame could
     /// let an unsubscribe overtake the subscribe before it).
@@ -94,13 +96,13 @@ public actor LiveRuntime {
     let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
     public private(set) var statusServer: StatusServer?
 
-    public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger,
+    /// A session on `market`'s data, with `orders` placing real orders (live mode) or none (paper).
+    public init(options: LiveOptions, market: any MarketDataSource, connector: any WebSocketConnector, ledger: LiveLedger,
                 orders: (any OrderAdapter)? = nil) {
         self.orders = orders
         self.options = options
-        self.rest = rest
+        self.market = market
         self.connector = connector
-        self.wsURL = wsURL
         self.ledger = ledger
         self.writer = LedgerWriter(ledger: ledger, report: options.output)
         self.wall = options.clock ?? WallClock()
@@ -108,6 +110,12 @@ public actor LiveRuntime {
         self.lastBarMs = options.pairs.map { _ in .min }
         self.lastBars = options.pairs.map { _ in nil }
         self.cursor = JournalCursor(pairs: options.pairs.count)
+    }
+
+    /// A session on Kraken.
+    public init(options: LiveOptions, rest: KrakenRESTClient, connector: any WebSocketConnector, wsURL: String, ledger: LiveLedger,
+                orders: (any OrderAdapter)? = nil) {
+        self.init(options: options, market: KrakenMarketData(rest: rest, wsURL: wsURL), connector: connector, ledger: ledger, orders: orders)
     }
 
     public func run() async throws -> LiveSummary {
@@ -136,7 +144,7 @@ public actor LiveRuntime {
                 signalSources.append(s)
             }
         }
-        try thought("system", "novapulse live starting: \(options.mode.rawValue) on kraken, \(options.pairs.map(\.description).joined(separator: ","))")
+        try thought("system", "novapulse live starting: \(options.mode.rawValue) on \(market.exchangeName.lowercased()), \(options.pairs.map(\.description).joined(separator: ","))")
         if try ledger.state("paused") == "1" {
             paused = true
             options.output("paused, as the last session left it: no entries until `novapulse live resume`")
@@ -147,22 +155,11 @@ public actor LiveRuntime {
         let resume = try journalToResume()
 
         // Instruments and recent history over REST, before any decision.
-        let instruments: [Pair: KrakenInstrument]
+        let feedMaker = try await market.prepare(options.pairs)
         var history: [[Bar]] = []
-        do {
-            instruments = try await rest.assetPairs(options.pairs)
-            for p in options.pairs {
-                guard instruments[p] != nil else { throw LiveError.refused("Kraken does not list \(p): check --pair (Kraken's names: BTC/USD, ETH/USD, ...)") }
-                let bars = try await rest.ohlc(p).bars
-                history.append(resume == nil ? Array(bars.suffix(options.config.live.warmupBars)) : bars)
-            }
-        } catch let e as KrakenError {
-            // A pair Kraken does not list is the user's to fix, not a failure of the way there.
-            if e.message.hasPrefix("EQuery:Unknown asset pair") {
-                throw LiveError.refused("Kraken does not list \(options.pairs.map(\.description).joined(separator: ", ")) (\(e.message)): "
-                                        + "check --pair (Kraken's names: BTC/USD, ETH/USD, ...)")
-            }
-            throw LiveError.warmup("\(e)")
+        for p in options.pairs {
+            let bars = try await market.recentBars(p)
+            history.append(resume == nil ? Array(bars.suffix(options.config.live.warmupBars)) : bars)
         }
         let params = StrategyParams(keltner: options.config.strategies.keltner, smaCross: options.config.strategies.smaCross,
                                     confluence: options.config.confluenceStrategy)
@@ -198,12 +195,12 @@ public actor LiveRuntime {
         try await startOrders()
         warmUpFlag?.isOn = false
 
-        var settings = KrakenFeed.Settings()
+        var settings = FeedSettings()
         settings.silentConnectionMs = Int64(options.config.live.silentConnectionS * 1000)
         settings.silentSubscriptionMs = Int64(options.config.live.silentSubscriptionS * 1000)
         settings.reconnectMinMs = Int64(options.config.live.reconnectMinS * 1000)
         settings.reconnectMaxMs = Int64(options.config.live.reconnectMaxS * 1000)
-        feed = KrakenFeed(pairs: options.pairs, instruments: instruments, lastBars: lastBars, settings: settings)
+        feed = feedMaker.make(options.pairs, lastBars, settings)
         feed?.clockOffsetMs = clockOffsetMs
 
         let ticker = Task { [tickMs = options.tickMs] in
@@ -251,7 +248,7 @@ public actor LiveRuntime {
         guard var feed else { return }
         if case .ws(_, .text(_, _, let at?)) = input, let tape = wall as? TapeClock { tape.set(at) }
         let now = wall.nowMs()
-        var actions: [KrakenFeed.Action] = []
+        var actions: [FeedAction] = []
         switch input {
         case .connected(let g, let h):
             guard g == generation else { Task { await h.close() }; return }
@@ -296,7 +293,7 @@ public actor LiveRuntime {
         dispatchOrders()
     }
 
-    private func perform(_ actions: [KrakenFeed.Action]) {
+    private func perform(_ actions: [FeedAction]) {
         for a in actions {
             switch a {
             case .send(let text):
@@ -317,8 +314,7 @@ public actor LiveRuntime {
                 onBar(pair, bar)
             case .book(let pair):
                 summary.booksValidated += 1
-                if let i = options.pairs.firstIndex(of: pair), let b = feed?.book(pair) {
-                    let l = b.levels()
+                if let i = options.pairs.firstIndex(of: pair), let l = feed?.bookLevels(pair) {
                     let analysis = OrderBookAnalysis.analyze(bidPrices: l.bidPrices[...], bidSizes: l.bidSizes[...],
                                                              askPrices: l.askPrices[...], askSizes: l.askSizes[...])
                     // Journaled with the next bar, the only point the engine reads it at.
@@ -327,8 +323,8 @@ public actor LiveRuntime {
                 }
             case .systemStatus(let s):
                 if s != "online" {
-                    exchangeBlock = "Kraken is in \(s)"
-                    try? thought("system", "Kraken status \(s): entries paused", severity: "warning")
+                    exchangeBlock = "\(market.exchangeName) is in \(s)"
+                    try? thought("system", "\(market.exchangeName) status \(s): entries paused", severity: "warning")
                 } else {
                     exchangeBlock = nil
                 }
@@ -338,7 +334,7 @@ public actor LiveRuntime {
                     options.output(message)
                     try? thought("system", message, severity: level == "error" ? "error" : "warning")
                 }
-                log.write(message, level: level, logger: "kraken.ws")
+                log.write(message, level: level, logger: "\(market.exchangeName.lowercased()).ws")
             }
         }
         if let f = feed {
@@ -352,15 +348,15 @@ public actor LiveRuntime {
     func measureClockOffset(reason: String) async {
         guard options.clock == nil || options.clock is WallClock else { return }     // a tape keeps its own time
         let before = wall.nowMs()
-        guard let server = try? await rest.serverTimeMs() else { return }
+        guard let server = try? await market.serverTimeMs() else { return }
         let local = (before + wall.nowMs()) / 2
         let offset = server + 500 - local
         let taken: Int64 = abs(offset) > 1_500 ? Int64((Double(offset) / 1_000).rounded()) * 1_000 : 0
         guard taken != clockOffsetMs else { return }
         clockOffsetMs = taken
         feed?.clockOffsetMs = taken
-        let line = taken == 0 ? "the local clock agrees with Kraken's again (\(reason))"
-            : "the local clock is \(abs(taken) / 1_000) s \(taken > 0 ? "behind" : "ahead of") Kraken's (\(reason)): bars close on Kraken's time"
+        let line = taken == 0 ? "the local clock agrees with \(market.exchangeName)'s again (\(reason))"
+            : "the local clock is \(abs(taken) / 1_000) s \(taken > 0 ? "behind" : "ahead of") \(market.exchangeName)'s (\(reason)): bars close on \(market.exchangeName)'s time"
         options.output(line)
         try? thought("system", line, severity: taken == 0 ? "info" : "warning")
     }

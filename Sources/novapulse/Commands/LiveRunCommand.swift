@@ -148,32 +148,14 @@ struct LiveRunCommand: ParsableCommand {
         }
         let store = try ResultsStore(path: options.databasePath)
         let ledger = LiveLedger(store: store)
-        let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0
-        let venue = cfg.venues.kraken
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let http = HTTPClientTransport(group: group)
         let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
         if tape != nil { options.statusPort = nil }
         options.clock = wiring.clock
-        // Keys only where orders are real: paper and replays sign nothing.
-        let credentials = options.mode == .live ? try SecretStore.credentials(for: "kraken").map {
-            KrakenRESTClient.Credentials(apiKey: $0.0.apiKey, apiSecret: $0.0.apiSecret)
-        } : nil
-        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials,
-                                        tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
-                                        storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: wiring.clock)
-        var orders: KrakenOrderAdapter?
-        if options.mode == .live {
-            var s = KrakenOrderAdapter.Settings(wsAuthURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
-            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
-            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
-            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
-            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
-            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
-            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
-            orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
-        }
-        let runtime = LiveRuntime(options: options, rest: rest, connector: wiring.connector, wsURL: venue.wsURL, ledger: ledger, orders: orders)
+        // The exchange's adapters (validate() admits kraken only, for now).
+        let adapters = try ExchangeAdapters.kraken(config: cfg, mode: options.mode, pairs: pairs, ledger: ledger, wiring: wiring)
+        let runtime = LiveRuntime(options: options, market: adapters.market, connector: wiring.connector, ledger: ledger, orders: adapters.orders)
         let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" }
             ?? (options.mode == .live ? "LIVE (real orders) on kraken" : "paper on kraken")
         let until = options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? (tape != nil ? "" : "; Ctrl-C stops")

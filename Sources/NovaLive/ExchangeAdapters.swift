@@ -1,0 +1,43 @@
+import NovaConfig
+import NovaCore
+import NovaKraken
+import NovaStorage
+import NovaVenue
+
+/// One exchange's adapters for a session: its market data (REST warm-up, clock, WebSocket
+/// feed) and, in live mode, its order adapter. The runtime holds only these protocols, so an
+/// exchange is one more factory here, not a change to the runtime.
+public struct ExchangeAdapters {
+    public var market: any MarketDataSource
+    public var orders: (any OrderAdapter)?
+
+    public init(market: any MarketDataSource, orders: (any OrderAdapter)?) {
+        self.market = market
+        self.orders = orders
+    }
+
+    /// Kraken's, from `venues.kraken` and `live.*`. Keys only where orders are real (paper
+    /// and tape replays sign nothing); the REST nonce is persisted in the ledger.
+    public static func kraken(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], ledger: LiveLedger, wiring: LiveWiring) throws -> ExchangeAdapters {
+        let venue = cfg.venues.kraken
+        let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0
+        let credentials = mode == .live ? try SecretStore.credentials(for: "kraken").map {
+            KrakenRESTClient.Credentials(apiKey: $0.0.apiKey, apiSecret: $0.0.apiSecret)
+        } : nil
+        let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials,
+                                        tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
+                                        storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: wiring.clock)
+        var orders: KrakenOrderAdapter?
+        if mode == .live {
+            var s = KrakenOrderAdapter.Settings(wsAuthURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
+            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
+            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
+            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
+            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
+            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
+            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
+            orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
+        }
+        return ExchangeAdapters(market: KrakenMarketData(rest: rest, wsURL: venue.wsURL), orders: orders)
+    }
+}

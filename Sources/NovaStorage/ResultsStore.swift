@@ -271,6 +271,23 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
+    /// The run's recorded evaluations block by block, oldest first (memory holds one block):
+    /// for exports of a long run. Runs stored before the blocks give their rows as one block.
+    public func forEachSignalBlock(runID: String, _ body: ([RunSignalRecord]) throws -> Void) throws {
+        let count = try wrap { try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_signal_chunks WHERE run_id = ?", arguments: [runID]) ?? 0
+        } }
+        if count == 0 { try body(try signals(runID: runID)); return }
+        for k in 0..<count {
+            let block = try wrap { try writer.read { db -> [RunSignalRecord] in
+                guard let data = try Data.fetchOne(db, sql: "SELECT data FROM run_signal_chunks WHERE run_id = ? AND chunk = ?",
+                                                   arguments: [runID, k]) else { return [] }
+                return try SignalChunks.decode(data, runID: runID)
+            } }
+            try body(block)
+        }
+    }
+
     static func jsonString(_ s: String) -> String {
         var out = "\""
         for ch in s.unicodeScalars {

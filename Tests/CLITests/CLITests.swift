@@ -250,6 +250,13 @@ import NovaTestSupport
         // The first acted-upon decision, read back through the CLI.
         let list = try CLITests.run(["runs", "show", runID, "--json"], workspace: ws)
         #expect(list.code == 0)
+        // signals.csv on request; the summary names the command.
+        #expect(!FileManager.default.fileExists(atPath: ws + "/reports/\(runID)/signals.csv"))
+        #expect((try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as! [String: Any])["signals_export"] as? String
+                == "novapulse runs export \(runID) --signals")
+        let export = try CLITests.run(["runs", "export", String(runID.prefix(25)), "--signals"], workspace: ws)
+        #expect(export.code == 0 && export.stdout.hasPrefix("Wrote ") && export.stdout.contains("reports/\(runID)/signals.csv"), "\(export)")
+        #expect(try CLITests.run(["runs", "export", runID], workspace: ws).code == 2)
         let csv = try String(contentsOfFile: ws + "/reports/\(runID)/signals.csv", encoding: .utf8).split(separator: "\n")
         let acted = try #require(csv.dropFirst().first { $0.split(separator: ",")[6] == "1" })
         let time = String(acted.split(separator: ",")[0])

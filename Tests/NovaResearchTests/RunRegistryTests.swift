@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NovaCore
+import NovaMarketData
 import NovaStorage
 import NovaTestSupport
 @testable import NovaResearch
@@ -40,7 +41,7 @@ import NovaTestSupport
         try FileManager.default.removeItem(atPath: dir)
         let again = try RunRegistry(paths: paths).rerender(String(a.runID.prefix(30)))
         #expect(again == dir)
-        for f in ["trades.csv", "equity.csv", "signals.csv", "metrics.csv"] {
+        for f in ["trades.csv", "equity.csv", "metrics.csv"] {
             #expect(try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8) == before[f], "\(f) differs")
         }
         let html = try String(contentsOfFile: "\(dir)/report.html", encoding: .utf8)
@@ -69,12 +70,37 @@ import NovaTestSupport
         #expect(try registry.load(b.runID).record.status == "completed")
     }
 
+    /// The exported signals.csv of the full stack on a real day equals the text the report
+    /// folder held before (made from the replay's in-memory evaluations), byte for byte.
+    @Test func exportedSignalsEqualTheInMemoryTextOfTheFullStack() throws {
+        let paths = try BacktestRunnerTests.workspace()
+        let request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        let run = try BacktestRunner(request: request).run()
+        #expect(run.config.backtest.strategy == "confluence")
+        let (bars, _) = try DatasetCatalog(dataDirectory: paths.dataDirectory).loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute)
+        let sim = try BacktestRunner.simulate(config: run.config, series: [bars], pairs: [Fixtures.btcusd], books: [nil], tapes: [nil])
+        #expect(sim.replay.signals.count > 20 && sim.replay.signals.contains { $0.confluence != nil }, "\(sim.replay.signals.count)")
+        let (path, rows) = try RunRegistry(paths: paths).exportSignals(run.runID, to: paths.reportsDirectory + "/x/signals.csv")
+        #expect(rows == sim.replay.signals.count)
+        let exported = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = CSVExport.signals(sim.replay.signals)
+        #expect(exported == expected)
+        if exported != expected {
+            let (a, b) = (exported.split(separator: "\n"), expected.split(separator: "\n"))
+            if let k = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) { Issue.record("line \(k): \(a[k]) vs \(b[k])") }
+        }
+    }
+
     @Test func signalsAreStoredWithTheirFate() throws {
         let (paths, a, _) = try Self.twoRuns()
         let signals = try RunRegistry(paths: paths).store.signals(runID: a.runID)
         #expect(!signals.isEmpty)
         #expect(signals.filter(\.actedUpon).count == a.trades.count + a.trades.filter { !$0.isOpen }.count)
-        let csv = try String(contentsOfFile: a.reportDirectory + "/signals.csv", encoding: .utf8).split(separator: "\n")
+        // signals.csv is not in the report folder: it is exported from the store on request.
+        #expect(!FileManager.default.fileExists(atPath: a.reportDirectory + "/signals.csv"))
+        let (path, rows) = try RunRegistry(paths: paths).exportSignals(String(a.runID.prefix(30)))
+        #expect(path == a.reportDirectory + "/signals.csv" && rows == signals.count)
+        let csv = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(csv[0].hasPrefix("time,pair,strategy,action,direction,strength,acted_upon,reason,rejection,confluence_count,confidence"))
         #expect(csv.count == signals.count + 1)
         let metrics = try String(contentsOfFile: a.reportDirectory + "/metrics.csv", encoding: .utf8)

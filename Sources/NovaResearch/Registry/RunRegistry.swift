@@ -88,6 +88,38 @@ public struct RunRegistry {
         return artifacts
     }
 
+    /// Writes the run's signals.csv (a row per recorded evaluation, as the report folder used to
+    /// hold it) to `path`, default `reports/RUN/signals.csv`, block by block: memory holds one
+    /// block of the store, not the run. Written beside and renamed: never half a file.
+    /// Returns the path and the number of rows.
+    public func exportSignals(_ idOrPrefix: String, to path: String? = nil) throws -> (path: String, rows: Int) {
+        let run = try load(idOrPrefix)
+        let runID = run.record.runID
+        let out = path ?? (paths.reportsDirectory as NSString).appendingPathComponent(runID + "/signals.csv")
+        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let temp = out + ".partial-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw StorageError.database("cannot write \(temp)")
+        }
+        var rows = 0
+        do {
+            defer { try? handle.close() }
+            try handle.write(contentsOf: Data(CSVExport.signalsHeader.utf8))
+            try store.forEachSignalBlock(runID: runID) { block in
+                let events = block.compactMap(Self.signal)
+                var text = ""
+                CSVExport.signalRows(events, into: &text)
+                try handle.write(contentsOf: Data(text.utf8))
+                rows += events.count
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+        guard rename(temp, out) == 0 else { throw StorageError.database("cannot move \(temp) to \(out)") }
+        return (out, rows)
+    }
+
     /// Writes the run's report folder again; returns its path.
     public func rerender(_ idOrPrefix: String) throws -> String {
         let a = try artifacts(idOrPrefix)

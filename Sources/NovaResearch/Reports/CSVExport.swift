@@ -45,12 +45,21 @@ public enum CSVExport {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// signals.csv: the header and a row per recorded evaluation (`runs export RUN --signals`).
     public static func signals(_ signals: [SignalEvent]) -> String {
-        var out = "time,pair,strategy,action,direction,strength,acted_upon,reason,rejection,confluence_count,confidence,"
-            + "is_sure_fire,timeframe_agreement,timeframes,regime,volatility_regime,vol_level,vol_expanding,stop_loss,take_profit,votes\n"
+        var out = signalsHeader
+        signalRows(signals, into: &out)
+        return out
+    }
+
+    public static let signalsHeader = "time,pair,strategy,action,direction,strength,acted_upon,reason,rejection,confluence_count,confidence,"
+        + "is_sure_fire,timeframe_agreement,timeframes,regime,volatility_regime,vol_level,vol_expanding,stop_loss,take_profit,votes\n"
+
+    /// The rows of `signals` appended to `out`.
+    public static func signalRows(_ signals: [SignalEvent], into out: inout String) {
         // Appended field by field into one reserved string: a year of the full stack is ~470,000
         // rows, and building an array of strings per row was most of writing the report.
-        out.reserveCapacity(signals.count * 320)
+        out.reserveCapacity(out.utf8.count + signals.count * 320)
         var pair = "", pairName = Pair(base: "", quote: "")
         for s in signals {
             if s.pair != pairName { pairName = s.pair; pair = quote(s.pair.description) }
@@ -90,7 +99,6 @@ public enum CSVExport {
             }
             out += "\n"
         }
-        return out
     }
 
     /// `String(format: "%.2f")` without the format machinery (votes are in [-1, 1]-ish).

@@ -225,7 +225,7 @@ public struct HTMLReport {
 
     func signalSummary() -> String {
         let acted = a.signals.filter(\.actedUpon).count
-        var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. signals.csv lists each.</p>"
+        var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. `novapulse runs export \(a.runID) --signals` writes signals.csv, a row for each.</p>"
         var reasons: [String: Int] = [:]
         // Group by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
         for s in a.signals where !s.actedUpon {

@@ -45,10 +45,12 @@ public struct RunArtifacts: Sendable {
     }
 }
 
-/// Writes a run's report folder: report.html, trades.csv, equity.csv, signals.csv, metrics.csv.
-/// Each file is written to a temporary name and renamed, so a report is never half-written.
+/// Writes a run's report folder: report.html, trades.csv, equity.csv, metrics.csv. Each file is
+/// written to a temporary name and renamed, so a report is never half-written. signals.csv (a
+/// row per evaluation: 148 MB and a seventh of a year-long run's time) is written on request
+/// from the stored run: `novapulse runs export RUN --signals`.
 public enum ReportWriter {
-    public static let files = ["report.html", "trades.csv", "equity.csv", "signals.csv", "metrics.csv"]
+    public static let files = ["report.html", "trades.csv", "equity.csv", "metrics.csv"]
 
     /// A report folder being written is named `RUN_ID.staging-PID` until its run is committed.
     static let stagingSuffix = ".staging-"
@@ -64,7 +66,6 @@ public enum ReportWriter {
             ("report.html", HTMLReport(a).render()),
             ("trades.csv", CSVExport.trades(a.trades)),
             ("equity.csv", CSVExport.equity(timestampMs: a.equityTimestampMs, equity: a.equity)),
-            ("signals.csv", CSVExport.signals(a.signals)),
             ("metrics.csv", CSVExport.metrics(a.metrics)),
         ]
         for (name, text) in contents {

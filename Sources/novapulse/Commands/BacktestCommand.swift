@@ -163,6 +163,7 @@ enum BacktestSummary {
         let head = "Run \(o.runID): \(c.strategy) on \(pairs.map(\.description).joined(separator: ",")) "
             + "(\(c.exchange) \(c.timeframe)), \(m.startTime) to \(m.endTime), \(m.bars) bars"
         return head + "\n" + Terminal.table(["metric", "value"], rows) + "\nReport: \(o.reportDirectory)/report.html"
+            + "\nSignals: novapulse runs export \(o.runID) --signals (signals.csv, a row per evaluation)"
     }
 
     static func json(_ o: BacktestRunner.Outcome) -> String {
@@ -170,6 +171,7 @@ enum BacktestSummary {
         var object = (try? JSONSerialization.jsonObject(with: encoder.encode(o.metrics))) as? [String: Any] ?? [:]
         object["run_id"] = o.runID
         object["report"] = "\(o.reportDirectory)/report.html"
+        object["signals_export"] = "novapulse runs export \(o.runID) --signals"
         object["strategy"] = o.config.backtest.strategy
         let closed = o.trades.filter { !$0.isOpen }
         object["long_trades"] = closed.filter { $0.side == .buy }.count

@@ -49,7 +49,7 @@ let package = Package(
 
         .target(name: "NovaCore", swiftSettings: hotLoop),
         .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"], swiftSettings: hotLoop),
-        .target(name: "NovaStorage", dependencies: ["NovaCore", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NovaStorage", dependencies: ["NovaCore", "NovaSignals", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue", "NovaMarketData"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),
@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),
         .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
-        .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NovaStorageTests", dependencies: ["NovaStorage", "NovaSignals", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NovaSimulatorTests", dependencies: ["NovaSimulator", "NovaVenue"]),
         .testTarget(name: "NovaSignalsTests", dependencies: ["NovaSignals", "NovaCore", "NovaTestSupport"]),
         .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore", "NovaExecution", "NovaVenue"]),

@@ -1,4 +1,7 @@
+import Foundation
 import GRDB
+import NovaCore
+import NovaSignals
 
 /// A row of `backtest_runs`: one backtest (or optimisation trial). `config` and `results`
 /// are JSON text, as in the seed.
@@ -100,11 +103,12 @@ public struct RunTradeRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     }
 }
 
-/// A row of `run_signals`: one strategy decision of a run and its fate.
+/// One recorded evaluation or decision of a run and its fate (stored in `run_signal_chunks`;
+/// runs of older versions have `run_signals` rows).
 public struct RunSignalRecord: Sendable, Equatable {
     public var runID: String
     public var seq: Int
-    public var timestamp: String
+    public var timestampMs: Int64
     public var pair: String
     public var strategy: String
     public var action: String
@@ -112,25 +116,51 @@ public struct RunSignalRecord: Sendable, Equatable {
     public var actedUpon: Bool
     public var reason: String?
     public var rejection: String?
-    /// The confluence fields as JSON, when the full stack made the decision.
-    public var metadata: String?
+    /// The confluence behind the decision, when the full stack made it. Stored compact for a
+    /// decision not acted upon: its votes without their weight and sentence (fixed per
+    /// strategy and config, and most of the bytes).
+    public var confluence: ConfluenceSignal?
     /// For the seed's `signals` table: long, short or neutral; the confluence count and confidence.
     public var direction: String
     public var confluenceCount: Int
     public var confidence: Double?
 
-    public init(runID: String, seq: Int, timestamp: String, pair: String, strategy: String, action: String, strength: Double,
-                actedUpon: Bool, reason: String?, rejection: String?, metadata: String? = nil, direction: String = "long",
+    public var timestamp: String { UTCTime.iso(timestampMs) }
+    /// The confluence as JSON (`run_signals.metadata`, `runs why --json`): made when asked,
+    /// never while a run records.
+    public var metadata: String? { confluence?.json(compact: !actedUpon) }
+
+    public init(runID: String, seq: Int, timestampMs: Int64, pair: String, strategy: String, action: String, strength: Double,
+                actedUpon: Bool, reason: String?, rejection: String?, confluence: ConfluenceSignal? = nil, direction: String = "long",
                 confluenceCount: Int = 0, confidence: Double? = nil) {
-        self.runID = runID; self.seq = seq; self.timestamp = timestamp; self.pair = pair; self.strategy = strategy
+        self.runID = runID; self.seq = seq; self.timestampMs = timestampMs; self.pair = pair; self.strategy = strategy
         self.action = action; self.strength = strength; self.actedUpon = actedUpon; self.reason = reason; self.rejection = rejection
-        self.metadata = metadata; self.direction = direction; self.confluenceCount = confluenceCount; self.confidence = confidence
+        self.confluence = confluence; self.direction = direction; self.confluenceCount = confluenceCount; self.confidence = confidence
+    }
+
+    /// A record as text kept it (ISO time, confluence JSON): the first block format and `run_signals` rows.
+    public init(runID: String, seq: Int, timestamp: String, pair: String, strategy: String, action: String, strength: Double,
+                actedUpon: Bool, reason: String?, rejection: String?, metadata: String?, direction: String = "long",
+                confluenceCount: Int = 0, confidence: Double? = nil) {
+        self.init(runID: runID, seq: seq, timestampMs: (try? UTCTime.parse(timestamp)) ?? 0, pair: pair, strategy: strategy, action: action,
+                  strength: strength, actedUpon: actedUpon, reason: reason, rejection: rejection,
+                  confluence: metadata.flatMap { try? JSONDecoder().decode(ConfluenceSignal.self, from: Data($0.utf8)) },
+                  direction: direction, confluenceCount: confluenceCount, confidence: confidence)
     }
 
     public init(row: Row) {
-        runID = row["run_id"]; seq = row["seq"]; timestamp = row["timestamp"]; pair = row["pair"]; strategy = row["strategy"]
-        action = row["action"]; strength = row["strength"]; actedUpon = row["acted_upon"]; reason = row["reason"]
-        rejection = row["rejection"]; metadata = row["metadata"]; direction = "long"; confluenceCount = 0; confidence = nil
+        self.init(runID: row["run_id"], seq: row["seq"], timestamp: row["timestamp"], pair: row["pair"], strategy: row["strategy"],
+                  action: row["action"], strength: row["strength"], actedUpon: row["acted_upon"], reason: row["reason"],
+                  rejection: row["rejection"], metadata: row["metadata"])
+    }
+
+    /// As stored: the confluence's votes keep their weight and sentence only when acted upon.
+    public var stored: RunSignalRecord {
+        guard !actedUpon, var c = confluence else { return self }
+        var r = self
+        for k in c.signals.indices { c.signals[k].weight = nil; c.signals[k].reason = nil }
+        r.confluence = c
+        return r
     }
 }
 

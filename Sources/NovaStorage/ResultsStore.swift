@@ -261,12 +261,12 @@ public final class ResultsStore: @unchecked Sendable {
         try wrap {
             try writer.read { db in
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT data FROM run_signal_chunks WHERE run_id = ? AND (? IS NULL OR first_ts <= ?) ORDER BY chunk
+                    SELECT format, data FROM run_signal_chunks WHERE run_id = ? AND (? IS NULL OR first_ts <= ?) ORDER BY chunk
                     """, arguments: [runID, through, through])
                 if rows.isEmpty {
                     return try Row.fetchAll(db, sql: "SELECT * FROM run_signals WHERE run_id = ? ORDER BY seq", arguments: [runID]).map(RunSignalRecord.init(row:))
                 }
-                return try rows.flatMap { try SignalChunks.decode($0["data"], runID: runID) }
+                return try rows.flatMap { try SignalChunks.decode($0["data"], format: $0["format"], runID: runID) }
             }
         }
     }
@@ -280,9 +280,9 @@ public final class ResultsStore: @unchecked Sendable {
         if count == 0 { try body(try signals(runID: runID)); return }
         for k in 0..<count {
             let block = try wrap { try writer.read { db -> [RunSignalRecord] in
-                guard let data = try Data.fetchOne(db, sql: "SELECT data FROM run_signal_chunks WHERE run_id = ? AND chunk = ?",
-                                                   arguments: [runID, k]) else { return [] }
-                return try SignalChunks.decode(data, runID: runID)
+                guard let row = try Row.fetchOne(db, sql: "SELECT format, data FROM run_signal_chunks WHERE run_id = ? AND chunk = ?",
+                                                 arguments: [runID, k]) else { return [] }
+                return try SignalChunks.decode(row["data"], format: row["format"], runID: runID)
             } }
             try body(block)
         }

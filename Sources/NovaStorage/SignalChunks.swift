@@ -1,12 +1,19 @@
 import Foundation
+import NovaCore
+import NovaSignals
 
 /// A run's recorded evaluations and decisions, stored compactly: blocks of `chunkSize`
-/// records, each a zstd frame of plain separated text (0x1F between fields, 0x1E between
-/// records; 0x00 stands for "none"), one row per block with its time range. A year of the full
-/// stack records about 470,000 of them: as rows of JSON that was 340 MB of database and most of
-/// the run's time; as chunks it is a few MB, and `runs why` decodes only the blocks it needs.
+/// records, one row per block with its time range, each a zstd frame. A year of the full stack
+/// records about 470,000 of them. As rows of JSON that was 340 MB of database and most of the
+/// run's time. `runs why` decodes only the blocks it needs.
+///
+/// Format v2 (`np-signals-v2`, written now): each record field by field into typed streams
+/// (`TypedStreamWriter`): no text or JSON is made per record, numbers are their exact bits.
+/// Format v1 (`np-signals-v1`, runs stored before): plain separated text (0x1F between fields,
+/// 0x1E between records; 0x00 for "none") with the confluence as JSON; still read.
 enum SignalChunks {
-    static let format = "np-signals-v1"
+    static let format = "np-signals-v2"
+    static let formatV1 = "np-signals-v1"
     static let chunkSize = 20_000
 
     struct Chunk {
@@ -22,22 +29,127 @@ enum SignalChunks {
         var start = 0
         while start < records.count {
             let part = records[start..<min(records.count, start + chunkSize)]
-            var text = ""
-            text.reserveCapacity(part.count * 200)
+            var w = TypedStreamWriter(doubleFields: Field.count)
+            var previous = (seq: 0, ms: Int64(0))
             for r in part {
-                for (k, f) in fields(r).enumerated() {
-                    if k > 0 { text.unicodeScalars.append("\u{1F}") }
-                    text += f
-                }
-                text.unicodeScalars.append("\u{1E}")
+                write(r, previous: previous, to: &w)
+                previous = (r.seq, r.timestampMs)
             }
             chunks.append(Chunk(index: chunks.count, firstTimestamp: part.first!.timestamp, lastTimestamp: part.last!.timestamp,
-                                count: part.count, data: try ZstdFrame.compress(Data(text.utf8))))
+                                count: part.count, data: try ZstdFrame.compress(w.bytes())))
             start += chunkSize
         }
         return chunks
     }
 
+    /// The blocks' double fields, each XOR'd with its own previous value.
+    enum Field {
+        static let strength = 0, confidence = 1, cStrength = 2, cConfidence = 3, voteStrength = 4, voteWeight = 5
+        static let obi = 6, bookScore = 7, entry = 8, stop = 9, target = 10, volLevel = 11
+        static let count = 12
+    }
+
+    private static func write(_ r: RunSignalRecord, previous: (seq: Int, ms: Int64), to w: inout TypedStreamWriter) {
+        w.int(Int64(r.seq - previous.seq))
+        w.int(r.timestampMs - previous.ms)
+        w.string(r.pair); w.string(r.strategy); w.string(r.action)
+        w.double(r.strength, field: Field.strength)
+        w.bool(r.actedUpon)
+        w.string(r.reason); w.string(r.rejection); w.string(r.direction)
+        w.int(Int64(r.confluenceCount))
+        w.optionalDouble(r.confidence, field: Field.confidence)
+        guard let c = r.confluence else { w.code(0); return }
+        w.code(1)
+        w.int(c.timestampMs - r.timestampMs)
+        w.string(c.direction.rawValue)
+        w.double(c.strength, field: Field.cStrength); w.double(c.confidence, field: Field.cConfidence)
+        w.int(Int64(c.confluenceCount))
+        w.int(Int64(c.signals.count))
+        // A decision not acted upon keeps its votes compact (no weight, no sentence), as it
+        // was stored as JSON.
+        for v in c.signals {
+            w.string(v.strategy); w.string(v.direction.rawValue); w.double(v.strength, field: Field.voteStrength)
+            w.optionalDouble(r.actedUpon ? v.weight : nil, field: Field.voteWeight)
+            w.string(r.actedUpon ? v.reason : nil)
+        }
+        w.optionalDouble(c.obi, field: Field.obi); w.optionalDouble(c.bookScore, field: Field.bookScore)
+        w.bool(c.obiAgrees); w.bool(c.isSureFire)
+        w.double(c.entryPrice, field: Field.entry); w.double(c.stopLoss, field: Field.stop); w.double(c.takeProfit, field: Field.target)
+        w.string(c.regime); w.string(c.volatilityRegime)
+        w.double(c.volLevel, field: Field.volLevel)
+        w.bool(c.volExpanding)
+        w.int(Int64(c.timeframeAgreement))
+        w.int(Int64(c.timeframes.count))
+        for (k, v) in c.timeframes.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
+        w.string(c.rejection)
+    }
+
+    static func decode(_ data: Data, format: String, runID: String) throws -> [RunSignalRecord] {
+        guard format == Self.format else { return try decode(data, runID: runID) }
+        func damaged() -> StorageError { StorageError.database("a stored signal block of run \(runID) is damaged") }
+        var r: TypedStreamReader
+        do { r = try TypedStreamReader(try ZstdFrame.decompress(data), doubleFields: Field.count) } catch { throw damaged() }
+        var out: [RunSignalRecord] = []
+        var previous = (seq: 0, ms: Int64(0))
+        do {
+            while !r.atEnd {
+                let rec = try read(&r, previous: previous, runID: runID)
+                previous = (rec.seq, rec.timestampMs)
+                out.append(rec)
+            }
+        } catch { throw damaged() }
+        return out
+    }
+
+    private static func read(_ r: inout TypedStreamReader, previous: (seq: Int, ms: Int64), runID: String) throws -> RunSignalRecord {
+        struct Bad: Error {}
+        func text(_ s: String?) throws -> String { guard let s else { throw Bad() }; return s }
+        func direction(_ s: String?) throws -> SignalDirection { guard let d = SignalDirection(rawValue: try text(s)) else { throw Bad() }; return d }
+        let seq = previous.seq + Int(try r.int())
+        let ms = previous.ms + (try r.int())
+        let (pair, strategy, action) = (try text(r.string()), try text(r.string()), try text(r.string()))
+        let strength = try r.double(field: Field.strength)
+        let acted = try r.bool()
+        let (reason, rejection, dir) = (try r.string(), try r.string(), try text(r.string()))
+        let count = Int(try r.int())
+        let confidence = try r.optionalDouble(field: Field.confidence)
+        var confluence: ConfluenceSignal?
+        if try r.code() == 1 {
+            let cMs = ms + (try r.int())
+            let cDir = try direction(r.string())
+            let (cStrength, cConfidence) = (try r.double(field: Field.cStrength), try r.double(field: Field.cConfidence))
+            let cCount = Int(try r.int())
+            let n = Int(try r.int())
+            guard (0...64).contains(n) else { throw Bad() }
+            var votes: [ConfluenceSignal.Vote] = []
+            for _ in 0..<n {
+                let s = try text(r.string()), d = try direction(r.string()), st = try r.double(field: Field.voteStrength)
+                let weight = try r.optionalDouble(field: Field.voteWeight), why = try r.string()
+                votes.append(.init(strategy: s, direction: d, strength: st, weight: weight, reason: why))
+            }
+            let obi = try r.optionalDouble(field: Field.obi), book = try r.optionalDouble(field: Field.bookScore)
+            let (agrees, sure) = (try r.bool(), try r.bool())
+            let (entry, stop, target) = (try r.double(field: Field.entry), try r.double(field: Field.stop), try r.double(field: Field.target))
+            let (regime, vol) = (try text(r.string()), try text(r.string()))
+            let level = try r.double(field: Field.volLevel)
+            let expanding = try r.bool()
+            let agreement = Int(try r.int())
+            let frames = Int(try r.int())
+            guard (0...64).contains(frames) else { throw Bad() }
+            var timeframes: [String: String] = [:]
+            for _ in 0..<frames { let k = try text(r.string()); timeframes[k] = try text(r.string()) }
+            confluence = ConfluenceSignal(timestampMs: cMs, direction: cDir, strength: cStrength, confidence: cConfidence, confluenceCount: cCount,
+                                          signals: votes, obi: obi, bookScore: book, obiAgrees: agrees, isSureFire: sure, entryPrice: entry,
+                                          stopLoss: stop, takeProfit: target, regime: regime, volatilityRegime: vol, volLevel: level,
+                                          volExpanding: expanding, timeframeAgreement: agreement, timeframes: timeframes,
+                                          rejection: try r.string())
+        }
+        return RunSignalRecord(runID: runID, seq: seq, timestampMs: ms, pair: pair, strategy: strategy, action: action, strength: strength,
+                               actedUpon: acted, reason: reason, rejection: rejection, confluence: confluence, direction: dir,
+                               confluenceCount: count, confidence: confidence)
+    }
+
+    /// Format v1: separated text.
     static func decode(_ data: Data, runID: String) throws -> [RunSignalRecord] {
         let text = String(decoding: try ZstdFrame.decompress(data), as: UTF8.self)
         var out: [RunSignalRecord] = []
@@ -51,19 +163,6 @@ enum SignalChunks {
                                        direction: f[10], confluenceCount: count, confidence: opt(f[12]).flatMap(Double.init)))
         }
         return out
-    }
-
-    private static func fields(_ r: RunSignalRecord) -> [String] {
-        [String(r.seq), clean(r.timestamp), clean(r.pair), clean(r.strategy), clean(r.action), "\(r.strength)", r.actedUpon ? "1" : "0",
-         r.reason.map(clean) ?? "\u{0}", r.rejection.map(clean) ?? "\u{0}", r.metadata.map(clean) ?? "\u{0}", clean(r.direction),
-         String(r.confluenceCount), r.confidence.map { "\($0)" } ?? "\u{0}"]
-    }
-
-    /// The separators cannot occur in the text: they are control characters no reason, pair or
-    /// JSON of ours contains; any that did would be replaced by a space.
-    private static func clean(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value == 0x1E || $0.value == 0x1F || $0.value == 0 }) else { return s }
-        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value == 0x1E || $0.value == 0x1F || $0.value == 0 ? " " : $0 }))
     }
 
     private static func opt(_ s: String) -> String? { s == "\u{0}" ? nil : s }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NovaSignals
 import Testing
 @testable import NovaStorage
 
@@ -105,16 +106,45 @@ import Testing
 
 /// A run's signals stored compactly (`SignalChunks`): every field back exactly, across blocks.
 @Suite struct SignalChunkTests {
+    static func confluence(_ k: Int, ms: Int64) -> ConfluenceSignal {
+        let votes = (0..<(k % 4 + 2)).map { v in
+            ConfluenceSignal.Vote(strategy: ["keltner", "trend", "ichimoku", "reversal", "supertrend"][v], direction: v % 3 == 2 ? .short : .long,
+                                  strength: 0.1 * Double(v) + Double(k % 17) / 97, weight: [0.3, 0.15, 0.15, 0.1, 0.1][v], reason: "rule \(v) \(k % 5)")
+        }
+        return ConfluenceSignal(timestampMs: ms, direction: k % 2 == 0 ? .long : .short, strength: Double(k % 100) / 99, confidence: 0.5 + Double(k % 7) / 100,
+                                confluenceCount: votes.count, signals: votes, obi: k % 5 == 0 ? nil : -1.0 / Double(k % 11 + 2),
+                                bookScore: k % 5 == 0 ? nil : 0.25, obiAgrees: k % 2 == 0, isSureFire: k % 13 == 0, entryPrice: 40_000 + Double(k) * 0.01,
+                                stopLoss: 39_500.123, takeProfit: 41_000 + Double(k % 3), regime: k % 4 == 0 ? "trend" : "range",
+                                volatilityRegime: "mid", volLevel: Double(k % 50) / 49, volExpanding: k % 6 == 0, timeframeAgreement: k % 3 + 1,
+                                timeframes: ["1m": "long", "5m": k % 2 == 0 ? "long" : "neutral", "15m": "short"],
+                                rejection: k % 7 == 3 ? "confidence 0.51 < 0.55" : nil)
+    }
+
     static func signal(_ k: Int) -> RunSignalRecord {
-        let minute = k % 60, hour = (k / 60) % 24, day = 1 + k / 1440
-        let ts = String(format: "2024-01-%02dT%02d:%02d:00Z", day, hour, minute)
+        let ms = 1_704_067_200_000 + Int64(k) * 60_000
         let decision = k % 7 == 0
-        return RunSignalRecord(runID: "bt-c", seq: k + 1, timestamp: ts, pair: "BTC/USD", strategy: "confluence",
+        return RunSignalRecord(runID: "bt-c", seq: k + 1, timestampMs: ms, pair: "BTC/USD", strategy: "confluence",
                                action: decision ? "enter_long" : "none", strength: Double(k) / 3, actedUpon: k % 14 == 0,
                                reason: k % 5 == 0 ? nil : "confluence long · 3 agree \u{1F4C8}",
                                rejection: decision && k % 14 != 0 ? "sizing: Kelly fraction -0.447 <= 0" : nil,
-                               metadata: k % 3 == 0 ? nil : "{\"confidence\":0.61,\"signals\":[{\"s\":\"keltner\"}]}",
+                               confluence: k % 3 == 0 ? nil : confluence(k, ms: ms),
                                direction: k % 2 == 0 ? "long" : "short", confluenceCount: k % 9, confidence: k % 4 == 0 ? nil : 0.1 * Double(k % 10))
+    }
+
+    /// A block of the first format (separated text, the confluence as JSON), as runs stored
+    /// before the typed streams have it, reads back.
+    @Test func blocksOfTheFirstFormatStillRead() throws {
+        let records = (0..<50).map(Self.signal).map(\.stored)
+        var text = ""
+        for r in records {
+            let fields = [String(r.seq), r.timestamp, r.pair, r.strategy, r.action, "\(r.strength)", r.actedUpon ? "1" : "0",
+                          r.reason ?? "\u{0}", r.rejection ?? "\u{0}", r.metadata ?? "\u{0}", r.direction, String(r.confluenceCount),
+                          r.confidence.map { "\($0)" } ?? "\u{0}"]
+            text += fields.joined(separator: "\u{1F}") + "\u{1E}"
+        }
+        let back = try SignalChunks.decode(try ZstdFrame.compress(Data(text.utf8)), format: "np-signals-v1", runID: "bt-c")
+        #expect(back == records)
+        #expect(back.map(\.metadata) == records.map(\.metadata))
     }
 
     @Test func roundTripAcrossBlocksAndTheTimeBound() throws {
@@ -122,17 +152,21 @@ import Testing
         try store.beginRun(ResultsStoreTests.run("bt-c"))
         let signals = (0..<45_000).map(Self.signal)
         try store.finishRun(runID: "bt-c", completedAt: "t", results: "{}", trades: [], equity: [(0, 1)], signals: signals)
-        #expect(try store.signals(runID: "bt-c") == signals)
+        // Back exactly as stored: a decision not acted upon keeps its votes compact.
+        let back = try store.signals(runID: "bt-c")
+        #expect(back == signals.map(\.stored))
+        #expect(back.map(\.metadata) == signals.map { $0.confluence?.json(compact: !$0.actedUpon) })
+        #expect(back.contains { $0.actedUpon && $0.confluence?.signals.first?.reason != nil })
         let chunks = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks WHERE run_id = 'bt-c'") }
         #expect(chunks == 3)
         // Only the blocks that begin by the time asked are read: the first (signals 0..<20,000).
         let early = try store.signals(runID: "bt-c", through: signals[100].timestamp)
-        #expect(early == Array(signals.prefix(20_000)))
+        #expect(early.count == 20_000 && early == signals.prefix(20_000).map(\.stored))
         // The seed's signals table holds the decisions only.
         let seed = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM signals") }
         #expect(seed == signals.filter { $0.action != "none" }.count)
         let bytes = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(data)) FROM run_signal_chunks") }!
-        #expect(bytes < 45_000 * 12)          // about 10 bytes a signal for these, against ~200 as rows
+        #expect(bytes < 45_000 * 40, "\(bytes)")       // against ~600 as JSON rows
         try store.deleteRun(runID: "bt-c")
         #expect(try store.signals(runID: "bt-c").isEmpty)
         #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks") } == 0)

@@ -110,9 +110,9 @@ public struct BacktestRunner {
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let signalRecords = replay.signals.enumerated().map { i, s in
-                RunSignalRecord(runID: runID, seq: i + 1, timestamp: UTCTime.iso(s.timestampMs), pair: s.pair.description, strategy: s.strategy,
+                RunSignalRecord(runID: runID, seq: i + 1, timestampMs: s.timestampMs, pair: s.pair.description, strategy: s.strategy,
                                 action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection,
-                                metadata: s.confluence?.json(compact: !s.actedUpon), direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
+                                confluence: s.confluence, direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
                                 confidence: s.confluence?.confidence)
             }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,

@@ -209,10 +209,8 @@ public struct RunRegistry {
     }
 
     static func signal(_ r: RunSignalRecord) -> SignalEvent? {
-        guard let ts = try? UTCTime.parse(r.timestamp), let pair = try? Pair(parsing: r.pair),
-              let action = SignalEvent.Action(rawValue: r.action) else { return nil }
-        let confluence = r.metadata.flatMap { try? JSONDecoder().decode(ConfluenceSignal.self, from: Data($0.utf8)) }
-        return SignalEvent(timestampMs: ts, pair: pair, strategy: r.strategy, action: action, strength: r.strength,
-                           actedUpon: r.actedUpon, reason: r.reason ?? "", rejection: r.rejection, confluence: confluence)
+        guard let pair = try? Pair(parsing: r.pair), let action = SignalEvent.Action(rawValue: r.action) else { return nil }
+        return SignalEvent(timestampMs: r.timestampMs, pair: pair, strategy: r.strategy, action: action, strength: r.strength,
+                           actedUpon: r.actedUpon, reason: r.reason ?? "", rejection: r.rejection, confluence: r.confluence)
     }
 }

@@ -12,6 +12,10 @@ public struct ConfluenceSignal: Sendable, Equatable, Codable {
         public var weight: Double?
         /// The rule's sentence (absent from compact JSON).
         public var reason: String?
+
+        public init(strategy: String, direction: SignalDirection, strength: Double, weight: Double?, reason: String?) {
+            self.strategy = strategy; self.direction = direction; self.strength = strength; self.weight = weight; self.reason = reason
+        }
     }
 
     public var timestampMs: Int64
@@ -35,6 +39,18 @@ public struct ConfluenceSignal: Sendable, Equatable, Codable {
     public var timeframes: [String: String]
     /// Why it was not traded (a filter), or nil when it passed every filter.
     public var rejection: String?
+
+    public init(timestampMs: Int64, direction: SignalDirection, strength: Double, confidence: Double, confluenceCount: Int,
+                signals: [Vote], obi: Double?, bookScore: Double?, obiAgrees: Bool, isSureFire: Bool, entryPrice: Double,
+                stopLoss: Double, takeProfit: Double, regime: String, volatilityRegime: String, volLevel: Double, volExpanding: Bool,
+                timeframeAgreement: Int, timeframes: [String: String], rejection: String?) {
+        self.timestampMs = timestampMs; self.direction = direction; self.strength = strength; self.confidence = confidence
+        self.confluenceCount = confluenceCount; self.signals = signals; self.obi = obi; self.bookScore = bookScore
+        self.obiAgrees = obiAgrees; self.isSureFire = isSureFire; self.entryPrice = entryPrice; self.stopLoss = stopLoss
+        self.takeProfit = takeProfit; self.regime = regime; self.volatilityRegime = volatilityRegime; self.volLevel = volLevel
+        self.volExpanding = volExpanding; self.timeframeAgreement = timeframeAgreement; self.timeframes = timeframes
+        self.rejection = rejection
+    }
 
     enum CodingKeys: String, CodingKey {
         case timestampMs = "timestamp_ms", direction, strength, confidence, confluenceCount = "confluence_count", signals, obi

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Records written field by field into four streams by type (small codes, variable-length
+/// integers, doubles, dictionary strings) and read back in the same order: no text is made
+/// per record, and zstd finds each stream's regularities (a double is XOR'd with the previous
+/// value of the same field, so a repeated or slowly moving value is mostly zero bytes).
+///
+/// Layout: "NPT1", the four stream lengths as UInt32 LE, the streams (codes, varints,
+/// doubles, then the dictionary: each string once, as its UTF-8 length (varint) and bytes,
+/// in order of first use; a string field is its dictionary index + 1 in the varints, 0 = nil).
+struct TypedStreamWriter {
+    private var codes: [UInt8] = []
+    private var ints: [UInt8] = []
+    private var doubles: [UInt8] = []
+    private var dictionary: [UInt8] = []
+    private var index: [String: Int] = [:]
+    private var lastBits: [UInt64]
+
+    /// `doubleFields`: how many distinct double fields the records have (each XOR'd with its own previous).
+    init(doubleFields: Int) { lastBits = Array(repeating: 0, count: doubleFields) }
+
+    mutating func code(_ v: UInt8) { codes.append(v) }
+    mutating func bool(_ v: Bool) { codes.append(v ? 1 : 0) }
+
+    mutating func int(_ v: Int64) {
+        var z = UInt64(bitPattern: (v << 1) ^ (v >> 63))       // zigzag: small negatives stay small
+        while z >= 0x80 { ints.append(UInt8(z & 0x7F) | 0x80); z >>= 7 }
+        ints.append(UInt8(z))
+    }
+
+    mutating func double(_ v: Double, field: Int) {
+        let bits = v.bitPattern
+        var x = bits ^ lastBits[field]
+        lastBits[field] = bits
+        for _ in 0..<8 { doubles.append(UInt8(x & 0xFF)); x >>= 8 }
+    }
+
+    mutating func optionalDouble(_ v: Double?, field: Int) {
+        bool(v != nil)
+        if let v { double(v, field: field) }
+    }
+
+    mutating func string(_ s: String?) {
+        guard let s else { int(0); return }
+        if let k = index[s] { int(Int64(k + 1)); return }
+        let k = index.count
+        index[s] = k
+        var n = UInt64(s.utf8.count)
+        while n >= 0x80 { dictionary.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
+        dictionary.append(UInt8(n))
+        dictionary.append(contentsOf: s.utf8)
+        int(Int64(k + 1))
+    }
+
+    func bytes() -> Data {
+        var out = Data("NPT1".utf8)
+        for part in [codes, ints, doubles, dictionary] {
+            var n = UInt32(part.count).littleEndian
+            withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        }
+        for part in [codes, ints, doubles, dictionary] { out.append(contentsOf: part) }
+        return out
+    }
+}
+
+struct TypedStreamReader {
+    struct Damaged: Error {}
+    private let codes: [UInt8], ints: [UInt8], doubles: [UInt8]
+    private var strings: [String] = []
+    private var c = 0, i = 0, d = 0
+    private var lastBits: [UInt64]
+
+    init(_ data: Data, doubleFields: Int) throws {
+        let b = [UInt8](data)
+        guard b.count >= 20, b[0] == 0x4E, b[1] == 0x50, b[2] == 0x54, b[3] == 0x31 else { throw Damaged() }
+        func u32(_ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24 }
+        let lengths = (0..<4).map { u32(4 + 4 * $0) }
+        guard 20 + lengths.reduce(0, +) == b.count else { throw Damaged() }
+        var at = 20
+        var parts: [[UInt8]] = []
+        for n in lengths { parts.append(Array(b[at..<at + n])); at += n }
+        (codes, ints, doubles) = (parts[0], parts[1], parts[2])
+        lastBits = Array(repeating: 0, count: doubleFields)
+        // The dictionary, whole.
+        let dict = parts[3]
+        var k = 0
+        while k < dict.count {
+            var n = 0, shift = 0
+            while true {
+                guard k < dict.count else { throw Damaged() }
+                let byte = dict[k]; k += 1
+                n |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+                guard shift < 64 else { throw Damaged() }
+            }
+            guard k + n <= dict.count else { throw Damaged() }
+            strings.append(String(decoding: dict[k..<k + n], as: UTF8.self))
+            k += n
+        }
+    }
+
+    var atEnd: Bool { c == codes.count && i == ints.count && d == doubles.count }
+
+    mutating func code() throws -> UInt8 {
+        guard c < codes.count else { throw Damaged() }
+        c += 1
+        return codes[c - 1]
+    }
+
+    mutating func bool() throws -> Bool { try code() != 0 }
+
+    mutating func int() throws -> Int64 {
+        var z: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            guard i < ints.count, shift < 64 else { throw Damaged() }
+            let byte = ints[i]; i += 1
+            z |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1)
+    }
+
+    mutating func double(field: Int) throws -> Double {
+        guard d + 8 <= doubles.count else { throw Damaged() }
+        var x: UInt64 = 0
+        for k in 0..<8 { x |= UInt64(doubles[d + k]) << (8 * UInt64(k)) }
+        d += 8
+        let bits = x ^ lastBits[field]
+        lastBits[field] = bits
+        return Double(bitPattern: bits)
+    }
+
+    mutating func optionalDouble(field: Int) throws -> Double? {
+        try bool() ? try double(field: field) : nil
+    }
+
+    mutating func string() throws -> String? {
+        let k = try int()
+        if k == 0 { return nil }
+        guard k > 0, Int(k) <= strings.count else { throw Damaged() }
+        return strings[Int(k) - 1]
+    }
+}

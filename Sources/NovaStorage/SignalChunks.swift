@@ -59,10 +59,14 @@ enum SignalChunks {
         w.int(Int64(r.confluenceCount))
         w.optionalDouble(r.confidence, field: Field.confidence)
         guard let c = r.confluence else { w.code(0); return }
-        w.code(1)
+        // The record's strength and confidence are usually the confluence's own: said in one code.
+        let sameStrength = c.strength.bitPattern == r.strength.bitPattern
+        let sameConfidence = r.confidence.map { $0.bitPattern == c.confidence.bitPattern } == true
+        w.code(1 | (sameStrength ? 2 : 0) | (sameConfidence ? 4 : 0))
         w.int(c.timestampMs - r.timestampMs)
         w.string(c.direction.rawValue)
-        w.double(c.strength, field: Field.cStrength); w.double(c.confidence, field: Field.cConfidence)
+        if !sameStrength { w.double(c.strength, field: Field.cStrength) }
+        if !sameConfidence { w.double(c.confidence, field: Field.cConfidence) }
         w.int(Int64(c.confluenceCount))
         w.int(Int64(c.signals.count))
         // A decision not acted upon keeps its votes compact (no weight, no sentence), as it
@@ -114,10 +118,13 @@ enum SignalChunks {
         let count = Int(try r.int())
         let confidence = try r.optionalDouble(field: Field.confidence)
         var confluence: ConfluenceSignal?
-        if try r.code() == 1 {
+        let kind = try r.code()
+        if kind & 1 == 1 {
             let cMs = ms + (try r.int())
             let cDir = try direction(r.string())
-            let (cStrength, cConfidence) = (try r.double(field: Field.cStrength), try r.double(field: Field.cConfidence))
+            let cStrength = kind & 2 != 0 ? strength : try r.double(field: Field.cStrength)
+            guard kind & 4 == 0 || confidence != nil else { throw Bad() }
+            let cConfidence = kind & 4 != 0 ? confidence! : try r.double(field: Field.cConfidence)
             let cCount = Int(try r.int())
             let n = Int(try r.int())
             guard (0...64).contains(n) else { throw Bad() }

@@ -123,12 +123,15 @@ import Testing
     static func signal(_ k: Int) -> RunSignalRecord {
         let ms = 1_704_067_200_000 + Int64(k) * 60_000
         let decision = k % 7 == 0
+        let c = k % 3 == 0 ? nil : confluence(k, ms: ms)
+        // Mostly, as the engine records them, the strength and confidence are the confluence's own.
+        let same = k % 10 < 6
         return RunSignalRecord(runID: "bt-c", seq: k + 1, timestampMs: ms, pair: "BTC/USD", strategy: "confluence",
-                               action: decision ? "enter_long" : "none", strength: Double(k) / 3, actedUpon: k % 14 == 0,
+                               action: decision ? "enter_long" : "none", strength: same ? c?.strength ?? 1 : Double(k) / 3, actedUpon: k % 14 == 0,
                                reason: k % 5 == 0 ? nil : "confluence long · 3 agree \u{1F4C8}",
                                rejection: decision && k % 14 != 0 ? "sizing: Kelly fraction -0.447 <= 0" : nil,
-                               confluence: k % 3 == 0 ? nil : confluence(k, ms: ms),
-                               direction: k % 2 == 0 ? "long" : "short", confluenceCount: k % 9, confidence: k % 4 == 0 ? nil : 0.1 * Double(k % 10))
+                               confluence: c, direction: k % 2 == 0 ? "long" : "short", confluenceCount: k % 9,
+                               confidence: k % 4 == 0 ? nil : same ? c?.confidence : 0.1 * Double(k % 10))
     }
 
     /// A block of the first format (separated text, the confluence as JSON), as runs stored

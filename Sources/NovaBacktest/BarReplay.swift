@@ -18,12 +18,18 @@ public enum BarReplay {
     ///
     /// `tradeFromMs`: entries are refused on bars before it (they warm the stack, as a live
     /// session's REST history does) and open from the first bar at or after it.
+    /// `signalSink`: the settled decisions go there once `signalBlock` of them are held (and
+    /// leave the engine), so memory holds a block, not the run; nil keeps them all in the engine.
+    /// Returns the most decisions the engine held at once.
+    @discardableResult
     public static func run<V: ReplayVenue, S: Strategy>(series: [BarSeries], books: [OrderBookSeries?] = [],
                                                   bookFreshnessMs: Int64 = 60_000, marketDataLatencyMs: Int64 = 0,
                                                   tradeFromMs: Int64? = nil,
+                                                  signalSink: (([SignalEvent]) -> Void)? = nil, signalBlock: Int = 20_000,
                                                   engine: inout Session<V, S>, total: Int,
-                                                  progress: ((Int, Int) -> Void)?) throws {
+                                                  progress: ((Int, Int) -> Void)?) throws -> Int {
         var warming = tradeFromMs != nil
+        var peakHeld = 0     // the most decisions the engine held at once (with a sink: about a block)
         if let tradeFromMs { engine.blockEntries(Self.warmingUp(tradeFromMs)) }
         var cursor = [Int](repeating: 0, count: series.count)
         var bookCursor = [Int](repeating: 0, count: series.count)
@@ -61,12 +67,19 @@ public enum BarReplay {
                 done += 1
             }
             engine.recordEquity(atMs: t)
+            let held = engine.signalCount - engine.signalBase
+            if held > peakHeld { peakHeld = held }
+            if let signalSink, held >= signalBlock {
+                let settled = engine.drainSettledSignals()
+                if !settled.isEmpty { signalSink(settled) }
+            }
             if let progress, done >= nextReport {
                 progress(done, total)
                 nextReport = done + step
             }
         }
         progress?(done, total)
+        return peakHeld
     }
 
     /// The refusal of an entry on a bar before `backtest.trade_from`.

@@ -28,8 +28,14 @@ public struct Engine<S: Strategy> {
     public private(set) var nowMs: Int64 = 0
     public private(set) var equityTimestampMs: [Int64] = []
     public private(set) var equity: [Double] = []
-    /// Every non-neutral strategy decision with its fate.
+    /// Every non-neutral strategy decision with its fate, from the `signalBase`-th on: a
+    /// backtest that streams its record takes the settled ones away as it goes
+    /// (`drainSettledSignals`), so a year of evaluations is not held in memory.
     public private(set) var signals: [SignalEvent] = []
+    /// How many decisions were drained before `signals[0]`.
+    public private(set) var signalBase = 0
+    /// Decisions recorded so far, drained or not.
+    public var signalCount: Int { signalBase + signals.count }
     /// Position checks that found prices to act on, and price moves that triggered one at once.
     public private(set) var positionChecks = 0
     public private(set) var eventScans = 0
@@ -147,7 +153,7 @@ public struct Engine<S: Strategy> {
         let votes = confluence?.signals.filter { $0.direction == direction }
             .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
         let rejection = enter(i, side: side, bar: bar, closeMs: closeMs, stop: stop, target: target, reason: reason, votes: votes)
-        if rejection == nil { entrySignal[i] = signals.count }
+        if rejection == nil { entrySignal[i] = signalCount }
         signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: strategies[i].name, action: side == .buy ? .enterLong : .enterShort,
                                    strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
                                    confluence: confluence))
@@ -156,7 +162,7 @@ public struct Engine<S: Strategy> {
     private mutating func exitSignal(_ i: Int, bar: Bar, closeMs: Int64, action: SignalEvent.Action, reason: String, confluence: ConfluenceSignal?) {
         let rejection = config.exitOnOppositeSignal ? executor.exit(i, purpose: .exitSignal, atMs: closeMs)
             : "exit_on_opposite_signal is off: the position leaves by its stop, target, tiers or trailing"
-        exitSignal[i] = rejection == nil ? signals.count : nil
+        exitSignal[i] = rejection == nil ? signalCount : nil
         signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: strategies[i].name, action: action,
                                    strength: confluence?.strength ?? 1, actedUpon: rejection == nil, reason: reason,
                                    rejection: rejection, confluence: confluence))
@@ -216,23 +222,52 @@ public struct Engine<S: Strategy> {
         for r in executor.takeReports() {
             switch r {
             case .tradeClosed(let slot, let t):
+                // The exit a decision asked for is over: a later exit that fails (a stop's, the
+                // end of data's) is not that decision's to be marked with.
+                exitSignal[slot] = nil
                 let trade = executor.trades[t]
                 strategies[slot].tradeClosed(trade)
                 risk.tradeClosed(pnl: trade.pnl, pair: trade.pair.description, atMs: trade.exitTimeMs ?? nowMs)
             case .entryFailed(let slot, let message):
-                if let k = entrySignal[slot] {
-                    signals[k].actedUpon = false
-                    signals[k].rejection = message
-                    entrySignal[slot] = nil
+                if let k = entrySignal[slot], k >= signalBase {
+                    signals[k - signalBase].actedUpon = false
+                    signals[k - signalBase].rejection = message
                 }
+                entrySignal[slot] = nil
             case .exitFailed(let slot, let message):
-                if let k = exitSignal[slot], signals[k].action.isExit {
-                    signals[k].actedUpon = false
-                    signals[k].rejection = message
+                if let k = exitSignal[slot], k >= signalBase, signals[k - signalBase].action.isExit {
+                    signals[k - signalBase].actedUpon = false
+                    signals[k - signalBase].rejection = message
                 }
                 exitSignal[slot] = nil
             }
         }
+    }
+
+    /// Takes the decisions whose fate can no longer change, oldest first, out of `signals`:
+    /// all but those from the entry or exit still working on some slot on (a venue may yet
+    /// refuse it, and its decision is marked then). Between bars only: reports not yet
+    /// absorbed give nothing back. `all`: everything (the data has ended and is settled).
+    public mutating func drainSettledSignals(all: Bool = false) -> [SignalEvent] {
+        guard executor.reports.isEmpty else { return [] }
+        var boundary = signalCount
+        if !all {
+            for i in pairs.indices {
+                if executor.isEntering(i), let k = entrySignal[i] { boundary = min(boundary, k) }
+                if executor.isExiting(i), let k = exitSignal[i] { boundary = min(boundary, k) }
+            }
+        }
+        let n = boundary - signalBase
+        guard n > 0 else { return [] }
+        let out = Array(signals[..<n])
+        signals.removeFirst(n)
+        signalBase = boundary
+        // Decisions of orders that have ended (filled, or refused and marked) are not marked again.
+        for i in pairs.indices {
+            if let k = entrySignal[i], k < boundary { entrySignal[i] = nil }
+            if let k = exitSignal[i], k < boundary { exitSignal[i] = nil }
+        }
+        return out
     }
 
     /// Records equity (cash plus open positions marked at their last close) at `timestampMs`.

@@ -115,5 +115,7 @@ public struct Session<V: Venue, S: Strategy> {
     public mutating func settleEquity() { engine.settleEquity() }
 
     public mutating func reserveEquity(_ n: Int) { engine.reserveEquity(n) }
+    /// See `Engine.drainSettledSignals`.
+    public mutating func drainSettledSignals(all: Bool = false) -> [SignalEvent] { engine.drainSettledSignals(all: all) }
     public mutating func recordEquity(atMs t: Int64) { engine.recordEquity(atMs: t) }
 }

@@ -146,6 +146,10 @@ public struct Executor: Sendable {
 
     @inline(__always)
     public func isFlat(_ i: Int) -> Bool { slots[i].state == .flat }
+    /// An entry order is working (it may still fail: `ExecutionReport.entryFailed`).
+    public func isEntering(_ i: Int) -> Bool { if case .entering = slots[i].state { return true } else { return false } }
+    /// The position is being closed (the exit may still fail: `ExecutionReport.exitFailed`).
+    public func isExiting(_ i: Int) -> Bool { if case .exiting = slots[i].state { return true } else { return false } }
     /// Slot i's last bar: its time and close (what the end of data settles at).
     public func lastBar(_ i: Int) -> (timestampMs: Int64, close: Double) { (slots[i].lastTimestampMs, slots[i].lastClose) }
 

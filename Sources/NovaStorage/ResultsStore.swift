@@ -92,7 +92,11 @@ public final class ResultsStore: @unchecked Sendable {
     /// transaction: either all of it is there or none.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
                           equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = [],
-                          thoughts: [ThoughtRecord] = [], execution: [RunExecutionRecord] = []) throws {
+                          thoughts: [ThoughtRecord] = [], execution: [RunExecutionRecord] = [],
+                          signalBlocks: [SignalBlock]? = nil, decisions: [RunSignalRecord]? = nil) throws {
+        // Blocks encoded while the run went (`signalBlocks`, with its `decisions` for the seed
+        // table), or encoded here from `signals`.
+        let blocks = try signalBlocks ?? SignalChunks.encode(signals)
         try wrap {
             try writer.write { db in
                 for e in execution { try e.insert(db) }
@@ -120,7 +124,7 @@ public final class ResultsStore: @unchecked Sendable {
                 let chunkInsert = try db.makeStatement(sql: """
                     INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """)
-                for c in try SignalChunks.encode(signals) {
+                for c in blocks {
                     try chunkInsert.execute(arguments: [runID, c.index, c.firstTimestamp, c.lastTimestamp, c.count, SignalChunks.format, c.data])
                 }
                 // The seed's own signals table, as the live bot fills it (its metadata names the
@@ -129,7 +133,7 @@ public final class ResultsStore: @unchecked Sendable {
                     INSERT INTO signals (timestamp, pair, strategy, direction, strength, confluence_count, ai_confidence, acted_upon, metadata)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                for s in signals where s.action != "none" {
+                for s in decisions ?? signals where s.action != "none" {
                     var meta = "{\"run_id\":\"\(s.runID)\",\"seq\":\(s.seq)"
                     if let r = s.rejection { meta += ",\"rejection\":" + Self.jsonString(r) }
                     meta += "}"

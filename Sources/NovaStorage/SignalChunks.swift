@@ -11,35 +11,47 @@ import NovaSignals
 /// (`TypedStreamWriter`): no text or JSON is made per record, numbers are their exact bits.
 /// Format v1 (`np-signals-v1`, runs stored before): plain separated text (0x1F between fields,
 /// 0x1E between records; 0x00 for "none") with the confluence as JSON; still read.
+/// One stored block of a run's recorded decisions, encoded and compressed.
+public struct SignalBlock: Sendable {
+    public var index: Int
+    public var firstTimestamp: String
+    public var lastTimestamp: String
+    public var count: Int
+    public var data: Data
+
+    /// `records` (non-empty, in order) as block number `index` of their run.
+    public static func encode(_ records: ArraySlice<RunSignalRecord>, index: Int) throws -> SignalBlock {
+        try SignalChunks.block(records, index: index)
+    }
+}
+
 enum SignalChunks {
     static let format = "np-signals-v2"
     static let formatV1 = "np-signals-v1"
     static let chunkSize = 20_000
 
-    struct Chunk {
-        var index: Int
-        var firstTimestamp: String
-        var lastTimestamp: String
-        var count: Int
-        var data: Data
-    }
+    typealias Chunk = SignalBlock
 
     static func encode(_ records: [RunSignalRecord]) throws -> [Chunk] {
         var chunks: [Chunk] = []
         var start = 0
         while start < records.count {
-            let part = records[start..<min(records.count, start + chunkSize)]
-            var w = TypedStreamWriter(doubleFields: Field.count)
-            var previous = (seq: 0, ms: Int64(0))
-            for r in part {
-                write(r, previous: previous, to: &w)
-                previous = (r.seq, r.timestampMs)
-            }
-            chunks.append(Chunk(index: chunks.count, firstTimestamp: part.first!.timestamp, lastTimestamp: part.last!.timestamp,
-                                count: part.count, data: try ZstdFrame.compress(w.bytes())))
+            chunks.append(try block(records[start..<min(records.count, start + chunkSize)], index: chunks.count))
             start += chunkSize
         }
         return chunks
+    }
+
+    /// One block of records (a run streaming its record encodes each as it comes).
+    static func block(_ part: ArraySlice<RunSignalRecord>, index: Int) throws -> SignalBlock {
+        var w = TypedStreamWriter(doubleFields: Field.count)
+        var previous = (seq: 0, ms: Int64(0))
+        for r in part {
+            write(r, previous: previous, to: &w)
+            previous = (r.seq, r.timestampMs)
+        }
+        return SignalBlock(index: index, firstTimestamp: part.first!.timestamp, lastTimestamp: part.last!.timestamp,
+                           count: part.count, data: try ZstdFrame.compress(w.bytes()))
     }
 
     /// The blocks' double fields, each XOR'd with its own previous value.

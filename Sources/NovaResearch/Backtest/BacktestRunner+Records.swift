@@ -34,13 +34,16 @@ extension BacktestRunner {
 
     /// The run's decision feed for the seed's `thought_log`: each entry the risk manager or the
     /// venue refused (category risk, warning), each trade opened and closed (category trade).
-    static func thoughts(_ replay: ReplayResult) -> [ThoughtRecord] {
+    /// `refused`: the refused entries (from the recorder when the decisions were streamed;
+    /// else from the replay's decisions).
+    static func thoughts(_ replay: ReplayResult, refused: [(timestampMs: Int64, pair: Pair, rejection: String?)]? = nil) -> [ThoughtRecord] {
         var out: [(Int64, ThoughtRecord)] = []
         // A refusal inside a halt is summed up by the halt's own two entries (every one of them is
         // still in the run's signals): a year of the full stack refused 124,000 entries in halts.
         let halts = replay.halts
         func inHalt(_ t: Int64) -> Bool { halts.contains { $0.startMs <= t && t < ($0.endMs ?? .max) } }
-        for s in replay.signals where s.action.isEntry && !s.actedUpon && !inHalt(s.timestampMs) {
+        let entries = refused ?? replay.signals.filter { $0.action.isEntry && !$0.actedUpon }.map { ($0.timestampMs, $0.pair, $0.rejection) }
+        for s in entries where !inHalt(s.timestampMs) {
             out.append((s.timestampMs, ThoughtRecord(timestamp: UTCTime.iso(s.timestampMs), category: "risk",
                                                      message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
                                                      extraJSON: ",\"pair\":\"\(s.pair)\"")))
@@ -65,6 +68,14 @@ extension BacktestRunner {
             }
         }
         return out.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }.map { $0.element.1 }
+    }
+
+    /// A decision as the store keeps it (seq counts from 1 in the run).
+    static func signalRecord(_ s: SignalEvent, runID: String, seq: Int) -> RunSignalRecord {
+        RunSignalRecord(runID: runID, seq: seq, timestampMs: s.timestampMs, pair: s.pair.description, strategy: s.strategy,
+                        action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection,
+                        confluence: s.confluence, direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
+                        confidence: s.confluence?.confidence)
     }
 
     static func title(strategy: String, pairs: [String], exchange: String, timeframe: String) -> String {

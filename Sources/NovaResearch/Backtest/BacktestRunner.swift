@@ -61,7 +61,11 @@ public struct BacktestRunner {
         do {
             let books = try loadBooks(data: data, config: config, notes: &notes)
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
-            let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress)
+            // The decisions are encoded into the store's blocks as they settle: memory holds blocks, not decisions.
+            let recorder = SignalRecorder(runID: runID)
+            let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress,
+                                        signalSink: recorder.take)
+            if let failure = recorder.failure { throw failure }
             let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
             if let w = SampleSize.warning(trades: metrics.trades, bars: metrics.bars) { notes.append(w) }
             if let from = config.backtest.tradeFromMs { notes.append(Self.tradeFromNote(from, series: data.map(\.0))) }
@@ -90,7 +94,8 @@ public struct BacktestRunner {
                 runID: runID, title: title, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                 equity: replay.equity, benchmark: benchmark,
                 prices: zip(request.pairs, data).map { RunArtifacts.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
-                signals: replay.signals, notes: notes, configJSON: configJSON, fingerprints: fingerprints)
+                signals: [], notes: notes, configJSON: configJSON, fingerprints: fingerprints)
+            artifacts.signalSummary = recorder.summary
             let legs = ExecutionQuality.legs(trades: replay.trades, pairs: request.pairs, books: books,
                                              marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs))
             var execution = ExecutionQuality.summary(legs, trades: replay.trades)
@@ -109,15 +114,10 @@ public struct BacktestRunner {
             defer { try? FileManager.default.removeItem(atPath: staging) }
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
-            let signalRecords = replay.signals.enumerated().map { i, s in
-                RunSignalRecord(runID: runID, seq: i + 1, timestampMs: s.timestampMs, pair: s.pair.description, strategy: s.strategy,
-                                action: s.action.rawValue, strength: s.strength, actedUpon: s.actedUpon, reason: s.reason, rejection: s.rejection,
-                                confluence: s.confluence, direction: s.direction, confluenceCount: s.confluence?.confluenceCount ?? 1,
-                                confidence: s.confluence?.confidence)
-            }
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
-                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) }, signals: signalRecords,
-                                thoughts: Self.thoughts(replay), execution: ExecutionQuality.records(runID: runID, legs))
+                                trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) },
+                                thoughts: Self.thoughts(replay, refused: recorder.refusedEntries), execution: ExecutionQuality.records(runID: runID, legs),
+                                signalBlocks: recorder.blocks, decisions: recorder.decisions)
             try? FileManager.default.removeItem(atPath: reportDir)
             if rename(staging, reportDir) != 0 {
                 // The run is stored; a report that cannot be moved is written in place instead.
@@ -143,12 +143,14 @@ public struct BacktestRunner {
 
     /// Replays `series` through the engine with `config` and computes the metrics: the part of a
     /// backtest that the optimizer repeats for every trial (no storage, no reports).
+    /// `signalSink`: where the decisions go as they settle (the run's recorder); nil keeps
+    /// them in the replay's result.
     static func simulate(config: NovaPulseConfig, series: [BarSeries], pairs: [Pair], books: [OrderBookSeries?], tapes: [TradeTape?],
-                         progress: Progress? = nil) throws -> Simulation {
+                         progress: Progress? = nil, signalSink: (([SignalEvent]) -> Void)? = nil) throws -> Simulation {
         var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
                                                                      confluence: config.confluenceStrategy),
                                                ReplayVisitor(config: config, series: series, books: books, tapes: tapes,
-                                                             pairs: pairs, progress: progress))
+                                                             pairs: pairs, progress: progress, signalSink: signalSink))
         annotateRegimes(&replay.trades, series: series, pairs: pairs, config: config.regime)
         var lastClose: [Pair: Double] = [:]
         for (i, s) in series.enumerated() { lastClose[pairs[i]] = s.close.last! }

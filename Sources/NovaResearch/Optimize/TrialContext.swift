@@ -70,8 +70,9 @@ struct TrialContext: Sendable {
         guard series.allSatisfy({ $0.count >= 2 }) else {
             throw MarketDataError.usage("window \(window) has fewer than 2 bars of some pair: widen the data window or the walk-forward windows")
         }
+        // A trial keeps metrics and trades, not its evaluations: they leave the engine as they settle.
         let sim = try BacktestRunner.simulate(config: config, series: series, pairs: pairs, books: series.map { _ in nil },
-                                              tapes: series.map { _ in nil })
+                                              tapes: series.map { _ in nil }, signalSink: { _ in })
         let m = sim.metrics
         let objectives = spec.objectives.map { m.value($0.metric) }
         let feasible = objectives.allSatisfy { $0?.isFinite == true } && spec.constraints.allSatisfy { $0.holds(m.value($0.metric)) }

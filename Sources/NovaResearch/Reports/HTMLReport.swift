@@ -224,17 +224,12 @@ public struct HTMLReport {
     }
 
     func signalSummary() -> String {
-        let acted = a.signals.filter(\.actedUpon).count
-        var html = "<p>\(a.signals.count) signals, \(acted) acted upon, \(a.signals.count - acted) not. `novapulse runs export \(a.runID) --signals` writes signals.csv, a row for each.</p>"
-        var reasons: [String: Int] = [:]
-        // Group by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
-        for s in a.signals where !s.actedUpon {
-            let r = s.rejection ?? ""
-            reasons[Self.gate(of: r), default: 0] += 1
-        }
-        if !reasons.isEmpty {
+        let m = a.signalSummary
+        var html = "<p>\(m.count) signals, \(m.acted) acted upon, \(m.count - m.acted) not. `novapulse runs export \(a.runID) --signals` writes signals.csv, a row for each.</p>"
+        // Grouped by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
+        if !m.refusedByGate.isEmpty {
             html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"
-            for (r, n) in reasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }
+            for (r, n) in m.refusedByGate.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { html += "<tr><td class=\"l\">\(esc(r))</td><td>\(n)</td></tr>" }
             html += "</table>"
         }
         return html

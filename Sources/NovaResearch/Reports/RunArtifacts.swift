@@ -26,6 +26,8 @@ public struct RunArtifacts: Sendable {
     public var benchmark: [Double]
     public var prices: [PriceSeries]
     public var signals: [SignalEvent]
+    /// The report's account of the decisions (from `signals`, or recorded as the run went).
+    public var signalSummary: SignalSummary
     public var notes: [String]
     /// The effective configuration, canonical JSON.
     public var configJSON: String
@@ -42,6 +44,7 @@ public struct RunArtifacts: Sendable {
         self.runID = runID; self.title = title; self.metrics = metrics; self.trades = trades
         self.equityTimestampMs = equityTimestampMs; self.equity = equity; self.benchmark = benchmark; self.prices = prices
         self.signals = signals; self.notes = notes; self.configJSON = configJSON; self.fingerprints = fingerprints
+        self.signalSummary = SignalSummary(signals)
     }
 }
 

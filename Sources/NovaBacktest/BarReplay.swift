@@ -67,7 +67,7 @@ public enum BarReplay {
                 done += 1
             }
             engine.recordEquity(atMs: t)
-            let held = engine.signalCount - engine.signalBase
+            let held = engine.heldSignals
             if held > peakHeld { peakHeld = held }
             if let signalSink, held >= signalBlock {
                 let settled = engine.drainSettledSignals()

@@ -115,6 +115,9 @@ public struct Session<V: Venue, S: Strategy> {
     public mutating func settleEquity() { engine.settleEquity() }
 
     public mutating func reserveEquity(_ n: Int) { engine.reserveEquity(n) }
+    /// Decisions the engine holds now (not yet drained). A stored forward, not the dynamic
+    /// member: a generic key path is built at run time on every call (measured: 4 s a year).
+    public var heldSignals: Int { engine.signals.count }
     /// See `Engine.drainSettledSignals`.
     public mutating func drainSettledSignals(all: Bool = false) -> [SignalEvent] { engine.drainSettledSignals(all: all) }
     public mutating func recordEquity(atMs t: Int64) { engine.recordEquity(atMs: t) }

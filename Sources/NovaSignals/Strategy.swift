@@ -26,6 +26,11 @@ public protocol Strategy: Sendable {
     /// The confluence evaluation behind the last `onBar`, when the strategy makes one (the engine
     /// records it with what became of it); nil for single-rule strategies and quiet bars.
     var lastSignal: ConfluenceSignal? { get }
+    /// `lastSignal` without each vote's weight and sentence (the compact form a decision not
+    /// acted upon is stored in): the engine records most evaluations so, allocating less.
+    var lastCompactSignal: ConfluenceSignal? { get }
+    /// `lastSignal?.volatilityRegime`, without building the signal.
+    var lastVolatilityRegime: String? { get }
     /// Whether `lastSignal` can ever be non-nil. A type-level fact, so the engine specialised
     /// for a single-rule strategy skips reading (and copying) the optional on every bar.
     static var makesConfluence: Bool { get }
@@ -45,6 +50,8 @@ public protocol Strategy: Sendable {
 
 extension Strategy {
     public var lastSignal: ConfluenceSignal? { nil }
+    public var lastCompactSignal: ConfluenceSignal? { lastSignal }
+    public var lastVolatilityRegime: String? { lastSignal?.volatilityRegime }
     public static var makesConfluence: Bool { false }
     public var unrecordedEvaluations: Int { 0 }
     public mutating func tradeClosed(_ trade: Trade) {}

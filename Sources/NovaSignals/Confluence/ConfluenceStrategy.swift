@@ -202,7 +202,16 @@ public struct ConfluenceStrategy: Strategy {
     /// until the next `onBar`: the stack itself allocates nothing per bar for it.
     public static var makesConfluence: Bool { true }
 
-    public var lastSignal: ConfluenceSignal? {
+    public var lastSignal: ConfluenceSignal? { signal(compact: false) }
+    public var lastCompactSignal: ConfluenceSignal? { signal(compact: true) }
+
+    public var lastVolatilityRegime: String? {
+        guard let p = pending else { return nil }
+        if !recordsWeakEvaluations, case .confluence? = p.rejection { return nil }
+        return p.result.regime?.volatility ?? "unknown"
+    }
+
+    private func signal(compact: Bool) -> ConfluenceSignal? {
         guard let p = pending else { return nil }
         if !recordsWeakEvaluations, case .confluence? = p.rejection { return nil }
         let r = p.result
@@ -212,7 +221,8 @@ public struct ConfluenceStrategy: Strategy {
         for (k, res) in latest.enumerated() { frames["\(config.timeframes[k])m"] = res?.direction.rawValue ?? "warming_up" }
         let kinds = SignalStrategyKind.ordered
         let votes = detectors[0].signals.nonNeutral.map { k, s in
-            ConfluenceSignal.Vote(strategy: kinds[k].rawValue, direction: s.direction, strength: s.strength, weight: weights.byKind[k], reason: s.reason)
+            ConfluenceSignal.Vote(strategy: kinds[k].rawValue, direction: s.direction, strength: s.strength,
+                                  weight: compact ? nil : weights.byKind[k], reason: compact ? nil : s.reason)
         }
         let book = detectors[0].indicators.book
         let rejection: String?

@@ -51,6 +51,23 @@ import NovaTestSupport
         #expect(html == before["report.html"])
     }
 
+    /// A report's work grows linearly in trades (counted, not timed): the money cells' currency
+    /// is found once, not per cell (it was quadratic: 37 % of a 20,000-trade run).
+    @Test func aReportsWorkGrowsLinearlyInTrades() throws {
+        let (paths, a, _) = try Self.twoRuns()
+        var artifacts = try RunRegistry(paths: paths).artifacts(a.runID)
+        #expect(!artifacts.trades.isEmpty)
+        let one = artifacts.trades
+        for n in [1, 40] {
+            artifacts.trades = Array((0..<n).map { _ in one }.joined())
+            let report = HTMLReport(artifacts)
+            let html = report.render()
+            #expect(html.contains(" USD"))
+            #expect(report.work.quoteDerivations == 1)
+            #expect(report.work.rowsScannedForQuote == artifacts.prices.count + n * one.count)
+        }
+    }
+
     @Test func rerenderWithoutTheDataSaysSoAndStillRenders() throws {
         let (paths, a, _) = try Self.twoRuns()
         try FileManager.default.removeItem(atPath: paths.dataDirectory + "/market")

@@ -260,6 +260,8 @@ public struct Engine<S: Strategy> {
     /// refuse it, and its decision is marked then). Between bars only: reports not yet
     /// absorbed give nothing back. `all`: everything (the data has ended and is settled).
     public mutating func drainSettledSignals(all: Bool = false) -> [SignalEvent] {
+        // At the end nothing may stay behind: reports still waiting are taken in first.
+        if all && !executor.reports.isEmpty { absorbReports() }
         guard executor.reports.isEmpty else { return [] }
         var boundary = signalCount
         if !all {

@@ -66,6 +66,9 @@ public struct BacktestRunner {
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress,
                                         signalSink: recorder.take)
             if let failure = recorder.failure { throw failure }
+            if recorder.count != sim.replay.signalCount {
+                notes.append("\(sim.replay.signalCount - recorder.count) decisions were not recorded (a defect: please report it)")
+            }
             let (replay, metrics, benchmark) = (sim.replay, sim.metrics, sim.benchmark)
             if let w = SampleSize.warning(trades: metrics.trades, bars: metrics.bars) { notes.append(w) }
             if let from = config.backtest.tradeFromMs { notes.append(Self.tradeFromNote(from, series: data.map(\.0))) }

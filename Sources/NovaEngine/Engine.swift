@@ -134,28 +134,29 @@ public struct Engine<S: Strategy> {
                                        rejection: c.rejection ?? "not acted upon", confluence: c))
             return
         }
-        let confluence = S.makesConfluence ? strategies[i].lastSignal : nil
         switch action {
         case .none:
             return
         case .enterLong(let stop, let target, let strength, let reason):
-            entrySignal(i, bar: bar, closeMs: closeMs, side: .buy, stop: stop, target: target, strength: strength, reason: reason, confluence: confluence)
+            entrySignal(i, bar: bar, closeMs: closeMs, side: .buy, stop: stop, target: target, strength: strength, reason: reason)
         case .enterShort(let stop, let target, let strength, let reason):
-            entrySignal(i, bar: bar, closeMs: closeMs, side: .sell, stop: stop, target: target, strength: strength, reason: reason, confluence: confluence)
+            entrySignal(i, bar: bar, closeMs: closeMs, side: .sell, stop: stop, target: target, strength: strength, reason: reason)
         case .exitLong(let reason):
-            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitLong, reason: reason, confluence: confluence)
+            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitLong, reason: reason, confluence: S.makesConfluence ? strategies[i].lastSignal : nil)
         case .exitShort(let reason):
-            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitShort, reason: reason, confluence: confluence)
+            exitSignal(i, bar: bar, closeMs: closeMs, action: .exitShort, reason: reason, confluence: S.makesConfluence ? strategies[i].lastSignal : nil)
         }
     }
 
+    /// An entry decision. Its confluence is read compact first (most entries are refused, a year
+    /// of halts refused 124,000, and a refused one is stored compact): the full record, with
+    /// each vote's weight and sentence, only for an entry that goes out.
     private mutating func entrySignal(_ i: Int, bar: Bar, closeMs: Int64, side: Side, stop: Double?, target: Double?, strength: Double,
-                                      reason: String, confluence: ConfluenceSignal?) {
-        let direction: SignalDirection = side == .buy ? .long : .short
-        let votes = confluence?.signals.filter { $0.direction == direction }
-            .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
-        let rejection = enter(i, side: side, bar: bar, closeMs: closeMs, stop: stop, target: target, reason: reason, votes: votes)
+                                      reason: String) {
+        let compact = S.makesConfluence ? strategies[i].lastCompactSignal : nil
+        let rejection = enter(i, side: side, bar: bar, closeMs: closeMs, stop: stop, target: target, reason: reason, confluence: compact)
         if rejection == nil { entrySignal[i] = signalCount }
+        let confluence = rejection == nil && S.makesConfluence ? strategies[i].lastSignal : compact
         signals.append(SignalEvent(timestampMs: bar.timestampMs, pair: pairs[i], strategy: strategies[i].name, action: side == .buy ? .enterLong : .enterShort,
                                    strength: strength, actedUpon: rejection == nil, reason: reason, rejection: rejection,
                                    confluence: confluence))
@@ -173,7 +174,7 @@ public struct Engine<S: Strategy> {
     /// Sizes an entry (all-in, or the risk manager's fixed-fractional sizing and gates) and
     /// hands it to the executor. Returns why it was not placed, or nil.
     private mutating func enter(_ i: Int, side: Side, bar: Bar, closeMs: Int64, stop: Double?, target: Double?, reason: String,
-                                votes: [String: Double]) -> String? {
+                                confluence: ConfluenceSignal?) -> String? {
         if let why = entryBlock ?? slotEntryBlock[i] { return why }
         if side == .sell {
             guard config.direction.allowsShort else { return "short entries are off (backtest.direction: \(config.direction.rawValue))" }
@@ -202,6 +203,10 @@ public struct Engine<S: Strategy> {
                 if let k = halts.indices.last, halts[k].endMs == nil { halts[k].endMs = closeMs }
             }
         }
+        // The strategies that voted for it, kept with the trade (attribution); built only for an entry that goes out.
+        let direction: SignalDirection = side == .buy ? .long : .short
+        let votes = confluence?.signals.filter { $0.direction == direction }
+            .reduce(into: [String: Double]()) { $0[$1.strategy] = $1.strength } ?? [:]
         return executor.enter(i, .init(budget: budget, stop: stop, target: target, reason: reason, decisionPrice: bar.close,
                                        votes: votes, sizing: sizing, side: side), atMs: closeMs)
     }

@@ -24,8 +24,10 @@ import Testing
         // The second AddOrder is the first position's stop: it never reaches Kraken.
         let fake = try LiveOrderTests.fake { $0.account.swallowAddOrders = [2] }
         defer { fake.stop() }
+        // 359 bars (9 s of stream): the swallowed stop's reply timeout, deadline and lookup fit
+        // in them with room on a loaded machine (with 200 they once did not, in the full suite).
         let r = try await LiveOrderTests.session(fake, database: Fixtures.scratch("live-lost") + "/live.db", config: try LiveOrderTests.config(),
-                                                 bars: 200, Self.quick)
+                                                 bars: 359, Self.quick)
         let thoughts = try r.ledger.thoughts(limit: 1_000).map(\.message)
         #expect(r.lines.contains { $0.contains("AddOrder np1-0-1-sl1 (stop_loss) has no definite answer") }, "\(r.lines)")
         #expect(thoughts.contains { $0.contains("np1-0-1-sl1 listed nowhere after its deadline: never traded, called rejected") })

@@ -47,6 +47,7 @@ import NovaTestSupport
         let html = try String(contentsOfFile: "\(dir)/report.html", encoding: .utf8)
         for id in HTMLReport.sectionIDs { #expect(html.contains("<section id=\"\(id)\">")) }
         #expect(html.contains("Price: BTC/USD"))
+        #expect(html.contains("<code>novapulse runs export \(a.runID) --signals</code> writes signals.csv"))
         // The report file is the same but for nothing: same inputs, same HTML.
         #expect(html == before["report.html"])
     }

@@ -245,7 +245,7 @@ public struct HTMLReport {
 
     func signalSummary() -> String {
         let m = a.signalSummary
-        var html = "<p>\(m.count) signals, \(m.acted) acted upon, \(m.count - m.acted) not. `novapulse runs export \(a.runID) --signals` writes signals.csv, a row for each.</p>"
+        var html = "<p>\(m.count) signals, \(m.acted) acted upon, \(m.count - m.acted) not. <code>novapulse runs export \(a.runID) --signals</code> writes signals.csv, a row for each.</p>"
         // Grouped by the gate: the reason up to its first number ("confidence 0.47 < 0.55" -> "confidence").
         if !m.refusedByGate.isEmpty {
             html += "<table><tr><th class=\"l\">why not acted upon</th><th>signals</th></tr>"

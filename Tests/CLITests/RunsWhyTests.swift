@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import NovaTestSupport
+
+/// `runs why` and `runs export --signals` through the CLI.
+@Suite struct RunsWhyTests {
+    @Test func answersWhatTheStackSawAndDecided() throws {
+        let ws = Fixtures.scratch("why")
+        let bt = try CLITests.run(["backtest", "--pair", "BTC/USD", "--to", "2023-03-03", "--json"], workspace: ws)
+        #expect(bt.code == 0, "\(bt.stderr)")
+        let runID = (try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as! [String: Any])["run_id"] as! String
+        // The first acted-upon decision, read back through the CLI.
+        let list = try CLITests.run(["runs", "show", runID, "--json"], workspace: ws)
+        #expect(list.code == 0)
+        // signals.csv on request; the summary names the command.
+        #expect(!FileManager.default.fileExists(atPath: ws + "/reports/\(runID)/signals.csv"))
+        #expect((try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as! [String: Any])["signals_export"] as? String
+                == "novapulse runs export \(runID) --signals")
+        let export = try CLITests.run(["runs", "export", String(runID.prefix(25)), "--signals"], workspace: ws)
+        #expect(export.code == 0 && export.stdout.hasPrefix("Wrote ") && export.stdout.contains("reports/\(runID)/signals.csv"), "\(export)")
+        #expect(try CLITests.run(["runs", "export", runID], workspace: ws).code == 2)
+        let csv = try String(contentsOfFile: ws + "/reports/\(runID)/signals.csv", encoding: .utf8).split(separator: "\n")
+        let acted = try #require(csv.dropFirst().first { $0.split(separator: ",")[6] == "1" })
+        let time = String(acted.split(separator: ",")[0])
+        let why = try CLITests.run(["runs", "why", String(runID.prefix(25)), "--at", time], workspace: ws)
+        #expect(why.code == 0, "\(why.stderr)")
+        #expect(why.stdout.contains("Run \(runID) at \(time)"))
+        #expect(why.stdout.contains("decided     enter_long: acted upon"))
+        #expect(why.stdout.contains("confluence of"))
+        let j = try CLITests.run(["runs", "why", runID, "--at", time, "--json"], workspace: ws)
+        let obj = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
+        #expect(obj["exact"] as? Bool == true && (obj["decision"] as? [String: Any])?["acted_upon"] as? Bool == true)
+        #expect(try CLITests.run(["runs", "why", runID, "--at", "yesterday"], workspace: ws).code == 2)
+    }
+}

@@ -122,9 +122,9 @@ public struct Engine<S: Strategy> {
         }
         let position = executor.barClosed(i, bar, atMs: closeMs)
         let action = strategies[i].onBar(bar, position: position)
-        // Looks redundant beside the check below, and is not: returning before the optional is
-        // built saves the 184-byte copy on every quiet bar of a single-rule strategy (measured:
-        // buy_hold replay 0.07 s with it, 0.09-0.10 s without).
+        // A quiet bar of a single-rule strategy returns before any optional is built (the
+        // 184-byte copy on every bar: buy_hold replay 0.07 s with the early return, 0.09-0.10 s
+        // without); `S.makesConfluence` is a static fact the specialised engine folds away.
         if case .none = action {
             // An evaluation no order follows: recorded in the compact form it is stored in
             // (votes without their weight and sentence: no string built per vote).
@@ -280,7 +280,8 @@ public struct Engine<S: Strategy> {
         let out = Array(signals[..<n])
         signals.removeFirst(n)
         signalBase = boundary
-        // Decisions of orders that have ended (filled, or refused and marked) are not marked again.
+        // Decisions of orders that have ended (filled, or refused and marked) are not marked
+        // again, and no index held points below the base (a stale one would stop the draining).
         for i in pairs.indices {
             if let k = entrySignal[i], k < boundary { entrySignal[i] = nil }
             if let k = exitSignal[i], k < boundary { exitSignal[i] = nil }

@@ -34,16 +34,14 @@ extension BacktestRunner {
 
     /// The run's decision feed for the seed's `thought_log`: each entry the risk manager or the
     /// venue refused (category risk, warning), each trade opened and closed (category trade).
-    /// `refused`: the refused entries (from the recorder when the decisions were streamed;
-    /// else from the replay's decisions).
-    static func thoughts(_ replay: ReplayResult, refused: [(timestampMs: Int64, pair: Pair, rejection: String?)]? = nil) -> [ThoughtRecord] {
+    /// `refused`: the refused entries (the recorder's: the decisions left the engine as they settled).
+    static func thoughts(_ replay: ReplayResult, refused: [(timestampMs: Int64, pair: Pair, rejection: String?)]) -> [ThoughtRecord] {
         var out: [(Int64, ThoughtRecord)] = []
         // A refusal inside a halt is summed up by the halt's own two entries (every one of them is
         // still in the run's signals): a year of the full stack refused 124,000 entries in halts.
         let halts = replay.halts
         func inHalt(_ t: Int64) -> Bool { halts.contains { $0.startMs <= t && t < ($0.endMs ?? .max) } }
-        let entries = refused ?? replay.signals.filter { $0.action.isEntry && !$0.actedUpon }.map { ($0.timestampMs, $0.pair, $0.rejection) }
-        for s in entries where !inHalt(s.timestampMs) {
+        for s in refused where !inHalt(s.timestampMs) {
             out.append((s.timestampMs, ThoughtRecord(timestamp: UTCTime.iso(s.timestampMs), category: "risk",
                                                      message: "\(s.pair) entry refused: \(s.rejection ?? "-")", severity: "warning",
                                                      extraJSON: ",\"pair\":\"\(s.pair)\"")))

@@ -97,8 +97,7 @@ public struct BacktestRunner {
                 runID: runID, title: title, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                 equity: replay.equity, benchmark: benchmark,
                 prices: zip(request.pairs, data).map { RunArtifacts.PriceSeries(pair: $0, timestampMs: $1.0.timestampMs, close: $1.0.close) },
-                signals: [], notes: notes, configJSON: configJSON, fingerprints: fingerprints)
-            artifacts.signalSummary = recorder.summary
+                signalSummary: recorder.summary, notes: notes, configJSON: configJSON, fingerprints: fingerprints)
             let legs = ExecutionQuality.legs(trades: replay.trades, pairs: request.pairs, books: books,
                                              marketDataLatencyMs: Int64(config.simulator.marketDataLatencyMs))
             var execution = ExecutionQuality.summary(legs, trades: replay.trades)

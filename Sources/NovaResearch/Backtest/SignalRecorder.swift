@@ -48,7 +48,6 @@ public struct SignalSummary: Sendable, Equatable {
     public var refusedByGate: [String: Int] = [:]
 
     public init() {}
-    public init(_ signals: [SignalEvent]) { for s in signals { add(s) } }
 
     public mutating func add(_ s: SignalEvent) {
         count += 1

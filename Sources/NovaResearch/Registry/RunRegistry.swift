@@ -53,7 +53,9 @@ public struct RunRegistry {
         let equityPoints = try store.equity(runID: r.runID)
         let ts = equityPoints.map(\.timestampMs), equity = equityPoints.map(\.equity)
         let trades = try store.trades(runID: r.runID).map(Self.trade)
-        let signals = try store.signals(runID: r.runID).compactMap(Self.signal)
+        // Counted block by block: a year of decisions is not held to be counted.
+        var signalSummary = SignalSummary()
+        try store.forEachSignalBlock(runID: r.runID) { block in for s in block.compactMap(Self.signal) { signalSummary.add(s) } }
         var notes = run.notes
         var prices: [RunArtifacts.PriceSeries] = []
         var series: [BarSeries] = []
@@ -81,7 +83,7 @@ public struct RunRegistry {
         var artifacts = RunArtifacts(runID: r.runID, title: BacktestRunner.title(strategy: r.strategy, pairs: r.pairs.components(separatedBy: ","),
                                                                        exchange: r.exchange, timeframe: (run.stored["data"] as? [[String: Any]])?.first?["timeframe"] as? String ?? ""),
                             metrics: metrics, trades: trades, equityTimestampMs: ts, equity: equity, benchmark: benchmark, prices: prices,
-                            signals: signals, notes: notes, configJSON: config.map { String(decoding: $0, as: UTF8.self) } ?? "{}",
+                            signalSummary: signalSummary, notes: notes, configJSON: config.map { String(decoding: $0, as: UTF8.self) } ?? "{}",
                             fingerprints: fingerprints)
         artifacts.execution = run.execution
         artifacts.halts = Self.halts(resultsJSON: r.results)

@@ -25,8 +25,8 @@ public struct RunArtifacts: Sendable {
     /// Buy and hold of the same cash, per equity sample (empty when the data is gone).
     public var benchmark: [Double]
     public var prices: [PriceSeries]
-    public var signals: [SignalEvent]
-    /// The report's account of the decisions (from `signals`, or recorded as the run went).
+    /// The report's account of the run's decisions (recorded as the run went, or read back
+    /// from the store block by block): the decisions themselves are in the store.
     public var signalSummary: SignalSummary
     public var notes: [String]
     /// The effective configuration, canonical JSON.
@@ -39,12 +39,11 @@ public struct RunArtifacts: Sendable {
     public var halts: [Halt] = []
 
     public init(runID: String, title: String, metrics: RunMetrics, trades: [Trade], equityTimestampMs: [Int64], equity: [Double],
-                benchmark: [Double], prices: [PriceSeries], signals: [SignalEvent], notes: [String], configJSON: String,
+                benchmark: [Double], prices: [PriceSeries], signalSummary: SignalSummary, notes: [String], configJSON: String,
                 fingerprints: [String: String]) {
         self.runID = runID; self.title = title; self.metrics = metrics; self.trades = trades
         self.equityTimestampMs = equityTimestampMs; self.equity = equity; self.benchmark = benchmark; self.prices = prices
-        self.signals = signals; self.notes = notes; self.configJSON = configJSON; self.fingerprints = fingerprints
-        self.signalSummary = SignalSummary(signals)
+        self.signalSummary = signalSummary; self.notes = notes; self.configJSON = configJSON; self.fingerprints = fingerprints
     }
 }
 

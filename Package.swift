@@ -104,6 +104,7 @@ let package = Package(
             .target(name: "NovaKraken", condition: .when(traits: ["Live"])),
             .target(name: "NovaFakeKraken", condition: .when(traits: ["Live"])),
             .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Live"])),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/NovaLiveBench"),
 
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),

@@ -10,12 +10,14 @@
 //
 //     swift run -c release --traits Live novapulse-live-bench --soak [--book-updates 960] [--pace-ms 0]
 //     swift run -c release --traits Live novapulse-live-bench --orders [--days 1]     (LiveOrdersBench.swift)
+//     swift run -c release --traits Live novapulse-live-bench --restart [--days 30]
 //
 // Soak: one day of bars with N book updates before each (checksummed, about a million frames
 // at the default), flooded through the live wiring with the default stack; resident memory
 // sampled twice a second; the ledger reconciled with the engine at the end.
 #if Live
 import Foundation
+import GRDB
 import NIOPosix
 import NovaConfig
 import NovaCore
@@ -118,6 +120,85 @@ if CommandLine.arguments.contains("--soak") {
         && distinct == rows.count && rows.count == s.tradesOpened && closed.count == s.tradesClosed && rows.count - closed.count == s.openPositions
     print(ok ? "reconciled: no lost or duplicated trade, P&L to the cent" : "NOT RECONCILED")
     exit(ok ? 0 : 1)
+}
+
+/// One session of `--restart` on `dir`'s ledger, its output lines kept.
+func restartSession(_ history: [Bar], _ stream: [Bar], bars: Int, config: NovaPulseConfig, dir: String) async throws -> (LiveSummary, Double, [String]) {
+    var script = FakeKraken.Script()
+    script.history = history
+    script.stream = stream
+    script.barIntervalMs = 0
+    let fake = FakeKraken(script: script)
+    try fake.start()
+    defer { fake.stop() }
+    var options = LiveOptions(pairs: [try Pair(parsing: "BTC/USD")], config: config, databasePath: dir + "/live.db")
+    options.stopAfterBars = bars
+    options.durationMs = 3_600_000
+    final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
+    let lines = Lines()
+    options.output = { line in lines.lock.withLock { lines.all.append(line) } }
+    let http = HTTPClientTransport(group: group)
+    let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
+                                    persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
+    let ledger = LiveLedger(store: try ResultsStore(path: options.databasePath))
+    let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL, ledger: ledger)
+    let start = Date()
+    let summary = try await runtime.run()
+    let seconds = Date().timeIntervalSince(start)
+    await http.shutdown()
+    return (summary, seconds, lines.lock.withLock { lines.all })
+}
+
+// Restart: a flooded session of `days` (the default stack, a checkpoint every 1,440 bars and
+// one at the stop), then restarts on its ledger: from the checkpoint, and with the checkpoint
+// deleted (the whole journal replayed, as before checkpoints). Each restart is a whole
+// session of one live bar; the difference between them is the replay.
+if CommandLine.arguments.contains("--restart") {
+    let (history, stream) = try market()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("np-live-restart-\(UUID().uuidString)").path
+    var config = try ConfigLoader.load(path: nil, params: [], strategy: "confluence")
+    config.live.checkpointBars = 1440
+    let live = Array(stream.dropLast(3))
+    let (first, firstSeconds, _) = try await restartSession(history, live, bars: live.count - 1, config: config, dir: dir)
+    let ledger = LiveLedger(store: try ResultsStore(path: dir + "/live.db"))
+    let rows = try ledger.journalCount()
+    let size = try ledger.checkpoint()?.state.count ?? 0
+    if let path = ProcessInfo.processInfo.environment["NOVAPULSE_DUMP_CHECKPOINT"], let c = try ledger.checkpoint() {
+        try ZstdFrame.decompress(c.state).write(to: URL(fileURLWithPath: path))
+    }
+    print("first session: \(first.liveBars) live bars flooded in \(String(format: "%.1f", firstSeconds)) s, \(first.checkpoints) checkpoints; "
+          + "journal \(rows) rows, checkpoint \(size / 1024) KiB compressed")
+    // REST now holds the last 720 bars up to the newest the first session saw, and 3 newer.
+    let seen = history + live[..<(first.liveBars)]
+    let rest = Array(seen.suffix(720)), next = Array(stream[first.liveBars...].prefix(3))
+    print("| restart | live bars replayed | replay inputs | whole restart session |")
+    print("|---|---|---|---|")
+    for round in 0..<3 {
+        for from in ["checkpoint", "whole journal"] {
+            if from == "whole journal" || round > 0 {
+                // Each restart writes its own checkpoint at its stop: put the first one back,
+                // or none, so every round starts from the same journal.
+                let queue = try DatabaseQueue(path: dir + "/live.db")
+                try await queue.write { db in
+                    try db.execute(sql: "DELETE FROM live_checkpoint")
+                    try db.execute(sql: "DELETE FROM live_journal WHERE seq > ?", arguments: [rows])
+                    if from == "checkpoint" { try db.execute(sql: "INSERT INTO live_checkpoint SELECT * FROM saved_checkpoint") }
+                }
+                try queue.close()
+            } else {
+                let queue = try DatabaseQueue(path: dir + "/live.db")
+                try await queue.write { db in try db.execute(sql: "CREATE TABLE saved_checkpoint AS SELECT * FROM live_checkpoint") }
+                try queue.close()
+            }
+            let (s, seconds, lines) = try await restartSession(rest, next, bars: 1, config: config, dir: dir)
+            let resumed = lines.first { $0.hasPrefix("resumed") } ?? "?"
+            let inputs = resumed.range(of: "and the ").map { String(resumed[$0.upperBound...].prefix { $0 != " " }) } ?? "\(rows)"
+            print("| \(from) | \(s.replayedBars) | \(inputs) | \(String(format: "%.2f", seconds)) s |")
+        }
+    }
+    try? FileManager.default.removeItem(atPath: dir)
+    try await group.shutdownGracefully()
+    exit(0)
 }
 
 if CommandLine.arguments.contains("--orders") {

@@ -37,6 +37,7 @@ public enum ConfigValidator {
         }
         check(l.reconnectMaxS >= l.reconnectMinS && l.reconnectMaxS <= 3_600, "live.reconnect_max_s", l.reconnectMaxS,
               "at least reconnect_min_s (\(l.reconnectMinS)), at most 3600")
+        check((0...1_000_000).contains(l.checkpointBars), "live.checkpoint_bars", l.checkpointBars, "0 (none) to 1000000 bars")
         check(["cancel", "adopt"].contains(l.unknownOrders), "live.unknown_orders", l.unknownOrders, "cancel or adopt")
         for (name, v) in [("kraken", c.venues.kraken), ("coinbase", c.venues.coinbase)] {
             for (key, url, schemes) in [("rest_url", v.restURL, ["http", "https"]), ("ws_url", v.wsURL, ["ws", "wss"]), ("ws_auth_url", v.wsAuthURL, ["ws", "wss"])] {

@@ -270,11 +270,14 @@ public struct NovaPulseConfig: Codable, Sendable, Equatable {
         public var reconnectMaxS = 5.0
         /// How often the terminal gets a status line (connection, last bars, equity, positions).
         public var statusLineS = 60.0
+        /// Live bars between checkpoints of the engine's state (a restart replays only the
+        /// journal after the newest one); one is also written at a clean stop. 0: none.
+        public var checkpointBars = 1440
         enum CodingKeys: String, CodingKey {
             case statusPort = "status_port", warmupBars = "warmup_bars", silentConnectionS = "silent_connection_s"
             case silentSubscriptionS = "silent_subscription_s", staleDataS = "stale_data_s", reconcileOrdersS = "reconcile_orders_s"
             case reconcileBalancesS = "reconcile_balances_s", unknownOrders = "unknown_orders", reconnectMinS = "reconnect_min_s"
-            case reconnectMaxS = "reconnect_max_s", statusLineS = "status_line_s"
+            case reconnectMaxS = "reconnect_max_s", statusLineS = "status_line_s", checkpointBars = "checkpoint_bars"
         }
         public init() {}
     }

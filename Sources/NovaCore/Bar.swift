@@ -1,7 +1,7 @@
 /// One OHLCV bar. `timestampMs` is its open time (ms since the epoch, UTC); it closes at
 /// `timestampMs + timeframe`. The engine, venues and strategies all see bars as this value;
 /// the market-data layer stores many of them as columns (`BarSeries`).
-public struct Bar: Sendable, Equatable {
+public struct Bar: Sendable, Equatable, Codable {
     public var timestampMs: Int64
     public var open: Double
     public var high: Double

@@ -58,3 +58,19 @@ public struct Pair: Hashable, Sendable, Codable, CustomStringConvertible, Compar
         try container.encode(description)
     }
 }
+
+/// A pair as a dictionary key in Codable output (`{"BTC/USD": ...}` rather than an array of
+/// alternating keys and values in hash order): a checkpoint of the same state is the same text.
+extension Pair: CodingKeyRepresentable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    public var codingKey: any CodingKey { Key(stringValue: description) }
+    public init?<T: CodingKey>(codingKey: T) {
+        guard let pair = try? Pair(parsing: codingKey.stringValue) else { return nil }
+        self = pair
+    }
+}

@@ -1,5 +1,5 @@
 /// What a strategy sees of the position in its pair.
-public enum PositionState: Sendable, Equatable {
+public enum PositionState: Sendable, Equatable, Codable {
     case flat
     case long(entryPrice: Double)
     /// A short sold on margin (`backtest.direction` short or both, on a venue with margin).

@@ -13,7 +13,7 @@ import NovaVenue
 /// breakeven, a missing stop, an unfilled limit entry), the strategy sees the bar and its
 /// position, and an entry it asks for goes through the risk manager (sizing and gates) to the
 /// executor. Orders decided on a close fill from the next bar on: no lookahead.
-public struct Engine<S: Strategy> {
+public struct Engine<S: Strategy>: Codable {
     public let pairs: [Pair]
     public let config: EngineConfig
     public private(set) var executor: Executor
@@ -296,6 +296,13 @@ public struct Engine<S: Strategy> {
         let e = executor.markEquity()
         equity.append(e)
         risk.observeEquity(e)
+    }
+
+    /// `recordEquity` without keeping the point: the marks and the risk manager's view are
+    /// the same, but no series grows. A live session, which runs for months, keeps its equity
+    /// in the ledger, not in the engine (nor in its checkpoints).
+    public mutating func markEquity() {
+        risk.observeEquity(executor.markEquity())
     }
 
     /// Exits every open position now (the operator's close-all); returns the slots that had

@@ -12,14 +12,14 @@ import NovaVenue
 /// Reads of the engine's books go straight through: `session.trades`, `session.cash`, ...
 @dynamicMemberLookup
 public struct Session<V: Venue, S: Strategy> {
-    public private(set) var engine: Engine<S>
+    public internal(set) var engine: Engine<S>
     public var venue: V
     public let clock: any Clock
     /// The replay clock, when this session replays data (the backtest moves it).
     public let replayClock: ReplayClock?
     private var answers: [VenueEvent] = []
     private var venueEvents: [VenueEvent] = []
-    private var nextPositionCheckMs = Int64.min
+    var nextPositionCheckMs = Int64.min
     private let positionCheckIntervalMs: Int64
 
     public init(venue: V, pairs: [Pair], config: EngineConfig, clock: any Clock = ReplayClock(), makeStrategy: () -> S) {
@@ -121,4 +121,6 @@ public struct Session<V: Venue, S: Strategy> {
     /// See `Engine.drainSettledSignals`.
     public mutating func drainSettledSignals(all: Bool = false) -> [SignalEvent] { engine.drainSettledSignals(all: all) }
     public mutating func recordEquity(atMs t: Int64) { engine.recordEquity(atMs: t) }
+    /// See `Engine.markEquity`.
+    public mutating func markEquity() { engine.markEquity() }
 }

@@ -5,7 +5,7 @@
 /// and reconciliation finds an order whose submit went unanswered by this id.
 public enum ClientOrderID {
     /// The leg of a position an order serves.
-    public enum Leg: String, Sendable {
+    public enum Leg: String, Sendable, Codable, CodingKeyRepresentable {
         case entry = "en", stop = "sl", target = "tp", tier = "t", exit = "x", endOfData = "eod"
     }
 

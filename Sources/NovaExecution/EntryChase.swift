@@ -5,7 +5,7 @@ import NovaVenue
 /// the venue confirms the cancel, placed again at that close, up to `attempts` times, then as a
 /// market order. The replacement waits for the confirmation: a limit that fills while its
 /// cancel is on the way is an entry, not a reason for a second one.
-public struct EntryChase: Sendable, Equatable {
+public struct EntryChase: Sendable, Equatable, Codable {
     /// Attempts made so far (0: a market entry, no chase).
     public var attempt = 0
     /// The quote budget of the entry, fee included, that every attempt spends.
@@ -15,7 +15,7 @@ public struct EntryChase: Sendable, Equatable {
     /// A replacement is due once the venue confirms the cancel: at this price (nil: market).
     public var replacement: Replacement?
 
-    public struct Replacement: Sendable, Equatable {
+    public struct Replacement: Sendable, Equatable, Codable {
         public var limitPrice: Double?
         public var atMs: Int64
     }
@@ -54,7 +54,7 @@ public struct EntryChase: Sendable, Equatable {
 
 /// Typed exit retries: a transient refusal (rate limit, outage) is sent again at once, up to
 /// `limit` times; a permanent one (invalid order, funds, authentication) is not.
-public struct ExitRetry: Sendable, Equatable {
+public struct ExitRetry: Sendable, Equatable, Codable {
     public var count = 0
     public init() {}
 

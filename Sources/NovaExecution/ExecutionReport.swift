@@ -2,7 +2,7 @@ import NovaCore
 
 /// What the executor tells the engine after an event, for the strategies, the risk manager
 /// and the signal journal. Drained by the engine after every call.
-public enum ExecutionReport: Sendable, Equatable {
+public enum ExecutionReport: Sendable, Equatable, Codable {
     /// An entry the engine asked for ended without a position: the venue refused it (at once
     /// or later) or cancelled it unfilled. `message` says which and why.
     case entryFailed(slot: Int, message: String)

@@ -3,7 +3,7 @@ import NovaVenue
 
 extension Executor {
     /// What the engine decided for an entry, with its sizing done.
-    public struct EntryOrder: Sendable {
+    public struct EntryOrder: Sendable, Codable {
         public var budget: Double
         public var stop: Double?
         public var target: Double?

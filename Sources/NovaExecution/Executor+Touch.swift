@@ -3,7 +3,7 @@ import NovaVenue
 
 /// A take-profit (or smart-exit tier) the engine keeps instead of resting it at the venue
 /// (`EngineConfig.takeProfitOnTouch`).
-struct TouchTarget: Equatable {
+struct TouchTarget: Equatable, Codable {
     var price: Double
     /// Units to sell; nil: everything held (the single take-profit).
     var units: Double?

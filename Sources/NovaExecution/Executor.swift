@@ -11,7 +11,7 @@ import NovaVenue
 /// The jobs are in extensions, one file each: entries and the limit chase
 /// (`Executor+Entry.swift`), exits and their retries (`Executor+Exit.swift`), protection: stop,
 /// target, smart-exit tiers, breakeven and trailing (`Executor+Protection.swift`).
-public struct Executor: Sendable {
+public struct Executor: Sendable, Codable {
     public let config: EngineConfig
     public let profile: VenueProfile
     public let pairs: [Pair]
@@ -42,7 +42,7 @@ public struct Executor: Sendable {
     /// The venue's last reported free balances by asset (live reconciliation).
     public internal(set) var venueBalances: [String: Double] = [:]
 
-    enum SlotState: Equatable {
+    enum SlotState: Equatable, Codable {
         case flat
         case entering(OrderID)
         /// A position is open, long or short (`trades[trade].side`).
@@ -53,7 +53,7 @@ public struct Executor: Sendable {
     }
 
     /// The entry the engine decided, kept until the trade opens.
-    struct PendingEntry {
+    struct PendingEntry: Codable {
         /// Buy for a long, sell for a short: the side of the entry, and of the position after.
         var side = Side.buy
         /// What each entry order asks for (a short is sized in base units: Kraken takes no
@@ -68,7 +68,7 @@ public struct Executor: Sendable {
         var sizing: SizingTag?
     }
 
-    struct Slot {
+    struct Slot: Codable {
         var state: SlotState = .flat
         var lastClose = Double.nan
         var lastTimestampMs: Int64 = 0
@@ -104,7 +104,7 @@ public struct Executor: Sendable {
         var touchOrder: OrderID?
     }
 
-    struct ExitFills {
+    struct ExitFills: Codable {
         var units = 0.0
         var notional = 0.0
         var fees = 0.0

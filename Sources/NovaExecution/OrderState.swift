@@ -30,7 +30,7 @@ public enum OrderState: String, Sendable, Equatable, Codable {
 }
 
 /// One order the executor placed, with what the venue has said about it so far.
-public struct TrackedOrder: Sendable, Equatable {
+public struct TrackedOrder: Sendable, Equatable, Codable {
     public var request: OrderRequest
     /// The strategy slot (pair and strategy instance) it belongs to.
     public var slot: Int
@@ -48,14 +48,14 @@ public struct TrackedOrder: Sendable, Equatable {
 }
 
 /// The executor's books of orders: a state machine per order, fed by venue events.
-public struct OrderTracker: Sendable {
+public struct OrderTracker: Sendable, Codable {
     public private(set) var orders: [OrderID: TrackedOrder] = [:]
     private var byClientID: [String: OrderID] = [:]
 
     public init() {}
 
     /// What an event did to an order.
-    public enum Transition: Sendable, Equatable {
+    public enum Transition: Sendable, Equatable, Codable {
         case accepted
         /// A fill to apply to cash and position (also for an order that is pending cancel).
         case fill(Fill)

@@ -4,7 +4,7 @@ import NovaCore
 /// long) or the lowest (a short, mirrored). Pure, so its rules are checked by hand in tests. A
 /// long's stop only ever moves up and never to or above the current price; a short's only
 /// down and never to or below it (that stop would fill at once).
-public struct StopPolicy: Sendable, Equatable {
+public struct StopPolicy: Sendable, Equatable, Codable {
     /// Move the stop to the entry once the high reaches entry + this many R (R = entry -
     /// initial stop); 0 disables.
     public var breakevenAtR: Double

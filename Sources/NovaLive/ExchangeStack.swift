@@ -8,10 +8,13 @@ import NovaVenue
 /// kept for the runtime, which hands it to the exchange's `OrderAdapter`; the exchange's
 /// answers come back later through `ExchangeStack.venue`. The engine and the executor are the
 /// very ones of paper and backtest: only this seam differs.
-struct ExchangeVenue: Venue {
+struct ExchangeVenue: Venue, Codable {
     final class Outbox { var commands: [VenueCommand] = [] }
     let profile: VenueProfile
+    /// Commands not yet handed to the runtime: empty between turns, so not checkpointed.
     let outbox = Outbox()
+    init(profile: VenueProfile) { self.profile = profile }
+    private enum CodingKeys: String, CodingKey { case profile }
     mutating func submit(_ order: OrderRequest, events: inout [VenueEvent]) { outbox.commands.append(.submit(order)) }
     mutating func cancel(_ id: OrderID, atMs: Int64, events: inout [VenueEvent]) { outbox.commands.append(.cancel(id, atMs: atMs)) }
 }

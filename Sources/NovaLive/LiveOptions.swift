@@ -54,6 +54,8 @@ public struct LiveSummary: Sendable, Equatable {
     /// Positions open after the replay: the last session's, carried on.
     public var restoredPositions = 0
     public var liveBars = 0
+    /// Checkpoints of the engine's state written (`live.checkpoint_bars`, and one at the stop).
+    public var checkpoints = 0
     public var decisions = 0
     public var tradesOpened = 0
     public var tradesClosed = 0

@@ -40,7 +40,7 @@ extension LiveRuntime {
         let wasStale = cursor.staleBlocked[i]
         if wasStale { entries.append(.slotBlock(slot: i, nil)) }
         journal(entries)
-        let decided = stack.signals.count
+        let decided = stack.signalCount
         stack.bar(i, bar)
         stack.recordEquity(atMs: bar.timestampMs)
         if frameReceivedNs != 0 {
@@ -48,7 +48,7 @@ extension LiveRuntime {
             // the venue (the simulator in paper).
             let ns = DispatchTime.now().uptimeNanoseconds &- frameReceivedNs
             summary.barLatency.record(ns)
-            if stack.signals.count > decided, stack.signals.last?.actedUpon == true { summary.orderLatency.record(ns) }
+            if stack.signalCount > decided, stack.signals.last?.actedUpon == true { summary.orderLatency.record(ns) }
         }
         summary.liveBars += 1
         if wasStale {
@@ -60,6 +60,7 @@ extension LiveRuntime {
         // before the journal write refetches the bar and writes each row again, once.
         persist(stack, at: bar.timestampMs + 60_000)
         flushJournal()
+        checkpointDue()
         log.write("bar closed", logger: "live", ["pair": pair.description, "close": bar.close, "time": UTCTime.iso(bar.timestampMs)])
     }
 

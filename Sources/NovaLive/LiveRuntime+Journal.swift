@@ -26,7 +26,10 @@ extension LiveRuntime {
     static let warmingUp = "warming up: the stack is being primed with REST history"
 
     /// Queues `entries` (in the order they are applied) for `flushJournal`.
-    func journal(_ entries: [JournalEntry]) { cursor.pending += entries }
+    func journal(_ entries: [JournalEntry]) {
+        for case .bar in entries { journalBars += 1 }
+        cursor.pending += entries
+    }
 
     /// Writes the queued entries in one transaction. It runs at the end of every actor turn
     /// that applied an input, after the decision: the disk never delays a decision. A crash
@@ -43,26 +46,26 @@ extension LiveRuntime {
     /// The journal this session resumes, nil when it starts a new one. A journal written
     /// under another configuration or other pairs is refused unless `--fresh` says to start
     /// over, which marks the positions it left open as cancelled.
-    func journalToResume() throws -> [JournalEntry]? {
+    func journalToResume() throws -> JournalResume? {
         let fingerprint = JournalEntry.fingerprint(options.config, pairs: options.pairs)
-        let rows = try ledger.journal()
+        let rows = try ledger.journalCount()
         let stored = try ledger.state("journal_fingerprint")
-        if rows.isEmpty || options.fresh || stored != fingerprint {
-            if !rows.isEmpty && !options.fresh {
+        if rows == 0 || options.fresh || stored != fingerprint {
+            if rows > 0 && !options.fresh {
                 let open = try ledger.trades(status: "open").count
                 throw LiveError.refused("""
                     \(options.databasePath) holds a session journaled with another configuration or other pairs \
-                    (\(rows.count) inputs, \(open) open position\(open == 1 ? "" : "s")): run with the same --config, --param, \
+                    (\(rows) inputs, \(open) open position\(open == 1 ? "" : "s")): run with the same --config, --param, \
                     --strategy and --pair to resume it, or add --fresh to start a new journal (its open positions are marked cancelled)
                     """)
             }
             // Open rows no journal can rebuild (--fresh, or a ledger older than the journal)
             // are marked cancelled: /positions shows only what this session holds.
-            let orphans = rows.isEmpty ? try ledger.trades(status: "open").count : 0
-            if !rows.isEmpty || orphans > 0 {
-                let n = try ledger.resetJournal(note: rows.isEmpty ? "not restorable: opened by a session that kept no journal"
-                                                                   : "abandoned: --fresh started a new journal")
-                let line = (rows.isEmpty ? "no journal to resume" : "--fresh: a new journal")
+            let orphans = rows == 0 ? try ledger.trades(status: "open").count : 0
+            if rows > 0 || orphans > 0 {
+                let n = try ledger.resetJournal(note: rows == 0 ? "not restorable: opened by a session that kept no journal"
+                                                                : "abandoned: --fresh started a new journal")
+                let line = (rows == 0 ? "no journal to resume" : "--fresh: a new journal")
                     + "; \(n) open position\(n == 1 ? "" : "s") of the ledger marked cancelled"
                 options.output(line)
                 try thought("system", line, severity: "warning")
@@ -78,15 +81,53 @@ extension LiveRuntime {
         let epoch = try Int(ledger.state("journal_epoch") ?? "") ?? 1
         tradeIDPrefix = epoch <= 1 ? "" : "S\(epoch)-"
         journalEpoch = epoch
-        do { return try rows.map(JournalEntry.init) } catch {
-            throw LiveError.refused("\(options.databasePath): \(error); add --fresh to start a new journal")
-        }
+        return try resumeEntries(fingerprint: fingerprint)
     }
 
     /// Rebuilds the last session's engine state by replaying its journal into `stack`. The
     /// ledger is then brought in line with the rebuilt trades, quietly (they were reported
     /// when they happened).
-    func replay(_ entries: [JournalEntry], into stack: any LiveStack) {
+    /// From the checkpoint when there is one: restored, then the journal after it; a
+    /// checkpoint that cannot be read is said, and the whole journal replayed instead.
+    func replay(_ resume: JournalResume, into stack: any LiveStack) throws {
+        var from = ""
+        if let c = resume.checkpoint {
+            do {
+                try restore(c, into: stack)
+                apply(resume.entries, to: stack)
+                from = ", from its checkpoint of \(c.writtenAt) and the \(resume.entries.count) input\(resume.entries.count == 1 ? "" : "s") after it"
+            } catch {
+                let line = "the journal's checkpoint of \(c.writtenAt) cannot be used (\(error)): replaying the whole journal"
+                options.output(line)
+                try? thought("system", line, severity: "warning")
+                replayFromStart(try readJournal(after: 0), into: stack)
+            }
+        } else {
+            replayFromStart(resume.entries, into: stack)
+        }
+        summary.replayedBars = journalBars
+        signalsWritten = stack.signalCount
+        for t in stack.trades {
+            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
+            written[t.tradeID] = Self.ledgerKey(t)
+            writer.write("trade \(row.tradeID)") { try $0.upsertTrade(row) }
+        }
+        let open = stack.trades.filter(\.isOpen)
+        summary.restoredPositions = open.count
+        var line = "resumed from the journal: \(summary.warmupBars) warm-up and \(summary.replayedBars) live bars\(from.isEmpty ? " replayed" : from), "
+            + "equity \(String(format: "%.2f", stack.equity)), \(open.count) open position\(open.count == 1 ? "" : "s")"
+        if !open.isEmpty {
+            line += ": " + open.map { t in
+                Self.positionText(t) + (t.stopLoss.map { ", stop \($0)" } ?? "") + " (\(tradeIDPrefix)\(t.tradeID))"
+            }.joined(separator: "; ")
+        }
+        options.output(line)
+        try? thought("system", line)
+    }
+
+    /// The warm-up, then every input, into a fresh stack.
+    private func replayFromStart(_ entries: [JournalEntry], into stack: any LiveStack) {
+        journalBars = 0
         stack.blockEntries(Self.warmingUp)
         var history: [[Bar]] = options.pairs.map { _ in [] }
         var rest = entries[...]
@@ -95,7 +136,13 @@ extension LiveRuntime {
             rest = rest.dropFirst()
         }
         prime(stack, history)
-        for e in rest {
+        stack.drainSettledSignals()
+        apply(rest, to: stack)
+    }
+
+    /// Journaled inputs into the stack, as they were applied.
+    private func apply(_ entries: some Collection<JournalEntry>, to stack: any LiveStack) {
+        for e in entries {
             switch e {
             case .warm: break
             case .bar(let s, let b):
@@ -104,7 +151,8 @@ extension LiveRuntime {
                 stack.recordEquity(atMs: b.timestampMs)
                 lastBarMs[s] = b.timestampMs
                 lastBars[s] = b
-                summary.replayedBars += 1
+                journalBars += 1
+                stack.drainSettledSignals()     // written by the last process: held no longer
             case .book(let s, let a):
                 guard options.pairs.indices.contains(s) else { continue }
                 stack.book(s, a)
@@ -127,23 +175,6 @@ extension LiveRuntime {
             // The orders these inputs led to were sent by the last process: not again.
             _ = stack.takeCommands()
         }
-        signalsWritten = stack.signals.count
-        for t in stack.trades {
-            let row = LiveLedgerRows.row(t, mode: options.mode.rawValue, idPrefix: tradeIDPrefix)
-            written[t.tradeID] = Self.ledgerKey(t)
-            writer.write("trade \(row.tradeID)") { try $0.upsertTrade(row) }
-        }
-        let open = stack.trades.filter(\.isOpen)
-        summary.restoredPositions = open.count
-        var line = "resumed from the journal: \(summary.warmupBars) warm-up and \(summary.replayedBars) live bars replayed, "
-            + "equity \(String(format: "%.2f", stack.equity)), \(open.count) open position\(open.count == 1 ? "" : "s")"
-        if !open.isEmpty {
-            line += ": " + open.map { t in
-                Self.positionText(t) + (t.stopLoss.map { ", stop \($0)" } ?? "") + " (\(tradeIDPrefix)\(t.tradeID))"
-            }.joined(separator: "; ")
-        }
-        options.output(line)
-        try? thought("system", line)
     }
 
     /// Bars that closed while no session ran, from REST history, handled as live bars (a stop

@@ -9,9 +9,11 @@ extension LiveRuntime {
     /// New decisions and every trade that changed go to the ledger writer (off the actor, in
     /// order); the lines for the terminal go out now.
     func persist(_ stack: any LiveStack, at ms: Int64) {
+        // `signalsWritten` counts every decision written; the stack holds the last ones.
         let signals = stack.signals
-        if signals.count > signalsWritten {
-            for s in signals[signalsWritten...] {
+        let held = stack.signalCount - signals.count
+        if stack.signalCount > signalsWritten {
+            for s in signals[(signalsWritten - held)...] {
                 summary.decisions += 1
                 let line = "\(UTCTime.iso(s.timestampMs)) \(s.pair) \(s.action.rawValue) \(s.strategy) strength \(String(format: "%.2f", s.strength))"
                     + (s.actedUpon ? " -> order" : " refused: \(s.rejection ?? "")")
@@ -23,8 +25,9 @@ extension LiveRuntime {
                                         confluenceCount: count, confidence: confidence, actedUpon: acted, metadata: meta)
                 }
             }
-            signalsWritten = signals.count
+            signalsWritten = stack.signalCount
         }
+        stack.drainSettledSignals()
         let trades = stack.trades
         for t in trades[min(settledTrades, trades.count)...] {
             // The row (with its metadata JSON) is built only for a trade that changed.

@@ -74,6 +74,11 @@ public actor LiveRuntime {
     /// Trades before this index are closed and written: persist looks at the rest only.
     var settledTrades = 0
     var signalsWritten = 0
+    /// Live bars in the journal (this session's and those it resumed).
+    var journalBars = 0
+    var barsSinceCheckpoint = 0
+    /// A checkpoint failed to encode (said once).
+    var checkpointFailed = false
     var lastBarMs: [Int64]
     /// Each pair's newest closed bar (the feed's starting point).
     var lastBars: [Bar?]
@@ -174,7 +179,7 @@ public actor LiveRuntime {
         }
         self.stack = stack
         if let resume {
-            replay(resume, into: stack)
+            try replay(resume, into: stack)
             resumedOrders = stack.liveOrders
             primed = true
             refreshEntryBlock()
@@ -185,7 +190,7 @@ public actor LiveRuntime {
             prime(stack, history)
             primed = true
             refreshEntryBlock()
-            signalsWritten = stack.signals.count
+            signalsWritten = stack.signalCount
             let warm = "warm-up: \(summary.warmupBars) bars of REST history (\(history.map { "\($0.count)" }.joined(separator: "+")))"
             options.output(warm)
             try thought("system", warm)
@@ -305,6 +310,7 @@ public actor LiveRuntime {
         if let stack {
             persist(stack, at: wall.nowMs())
             flushJournal()      // an entry's book, if a trade opened in the drain
+            if primed { writeCheckpoint() }     // the next session starts from here
             summary.equity = stack.equity
             let closed = stack.trades.filter { !$0.isOpen }
             summary.realizedPnl = closed.reduce(0) { $0 + ($1.pnl ?? 0) }

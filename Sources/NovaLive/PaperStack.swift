@@ -1,3 +1,4 @@
+import Foundation
 import NovaBacktest
 import NovaConfig
 import NovaCore
@@ -18,7 +19,13 @@ protocol LiveStack: AnyObject {
     func closeAll() -> [(slot: Int, reason: String)]
     func components(slot: Int) -> [StrategyComponent]
     var trades: [Trade] { get }
+    /// Decisions held: those not yet settled, and the settled ones until `drainSettledSignals`.
     var signals: [SignalEvent] { get }
+    /// Decisions ever made (held or drained): `signals` are the last of them.
+    var signalCount: Int { get }
+    /// Drops the decisions whose fate can no longer change (the runtime has written them):
+    /// what the engine holds, and checkpoints, stay small however long the session.
+    func drainSettledSignals()
     var equity: Double { get }
     var cash: Double { get }
     var peakEquity: Double { get }
@@ -29,6 +36,14 @@ protocol LiveStack: AnyObject {
     func takeCommands() -> [VenueCommand]
     /// Orders the engine holds as working (live mode: after a replay, to look up at the exchange).
     var liveOrders: [ResumedOrder] { get }
+    /// The whole state as data (the live checkpoint, `Session+Checkpoint`).
+    func checkpoint() throws -> Data
+    /// Puts a fresh stack of the same configuration in a checkpoint's state. On a decoding
+    /// error nothing has changed: the caller replays the journal instead.
+    func restore(_ data: Data) throws
+    /// The whole state's values (engine, venue, clock, peak), for tests that compare a
+    /// restored stack with the one its checkpoint was taken from, private fields included.
+    var stateValues: [Any] { get }
 }
 
 extension LiveStack {
@@ -52,10 +67,13 @@ extension SessionStack {
     func components(slot: Int) -> [StrategyComponent] { session.components(slot: slot) }
     var trades: [Trade] { session.trades }
     var signals: [SignalEvent] { session.signals }
+    var signalCount: Int { session.engine.signalCount }
+    func drainSettledSignals() { _ = session.drainSettledSignals() }
     var equity: Double { session.currentEquity }
     var cash: Double { session.cash }
+    /// Marks equity (the risk manager's drawdown and the peak); the series is the ledger's.
     func recordEquity(atMs t: Int64) {
-        session.recordEquity(atMs: t)
+        session.markEquity()
         peakEquity = max(peakEquity, session.currentEquity)
     }
 }
@@ -76,6 +94,24 @@ final class PaperStack<S: Strategy>: SessionStack {
 
     func bar(_ slot: Int, _ bar: Bar) { session.onBar(pairIndex: slot, bar) }
     func book(_ slot: Int, _ analysis: OrderBookAnalysis?) { session.bookUpdated(pairIndex: slot, analysis) }
+}
+
+/// What a stack's checkpoint holds: its session and the equity peak (for the drawdown).
+struct StackCheckpoint<V: Venue & Codable, S: Strategy>: Codable {
+    var session: SessionCheckpoint<V, S>
+    var peakEquity: Double
+}
+
+extension SessionStack where V: Codable {
+    func checkpoint() throws -> Data {
+        try CheckpointCoding.encoder().encode(StackCheckpoint(session: session.checkpoint, peakEquity: peakEquity))
+    }
+    func restore(_ data: Data) throws {
+        let c = try CheckpointCoding.decoder().decode(StackCheckpoint<V, S>.self, from: data)
+        session.restore(c.session)
+        peakEquity = c.peakEquity
+    }
+    var stateValues: [Any] { [session.engine, session.venue, session.clock.nowMs(), peakEquity] }
 }
 
 /// Builds the stack for the configured strategy (the catalog's visitor picks the type).

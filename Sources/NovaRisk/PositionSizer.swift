@@ -18,7 +18,7 @@ import NovaCore
 /// 6. Caps: at most `maxPositionPct` of equity and the cash available (fee included); then the
 ///    venue's lot rules: units rounded down to `unitIncrement`, refused under `minUnits` or
 ///    `minCost`.
-public struct PositionSizer: Sendable {
+public struct PositionSizer: Sendable, Codable {
     public struct Config: Codable, Sendable, Equatable {
         public var riskPerTrade = 0.01
         public var maxPositionPct = 0.25
@@ -41,10 +41,53 @@ public struct PositionSizer: Sendable {
             case highVolFactor = "high_vol_factor", lowVolFactor = "low_vol_factor", streakLength = "streak_length"
             case lossStreakFactor = "loss_streak_factor", winStreakFactor = "win_streak_factor"
         }
+        /// Fields set from other sections: written only in a checkpoint (`CodingUserInfoKey.checkpoint`).
+        private enum CheckpointKeys: String, CodingKey { case riskPerTrade, maxPositionPct }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&kellyFraction, .kellyFraction)
+            try c.update(&kellyMinTrades, .kellyMinTrades)
+            try c.update(&kellyLookback, .kellyLookback)
+            try c.update(&drawdownStart, .drawdownStart)
+            try c.update(&drawdownFull, .drawdownFull)
+            try c.update(&drawdownMinFactor, .drawdownMinFactor)
+            try c.update(&highVolFactor, .highVolFactor)
+            try c.update(&lowVolFactor, .lowVolFactor)
+            try c.update(&streakLength, .streakLength)
+            try c.update(&lossStreakFactor, .lossStreakFactor)
+            try c.update(&winStreakFactor, .winStreakFactor)
+            if decoder.isCheckpoint {
+                let x = try decoder.container(keyedBy: CheckpointKeys.self)
+                try x.update(&riskPerTrade, .riskPerTrade)
+                try x.update(&maxPositionPct, .maxPositionPct)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kellyFraction, forKey: .kellyFraction)
+            try c.encode(kellyMinTrades, forKey: .kellyMinTrades)
+            try c.encode(kellyLookback, forKey: .kellyLookback)
+            try c.encode(drawdownStart, forKey: .drawdownStart)
+            try c.encode(drawdownFull, forKey: .drawdownFull)
+            try c.encode(drawdownMinFactor, forKey: .drawdownMinFactor)
+            try c.encode(highVolFactor, forKey: .highVolFactor)
+            try c.encode(lowVolFactor, forKey: .lowVolFactor)
+            try c.encode(streakLength, forKey: .streakLength)
+            try c.encode(lossStreakFactor, forKey: .lossStreakFactor)
+            try c.encode(winStreakFactor, forKey: .winStreakFactor)
+            if encoder.isCheckpoint {
+                var x = encoder.container(keyedBy: CheckpointKeys.self)
+                try x.encode(riskPerTrade, forKey: .riskPerTrade)
+                try x.encode(maxPositionPct, forKey: .maxPositionPct)
+            }
+        }
     }
 
     /// The venue's order-size rules for a pair.
-    public struct LotRules: Sendable, Equatable {
+    public struct LotRules: Sendable, Equatable, Codable {
         public var unitIncrement: Double
         public var minUnits: Double
         public var minCost: Double
@@ -56,7 +99,7 @@ public struct PositionSizer: Sendable {
     }
 
     /// What the sizer knows of the account and the market at decision time.
-    public struct Context: Sendable {
+    public struct Context: Sendable, Codable {
         public var equity: Double
         public var peakEquity: Double
         public var cash: Double
@@ -78,7 +121,7 @@ public struct PositionSizer: Sendable {
     }
 
     /// The size and every factor that shaped it.
-    public struct Decision: Sendable, Equatable {
+    public struct Decision: Sendable, Equatable, Codable {
         public var units: Double
         public var notional: Double
         /// Equity lost if the stop is hit (before fees).

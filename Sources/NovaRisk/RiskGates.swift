@@ -4,7 +4,7 @@ import NovaCore
 /// The checks a signal must pass before the executor may open a position, as the seed's
 /// RiskManager and TradeExecutor apply them. Each failing check names itself and its numbers;
 /// all failures are reported (the first is the one a run records as the reason).
-public struct RiskGates: Sendable {
+public struct RiskGates: Sendable, Codable {
     public struct Config: Codable, Sendable, Equatable {
         public var maxConcurrentPositions = 5
         /// Total open notional as a fraction of equity.
@@ -40,6 +40,53 @@ public struct RiskGates: Sendable {
             case maxSignalAgeSeconds = "max_signal_age_s", maxSpreadBps = "max_spread_bps", quietHours = "quiet_hours"
             case maxOrdersPerWindow = "max_orders_per_window", throttleWindowSeconds = "throttle_window_s", maxRiskOfRuin = "max_risk_of_ruin"
         }
+        /// Fields set from other sections: written only in a checkpoint (`CodingUserInfoKey.checkpoint`).
+        private enum CheckpointKeys: String, CodingKey { case maxConcurrentPositions, maxTotalExposurePct, maxDailyTrades, minRiskReward }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&correlationGroups, .correlationGroups)
+            try c.update(&maxPerGroup, .maxPerGroup)
+            try c.update(&dailyLossLimitPct, .dailyLossLimitPct)
+            try c.update(&globalCooldownSeconds, .globalCooldownSeconds)
+            try c.update(&pairCooldownSeconds, .pairCooldownSeconds)
+            try c.update(&maxSignalAgeSeconds, .maxSignalAgeSeconds)
+            try c.update(&maxSpreadBps, .maxSpreadBps)
+            try c.update(&quietHours, .quietHours)
+            try c.update(&maxOrdersPerWindow, .maxOrdersPerWindow)
+            try c.update(&throttleWindowSeconds, .throttleWindowSeconds)
+            try c.update(&maxRiskOfRuin, .maxRiskOfRuin)
+            if decoder.isCheckpoint {
+                let x = try decoder.container(keyedBy: CheckpointKeys.self)
+                try x.update(&maxConcurrentPositions, .maxConcurrentPositions)
+                try x.update(&maxTotalExposurePct, .maxTotalExposurePct)
+                try x.update(&maxDailyTrades, .maxDailyTrades)
+                try x.update(&minRiskReward, .minRiskReward)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(correlationGroups, forKey: .correlationGroups)
+            try c.encode(maxPerGroup, forKey: .maxPerGroup)
+            try c.encode(dailyLossLimitPct, forKey: .dailyLossLimitPct)
+            try c.encode(globalCooldownSeconds, forKey: .globalCooldownSeconds)
+            try c.encode(pairCooldownSeconds, forKey: .pairCooldownSeconds)
+            try c.encode(maxSignalAgeSeconds, forKey: .maxSignalAgeSeconds)
+            try c.encode(maxSpreadBps, forKey: .maxSpreadBps)
+            try c.encode(quietHours, forKey: .quietHours)
+            try c.encode(maxOrdersPerWindow, forKey: .maxOrdersPerWindow)
+            try c.encode(throttleWindowSeconds, forKey: .throttleWindowSeconds)
+            try c.encode(maxRiskOfRuin, forKey: .maxRiskOfRuin)
+            if encoder.isCheckpoint {
+                var x = encoder.container(keyedBy: CheckpointKeys.self)
+                try x.encode(maxConcurrentPositions, forKey: .maxConcurrentPositions)
+                try x.encode(maxTotalExposurePct, forKey: .maxTotalExposurePct)
+                try x.encode(maxDailyTrades, forKey: .maxDailyTrades)
+                try x.encode(minRiskReward, forKey: .minRiskReward)
+            }
+        }
     }
 
     /// The account as the gates see it at decision time.
@@ -70,7 +117,7 @@ public struct RiskGates: Sendable {
     }
 
     /// The signal being considered.
-    public struct Candidate: Sendable {
+    public struct Candidate: Sendable, Codable {
         public var pair: String
         public var signalMs: Int64
         public var notional: Double

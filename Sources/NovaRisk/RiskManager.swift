@@ -4,8 +4,8 @@ import NovaCore
 /// (equity peak, the day's P&L and trades, closed-trade history for Kelly and risk of ruin,
 /// cooldowns, the order throttle) and the one question it answers: may this entry go out, and
 /// how big. Pure: no venue, no clock of its own (every call says what time it is).
-public struct RiskManager: Sendable {
-    public struct Config: Sendable, Equatable {
+public struct RiskManager: Sendable, Codable {
+    public struct Config: Sendable, Equatable, Codable {
         public var riskPerTrade = 0.01
         public var maxPositionPct = 0.25
         /// Stop distance assumed for sizing when a strategy gives no stop (the seed's SL floor).
@@ -52,7 +52,7 @@ public struct RiskManager: Sendable {
     }
 
     /// An approved entry: what to spend (quote, fee included) and why that much.
-    public struct Approval: Sendable, Equatable {
+    public struct Approval: Sendable, Equatable, Codable {
         public var budget: Double
         public var target: Double
         public var sizing: SizingTag
@@ -129,8 +129,8 @@ public struct RiskManager: Sendable {
             self.reason = reason; self.edgeGate = edgeGate; self.shadow = shadow
         }
 
-        public enum EdgeGate: String, Sendable, Equatable { case kelly, riskOfRuin = "risk_of_ruin" }
-        public struct ShadowEntry: Sendable, Equatable {
+        public enum EdgeGate: String, Sendable, Equatable, Codable { case kelly, riskOfRuin = "risk_of_ruin" }
+        public struct ShadowEntry: Sendable, Equatable, Codable {
             public var stop: Double
             public var target: Double
             public var notional: Double

@@ -8,8 +8,8 @@ import NovaCore
 /// Conservative fills, as the candle model's: the entry at the next bar's open (taker fee);
 /// a bar that opens through the stop exits at its open, one whose low reaches it at the stop;
 /// when stop and target are both inside one bar, the stop. At most one shadow per slot.
-public struct ShadowTrades: Sendable {
-    struct Shadow {
+public struct ShadowTrades: Sendable, Codable {
+    struct Shadow: Codable {
         var entry: Double?
         var units = 0.0
         var stop: Double

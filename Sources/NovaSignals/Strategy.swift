@@ -20,7 +20,9 @@ public enum StrategyAction: Sendable, Equatable {
 ///
 /// Contract: `onBar` is called once per closed bar, in time order, only with data at or before
 /// that bar's close (no lookahead); it is O(1) and allocation-free in the built-in strategies.
-public protocol Strategy: Sendable {
+/// Codable: its whole state (indicators, pending entries, guardrails) goes into a live
+/// session's checkpoint, so a restart resumes it without replaying the journal from the start.
+public protocol Strategy: Sendable, Codable {
     var name: String { get }
     mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction
     /// The confluence evaluation behind the last `onBar`, when the strategy makes one (the engine

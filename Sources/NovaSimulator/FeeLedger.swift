@@ -2,8 +2,9 @@ import NovaVenue
 
 /// The venue's own fills of the trailing 30 days, for the fee tier: Kraken and Coinbase both
 /// price a fill by the tier that the account's 30-day USD volume has reached.
-struct FeeLedger {
-    private var fills: [(timestampMs: Int64, notional: Double)] = []
+struct FeeLedger: Codable {
+    struct Entry: Codable { var timestampMs: Int64, notional: Double }
+    private var fills: [Entry] = []
     private var head = 0
     /// Quote volume traded in the 30 days before the latest fill.
     private(set) var volume30d = 0.0
@@ -23,7 +24,7 @@ struct FeeLedger {
     }
 
     mutating func record(atMs: Int64, notional: Double) {
-        fills.append((atMs, notional))
+        fills.append(Entry(timestampMs: atMs, notional: notional))
         volume30d += notional
     }
 }

@@ -7,7 +7,7 @@ import NovaVenue
 /// against the position's average price is settled in quote. Every 4 hours from the opening a
 /// rollover fee is charged on the value borrowed, and when the margin level (equity over used
 /// margin) falls to the liquidation level within a bar, the venue buys the position back itself.
-public struct MarginPosition: Sendable, Equatable {
+public struct MarginPosition: Sendable, Equatable, Codable {
     /// Units borrowed and sold (positive).
     public var units: Double
     public var averagePrice: Double

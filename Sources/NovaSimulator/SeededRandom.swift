@@ -1,7 +1,7 @@
 /// SplitMix64: a small, fast, well-mixed generator. The simulator draws every random decision
 /// (fault injection) from one of these, seeded by the run's seed, so the same data, config and
 /// seed give the same fills, bit for bit, on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+public struct SeededRandom: RandomNumberGenerator, Sendable, Codable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -21,7 +21,7 @@ import NovaVenue
 ///    cancelled. Balances are not reserved for resting orders.
 /// 5. One-cancels-other: when an order with `cancelsGroupOnFill` completes, the rest of its
 ///    group is cancelled.
-public struct SimulatedVenue: ReplayVenue {
+public struct SimulatedVenue: ReplayVenue, Codable {
     public let profile: VenueProfile
     public let settings: SimulatorSettings
     /// Quote-currency cash held at the venue.
@@ -44,7 +44,7 @@ public struct SimulatedVenue: ReplayVenue {
     var cachedPair: Pair?
     var cachedPairID = 0
 
-    struct PairState {
+    struct PairState: Codable {
         /// Last close seen: values market orders for the cost minimum.
         var lastPrice = Double.nan
         /// Candle model: the bar whose volume is being used, and how much of it orders took.
@@ -74,7 +74,7 @@ public struct SimulatedVenue: ReplayVenue {
         return id
     }
 
-    struct WorkingOrder {
+    struct WorkingOrder: Codable {
         var order: OrderRequest
         /// The pair as a small number (`pairIDs`): hot loops compare it instead of two strings.
         var pairID: Int
@@ -114,13 +114,25 @@ public struct SimulatedVenue: ReplayVenue {
     }
 
     /// Order-book snapshots (and, if imported, trades) of a pair for the book model.
-    struct BookFeed {
+    struct BookFeed: Codable {
         var snapshots: OrderBookSeries
         var trades: TradeTape?
         /// Liquidity taken from the current snapshot by earlier orders (per level).
         var consumedSnapshot = -1
         var consumedBid: [Double]
         var consumedAsk: [Double]
+
+        // Recorded order-book data is the backtest's, never a live session's (paper fills from
+        // candles): a checkpoint of a venue holding it is refused rather than written in full.
+        init(snapshots: OrderBookSeries, trades: TradeTape?, consumedBid: [Double], consumedAsk: [Double]) {
+            self.snapshots = snapshots; self.trades = trades; self.consumedBid = consumedBid; self.consumedAsk = consumedAsk
+        }
+        init(from decoder: any Decoder) throws {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "order-book data is not checkpointed"))
+        }
+        func encode(to encoder: any Encoder) throws {
+            throw EncodingError.invalidValue(self, .init(codingPath: encoder.codingPath, debugDescription: "a venue replaying order-book data is not checkpointed"))
+        }
     }
 
     public init(profile: VenueProfile, initialCash: Double, settings: SimulatorSettings = SimulatorSettings()) {

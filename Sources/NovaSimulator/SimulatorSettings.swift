@@ -1,5 +1,5 @@
 /// How the simulated venue fills orders; chosen per run and stored with the run's config.
-public struct SimulatorSettings: Sendable, Equatable {
+public struct SimulatorSettings: Sendable, Equatable, Codable {
     public enum FillModel: String, Sendable, Codable, CaseIterable {
         /// OHLCV bars only (docs/venues.md: the path assumptions, conservative when ambiguous).
         case candle

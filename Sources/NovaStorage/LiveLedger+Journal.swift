@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The input journal (`live_journal`): what a restart replays to rebuild the engine.
@@ -21,11 +22,53 @@ extension LiveLedger {
         }
     }
 
-    /// The whole journal, oldest first.
-    public func journal() throws -> [JournalRow] {
+    /// The journal after row `seq` (0: all of it), oldest first.
+    public func journal(after seq: Int64 = 0) throws -> [JournalRow] {
         try store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, slot, ts, payload FROM live_journal ORDER BY seq").map {
+            try Row.fetchAll(db, sql: "SELECT kind, slot, ts, payload FROM live_journal WHERE seq > ? ORDER BY seq", arguments: [seq]).map {
                 JournalRow(kind: $0["kind"], slot: $0["slot"], ts: $0["ts"], payload: $0["payload"])
+            }
+        }
+    }
+
+    /// Rows in the journal.
+    public func journalCount() throws -> Int {
+        try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM live_journal") ?? 0 }
+    }
+
+    /// The newest checkpoint (`live_checkpoint`): the state as of journal row `throughSeq`.
+    public struct JournalCheckpoint: Sendable, Equatable {
+        public var throughSeq: Int64
+        public var fingerprint: String
+        /// The layout of `runtime` and `state`: a checkpoint of another format is not used.
+        public var format: Int
+        /// The runtime's own part (JSON): last bars, books, blocks, counters.
+        public var runtime: String
+        /// The stack's state, zstd-compressed JSON.
+        public var state: Data
+        public var writtenAt: String
+    }
+
+    /// Replaces the checkpoint with one as of the newest journal row, returned. Written on the
+    /// ledger's serial writer after the journal rows the state includes: the row count it
+    /// reads is exactly what the state has applied.
+    @discardableResult
+    public func saveCheckpoint(fingerprint: String, format: Int, runtime: String, state: Data) throws -> Int64 {
+        try store.writer.write { db in
+            let seq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM live_journal") ?? 0
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO live_checkpoint (id, through_seq, fingerprint, format, runtime, state, written_at)
+                VALUES (1, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                """, arguments: [seq, fingerprint, format, runtime, state])
+            return seq
+        }
+    }
+
+    public func checkpoint() throws -> JournalCheckpoint? {
+        try store.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM live_checkpoint WHERE id = 1").map {
+                JournalCheckpoint(throughSeq: $0["through_seq"], fingerprint: $0["fingerprint"], format: $0["format"],
+                                  runtime: $0["runtime"], state: $0["state"], writtenAt: $0["written_at"])
             }
         }
     }
@@ -35,6 +78,7 @@ extension LiveLedger {
     public func resetJournal(note: String) throws -> Int {
         try store.writer.write { db in
             try db.execute(sql: "DELETE FROM live_journal")
+            try db.execute(sql: "DELETE FROM live_checkpoint")
             try db.execute(sql: "DELETE FROM system_state WHERE key = 'journal_fingerprint'")
             try db.execute(sql: "UPDATE trades SET status = 'cancelled', notes = ?, updated_at = datetime('now') WHERE status = 'open'",
                            arguments: [note])

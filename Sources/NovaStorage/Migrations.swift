@@ -12,6 +12,7 @@ enum Migrations {
         migrator.registerMigration("v4-experiments", migrate: createExperimentTables)
         migrator.registerMigration("v5-signal-chunks", migrate: createSignalChunks)
         migrator.registerMigration("v6-live-journal", migrate: createLiveJournal)
+        migrator.registerMigration("v7-live-checkpoint", migrate: createLiveCheckpoint)
         return migrator
     }
 
@@ -329,6 +330,22 @@ enum Migrations {
                 slot INTEGER NOT NULL,
                 ts INTEGER NOT NULL,
                 payload TEXT NOT NULL
+            )
+            """)
+    }
+
+    /// The live runtime's checkpoint: the engine's whole state as of journal row `through_seq`
+    /// (compressed JSON), so a restart replays only the rows after it. One row: the newest.
+    static func createLiveCheckpoint(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE live_checkpoint (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                through_seq INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                format INTEGER NOT NULL,
+                runtime TEXT NOT NULL,
+                state BLOB NOT NULL,
+                written_at TEXT NOT NULL
             )
             """)
     }

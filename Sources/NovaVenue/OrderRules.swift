@@ -5,7 +5,7 @@ import NovaCore
 /// size on the lot grid, minimum size and cost. The simulator runs them on every order; a live
 /// adapter can run them before sending, to fail fast with the same reason.
 public enum OrderRules {
-    public struct Violation: Sendable, Equatable {
+    public struct Violation: Sendable, Equatable, Codable {
         public var reason: VenueRejectReason
         public var message: String
     }

@@ -62,7 +62,7 @@ public struct OrderStatusReport: Sendable, Equatable, Codable {
 }
 
 /// What the engine asks of a venue. Commands only: every answer comes back as a `VenueEvent`.
-public enum VenueCommand: Sendable, Equatable {
+public enum VenueCommand: Sendable, Equatable, Codable {
     case submit(OrderRequest)
     case cancel(OrderID, atMs: Int64)
 }

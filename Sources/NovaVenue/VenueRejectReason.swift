@@ -21,7 +21,7 @@ public enum VenueRejectReason: String, Sendable, Codable, Equatable, CaseIterabl
     /// The seed's exception hierarchy (`ExchangeError > TransientExchangeError > RateLimitError`,
     /// `PermanentExchangeError > AuthenticationError > InsufficientFundsError > InvalidOrderError`):
     /// which family a refusal belongs to decides what the executor does with it.
-    public enum Family: String, Sendable, Equatable {
+    public enum Family: String, Sendable, Equatable, Codable {
         /// Worth sending again after a pause (outage, maintenance).
         case transient
         /// Transient, and the venue asked us to slow down.

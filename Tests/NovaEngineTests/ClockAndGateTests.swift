@@ -88,7 +88,7 @@ import NovaVenue
 @Suite struct HaltAndExitPolicyTests {
     /// Enters whenever flat, stop 1% below and target 1% above the close.
     struct EveryBar: Strategy {
-        let name = "every_bar"
+        var name: String { "every_bar" }
         mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
             guard case .flat = position else { return .none }
             return .enterLong(stopLoss: bar.close * 0.99, takeProfit: bar.close * 1.01, strength: 1, reason: "in")
@@ -126,7 +126,7 @@ import NovaVenue
     /// recorded as not acted upon and the position waits for its stop or target.
     @Test func exitOnOppositeSignalIsASetting() {
         struct InThenOut: Strategy {
-            let name = "in_then_out"
+            var name: String { "in_then_out" }
             var n = 0
             mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
                 n += 1

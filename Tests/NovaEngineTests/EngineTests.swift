@@ -333,7 +333,7 @@ extension StopLossState {
 
     /// Enters on the first bar, exits on the third.
     struct InAndOut: Strategy {
-        let name = "in_and_out"
+        var name: String { "in_and_out" }
         var n = 0
         mutating func onBar(_ bar: Bar, position: PositionState) -> StrategyAction {
             n += 1

@@ -10,7 +10,7 @@ import NovaVenue
 
 /// Sells short on the first bar with the given stop (above) and target (below), then holds.
 struct ShortOnce: Strategy {
-    let name = "short_once"
+    var name: String { "short_once" }
     let stop: Double?
     let target: Double?
     var done = false

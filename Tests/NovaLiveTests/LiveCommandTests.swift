@@ -343,7 +343,7 @@ import Testing
         let env = ["KRAKEN_API_KEY": "fake-key", "KRAKEN_API_SECRET": LiveOrderTests.secret]
         let params = ["backtest.strategy=supertrend", "executor.limit_chase_attempts=0", "smart_exit.enabled=false",
                       "executor.exit_on_opposite_signal=false", "backtest.initial_cash=10000", "risk.stop_loss_floor_pct=0.003",
-                      "risk.take_profit_floor_pct=0.004", "live.reconcile_orders_s=1", "venues.kraken.ws_auth_url=\(fake.wsAuthURL)",
+                      "risk.take_profit_floor_pct=0.004", "live.reconcile_orders_s=1", "live.checkpoint_bars=7", "venues.kraken.ws_auth_url=\(fake.wsAuthURL)",
                       "venues.kraken.rest_url=\(fake.restURL)", "venues.kraken.ws_url=\(fake.wsURL)", "live.status_port=0"]
         let args = ["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"] + params.flatMap { ["--param", $0] }
         var seed: UInt64 = 30
@@ -358,6 +358,8 @@ import Testing
         }
         let last = try Self.finish(args + ["--for", "4s"], workspace: ws, env: env)
         #expect(last.0 == 0, "\(last)")
+        // Restarts resumed from a checkpoint (every 7 bars) and the journal after it.
+        #expect((outputs + [last.1]).contains { $0.contains("live bars, from its checkpoint of ") }, "\(outputs)")
         let orders = fake.orders
         #expect(orders.count >= 10, "\(outputs)")
         #expect(Set(orders.map(\.clientOrderID)).count == orders.count, "\(orders.map(\.clientOrderID))")

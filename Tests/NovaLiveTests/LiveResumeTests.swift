@@ -44,23 +44,31 @@ import Testing
         return try #require(k, "no bar count in 30..<100 leaves a position open")
     }
 
-    @Test func aRestartReplaysTheJournalAndTradesAsOneUninterruptedSession() async throws {
+    /// `checkpointBars` 0: the whole journal is replayed; 1440: the checkpoint written at the
+    /// stop is restored; 7: checkpoints every 7 bars as well.
+    @Test(arguments: [0, 1440, 7])
+    func aRestartReplaysTheJournalAndTradesAsOneUninterruptedSession(checkpointBars: Int) async throws {
         let (_, history, stream) = try P.script()
-        let config = try P.config()
+        var config = try P.config()
+        config.live.checkpointBars = checkpointBars
         let k = try Self.stopWithAnOpenPosition(history, stream, config)
         let gap = 5
-        let db = Fixtures.scratch("resume") + "/live.db"
+        let db = Fixtures.scratch("resume-\(checkpointBars)") + "/live.db"
 
         let first = try await Self.session(history, stream, database: db, config: config, bars: k)
         #expect(first.summary.liveBars == k)
+        #expect(first.summary.checkpoints == (checkpointBars == 0 ? 0 : k / checkpointBars + 1))
         let openAtStop = try first.ledger.trades(status: "open")
         #expect(openAtStop.count == 1)
-        // The entry books of the first session, then lost as a kill -9 loses the last writes:
-        // the restart writes them again from the journal, once each.
         let books = try first.ledger.bookSnapshots()
         #expect(books.count == (try first.ledger.trades()).count && books.allSatisfy { $0.tradeID != nil })
-        let queue = try DatabaseQueue(path: db)
-        try await queue.write { db in try db.execute(sql: "DELETE FROM order_book_snapshots") }
+        if checkpointBars == 0 {
+            // The entry books of the first session, then lost as a kill -9 loses the last
+            // writes: the restart writes them again from the journal, once each. (Behind a
+            // checkpoint they cannot be lost: it is written after them, on the same queue.)
+            let queue = try DatabaseQueue(path: db)
+            try await queue.write { db in try db.execute(sql: "DELETE FROM order_book_snapshots") }
+        }
 
         // Down for `gap` bars: REST history now reaches `gap` bars past the last one seen.
         let history2 = history + stream[..<(k + gap)]
@@ -68,7 +76,8 @@ import Testing
         let second = try await Self.session(history2, stream2, database: db, config: config, bars: gap + stream2.count - 1)
         #expect(second.summary.warmupBars == 400 && second.summary.replayedBars == k, "\(second.summary)")
         #expect(second.summary.restoredPositions == 1 && second.summary.gapBars == gap)
-        #expect(second.lines.contains { $0.hasPrefix("resumed from the journal: 400 warm-up and \(k) live bars replayed") && $0.contains(openAtStop[0].tradeID) })
+        let resumed = "resumed from the journal: 400 warm-up and \(k) live bars" + (checkpointBars == 0 ? " replayed," : ", from its checkpoint of ")
+        #expect(second.lines.contains { $0.hasPrefix(resumed) && $0.contains(openAtStop[0].tradeID) }, "\(second.lines.prefix(4))")
         #expect(second.lines.contains { $0.hasPrefix("caught up: \(gap) bars closed while no session ran") })
         #expect(!second.lines.contains { $0.hasPrefix("warm-up:") })
 

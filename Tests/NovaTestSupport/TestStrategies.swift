@@ -5,7 +5,7 @@ import NovaSignals
 /// Enters long on the first bar with the given stop and target, then holds: the smallest
 /// strategy that puts one position through the engine's stop, exit and entry machinery.
 public struct EnterOnce: Strategy {
-    public let name = "enter_once"
+    public var name: String { "enter_once" }
     public let stop: Double?
     public let target: Double?
     var done = false

@@ -4,7 +4,7 @@ import NovaCore
 /// only once it has closed: when the 1-minute bar ending at its boundary arrives, or when a
 /// later bar shows the boundary has passed (a gap). So a 15-minute bar is never visible before
 /// its close: no lookahead. Buckets align to UTC multiples of the interval. O(1), no allocation.
-public struct BarResampler: Sendable {
+public struct BarResampler: Sendable, Codable {
     public let intervalMs: Int64
     public let baseMs: Int64
     private var current: Bar?

@@ -10,8 +10,8 @@ import NovaCore
 /// strategies; `confidence` is that weighted strength over all the weight that voted, i.e. the
 /// winners' mean strength times the winning side's share of the voted weight.
 /// SL/TP: ATR-based (`slATR`, `tpATR` x ATR 14 of this timeframe) with percentage floors.
-public struct ConfluenceDetector: Sendable {
-    public struct Weights: Sendable, Equatable {
+public struct ConfluenceDetector: Sendable, Codable {
+    public struct Weights: Sendable, Equatable, Codable {
         public var byKind: [Double]
         public init(_ weights: [String: Double]) {
             byKind = SignalStrategyKind.allCases.map { weights[$0.rawValue] ?? $0.defaultWeight }
@@ -32,7 +32,7 @@ public struct ConfluenceDetector: Sendable {
     public mutating func setBook(_ analysis: OrderBookAnalysis?) { indicators.book = analysis }
 
     /// One evaluation of the latest closed bar.
-    public struct Result: Sendable, Equatable {
+    public struct Result: Sendable, Equatable, Codable {
         public var direction: SignalDirection
         public var strength: Double
         public var confidence: Double
@@ -108,7 +108,7 @@ public struct ConfluenceDetector: Sendable {
 }
 
 /// The nine strategies' signals of one bar, stored inline (no heap array per bar).
-public struct SignalSet: Sendable, Equatable {
+public struct SignalSet: Sendable, Equatable, Codable {
     public static let count = 9
     private var s0 = StrategySignal.neutral, s1 = StrategySignal.neutral, s2 = StrategySignal.neutral
     private var s3 = StrategySignal.neutral, s4 = StrategySignal.neutral, s5 = StrategySignal.neutral

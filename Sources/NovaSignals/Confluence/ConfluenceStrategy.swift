@@ -13,7 +13,7 @@ import NovaCore
 /// SL/TP come from the agreeing timeframe with the widest stop. Filters, in order: minimum
 /// confluence count, timeframe agreement, minimum confidence, minimum risk-reward.
 public struct ConfluenceStrategy: Strategy {
-    public struct Config: Sendable, Equatable {
+    public struct Config: Sendable, Equatable, Codable {
         public var weights: [String: Double] = Dictionary(uniqueKeysWithValues: SignalStrategyKind.allCases.map { ($0.rawValue, $0.defaultWeight) })
         public var minConfluence = 3
         public var minConfidence = 0.55
@@ -34,7 +34,7 @@ public struct ConfluenceStrategy: Strategy {
         public init() {}
     }
 
-    public let name = "confluence"
+    public var name: String { "confluence" }
     public let config: Config
     private let weights: ConfluenceDetector.Weights
     private var detectors: [ConfluenceDetector]
@@ -47,14 +47,15 @@ public struct ConfluenceStrategy: Strategy {
     private var outcomes: [[UInt8]]
     private var outcomeHead: [Int], outcomeCount: [Int]
     private var disabledUntil: [Int]
-    private var entryVotes: [(SignalStrategyKind, Double)] = []
+    private struct EntryVote: Codable { var kind: SignalStrategyKind, strength: Double }
+    private var entryVotes: [EntryVote] = []
     // Cached per-strategy factors; recomputed only when a trade closes or a cooldown ends.
     private var performanceCache: [Double]
     private var enabledCache: [Bool]
     private var nextCooldownEnd = Int.max
 
     /// What the last bar concluded, kept raw; `lastSignal` builds the full record only when asked.
-    private struct Pending {
+    private struct Pending: Codable {
         var timestampMs: Int64
         var result: ConfluenceDetector.Result
         var agreement: Int
@@ -63,7 +64,7 @@ public struct ConfluenceStrategy: Strategy {
         var rejection: Rejection?
     }
 
-    private enum Rejection {
+    private enum Rejection: Codable {
         case confluence(Int), timeframes(Int), confidence(Double), riskReward(Double), spread(Double), short, long, positionOpen
     }
 
@@ -180,9 +181,9 @@ public struct ConfluenceStrategy: Strategy {
         guard rejection == nil else { return .none }
         let kinds = SignalStrategyKind.ordered
         let side = primary.direction
-        entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == side }.map { (kinds[$0.offset], $0.element.strength) }
+        entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == side }.map { EntryVote(kind: kinds[$0.offset], strength: $0.element.strength) }
         let close = bar.close
-        let reason = "confluence of \(primary.count) (\(entryVotes.map { $0.0.rawValue }.joined(separator: ", "))), "
+        let reason = "confluence of \(primary.count) (\(entryVotes.map { $0.kind.rawValue }.joined(separator: ", "))), "
             + "\(agreement)/\(latest.count) timeframes, confidence \(String(format: "%.2f", confidence))"
         if isLong { return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence, reason: reason) }
         return .enterShort(stopLoss: close + stop, takeProfit: close - target, strength: confidence, reason: reason)
@@ -259,7 +260,7 @@ public struct ConfluenceStrategy: Strategy {
         let hour = Int((trade.entryTimeMs / 3_600_000) % 24)
         hourTrades[hour] += 1
         if won { hourWins[hour] += 1 }
-        for (kind, _) in entryVotes {
+        for kind in entryVotes.map(\.kind) {
             let k = SignalStrategyKind.ordered.firstIndex(of: kind)!
             outcomes[k][outcomeHead[k]] = won ? 1 : 0
             outcomeHead[k] = (outcomeHead[k] + 1) % config.guardrailWindow

@@ -3,7 +3,7 @@ import NovaCore
 /// Every indicator the nine strategies read, for one timeframe, updated once per closed bar of
 /// that timeframe. Computing them once and sharing them is what keeps nine strategies on three
 /// timeframes cheap: each strategy only compares numbers. O(1) per bar, no allocation.
-public struct TimeframeIndicators: Sendable {
+public struct TimeframeIndicators: Sendable, Codable {
     public private(set) var bar = Bar(timestampMs: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
     public private(set) var previousBar: Bar?
     public private(set) var count = 0
@@ -21,7 +21,7 @@ public struct TimeframeIndicators: Sendable {
     public var sma20Value: Double? { bands.middle }
 
     /// A channel's lines and the ATR it was built with.
-    public struct ChannelValues: Sendable {
+    public struct ChannelValues: Sendable, Codable {
         public var middle: Double?, upper: Double?, lower: Double?, atrValue: Double?
     }
     public var stochastic = Stochastic(kPeriod: 14, slowK: 3, slowD: 3)
@@ -130,16 +130,18 @@ public struct TimeframeIndicators: Sendable {
 
 /// The lowest (or highest) close among the last `period` added, with the %K that came with it:
 /// a monotonic deque, amortised O(1), no allocation after init. Ties keep the earliest.
-struct SwingWindow: Sendable {
+struct SwingWindow: Sendable, Codable {
     let period: Int
     let lowest: Bool
-    private var ring: [(index: Int, close: Double, k: Double)]
+    /// One deque entry (a struct rather than a tuple: it is Codable, for the live checkpoint).
+    struct Slot: Sendable, Codable { var index: Int, close: Double, k: Double }
+    private var ring: [Slot]
     private var head = 0, count = 0, n = 0
 
     init(period: Int, lowest: Bool) {
         self.period = period
         self.lowest = lowest
-        ring = Array(repeating: (0, 0, 0), count: period)
+        ring = Array(repeating: Slot(index: 0, close: 0, k: 0), count: period)
     }
 
     /// nil until `period` values have been added.
@@ -163,7 +165,7 @@ struct SwingWindow: Sendable {
             }
             var slot = head + count
             if slot >= period { slot -= period }
-            r[slot] = (n, close, k)
+            r[slot] = Slot(index: n, close: close, k: k)
             count += 1
         }
         self.head = head

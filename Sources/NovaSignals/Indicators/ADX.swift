@@ -7,7 +7,7 @@
 /// DX = 100 * |+DI - -DI| / (+DI + -DI); the first ADX is the mean of the first `period` DX
 /// values (update `2 * period`), then `adx = (adx * (period - 1) + dx) / period`.
 /// Streaming, O(1), no allocation.
-public struct ADX: Sendable {
+public struct ADX: Sendable, Codable {
     public let period: Int
     private var prevHigh = 0.0, prevLow = 0.0, prevClose = 0.0
     private var plusDM = 0.0, minusDM = 0.0, tr = 0.0

@@ -2,7 +2,7 @@
 /// true range (no previous close); the first ATR is the mean of the next `period` true
 /// ranges, then `atr = (atr * (period - 1) + tr) / period`. So `value` appears on the
 /// `period + 1`-th update. Streaming: O(1) per update, no allocation.
-public struct ATR: Sendable {
+public struct ATR: Sendable, Codable {
     public let period: Int
     private var previousClose: Double?
     private var seedSum = 0.0

@@ -1,7 +1,7 @@
 /// Bollinger bands as TA-Lib's BBANDS with an SMA middle: middle = SMA(`period`), bands =
 /// middle ± `deviations` x the population standard deviation of the same window (divided by
 /// `period`, not `period - 1`). Running sums of x and x²: O(1), no allocation after init.
-public struct BollingerBands: Sendable {
+public struct BollingerBands: Sendable, Codable {
     public let period: Int
     public let deviations: Double
     private var window: RingWindow

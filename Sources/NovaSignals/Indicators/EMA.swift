@@ -1,7 +1,7 @@
 /// Exponential moving average with alpha = 2 / (period + 1), seeded TA-Lib style with the
 /// SMA of the first `period` values (so `value` is nil for the first `period - 1` updates).
 /// Streaming: O(1) per update, no allocation.
-public struct EMA: Sendable {
+public struct EMA: Sendable, Codable {
     public let period: Int
     private let alpha: Double
     private var seedSum = 0.0

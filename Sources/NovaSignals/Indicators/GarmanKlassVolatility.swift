@@ -4,7 +4,7 @@ import Foundation
 /// the square root of its mean over the last `period` bars: a per-bar volatility (multiply by
 /// sqrt(bars per year) to annualise). It uses the whole bar's range, so it is far less noisy
 /// than close-to-close volatility. O(1), no allocation after init.
-public struct GarmanKlassVolatility: Sendable {
+public struct GarmanKlassVolatility: Sendable, Codable {
     private var mean: SMA
 
     public init(period: Int = 20) { mean = SMA(period: period) }

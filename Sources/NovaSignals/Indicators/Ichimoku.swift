@@ -4,7 +4,7 @@
 /// ahead; NovaPulse reports each value on the bar it is computed from (no displacement), so a
 /// strategy that wants the cloud "at" bar t reads the spans computed at t - 26, and nothing
 /// ever depends on future bars. O(1) amortised, no allocation.
-public struct Ichimoku: Sendable {
+public struct Ichimoku: Sendable, Codable {
     private var tenkanHigh: RollingExtreme, tenkanLow: RollingExtreme
     private var kijunHigh: RollingExtreme, kijunLow: RollingExtreme
     private var spanHigh: RollingExtreme, spanLow: RollingExtreme

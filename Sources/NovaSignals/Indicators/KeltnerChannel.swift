@@ -2,7 +2,7 @@
 /// middle = EMA(`emaPeriod`) of close (SMA-seeded, as TA-Lib's EMA), bands = middle ±
 /// `multiplier` x ATR(`atrPeriod`) (Wilder, as TA-Lib's ATR). Values appear once both are warm.
 /// The indicator export's `keltner_*_20_2` is EMA 20, ATR 20, multiplier 2. O(1), no allocation.
-public struct KeltnerChannel: Sendable {
+public struct KeltnerChannel: Sendable, Codable {
     private var ema: EMA
     private var atr: ATR
     public let multiplier: Double

@@ -3,7 +3,7 @@
 /// with the SMA of the first `slow` closes and the fast EMA with the SMA of the `fast` closes
 /// ending on that same bar (not the first `fast` closes), so the MACD line exists from update
 /// `slow`, and all three lines are reported from update `slow + signal - 1` on, as TA-Lib does. O(1), no allocation after init.
-public struct MACD: Sendable {
+public struct MACD: Sendable, Codable {
     public let fast: Int, slow: Int, signalPeriod: Int
     private var recent: [Double]
     private var head = 0

@@ -1,6 +1,6 @@
 /// On-balance volume as TA-Lib's OBV: starts at the first bar's volume, then adds the volume
 /// of an up-close bar and subtracts that of a down-close bar. O(1).
-public struct OBV: Sendable {
+public struct OBV: Sendable, Codable {
     private var previous: Double?
 
     public init() {}

@@ -2,7 +2,7 @@
 /// the `period + 1`-th update, from the simple averages of the first `period` gains and losses;
 /// then `avg = (avg * (period - 1) + x) / period`. RSI = 100 * gain / (gain + loss), 0 when
 /// both are 0. Streaming, O(1), no allocation.
-public struct RSI: Sendable {
+public struct RSI: Sendable, Codable {
     public let period: Int
     private var previous: Double?
     private var gain = 0.0, loss = 0.0

@@ -1,7 +1,7 @@
 /// The last `capacity` values, oldest overwritten first: the storage behind the rolling sums
 /// of SMA and Bollinger bands. `push` returns the value it evicts (nil while filling). O(1),
 /// no allocation after init; writes go through one buffer pointer.
-public struct RingWindow: Sendable {
+public struct RingWindow: Sendable, Codable {
     public let capacity: Int
     private var values: [Double]
     private var head = 0

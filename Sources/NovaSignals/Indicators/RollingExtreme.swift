@@ -1,11 +1,13 @@
 /// The highest (or lowest) of the last `period` values, streaming with a monotonic deque:
 /// amortised O(1) per update, no allocation after init (the deque is a fixed ring of
 /// (index, value) pairs, touched through one buffer pointer per update).
-public struct RollingExtreme: Sendable {
-    public enum Kind: Sendable { case max, min }
+public struct RollingExtreme: Sendable, Codable {
+    public enum Kind: Sendable, Codable { case max, min }
     public let period: Int
     private let isMax: Bool
-    private var ring: [(index: Int, value: Double)]
+    /// One deque entry (a struct rather than a tuple: it is Codable, for the live checkpoint).
+    struct Slot: Sendable, Codable { var index: Int, value: Double }
+    private var ring: [Slot]
     private var head = 0, count = 0
     private var n = 0
 
@@ -13,7 +15,7 @@ public struct RollingExtreme: Sendable {
         precondition(period >= 1, "period must be at least 1")
         self.period = period
         isMax = kind == .max
-        ring = Array(repeating: (0, 0), count: period)
+        ring = Array(repeating: Slot(index: 0, value: 0), count: period)
     }
 
     /// nil until `period` values have been seen.
@@ -38,7 +40,7 @@ public struct RollingExtreme: Sendable {
             }
             var slot = head + count
             if slot >= period { slot -= period }
-            r[slot] = (n, x)
+            r[slot] = Slot(index: n, value: x)
             count += 1
             return r[head].value
         }

@@ -2,7 +2,7 @@
 /// allocation after init. `value` is nil during warm-up (the first `period - 1` updates),
 /// matching TA-Lib's SMA. The running sum is re-computed from the window every `period`
 /// updates so rounding error cannot build up over millions of bars.
-public struct SMA: Sendable {
+public struct SMA: Sendable, Codable {
     public let period: Int
     private var window: RingWindow
     private var sum = 0.0

@@ -2,7 +2,7 @@
 /// (highest high - lowest low) over `kPeriod` bars (0 when the range is 0); slow %K =
 /// SMA(`slowK`) of fast %K; %D = SMA(`slowD`) of slow %K. Both are reported once %D is warm
 /// (TA-Lib's lookback: kPeriod - 1 + slowK - 1 + slowD - 1). O(1) amortised, no allocation.
-public struct Stochastic: Sendable {
+public struct Stochastic: Sendable, Codable {
     private var highest: RollingExtreme
     private var lowest: RollingExtreme
     private var slowKMA: SMA

@@ -5,7 +5,7 @@
 /// falls below the final lower band. The line is the final lower band in an up-trend and the
 /// final upper band in a down-trend; `direction` is +1 (up) or -1 (down). The first value
 /// (on the first bar with an ATR) starts in a down-trend, TradingView's convention. O(1).
-public struct Supertrend: Sendable {
+public struct Supertrend: Sendable, Codable {
     private var atr: ATR
     public let multiplier: Double
     private var finalUpper = 0.0, finalLower = 0.0

@@ -1,7 +1,7 @@
 /// Session VWAP: the volume-weighted mean of the typical price (high + low + close) / 3, reset at
 /// each UTC midnight (crypto has no exchange session; the UTC day is the common convention).
 /// nil while the day has had no volume. O(1), no allocation.
-public struct VWAP: Sendable {
+public struct VWAP: Sendable, Codable {
     private var day: Int64 = .min
     private var priceVolume = 0.0, volume = 0.0
 

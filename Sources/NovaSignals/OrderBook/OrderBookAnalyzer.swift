@@ -9,8 +9,8 @@
 ///   size of both sides; reported with its side and price (the largest such level).
 /// - Spread in basis points of the mid price.
 /// Levels are given best first; a NaN price ends a side. O(depth log depth) for the median.
-public struct OrderBookAnalysis: Sendable, Equatable {
-    public enum Side: String, Sendable, Equatable { case bid, ask }
+public struct OrderBookAnalysis: Sendable, Equatable, Codable {
+    public enum Side: String, Sendable, Equatable, Codable { case bid, ask }
 
     public var obi: Double
     public var bookScore: Double
@@ -31,6 +31,29 @@ public struct OrderBookAnalysis: Sendable, Equatable {
         a.obi == b.obi && a.bookScore == b.bookScore && a.bidVolume == b.bidVolume && a.askVolume == b.askVolume
             && a.spreadBps == b.spreadBps && a.whale?.side == b.whale?.side && a.whale?.price == b.whale?.price
             && a.whale?.size == b.whale?.size
+    }
+
+    // Codable by hand: the whale is a tuple (kept one for the analyser's callers).
+    private enum CodingKeys: String, CodingKey { case obi, bookScore, bidVolume, askVolume, spreadBps, whaleSide, whalePrice, whaleSize }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(obi: try c.decode(Double.self, forKey: .obi), bookScore: try c.decode(Double.self, forKey: .bookScore),
+                  bidVolume: try c.decode(Double.self, forKey: .bidVolume), askVolume: try c.decode(Double.self, forKey: .askVolume),
+                  spreadBps: try c.decode(Double.self, forKey: .spreadBps), whale: nil)
+        if let side = try c.decodeIfPresent(Side.self, forKey: .whaleSide) {
+            whale = (side, try c.decode(Double.self, forKey: .whalePrice), try c.decode(Double.self, forKey: .whaleSize))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(obi, forKey: .obi); try c.encode(bookScore, forKey: .bookScore)
+        try c.encode(bidVolume, forKey: .bidVolume); try c.encode(askVolume, forKey: .askVolume)
+        try c.encode(spreadBps, forKey: .spreadBps)
+        if let w = whale {
+            try c.encode(w.side, forKey: .whaleSide); try c.encode(w.price, forKey: .whalePrice); try c.encode(w.size, forKey: .whaleSize)
+        }
     }
 
     /// nil for an empty or one-sided book.

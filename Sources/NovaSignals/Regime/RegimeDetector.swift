@@ -13,7 +13,7 @@ import Foundation
 /// Fenwick tree over 4,096 buckets read straight from the bits of the value (binary exponent
 /// from 2^-48 to 2^15 and the top 6 bits of the significand: 64 buckets per doubling, about
 /// 1.1% apart, no logarithm), so the rank treats values within one bucket as ties.
-public struct RegimeDetector: Sendable {
+public struct RegimeDetector: Sendable, Codable {
     public struct Config: Codable, Sendable, Equatable {
         public var adxPeriod = 14
         public var trendADX = 25.0
@@ -29,10 +29,10 @@ public struct RegimeDetector: Sendable {
         }
     }
 
-    public struct Regime: Sendable, Equatable {
+    public struct Regime: Sendable, Equatable, Codable {
         /// Stored as small enums (no reference counting when a regime is copied per bar).
-        public enum Trend: String, Sendable { case trend, range }
-        public enum Volatility: String, Sendable { case high = "high_vol", mid = "mid_vol", low = "low_vol" }
+        public enum Trend: String, Sendable, Codable { case trend, range }
+        public enum Volatility: String, Sendable, Codable { case high = "high_vol", mid = "mid_vol", low = "low_vol" }
         public var trendKind: Trend
         public var volatilityKind: Volatility
         public var volLevel: Double

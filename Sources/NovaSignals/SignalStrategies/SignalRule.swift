@@ -3,7 +3,7 @@
 /// functions of those indicators (the little history some need, such as recent swing points or
 /// the squeeze count, is kept in `TimeframeIndicators`), so evaluating nine of them copies
 /// nothing: O(1), no allocation.
-public protocol SignalRule: Sendable {
+public protocol SignalRule: Sendable, Codable {
     static var kind: SignalStrategyKind { get }
     static func evaluate(_ ind: TimeframeIndicators) -> StrategySignal
 }

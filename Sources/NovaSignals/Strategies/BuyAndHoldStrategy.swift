@@ -5,7 +5,7 @@ import NovaCore
 /// the end unless the run closes positions at the end.
 public struct BuyAndHoldStrategy: Strategy {
     public struct Config: Codable, Sendable, Equatable { public init() {} }
-    public let name = "buy_and_hold"
+    public var name: String { "buy_and_hold" }
     private var entered = false
 
     public init(config: Config = Config()) {}

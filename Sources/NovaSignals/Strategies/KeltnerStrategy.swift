@@ -25,9 +25,40 @@ public struct KeltnerStrategy: Strategy {
             case slATR = "sl_atr", tpATR = "tp_atr"
             // The floors come from the risk section (stop_loss_floor_pct, take_profit_floor_pct).
         }
+        /// Fields set from other sections: written only in a checkpoint (`CodingUserInfoKey.checkpoint`).
+        private enum CheckpointKeys: String, CodingKey { case slFloorPct, tpFloorPct }
+
+        public init(from decoder: any Decoder) throws {
+            self.init()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.update(&emaPeriod, .emaPeriod)
+            try c.update(&atrPeriod, .atrPeriod)
+            try c.update(&multiplier, .multiplier)
+            try c.update(&slATR, .slATR)
+            try c.update(&tpATR, .tpATR)
+            if decoder.isCheckpoint {
+                let x = try decoder.container(keyedBy: CheckpointKeys.self)
+                try x.update(&slFloorPct, .slFloorPct)
+                try x.update(&tpFloorPct, .tpFloorPct)
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(emaPeriod, forKey: .emaPeriod)
+            try c.encode(atrPeriod, forKey: .atrPeriod)
+            try c.encode(multiplier, forKey: .multiplier)
+            try c.encode(slATR, forKey: .slATR)
+            try c.encode(tpATR, forKey: .tpATR)
+            if encoder.isCheckpoint {
+                var x = encoder.container(keyedBy: CheckpointKeys.self)
+                try x.encode(slFloorPct, forKey: .slFloorPct)
+                try x.encode(tpFloorPct, forKey: .tpFloorPct)
+            }
+        }
     }
 
-    public let name = "keltner_channel"
+    public var name: String { "keltner_channel" }
     private let config: Config
     private var ema: EMA
     private var atr: ATR

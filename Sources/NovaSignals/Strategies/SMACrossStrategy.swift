@@ -14,7 +14,7 @@ public struct SMACrossStrategy: Strategy {
         public init(fast: Int = 10, slow: Int = 30) { self.fast = fast; self.slow = slow }
     }
 
-    public let name = "sma_cross"
+    public var name: String { "sma_cross" }
     private var fast: SMA
     private var slow: SMA
     private var previousDiff: Double?

@@ -25,6 +25,8 @@ public struct ReplayResult: Sendable {
     public var venueCash: Double
     public var simulator: SimulatorStats
     public var halts: [Halt] = []
+    /// The notes past the executor's limit, summed up by kind.
+    public var droppedNotes: [String] = []
     /// Shadow trades opened and closed (entries the edge gates refused, paper-tracked).
     public var shadowTrades = (opened: 0, closed: 0)
 
@@ -83,6 +85,7 @@ public struct ReplayVisitor: StrategyCatalog.Visitor {
                             simulator: session.venue.stats, halts: session.halts,
                             shadowTrades: (session.shadows.opened, session.shadows.closed), signalCount: session.signalCount)
         result.peakHeldSignals = peak
+        result.droppedNotes = session.droppedNotes
         return result
     }
 }

@@ -334,7 +334,9 @@ public struct Engine<S: Strategy>: Codable {
     public var cash: Double { executor.cash }
     public var trades: [Trade] { executor.trades }
     public var fills: [Fill] { executor.fills }
-    public var notes: [EngineNote] { executor.notes }
+    public var notes: [EngineNote] { executor.notes.kept }
+    /// Notes past `EngineNotes.limit`, summed up (`EngineNotes.droppedSummary`).
+    public var droppedNotes: [String] { executor.notes.droppedSummary() }
     public var currentEquity: Double { executor.currentEquity }
     public func bankrollEquity(_ i: Int) -> Double { executor.bankrollEquity(i) }
     /// Slot `i`'s strategy, part by part, as an operator sees it.

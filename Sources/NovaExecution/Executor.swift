@@ -34,7 +34,7 @@ public struct Executor: Sendable, Codable {
     /// All round trips, in the order they were opened; open ones have no exit.
     public internal(set) var trades: [Trade] = []
     public internal(set) var fills: [Fill] = []
-    public internal(set) var notes: [EngineNote] = []
+    public internal(set) var notes = EngineNotes()
     /// Commands for the venue, in order; the session sends and clears them.
     public internal(set) var commands: [VenueCommand] = []
     /// What happened that the engine must know; the engine drains them.

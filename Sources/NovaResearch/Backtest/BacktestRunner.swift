@@ -86,6 +86,7 @@ public struct BacktestRunner {
                                     replay.engineCash, replay.venueCash))
             }
             notes += replay.notes.map { "\(UTCTime.iso($0.timestampMs)) \($0.pair): \($0.message)" }
+            notes += replay.droppedNotes
             if replay.unrecordedEvaluations > 0 {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
                     + "(\(config.confluence.minConfluence)): counted, not stored one by one (novapulse signals exports every bar)")

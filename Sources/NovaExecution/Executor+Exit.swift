@@ -8,6 +8,7 @@ extension Executor {
     @discardableResult
     public mutating func exit(_ i: Int, purpose: OrderPurpose, atMs: Int64) -> String? {
         guard case .open(let t) = slots[i].state else { return "no open position in \(pairs[i])" }
+        if slots[i].dustTrade == t && purpose != .endOfData { return "the units held are below the venue's minimum order" }
         slots[i].exitDecisionPrice = slots[i].lastClose
         slots[i].exitDecisionMs = atMs
         slots[i].exit = ExitRetry()
@@ -47,6 +48,7 @@ extension Executor {
     /// until the next close re-places its stop.
     mutating func exitOrderEnded(_ i: Int, trade t: Int, _ order: TrackedOrder, rejectReason: VenueRejectReason?, reason: String, atMs: Int64) {
         if let r = rejectReason {
+            if r == .belowMinimum { markDust(i, trade: t, atMs: atMs, refused: order.purpose) }
             if !finishing && slots[i].exit.shouldRetry(r, limit: config.exitRetries) {
                 notes.append(note(i, atMs, "exit retry \(slots[i].exit.count) of \(config.exitRetries) after \(r.rawValue)"))
                 slots[i].state = .exiting(trade: t, nil)

@@ -63,6 +63,10 @@ extension Executor {
             return
         }
         guard let r = rejectReason, order.purpose != .entry else { return }
+        if r == .belowMinimum {
+            markDust(i, trade: t, atMs: atMs, refused: order.purpose)
+            return
+        }
         if wasStop, r == .invalidOrder || r == .unsupportedOrder {
             // The venue will not hold this stop: the position would go on unprotected.
             notes.append(note(i, atMs, "stop refused as invalid (\(r.rawValue)): no protection, so the position exits at market now"))
@@ -89,7 +93,7 @@ extension Executor {
     /// long on the high, down for a short on the low), by replacing the stop order on the
     /// venue; a stop the venue refused or lost is placed again here.
     mutating func manageStop(_ i: Int, high: Double, low: Double, last: Double, atMs: Int64) {
-        guard case .open(let t) = slots[i].state, let state = trades[t].stopState else { return }
+        guard case .open(let t) = slots[i].state, let state = trades[t].stopState, slots[i].dustTrade != t else { return }
         let side = trades[t].side
         let updated = side == .buy ? stopPolicy.update(state, entry: trades[t].entryPrice, high: high, last: last)
             : stopPolicy.updateShort(state, entry: trades[t].entryPrice, low: low, last: last)
@@ -175,5 +179,15 @@ extension Executor {
     public mutating func checkPositions(atMs: Int64) {
         pricesSinceCheck = false
         for i in slots.indices { checkPosition(i, atMs: atMs) }
+    }
+
+    /// The venue refused an order for trade t's units as below its minimum: they cannot be
+    /// protected or sold on it (dust). Said once; no stop or exit goes out for them again (the
+    /// units stay in the books, marked at each close, as the exchange would keep them).
+    mutating func markDust(_ i: Int, trade t: Int, atMs: Int64, refused purpose: OrderPurpose) {
+        guard slots[i].dustTrade != t else { return }
+        slots[i].dustTrade = t
+        notes.append(note(i, atMs, "\(purpose.rawValue) refused: the \(heldUnits(i, t)) units held are below the venue's minimum order; "
+                                + "no stop or exit is sent for them again"))
     }
 }

@@ -86,6 +86,23 @@ import NovaVenue
         #expect(s.venue.inner.openOrders.contains { $0.purpose == .stopLoss && $0.kind == .stop(trigger: 95) })
     }
 
+    /// A stop refused because the units held are below the venue's minimum order (dust):
+    /// refused once, said once, and not placed again on every bar. Found at 10 M bars: a
+    /// dust remainder had its stop placed and refused 6.3 M times (and as many tracked
+    /// orders kept: a 7.4 GB run).
+    @Test func dustIsNotProtectedAgainOnEveryBar() {
+        var m = Self.prompt()
+        m.lateRejectFirstStops = 1_000
+        m.lateRejectReason = .belowMinimum
+        let calm = (100.0, 100.5, 99.5, 100.0)
+        let s = Self.run(Self.bars([(100, 100, 100, 100)] + Array(repeating: calm, count: 40)), m, breakeven: 0)
+        #expect(s.venue.lateStopRejects == 1, "one stop sent, not one a bar")
+        #expect(s.notes.filter { $0.message.hasPrefix("stop_loss refused: the") && $0.message.contains("below the venue's minimum order") }.count == 1)
+        #expect(!s.notes.contains { $0.message == "position without a stop: placing it again" })
+        #expect(s.trades.count == 1 && s.trades[0].isOpen)
+        #expect(abs(s.cash - s.venue.inner.cash) < 1e-9)
+    }
+
     /// A lost ack: the order works at the exchange and the engine never hears `accepted`; its
     /// fill is enough (the entry opens, its stop goes out).
     @Test func aLostAckIsNoObstacle() {

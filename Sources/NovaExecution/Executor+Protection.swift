@@ -63,7 +63,9 @@ extension Executor {
             return
         }
         guard let r = rejectReason, order.purpose != .entry else { return }
-        if r == .belowMinimum {
+        if r == .belowMinimum && wasStop {
+            // The stop is for every unit held: they are below the minimum. (A take-profit tier
+            // is a part of them: its refusal says nothing of the rest.)
             markDust(i, trade: t, atMs: atMs, refused: order.purpose)
             return
         }

@@ -64,6 +64,14 @@ func run(strategy: String, intervalMs: Int64, bookUpdates: Int = 0, inspect: ((L
     options.stopAfterBars = stream.count - 1
     options.durationMs = 600_000
     options.output = { _ in }
+    let (summary, seconds, ledger) = try await paperSession(fake, options)
+    try inspect?(ledger)
+    try? FileManager.default.removeItem(atPath: dir)
+    return (summary, seconds)
+}
+
+/// A paper session against `fake` (REST over loopback, WebSocket feed), timed whole.
+func paperSession(_ fake: FakeKraken, _ options: LiveOptions) async throws -> (LiveSummary, seconds: Double, LiveLedger) {
     let http = HTTPClientTransport(group: group)
     let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
                                     persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
@@ -73,9 +81,7 @@ func run(strategy: String, intervalMs: Int64, bookUpdates: Int = 0, inspect: ((L
     let summary = try await runtime.run()
     let seconds = Date().timeIntervalSince(start)
     await http.shutdown()
-    try inspect?(ledger)
-    try? FileManager.default.removeItem(atPath: dir)
-    return (summary, seconds)
+    return (summary, seconds, ledger)
 }
 
 func us(_ v: Double?) -> String { v.map { String(format: "%.0f us", $0) } ?? "-" }
@@ -137,15 +143,7 @@ func restartSession(_ history: [Bar], _ stream: [Bar], bars: Int, config: NovaPu
     final class Lines: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
     let lines = Lines()
     options.output = { line in lines.lock.withLock { lines.all.append(line) } }
-    let http = HTTPClientTransport(group: group)
-    let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: nil, tier: .starter,
-                                    persistedNonce: 0, storeNonce: { _ in }, clock: WallClock())
-    let ledger = LiveLedger(store: try ResultsStore(path: options.databasePath))
-    let runtime = LiveRuntime(options: options, rest: rest, connector: WebSocketKitConnector(group: group), wsURL: fake.wsURL, ledger: ledger)
-    let start = Date()
-    let summary = try await runtime.run()
-    let seconds = Date().timeIntervalSince(start)
-    await http.shutdown()
+    let (summary, seconds, _) = try await paperSession(fake, options)
     return (summary, seconds, lines.lock.withLock { lines.all })
 }
 

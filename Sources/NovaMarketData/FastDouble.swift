@@ -20,35 +20,15 @@ enum FastDouble {
         }
         var mantissa: UInt64 = 0
         var significant = 0
-        var exponent = 0
-        var sawDigit = false
-        while i < n {
-            let d = p[i] &- UInt8(ascii: "0")
-            guard d < 10 else { break }
-            if mantissa != 0 || d != 0 {
-                significant += 1
-                if significant > 19 { return nil }
-            }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            sawDigit = true
-            i += 1
-        }
+        guard let whole = digits(p, n, &i, &mantissa, &significant) else { return nil }
+        var fraction = 0
         if i < n && p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n {
-                let d = p[i] &- UInt8(ascii: "0")
-                guard d < 10 else { break }
-                if mantissa != 0 || d != 0 {
-                    significant += 1
-                    if significant > 19 { return nil }
-                }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                exponent -= 1
-                sawDigit = true
-                i += 1
-            }
+            guard let f = digits(p, n, &i, &mantissa, &significant) else { return nil }
+            fraction = f
         }
-        guard sawDigit else { return nil }
+        guard whole + fraction > 0 else { return nil }
+        var exponent = -fraction
         if i < n && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             var negativeExponent = false
@@ -73,5 +53,24 @@ enum FastDouble {
         let m = Double(mantissa)
         let v = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
         return negative ? -v : v
+    }
+
+    /// Reads decimal digits at `i` into `mantissa` (the integer part, then the fraction's);
+    /// returns how many, or nil past 19 significant digits (more than a UInt64 holds exactly).
+    @inline(__always)
+    private static func digits(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int, _ mantissa: inout UInt64,
+                               _ significant: inout Int) -> Int? {
+        let start = i
+        while i < n {
+            let d = p[i] &- UInt8(ascii: "0")
+            guard d < 10 else { break }
+            if mantissa != 0 || d != 0 {
+                significant += 1
+                if significant > 19 { return nil }
+            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        return i - start
     }
 }

@@ -82,15 +82,18 @@ import Testing
         }
         /// Each bar: the exchange sees it (fills the orders resting), answers; then the stack
         /// decides on it; its commands reach the exchange, whose immediate answers come back.
+        /// Commands and answers go back and forth until the stack has nothing more to send:
+        /// a few rounds (an entry's fill, its stop); more than 32 is a defect, not a wait.
         func answer(_ s: any LiveStack, _ x: inout SimulatedVenue, _ first: [VenueEvent]) {
             var events = first
-            while true {
+            for _ in 0..<32 {
                 for e in events { s.venue(e) }
                 let commands = s.takeCommands()
                 if commands.isEmpty { return }
                 events = []
                 for command in commands { x.execute(command, events: &events) }
             }
+            Issue.record("the stack and the exchange were still exchanging orders after 32 rounds")
         }
         func feed(_ s: any LiveStack, _ x: inout SimulatedVenue, _ range: Range<Int>) {
             for k in range {

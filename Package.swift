@@ -49,7 +49,8 @@ let package = Package(
 
         .target(name: "NovaCore", swiftSettings: hotLoop),
         .target(name: "NovaMarketData", dependencies: ["NovaCore", "CCSV", "CZstd"], swiftSettings: hotLoop),
-        .target(name: "NovaStorage", dependencies: ["NovaCore", "NovaSignals", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NovaStorage", dependencies: ["NovaCore", "NovaSignals", "CZstd", .product(name: "GRDB", package: "GRDB.swift"),
+                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "NovaVenue", dependencies: ["NovaCore"], swiftSettings: hotLoop),
         .target(name: "NovaSimulator", dependencies: ["NovaCore", "NovaVenue", "NovaMarketData"], swiftSettings: hotLoop),
         .target(name: "NovaSignals", dependencies: ["NovaCore"], swiftSettings: hotLoop),

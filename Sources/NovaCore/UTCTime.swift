@@ -43,18 +43,12 @@ public enum UTCTime {
 
     /// `2024-06-01T00:01:00Z`; milliseconds are written only when they are not zero.
     public static func iso(_ ms: Int64) -> String {
-        let floorDiv = { (a: Int64, b: Int64) -> Int64 in a >= 0 ? a / b : -((-a + b - 1) / b) }
-        let days = floorDiv(ms, 86_400_000)
-        let rem = ms - days * 86_400_000
-        let (y, mo, d) = civilFromDays(days)
-        let h = rem / 3_600_000, mi = rem / 60_000 % 60, s = rem / 1000 % 60, milli = rem % 1000
-        func pad(_ v: Int64, _ w: Int) -> String {
-            let t = String(v)
-            return t.count >= w ? t : String(repeating: "0", count: w - t.count) + t
-        }
-        var out = "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))"
-        if milli != 0 { out += ".\(pad(milli, 3))" }
-        return out + "Z"
+        // Through the byte writer: one small buffer, not seven Strings (a million timestamps
+        // in a report's CSVs).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendISO(ms, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends `iso(ms)` to a byte buffer, without building a String.
@@ -66,7 +60,7 @@ public enum UTCTime {
             var div: Int64 = 1
             for _ in 1..<width { div *= 10 }
             var x = v
-            if x >= div * 10 { out.append(contentsOf: String(x).utf8); return }
+            if x < 0 || x >= div * 10 { out.append(contentsOf: String(x).utf8); return }
             while div > 0 { out.append(UInt8(48 + x / div)); x %= div; div /= 10 }
         }
         digits(y, 4); out.append(45); digits(mo, 2); out.append(45); digits(d, 2); out.append(84)

@@ -39,17 +39,23 @@ extension BacktestRunner {
     /// bought at its pair's first close (cash until then), marked at the latest close.
     static func buyAndHoldEquity(series: [BarSeries], at timestamps: [Int64], cash: Double) -> [Double] {
         let share = cash / Double(series.count)
+        // The columns hoisted out of the loop: a `BarSeries` copied per point retains and
+        // releases each of its buffers (a fifth of the function's time on 1.3 M points).
+        let times = series.map(\.timestampMs), closes = series.map(\.close)
         var cursor = [Int](repeating: 0, count: series.count)
-        var out: [Double] = []
-        out.reserveCapacity(timestamps.count)
-        for t in timestamps {
-            var value = 0.0
-            for (p, s) in series.enumerated() {
-                while cursor[p] < s.count && s.timestampMs[cursor[p]] <= t { cursor[p] += 1 }
-                value += cursor[p] == 0 ? share : share * s.close[cursor[p] - 1] / s.close[0]
+        return [Double](unsafeUninitializedCapacity: timestamps.count) { out, count in
+            for (k, t) in timestamps.enumerated() {
+                var value = 0.0
+                for p in 0..<times.count {
+                    let ts = times[p]
+                    var c = cursor[p]
+                    while c < ts.count && ts[c] <= t { c += 1 }
+                    cursor[p] = c
+                    value += c == 0 ? share : share * closes[p][c - 1] / closes[p][0]
+                }
+                out[k] = value
             }
-            out.append(value)
+            count = timestamps.count
         }
-        return out
     }
 }

@@ -39,9 +39,12 @@ public struct BacktestRunner {
 
     /// Runs the backtest and stores it.
     public func run(progress: Progress? = nil) throws -> Outcome {
+        var phases = PhaseTimes()
+        defer { phases.report() }
         let config = try effectiveConfig()
         var notes: [String] = []
         let data = try loadData(config: config, notes: &notes)
+        phases.mark("load bars")
         let store = try ResultsStore(path: request.paths.databasePath)
         let host = ProcessInfo.processInfo.hostName
         try? store.recoverInterruptedRuns(host: host, isAlive: { kill(pid_t($0), 0) == 0 })
@@ -63,8 +66,10 @@ public struct BacktestRunner {
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
             // The decisions are encoded into the store's blocks as they settle: memory holds blocks, not decisions.
             let recorder = SignalRecorder(runID: runID)
+            phases.mark("books, tapes, begin")
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress,
                                         signalSink: recorder.take)
+            phases.mark("replay and metrics")
             if let failure = recorder.failure { throw failure }
             if recorder.count != sim.replay.signalCount {
                 notes.append("\(sim.replay.signalCount - recorder.count) decisions were not recorded (a defect: please report it)")
@@ -113,19 +118,26 @@ public struct BacktestRunner {
             // store calls interrupted (the staging folder is removed by a later run).
             let staging = reportDir + ReportWriter.stagingSuffix + "\(getpid())"
             ReportWriter.removeStaleStaging(in: request.paths.reportsDirectory)
+            phases.mark("notes, execution quality")
             try ReportWriter.write(artifacts, to: staging)
+            phases.mark("report files")
             defer { try? FileManager.default.removeItem(atPath: staging) }
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
+            let thoughts = Self.thoughts(replay, refused: recorder.refusedEntries)
+            let executionRecords = ExecutionQuality.records(runID: runID, legs)
+            phases.mark("store records")
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
                                 trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) },
-                                thoughts: Self.thoughts(replay, refused: recorder.refusedEntries), execution: ExecutionQuality.records(runID: runID, legs),
+                                thoughts: thoughts, execution: executionRecords,
                                 signalBlocks: recorder.blocks, decisions: recorder.decisions)
+            phases.mark("store write")
             try? FileManager.default.removeItem(atPath: reportDir)
             if rename(staging, reportDir) != 0 {
                 // The run is stored; a report that cannot be moved is written in place instead.
                 try? ReportWriter.write(artifacts, to: reportDir)
             }
+            phases.mark("report move")
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
                            engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs,

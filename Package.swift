@@ -75,6 +75,9 @@ let package = Package(
         // Kraken's protocol without any networking: signing, nonces, error mapping, REST and
         // WebSocket v2 messages, the book and its CRC32, candles from the ohlc channel.
         .target(name: "NovaKraken", dependencies: ["NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
+        // Coinbase Advanced Trade's protocol without any networking: ES256 JWTs, products,
+        // orders and their replies, the level2 book and its sequence numbers, the user channel.
+        .target(name: "NovaCoinbase", dependencies: ["NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
         // `novapulse live`: the runtime actor, transports, the live ledger, the status endpoint.
         .target(name: "NovaLive", dependencies: [
             "NovaCore", "NovaVenue", "NovaKraken", "NovaEngine", "NovaExecution", "NovaSignals", "NovaSimulator", "NovaBacktest",
@@ -125,7 +128,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "WebSocketKit", package: "websocket-kit"),
         ], path: "Tests/NovaFakeKraken"),
-        .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore"]),
+        .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore", "NovaVenue"]),
+        .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),

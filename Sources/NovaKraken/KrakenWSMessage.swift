@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import NovaVenue
 
 /// One Kraken WebSocket v2 text frame, parsed (exchange-crib.md §2). Unknown or malformed
 /// frames are `.other` with the reason: the feed logs them and goes on, it never stops on one.

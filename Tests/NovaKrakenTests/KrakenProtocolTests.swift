@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import NovaVenue
 import Testing
 @testable import NovaKraken
 

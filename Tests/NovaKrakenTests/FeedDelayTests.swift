@@ -1,6 +1,7 @@
 import NovaCore
 import Testing
 @testable import NovaKraken
+import NovaVenue
 
 /// A feed that runs behind the local clock (issue 30): quiet minutes close on the feed's
 /// time, so the trades of a minute's last seconds stay in its bar.

@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "NovaCoinbase", dependencies: ["NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
         // `novapulse live`: the runtime actor, transports, the live ledger, the status endpoint.
         .target(name: "NovaLive", dependencies: [
-            "NovaCore", "NovaVenue", "NovaKraken", "NovaEngine", "NovaExecution", "NovaSignals", "NovaSimulator", "NovaBacktest",
+            "NovaCore", "NovaVenue", "NovaKraken", "NovaCoinbase", "NovaEngine", "NovaExecution", "NovaSignals", "NovaSimulator", "NovaBacktest",
             "NovaConfig", "NovaStorage", "NovaMarketData", "CZstd",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "WebSocketKit", package: "websocket-kit"),

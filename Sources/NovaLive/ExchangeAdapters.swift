@@ -1,3 +1,4 @@
+import NovaCoinbase
 import NovaConfig
 import NovaCore
 import NovaKraken
@@ -39,5 +40,18 @@ public struct ExchangeAdapters {
             orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
         }
         return ExchangeAdapters(market: KrakenMarketData(rest: rest, wsURL: venue.wsURL), orders: orders)
+    }
+
+    /// Coinbase's, from `venues.coinbase`: its public market data (products, candles, the
+    /// level2 and market_trades WebSocket). Paper only for now: the order adapter is the next
+    /// slice of issue 18, and `--mode live` says so instead of trading.
+    public static func coinbase(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], wiring: LiveWiring) throws -> ExchangeAdapters {
+        guard mode == .paper else {
+            throw LiveError.refused("--mode live on Coinbase: real Coinbase orders come with its order adapter (issue 18's next slice); "
+                                    + "--mode paper runs on Coinbase's market data today")
+        }
+        let venue = cfg.venues.coinbase
+        let rest = CoinbaseRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: nil, clock: wiring.clock)
+        return ExchangeAdapters(market: CoinbaseMarketData(rest: rest, wsURL: venue.wsURL), orders: nil)
     }
 }

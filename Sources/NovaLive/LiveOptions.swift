@@ -37,9 +37,10 @@ public struct LiveOptions: Sendable {
     }
 
     /// The default database: `data/live-<exchange>-<mode>.db` (paper and live never share one).
-    public static func defaultDatabasePath(mode: Mode, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultDatabasePath(mode: Mode, exchange: String = "kraken",
+                                           environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let dir = environment["NOVAPULSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
-        return (dir as NSString).appendingPathComponent("live-kraken-\(mode.rawValue).db")
+        return (dir as NSString).appendingPathComponent("live-\(exchange)-\(mode.rawValue).db")
     }
 }
 

@@ -28,7 +28,7 @@ struct LiveRunCommand: ParsableCommand {
         endpoint (live.status_port; DASHBOARD_READ_KEY, DASHBOARD_ADMIN_KEY). Needs a build with the live stack: swift build -c release --traits Live.
         """)
 
-    @Option(name: .long, help: "Exchange: kraken (Coinbase follows).")
+    @Option(name: .long, help: "Exchange: kraken, or coinbase (paper only so far: its market data, level2 book and trade-built bars).")
     var exchange: String = "kraken"
 
     @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD (with --replay: the tape's pairs by default).")
@@ -78,8 +78,17 @@ struct LiveRunCommand: ParsableCommand {
         guard pair != nil || replay != nil else { throw ValidationError("--pair is needed (BTC/USD, or a list), unless --replay gives the tape's") }
         guard record == nil || replay == nil else { throw ValidationError("--record and --replay together: a replay is already a tape") }
         if replay != nil && mode == "live" { throw ValidationError("--replay runs paper only: a tape places no real orders") }
-        guard exchange.lowercased() == "kraken" else {
-            throw ValidationError("--exchange \(exchange): novapulse live supports kraken (Coinbase is the next adapter)")
+        guard ["kraken", "coinbase"].contains(exchange.lowercased()) else {
+            throw ValidationError("--exchange \(exchange): expected kraken or coinbase")
+        }
+        if exchange.lowercased() == "coinbase" {
+            if mode == "live" {
+                throw ValidationError("--exchange coinbase --mode live: real Coinbase orders come with its order adapter (issue 18's next slice); "
+                                      + "--mode paper runs on Coinbase's market data today")
+            }
+            if record != nil || replay != nil {
+                throw ValidationError("--record and --replay read and write Kraken's wire tapes only, for now: leave them out with --exchange coinbase")
+            }
         }
         guard ["paper", "live"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper or live") }
         if let duration { _ = try Self.parseDuration(duration) }
@@ -99,7 +108,7 @@ struct LiveRunCommand: ParsableCommand {
     /// decisions), `data/replay-NAME.db` (emptied once its lock is held) unless --db names one
     /// that does not exist yet.
     func databasePath() throws -> String {
-        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: mode == "live" ? .live : .paper) }
+        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: mode == "live" ? .live : .paper, exchange: exchange.lowercased()) }
         if let db {
             guard !FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db) exists: a replay writes a new ledger") }
             return db
@@ -131,6 +140,9 @@ struct LiveRunCommand: ParsableCommand {
         let pairs = try Pair.parseList(pair ?? tape?.header.pairs.joined(separator: ",") ?? "")
         var cfg = try ConfigLoader.load(path: config, params: param, strategy: strategy)
         if let strategy { cfg.backtest.strategy = strategy }
+        let onCoinbase = exchange.lowercased() == "coinbase"
+        // The paper venue is the exchange's own: its fees, its order types (a stop-limit on Coinbase), no margin there.
+        if onCoinbase { cfg.backtest.exchange = .coinbase }
         try ConfigValidator.validate(cfg, source: config ?? "command line")
         var options = LiveOptions(pairs: pairs, config: cfg, databasePath: try databasePath())
         options.durationMs = try duration.map(Self.parseDuration)
@@ -153,11 +165,11 @@ struct LiveRunCommand: ParsableCommand {
         let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
         if tape != nil { options.statusPort = nil }
         options.clock = wiring.clock
-        // The exchange's adapters (validate() admits kraken only, for now).
-        let adapters = try ExchangeAdapters.kraken(config: cfg, mode: options.mode, pairs: pairs, ledger: ledger, wiring: wiring)
+        let adapters = onCoinbase ? try ExchangeAdapters.coinbase(config: cfg, mode: options.mode, pairs: pairs, wiring: wiring)
+            : try ExchangeAdapters.kraken(config: cfg, mode: options.mode, pairs: pairs, ledger: ledger, wiring: wiring)
         let runtime = LiveRuntime(options: options, market: adapters.market, connector: wiring.connector, ledger: ledger, orders: adapters.orders)
         let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" }
-            ?? (options.mode == .live ? "LIVE (real orders) on kraken" : "paper on kraken")
+            ?? (options.mode == .live ? "LIVE (real orders) on \(exchange.lowercased())" : "paper on \(exchange.lowercased())")
         let until = options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? (tape != nil ? "" : "; Ctrl-C stops")
         print("novapulse live: \(source) \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
               + "ledger \(options.databasePath)\(until)"

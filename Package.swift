@@ -128,9 +128,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "WebSocketKit", package: "websocket-kit"),
         ], path: "Tests/NovaFakeKraken"),
+        // A fake Coinbase Advanced Trade on 127.0.0.1 (REST with verified JWTs, the market-data WebSocket, scripted faults).
+        .target(name: "NovaFakeCoinbase", dependencies: [
+            "NovaCore", "NovaCoinbase", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "WebSocketKit", package: "websocket-kit"),
+        ], path: "Tests/NovaFakeCoinbase"),
         .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore", "NovaVenue"]),
         .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport",
+        .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],

@@ -137,6 +137,14 @@ public actor CoinbaseRESTClient {
         throw CoinbaseError(kind: .transport, message: "time: no epochMillis in the reply")
     }
 
+    /// A JWT for a WebSocket subscribe (no `uri` claim), fresh for each one.
+    public func webSocketJWT() throws(CoinbaseError) -> String {
+        guard let credentials else { throw CoinbaseError(kind: .authentication, message: "the user channel needs COINBASE_API_KEY and COINBASE_API_SECRET") }
+        do { return try CoinbaseJWT.token(credentials, uri: nil, nowMs: clock.nowMs()) } catch {
+            throw CoinbaseError(kind: .authentication, message: "cannot sign the JWT: \(error)")
+        }
+    }
+
     /// Available balances by currency (signed; every page).
     public func accounts() async throws(CoinbaseError) -> [String: Double] {
         var out: [String: Double] = [:]
@@ -146,6 +154,54 @@ public actor CoinbaseRESTClient {
             if !cursor.isEmpty { q.append(("cursor", cursor)) }
             let page = try decode(CoinbaseAccounts.self, try await call("GET", "/accounts", query: q, signed: true), "accounts")
             for (k, v) in page.available { out[k, default: 0] += v }
+            guard page.hasNext == true, let c = page.cursor, !c.isEmpty else { break }
+            cursor = c
+        }
+        return out
+    }
+}
+
+// MARK: Orders (signed)
+
+extension CoinbaseRESTClient {
+    /// `POST /orders`. An answer Coinbase gave (`success: false`, a 4xx with a code) is a
+    /// definite refusal; a transport failure or a 5xx leaves the outcome unknown (the caller
+    /// reconciles by client order id). Never retried.
+    public func createOrder(_ body: Data) async throws(CoinbaseError) -> String {
+        let data = try await call("POST", "/orders", body: body, signed: true, isOrderEntry: true)
+        return try decode(CoinbaseCreateOrderReply.self, data, "create order").outcome().get()
+    }
+
+    /// `POST /orders/batch_cancel`, 100 ids a call; the results of every chunk.
+    public func cancelOrders(_ orderIDs: [String]) async throws(CoinbaseError) -> [CoinbaseCancelReply.Result] {
+        var out: [CoinbaseCancelReply.Result] = []
+        for body in CoinbaseOrderBody.batchCancel(orderIDs) {
+            out += try decode(CoinbaseCancelReply.self, try await call("POST", "/orders/batch_cancel", body: body, signed: true), "batch cancel").results
+        }
+        return out
+    }
+
+    /// `GET /orders/historical/{id}`: nil when Coinbase does not know it (404).
+    public func order(_ orderID: String) async throws(CoinbaseError) -> CoinbaseOrder? {
+        do {
+            return try decode(CoinbaseOrderReply.self, try await call("GET", "/orders/historical/\(orderID)", signed: true), "order").order
+        } catch {
+            if error.kind == .unknownOrder { return nil }
+            throw error
+        }
+    }
+
+    /// `GET /orders/historical/batch`: orders with these statuses (repeated parameter), or of
+    /// these products, every page (at most 5,000 orders).
+    public func orders(statuses: [String] = [], productIDs: [String] = [], startMs: Int64? = nil) async throws(CoinbaseError) -> [CoinbaseOrder] {
+        var out: [CoinbaseOrder] = []
+        var cursor = ""
+        while out.count < 5_000 {
+            var q = statuses.map { ("order_status", $0) } + productIDs.map { ("product_ids", $0) } + [("limit", "250")]
+            if let startMs { q.append(("start_date", UTCTime.iso(startMs))) }
+            if !cursor.isEmpty { q.append(("cursor", cursor)) }
+            let page = try decode(CoinbaseOrderList.self, try await call("GET", "/orders/historical/batch", query: q, signed: true), "orders")
+            out += page.orders
             guard page.hasNext == true, let c = page.cursor, !c.isEmpty else { break }
             cursor = c
         }

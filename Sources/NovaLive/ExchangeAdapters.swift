@@ -43,15 +43,32 @@ public struct ExchangeAdapters {
     }
 
     /// Coinbase's, from `venues.coinbase`: its public market data (products, candles, the
-    /// level2 and market_trades WebSocket). Paper only for now: the order adapter is the next
-    /// slice of issue 18, and `--mode live` says so instead of trading.
+    /// level2 and market_trades WebSocket) and, in live mode, its order adapter (signed REST
+    /// and the user channel). Keys only where orders are real: `COINBASE_API_KEY` is the CDP
+    /// key's name, `COINBASE_API_SECRET` its EC private key (PEM, `\n` escapes accepted).
     public static func coinbase(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], wiring: LiveWiring) throws -> ExchangeAdapters {
-        guard mode == .paper else {
-            throw LiveError.refused("--mode live on Coinbase: real Coinbase orders come with its order adapter (issue 18's next slice); "
-                                    + "--mode paper runs on Coinbase's market data today")
-        }
         let venue = cfg.venues.coinbase
-        let rest = CoinbaseRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: nil, clock: wiring.clock)
-        return ExchangeAdapters(market: CoinbaseMarketData(rest: rest, wsURL: venue.wsURL), orders: nil)
+        var credentials: CoinbaseCredentials?
+        if mode == .live {
+            guard let (c, source) = try SecretStore.credentials(for: "coinbase") else {
+                throw LiveError.refused("--mode live on Coinbase needs COINBASE_API_KEY (the key name) and COINBASE_API_SECRET (its EC private key)")
+            }
+            do { credentials = try CoinbaseCredentials(keyName: c.apiKey, privateKeyPEM: c.apiSecret) } catch {
+                throw LiveError.refused("the Coinbase key from \(source): \(error)")
+            }
+        }
+        let rest = CoinbaseRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials, clock: wiring.clock)
+        var orders: CoinbaseOrderAdapter?
+        if mode == .live {
+            var s = CoinbaseOrderAdapter.Settings(wsUserURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
+            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
+            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
+            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
+            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
+            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
+            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
+            orders = CoinbaseOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
+        }
+        return ExchangeAdapters(market: CoinbaseMarketData(rest: rest, wsURL: venue.wsURL), orders: orders)
     }
 }

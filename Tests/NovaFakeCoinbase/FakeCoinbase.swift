@@ -36,6 +36,12 @@ public final class FakeCoinbase: @unchecked Sendable {
         public var keyName = "organizations/test-org/apiKeys/test-key"
         public var publicKey: P256.Signing.PublicKey?
         public var balances: [String: Double] = ["USD": 10_000, "BTC": 0]
+        /// The Nth `POST /orders` calls (1-based) place the order but answer an HTML 502.
+        public var loseCreateReplies: Set<Int> = []
+        /// Send every user-channel update twice (a replay after a hiccup).
+        public var duplicateUserUpdates = false
+        public var makerFee = 0.006
+        public var takerFee = 0.012
         public init() {}
     }
 
@@ -43,6 +49,9 @@ public final class FakeCoinbase: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private var channel: (any Channel)?
     let lock = NSLock()
+    /// The account behind the private API (FakeCoinbase+Account.swift); touched only under `lock`.
+    var account: FakeCoinbaseAccount
+    var userSubscribers: [Int: (WebSocket, Connection)] = [:]
     private var _connections = 0
     private var _subscribes: [String] = []
     private var _requests: [String] = []
@@ -53,6 +62,8 @@ public final class FakeCoinbase: @unchecked Sendable {
 
     public init(script: Script) {
         self.script = script
+        account = FakeCoinbaseAccount(balances: script.balances, price: script.history.last?.close ?? script.stream.first?.open ?? 100,
+                                      loseCreateReplies: script.loseCreateReplies, makerFee: script.makerFee, takerFee: script.takerFee)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -91,7 +102,7 @@ public final class FakeCoinbase: @unchecked Sendable {
 
     func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) + script.serverTimeOffsetMs }
 
-    func rest(method: String, path: String, query: String, headers: [String: String]) -> (Int, String) {
+    func rest(method: String, path: String, query: String, headers: [String: String], body: String = "") -> (Int, String) {
         lock.withLock { _requests.append(path) }
         let limited = lock.withLock { () -> Bool in
             guard rateLimited < script.rateLimitFirst else { return false }
@@ -116,13 +127,17 @@ public final class FakeCoinbase: @unchecked Sendable {
             return (200, #"{"products":[\#(rows.joined(separator: ","))],"num_products":\#(rows.count)}"#)
         case "/accounts":
             if let failure = verify(method: method, path: path, headers: headers) { return (401, failure) }
-            let rows = script.balances.sorted { $0.key < $1.key }.map { c, v in
+            let rows = lock.withLock { account.balances }.sorted { $0.key < $1.key }.map { c, v in
                 #"{"uuid":"\#(c)","name":"\#(c) Wallet","currency":"\#(c)","available_balance":{"value":"\#(v)","currency":"\#(c)"},"default":true,"active":true,"type":"ACCOUNT_TYPE_CRYPTO","ready":true,"hold":{"value":"0","currency":"\#(c)"}}"#
             }
             return (200, #"{"accounts":[\#(rows.joined(separator: ","))],"has_next":false,"cursor":"","size":\#(rows.count)}"#)
         default:
             if sub.hasPrefix("/market/products/") && sub.hasSuffix("/candles") {
                 return candles(params)
+            }
+            if sub.hasPrefix("/orders") {
+                if let failure = verify(method: method, path: path, headers: headers) { return (401, failure) }
+                return lock.withLock { orderCall(method: method, sub: sub, params: params, body: body) }
             }
             return (404, #"{"error":"NOT_FOUND","message":"no such path"}"#)
         }
@@ -178,16 +193,18 @@ public final class FakeCoinbase: @unchecked Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let fake: FakeCoinbase
         var head: HTTPRequestHead?
+        var requestBody = ""
         init(fake: FakeCoinbase) { self.fake = fake }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let h): head = h
-            case .body: break
+            case .head(let h): head = h; requestBody = ""
+            case .body(var b): requestBody += b.readString(length: b.readableBytes) ?? ""
             case .end:
                 guard let h = head else { return }
                 let parts = h.uri.split(separator: "?", maxSplits: 1).map(String.init)
                 let sent = Dictionary(h.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-                let (status, body) = fake.rest(method: h.method.rawValue, path: parts[0], query: parts.count > 1 ? parts[1] : "", headers: sent)
+                let (status, body) = fake.rest(method: h.method.rawValue, path: parts[0], query: parts.count > 1 ? parts[1] : "", headers: sent,
+                                               body: requestBody)
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: body.hasPrefix("{") ? "application/json" : "text/plain")
                 headers.add(name: "Content-Length", value: String(body.utf8.count))
@@ -234,6 +251,10 @@ public final class FakeCoinbase: @unchecked Sendable {
             }
             let products = obj["product_ids"] as? [String] ?? []
             lock.withLock { _subscribes.append("\(n):\(type == "unsubscribe" ? "-" : "")\(channel)") }
+            if channel == "user" {
+                userSubscribe(ws, c, jwt: obj["jwt"] as? String)
+                return
+            }
             let start = c.lock.withLock { () -> Bool in
                 if type == "subscribe" { c.channels.insert(channel) } else { c.channels.remove(channel) }
                 guard !c.streaming, c.channels.isSuperset(of: ["level2", "market_trades"]) else { return false }
@@ -242,10 +263,24 @@ public final class FakeCoinbase: @unchecked Sendable {
             }
             let subs = c.lock.withLock { c.channels.sorted().map { ch in #""\#(ch)":[\#(ch == "heartbeats" ? #""heartbeats""# : products.map { "\"\($0)\"" }.joined(separator: ","))]"# } }
             ws.send(envelope("subscriptions", c.nextSequence(), #"[{"subscriptions":{\#(subs.joined(separator: ","))}}]"#))
+            if type == "subscribe" && channel == "heartbeats" { beat(ws, c, loop: loop) }
             if type == "subscribe" && channel == "level2" {
                 for p in products { ws.send(envelope("l2_data", c.nextSequence(), #"[{"type":"snapshot","product_id":"\#(p)","updates":[\#(snapshotLevels())]}]"#)) }
             }
             if start { stream(ws, c, loop: loop) }
+        }
+    }
+
+    /// A heartbeat every second on a connection that streams no bars (the user connection):
+    /// the streaming one sends one with each bar.
+    func beat(_ ws: WebSocket, _ c: Connection, loop: any EventLoop) {
+        loop.scheduleTask(in: .milliseconds(1_000)) { [self] in
+            guard !ws.isClosed else { return }
+            if !c.lock.withLock({ c.streaming }) {
+                let hb = c.lock.withLock { () -> Int64 in c.heartbeat += 1; return c.heartbeat }
+                ws.send(envelope("heartbeats", c.nextSequence(), #"[{"current_time":"\#(UTCTime.iso(nowMs()))","heartbeat_counter":\#(hb)}]"#))
+            }
+            beat(ws, c, loop: loop)
         }
     }
 
@@ -274,6 +309,11 @@ public final class FakeCoinbase: @unchecked Sendable {
             }
             guard let i, !ws.isClosed else { return }
             let b = script.stream[i]
+            // Resting orders meet the bar's prices before its trades are told.
+            lock.withLock {
+                account.play(b)
+                flushUser()
+            }
             let skip = c.n == 1 && !skipped && script.skipSequenceAfterBars == i
             if skip { skipped = true }
             // A book update below the snapshot's deepest bid: the top levels stay as they were.

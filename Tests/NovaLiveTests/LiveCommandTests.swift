@@ -90,6 +90,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: ws + "/data/live-kraken-paper.db"))
     }
 
+    /// Real orders on Coinbase from the command line: the key from the environment (its PEM
+    /// with literal \n, as env files keep it), its own ledger, the secret nowhere.
+    @Test func aCoinbaseLiveSessionSignsWithTheKeyFromTheEnvironment() throws {
+        let f = try LiveCoinbaseOrderTests.fake(stream: 200)
+        defer { f.stop() }
+        let ws = Fixtures.scratch("live-cli-coinbase-live")
+        let pem = LiveCoinbaseOrderTests.key.pemRepresentation
+        let args = ["live", "--exchange", "coinbase", "--mode", "live", "--confirm-real-money", "--pair", "BTC/USD", "--strategy", "supertrend",
+                    "--param", "venues.coinbase.rest_url=\(f.restURL)", "--param", "venues.coinbase.ws_url=\(f.wsURL)",
+                    "--param", "venues.coinbase.ws_auth_url=\(f.wsURL)", "--param", "live.status_port=0", "--for", "5s"]
+        let env = ["COINBASE_API_KEY": LiveCoinbaseOrderTests.keyName, "COINBASE_API_SECRET": pem.replacingOccurrences(of: "\n", with: "\\n")]
+        let (status, o, e) = try Self.finish(args, workspace: ws, env: env)
+        #expect(status == 0, "\(e)")
+        #expect(o.contains("LIVE (real orders) on coinbase BTC/USD"))
+        #expect(o.contains("reconciliation") || FileManager.default.fileExists(atPath: ws + "/data/live-coinbase-live.db"))
+        #expect(FileManager.default.fileExists(atPath: ws + "/data/live-coinbase-live.db"))
+        let body = pem.split(separator: "\n").dropFirst().first.map(String.init) ?? "?"
+        let log = (try? String(contentsOfFile: ws + "/logs/novapulse.jsonl", encoding: .utf8)) ?? ""
+        let db = try Data(contentsOf: URL(fileURLWithPath: ws + "/data/live-coinbase-live.db"))
+        for text in [o, e, log, String(decoding: db, as: UTF8.self)] { #expect(!text.contains(body)) }
+        // A wrong key is refused before anything is sent, by name and without the key.
+        let (bad, _, badErr) = try Self.finish(args, workspace: Fixtures.scratch("live-cli-coinbase-bad"),
+                                               env: ["COINBASE_API_KEY": LiveCoinbaseOrderTests.keyName, "COINBASE_API_SECRET": "not a pem"])
+        #expect(bad != 0 && badErr.contains("not PEM"), "\(bad) \(badErr)")
+    }
+
     @Test func sigtermStopsCleanlyWithExitZero() throws {
         let f = try Self.fake()
         defer { f.stop() }
@@ -111,7 +137,8 @@ import Testing
             (["live", "--pair", "BTC/USD", "--mode", "live"], [String: String](), "add --confirm-real-money"),
             (["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"], ["KRAKEN_API_KEY": "", "KRAKEN_API_SECRET": ""], "needs KRAKEN_API_KEY"),
             (["live", "--pair", "BTC/USD", "--exchange", "binance"], [:], "expected kraken or coinbase"),
-            (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--mode", "live", "--confirm-real-money"], [:], "real Coinbase orders come with its order adapter"),
+            (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--mode", "live", "--confirm-real-money"],
+             ["COINBASE_API_KEY": "", "COINBASE_API_SECRET": ""], "needs COINBASE_API_KEY"),
             (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--record", "tapes"], [:], "Kraken's wire tapes only"),
             (["live", "--pair", "BTC/USD", "--for", "soon"], [:], "--for soon"),
         ] {

@@ -28,7 +28,7 @@ struct LiveRunCommand: ParsableCommand {
         endpoint (live.status_port; DASHBOARD_READ_KEY, DASHBOARD_ADMIN_KEY). Needs a build with the live stack: swift build -c release --traits Live.
         """)
 
-    @Option(name: .long, help: "Exchange: kraken, or coinbase (paper only so far: its market data, level2 book and trade-built bars).")
+    @Option(name: .long, help: "Exchange: kraken or coinbase (Coinbase Advanced Trade: level2 book, bars built from its trades, spot only).")
     var exchange: String = "kraken"
 
     @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD (with --replay: the tape's pairs by default).")
@@ -82,10 +82,6 @@ struct LiveRunCommand: ParsableCommand {
             throw ValidationError("--exchange \(exchange): expected kraken or coinbase")
         }
         if exchange.lowercased() == "coinbase" {
-            if mode == "live" {
-                throw ValidationError("--exchange coinbase --mode live: real Coinbase orders come with its order adapter (issue 18's next slice); "
-                                      + "--mode paper runs on Coinbase's market data today")
-            }
             if record != nil || replay != nil {
                 throw ValidationError("--record and --replay read and write Kraken's wire tapes only, for now: leave them out with --exchange coinbase")
             }
@@ -96,9 +92,10 @@ struct LiveRunCommand: ParsableCommand {
             guard confirmRealMoney else {
                 throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
             }
-            guard try Self.hasKrakenCredentials() else {
-                throw ValidationError("--mode live needs KRAKEN_API_KEY and KRAKEN_API_SECRET in the environment, "
-                                      + "or stored with `novapulse secrets set kraken` (and NOVAPULSE_MASTER_KEY set)")
+            let venue = exchange.lowercased()
+            guard try Self.hasCredentials(venue) else {
+                throw ValidationError("--mode live needs \(venue.uppercased())_API_KEY and \(venue.uppercased())_API_SECRET in the environment, "
+                                      + "or stored with `novapulse secrets set \(venue)` (and NOVAPULSE_MASTER_KEY set)")
             }
         }
     }
@@ -121,14 +118,15 @@ struct LiveRunCommand: ParsableCommand {
 
     /// The environment first, else the encrypted secrets file; a file that does not open is an
     /// error of its own, not "no credentials".
-    static func hasKrakenCredentials() throws -> Bool {
+    static func hasCredentials(_ exchange: String) throws -> Bool {
         #if Live
-        do { return try SecretStore.credentials(for: "kraken") != nil } catch let f as SecretStore.Failure {
+        do { return try SecretStore.credentials(for: exchange) != nil } catch let f as SecretStore.Failure {
             throw ValidationError("\(f)")
         }
         #else
         let env = ProcessInfo.processInfo.environment
-        return env["KRAKEN_API_KEY"]?.isEmpty == false && env["KRAKEN_API_SECRET"]?.isEmpty == false
+        let p = exchange.uppercased()
+        return env[p + "_API_KEY"]?.isEmpty == false && env[p + "_API_SECRET"]?.isEmpty == false
         #endif
     }
 
@@ -165,8 +163,17 @@ struct LiveRunCommand: ParsableCommand {
         let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
         if tape != nil { options.statusPort = nil }
         options.clock = wiring.clock
-        let adapters = onCoinbase ? try ExchangeAdapters.coinbase(config: cfg, mode: options.mode, pairs: pairs, wiring: wiring)
-            : try ExchangeAdapters.kraken(config: cfg, mode: options.mode, pairs: pairs, ledger: ledger, wiring: wiring)
+        let adapters: ExchangeAdapters
+        do {
+            adapters = onCoinbase ? try ExchangeAdapters.coinbase(config: cfg, mode: options.mode, pairs: pairs, wiring: wiring)
+                : try ExchangeAdapters.kraken(config: cfg, mode: options.mode, pairs: pairs, ledger: ledger, wiring: wiring)
+        } catch {
+            // The HTTP client must be shut down before it goes (async-http-client traps otherwise).
+            Self.blocking { await http.shutdown() }
+            try? group.syncShutdownGracefully()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(error is LiveError ? ExitCodes.usage : ExitCodes.internal)
+        }
         let runtime = LiveRuntime(options: options, market: adapters.market, connector: wiring.connector, ledger: ledger, orders: adapters.orders)
         let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" }
             ?? (options.mode == .live ? "LIVE (real orders) on \(exchange.lowercased())" : "paper on \(exchange.lowercased())")

@@ -136,7 +136,7 @@ let package = Package(
             .product(name: "WebSocketKit", package: "websocket-kit"),
         ], path: "Tests/NovaFakeCoinbase"),
         .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore", "NovaVenue"]),
-        .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", "NovaMarketData", "NovaTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),

@@ -107,6 +107,8 @@ let package = Package(
             .target(name: "NovaLive", condition: .when(traits: ["Live"])),
             .target(name: "NovaKraken", condition: .when(traits: ["Live"])),
             .target(name: "NovaFakeKraken", condition: .when(traits: ["Live"])),
+            .target(name: "NovaCoinbase", condition: .when(traits: ["Live"])),
+            .target(name: "NovaFakeCoinbase", condition: .when(traits: ["Live"])),
             .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["Live"])),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/NovaLiveBench"),

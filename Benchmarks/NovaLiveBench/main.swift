@@ -11,6 +11,7 @@
 //     swift run -c release --traits Live novapulse-live-bench --soak [--book-updates 960] [--pace-ms 0]
 //     swift run -c release --traits Live novapulse-live-bench --orders [--days 1]     (LiveOrdersBench.swift)
 //     swift run -c release --traits Live novapulse-live-bench --restart [--days 30]
+//     swift run -c release --traits Live novapulse-live-bench --exchange coinbase [--days N]   (CoinbaseBench.swift)
 //
 // Soak: one day of bars with N book updates before each (checksummed, about a million frames
 // at the default), flooded through the live wiring with the default stack; resident memory
@@ -205,11 +206,13 @@ if CommandLine.arguments.contains("--orders") {
     exit(0)
 }
 
+let onCoinbase = CommandLine.arguments.firstIndex(of: "--exchange").map { CommandLine.arguments[$0 + 1] == "coinbase" } ?? false
 print("| run | live bars | p50 | p99 | max | orders: p50 | p99 | n | inputs/s |")
 print("|---|---|---|---|---|---|---|---|---|")
 for strategy in ["sma_cross", "confluence"] {
     for (name, interval) in [("paced 2 ms", Int64(2)), ("flood", Int64(0))] {
-        let (s, seconds) = try await run(strategy: strategy, intervalMs: interval)
+        let (s, seconds) = onCoinbase ? try await coinbaseRun(strategy: strategy, intervalMs: interval)
+            : try await run(strategy: strategy, intervalMs: interval)
         let b = s.barLatency, o = s.orderLatency
         print("| \(strategy) \(name) | \(s.liveBars) | \(us(b.quantileMicros(0.5))) | \(us(b.quantileMicros(0.99))) | \(us(b.quantileMicros(1))) | "
               + "\(us(o.quantileMicros(0.5))) | \(us(o.quantileMicros(0.99))) | \(o.ns.count) | \(String(format: "%.0f", Double(s.inputs) / seconds)) |")

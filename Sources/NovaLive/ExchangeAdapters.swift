@@ -19,10 +19,12 @@ public struct ExchangeAdapters {
 
     /// Kraken's, from `venues.kraken` and `live.*`. Keys only where orders are real (paper
     /// and tape replays sign nothing); the REST nonce is persisted in the ledger.
-    public static func kraken(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], ledger: LiveLedger, wiring: LiveWiring) throws -> ExchangeAdapters {
+    /// `keys`: whose credentials (`KRAKEN_API_KEY`, or an account's `MAIN_KRAKEN_API_KEY` as `main_kraken`).
+    public static func kraken(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], ledger: LiveLedger, wiring: LiveWiring,
+                              keys: String = "kraken") throws -> ExchangeAdapters {
         let venue = cfg.venues.kraken
         let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0
-        let credentials = mode == .live ? try SecretStore.credentials(for: "kraken").map {
+        let credentials = mode == .live ? try SecretStore.credentials(for: keys).map {
             KrakenRESTClient.Credentials(apiKey: $0.0.apiKey, apiSecret: $0.0.apiSecret)
         } : nil
         let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials,
@@ -46,12 +48,13 @@ public struct ExchangeAdapters {
     /// level2 and market_trades WebSocket) and, in live mode, its order adapter (signed REST
     /// and the user channel). Keys only where orders are real: `COINBASE_API_KEY` is the CDP
     /// key's name, `COINBASE_API_SECRET` its EC private key (PEM, `\n` escapes accepted).
-    public static func coinbase(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], wiring: LiveWiring) throws -> ExchangeAdapters {
+    public static func coinbase(config cfg: NovaPulseConfig, mode: LiveOptions.Mode, pairs: [Pair], wiring: LiveWiring,
+                                keys: String = "coinbase") throws -> ExchangeAdapters {
         let venue = cfg.venues.coinbase
         var credentials: CoinbaseCredentials?
         if mode == .live {
-            guard let (c, source) = try SecretStore.credentials(for: "coinbase") else {
-                throw LiveError.refused("--mode live on Coinbase needs COINBASE_API_KEY (the key name) and COINBASE_API_SECRET (its EC private key)")
+            guard let (c, source) = try SecretStore.credentials(for: keys) else {
+                throw LiveError.refused("--mode live on Coinbase needs \(keys.uppercased())_API_KEY (the key name) and \(keys.uppercased())_API_SECRET (its EC private key)")
             }
             do { credentials = try CoinbaseCredentials(keyName: c.apiKey, privateKeyPEM: c.apiSecret) } catch {
                 throw LiveError.refused("the Coinbase key from \(source): \(error)")

@@ -92,6 +92,8 @@ public actor LiveRuntime {
     /// Prefix of this journal's trade ids in the ledger (empty for the first journal).
     var tradeIDPrefix = ""
     var continuation: AsyncStream<Input>.Continuation?
+    /// A stop asked for before `run` opened its input stream (the multi-account hub's signal).
+    var pendingStop: String?
     var primed = false
     /// Entries held by the operator (`pause`), kept in `system_state` across restarts.
     var paused = false
@@ -127,6 +129,7 @@ public actor LiveRuntime {
         defer { writer.barrier() }     // a start that fails still leaves its thoughts written
         let (stream, cont) = AsyncStream<Input>.makeStream()
         continuation = cont
+        if let reason = pendingStop { cont.yield(.stop(reason)) }
         // From the first moment: a stop during the warm-up (nothing decided, nothing sent yet)
         // ends the process at once with exit 0; afterwards it is a clean stop of the session.
         var signalSources: [any DispatchSourceSignal] = []

@@ -116,6 +116,31 @@ import Testing
         #expect(bad != 0 && badErr.contains("not PEM"), "\(bad) \(badErr)")
     }
 
+    /// Two accounts in one process from the command line: each its ledger, its log, its lines.
+    @Test func twoAccountsRunInOneProcessOnTheirOwnLedgers() throws {
+        let k = try Self.fake()
+        let c = FakeCoinbase(script: try LiveCoinbasePaperTests.script().0)
+        try c.start()
+        defer { k.stop(); c.stop() }
+        let ws = Fixtures.scratch("live-cli-accounts")
+        let args = ["live", "--accounts", "main:kraken,swing:coinbase", "--pair", "BTC/USD", "--strategy", "sma_cross",
+                    "--param", "strategies.sma_cross.fast=5", "--param", "strategies.sma_cross.slow=20",
+                    "--param", "venues.kraken.rest_url=\(k.restURL)", "--param", "venues.kraken.ws_url=\(k.wsURL)",
+                    "--param", "venues.coinbase.rest_url=\(c.restURL)", "--param", "venues.coinbase.ws_url=\(c.wsURL)",
+                    "--param", "live.status_port=0", "--for", "5s"]
+        let (status, o, e) = try Self.finish(args, workspace: ws, env: [:])
+        #expect(status == 0, "\(e)")
+        #expect(o.contains("account main: paper on kraken") && o.contains("account swing: paper on coinbase"))
+        #expect(o.contains("[main] stopped (--for elapsed): 400 warm-up bars") && o.contains("[swing] stopped (--for elapsed): 400 warm-up bars"), "\(o)")
+        for f in ["data/live-kraken-main-paper.db", "data/live-coinbase-swing-paper.db", "logs/novapulse-main.jsonl", "logs/novapulse-swing.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: ws + "/" + f), "\(f)")
+        }
+        // Real orders need each account's own key.
+        let (refused, _, why) = try Self.finish(["live", "--accounts", "main:kraken,swing:coinbase", "--pair", "BTC/USD", "--mode", "live",
+                                                 "--confirm-real-money"], workspace: ws, env: ["MAIN_KRAKEN_API_KEY": "", "MAIN_KRAKEN_API_SECRET": ""])
+        #expect(refused == 2 && why.contains("account main needs MAIN_KRAKEN_API_KEY"), "\(why)")
+    }
+
     @Test func sigtermStopsCleanlyWithExitZero() throws {
         let f = try Self.fake()
         defer { f.stop() }

@@ -31,6 +31,9 @@ struct LiveRunCommand: ParsableCommand {
     @Option(name: .long, help: "Exchange: kraken or coinbase (Coinbase Advanced Trade: level2 book, bars built from its trades, spot only).")
     var exchange: String = "kraken"
 
+    @Option(name: .long, help: "Several accounts in one process, NAME:EXCHANGE,... (e.g. main:kraken,swing:coinbase; default: TRADING_ACCOUNTS): each its own ledger data/live-EXCHANGE-NAME-MODE.db and keys NAME_EXCHANGE_API_KEY/_SECRET, one status endpoint.")
+    var accounts: String?
+
     @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD (with --replay: the tape's pairs by default).")
     var pair: String?
 
@@ -74,7 +77,30 @@ struct LiveRunCommand: ParsableCommand {
         throw ValidationError("--for \(text): expected a positive duration such as 90s, 30m, 2h or 1d")
     }
 
+    /// `--accounts`, else `TRADING_ACCOUNTS` (the seed's variable).
+    var accountSpec: String? {
+        accounts ?? ProcessInfo.processInfo.environment["TRADING_ACCOUNTS"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+    }
+
     func validate() throws {
+        if let spec = accountSpec {
+            guard replay == nil, record == nil, db == nil else {
+                throw ValidationError("--accounts runs each account on its own ledger and live data: leave out --db, --record and --replay")
+            }
+            #if Live
+            let list: [(name: String, exchange: String)]
+            do { list = try LiveHub.parseAccounts(spec) } catch { throw ValidationError("\(error)") }
+            if mode == "live" {
+                guard confirmRealMoney else {
+                    throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
+                }
+                for a in list where try !Self.hasCredentials("\(a.name)_\(a.exchange)") {
+                    let p = "\(a.name)_\(a.exchange)".uppercased()
+                    throw ValidationError("--mode live: account \(a.name) needs \(p)_API_KEY and \(p)_API_SECRET (its own key: accounts never share one)")
+                }
+            }
+            #endif
+        }
         guard pair != nil || replay != nil else { throw ValidationError("--pair is needed (BTC/USD, or a list), unless --replay gives the tape's") }
         guard record == nil || replay == nil else { throw ValidationError("--record and --replay together: a replay is already a tape") }
         if replay != nil && mode == "live" { throw ValidationError("--replay runs paper only: a tape places no real orders") }
@@ -132,6 +158,7 @@ struct LiveRunCommand: ParsableCommand {
 
     func run() throws {
         #if Live
+        if let spec = accountSpec { return try runAccounts(spec) }
         let tape = try replay.map { path in
             do { return try Tape(path: path) } catch { throw ValidationError("--replay \(path): \(error)") }
         }

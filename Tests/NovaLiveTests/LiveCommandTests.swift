@@ -141,6 +141,38 @@ import Testing
         #expect(refused == 2 && why.contains("account main needs MAIN_KRAKEN_API_KEY"), "\(why)")
     }
 
+    /// `novapulse live status` and `pause` against a two-account process: one line set per account.
+    @Test func statusAndPauseReachEveryAccountOfAHub() throws {
+        let k = FakeKraken(script: try LivePaperTests.script(intervalMs: 100).0)
+        let c = FakeCoinbase(script: try LiveCoinbasePaperTests.script { $0.barIntervalMs = 100 }.0)
+        try k.start(); try c.start()
+        defer { k.stop(); c.stop() }
+        let ws = Fixtures.scratch("live-hub-control")
+        let port = Self.freePort()
+        let keys = ["DASHBOARD_READ_KEY": "read-key-0123456789", "DASHBOARD_ADMIN_KEY": "admin-key-0123456789"]
+        let args = ["live", "--accounts", "main:kraken,swing:coinbase", "--pair", "BTC/USD", "--strategy", "sma_cross",
+                    "--param", "venues.kraken.rest_url=\(k.restURL)", "--param", "venues.kraken.ws_url=\(k.wsURL)",
+                    "--param", "venues.coinbase.rest_url=\(c.restURL)", "--param", "venues.coinbase.ws_url=\(c.wsURL)",
+                    "--param", "live.status_port=\(port)", "--for", "30s"]
+        let (session, out, _) = try Self.launch(args, workspace: ws, env: keys)
+        defer { if session.isRunning { kill(session.processIdentifier, SIGTERM) } }
+        var status: (Int32, String, String) = (1, "", "")
+        for _ in 0..<100 {
+            status = try Self.finish(["live", "status", "--port", "\(port)"], workspace: ws, env: ["DASHBOARD_READ_KEY": keys["DASHBOARD_READ_KEY"]!])
+            if status.0 == 0 && status.1.components(separatedBy: ": running,").count == 3 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(status.1.contains("[main] novapulse live on 127.0.0.1:\(port): running, paper on kraken BTC/USD"), "\(status)")
+        #expect(status.1.contains("[swing] novapulse live on 127.0.0.1:\(port): running, paper on coinbase BTC/USD"), "\(status)")
+        let pause = try Self.finish(["live", "pause", "--port", "\(port)"], workspace: ws, env: ["DASHBOARD_ADMIN_KEY": keys["DASHBOARD_ADMIN_KEY"]!])
+        #expect(pause.0 == 0 && pause.1.contains("[main] paused: no new entries") && pause.1.contains("[swing] paused: no new entries"), "\(pause)")
+        kill(session.processIdentifier, SIGTERM)
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        session.waitUntilExit()
+        #expect(session.terminationStatus == 0)
+        #expect(o.contains("[main] stopped (SIGTERM)") && o.contains("[swing] stopped (SIGTERM)"), "\(o)")
+    }
+
     @Test func sigtermStopsCleanlyWithExitZero() throws {
         let f = try Self.fake()
         defer { f.stop() }

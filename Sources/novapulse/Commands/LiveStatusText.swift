@@ -7,6 +7,14 @@ enum LiveStatusText {
     }
 
     static func summary(_ parts: [String: [String: Any]], port: Int) -> String {
+        // Several accounts (`--accounts`): every page is {"accounts": {NAME: page}}.
+        if let accounts = parts["status"]?["accounts"] as? [String: Any] {
+            return accounts.keys.sorted().map { name in
+                var one: [String: [String: Any]] = [:]
+                for (page, body) in parts { one[page] = (body["accounts"] as? [String: Any])?[name] as? [String: Any] ?? [:] }
+                return summary(one, port: port).split(separator: "\n").map { "[\(name)] \($0)" }.joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
         let s = parts["status"] ?? [:], r = parts["risk"] ?? [:]
         let pairs = (s["pairs"] as? [String] ?? []).joined(separator: ",")
         var lines = ["novapulse live on 127.0.0.1:\(port): \(s["status"] ?? "?"), \(s["mode"] ?? "?") on \(s["exchange"] ?? "?") \(pairs)"]
@@ -30,6 +38,9 @@ enum LiveStatusText {
     }
 
     static func control(_ command: String, _ reply: [String: Any]) -> String {
+        if let accounts = reply["accounts"] as? [String: Any] {
+            return accounts.keys.sorted().map { "[\($0)] " + control(command, accounts[$0] as? [String: Any] ?? [:]) }.joined(separator: "\n")
+        }
         switch command {
         case "pause":
             return (reply["changed"] as? Bool) == true ? "paused: no new entries; open positions keep their stops and exits" : "already paused"

@@ -196,7 +196,6 @@ import Testing
             (["live", "--pair", "BTC/USD", "--exchange", "binance"], [:], "expected kraken or coinbase"),
             (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--mode", "live", "--confirm-real-money"],
              ["COINBASE_API_KEY": "", "COINBASE_API_SECRET": ""], "needs COINBASE_API_KEY"),
-            (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--record", "tapes"], [:], "Kraken's wire tapes only"),
             (["live", "--pair", "BTC/USD", "--for", "soon"], [:], "--for soon"),
         ] {
             let (p, _, err) = try Self.launch(args, workspace: ws, env: env)

@@ -37,7 +37,7 @@ struct LiveRunCommand: ParsableCommand {
     @Option(name: .long, help: "Pair(s), comma-separated, e.g. BTC/USD,ETH/USD (with --replay: the tape's pairs by default).")
     var pair: String?
 
-    @Option(name: .long, help: "Keep a wire tape: every REST reply and WebSocket frame with its receive time, to DIR/kraken-DATE-TIME.tape.zst.")
+    @Option(name: .long, help: "Keep a wire tape: every REST reply and WebSocket frame with its receive time, to DIR/EXCHANGE-DATE-TIME.tape.zst.")
     var record: String?
 
     @Option(name: .long, help: "Replay a wire tape through the real adapter code instead of connecting: the same tape gives the same decisions.")
@@ -107,11 +107,7 @@ struct LiveRunCommand: ParsableCommand {
         guard ["kraken", "coinbase"].contains(exchange.lowercased()) else {
             throw ValidationError("--exchange \(exchange): expected kraken or coinbase")
         }
-        if exchange.lowercased() == "coinbase" {
-            if record != nil || replay != nil {
-                throw ValidationError("--record and --replay read and write Kraken's wire tapes only, for now: leave them out with --exchange coinbase")
-            }
-        }
+
         guard ["paper", "live"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper or live") }
         if let duration { _ = try Self.parseDuration(duration) }
         if mode == "live" {
@@ -165,7 +161,8 @@ struct LiveRunCommand: ParsableCommand {
         let pairs = try Pair.parseList(pair ?? tape?.header.pairs.joined(separator: ",") ?? "")
         var cfg = try ConfigLoader.load(path: config, params: param, strategy: strategy)
         if let strategy { cfg.backtest.strategy = strategy }
-        let onCoinbase = exchange.lowercased() == "coinbase"
+        // A replay runs on the adapters of the exchange its tape was recorded on.
+        let onCoinbase = (tape?.header.exchange ?? exchange.lowercased()) == "coinbase"
         // The paper venue is the exchange's own: its fees, its order types (a stop-limit on Coinbase), no margin there.
         if onCoinbase { cfg.backtest.exchange = .coinbase }
         try ConfigValidator.validate(cfg, source: config ?? "command line")
@@ -187,7 +184,8 @@ struct LiveRunCommand: ParsableCommand {
         let ledger = LiveLedger(store: store)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let http = HTTPClientTransport(group: group)
-        let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs)
+        let wiring = try LiveWiring(http: http, ws: WebSocketKitConnector(group: group), recordDirectory: record, replay: tape, pairs: pairs,
+                                    exchange: onCoinbase ? "coinbase" : "kraken")
         if tape != nil { options.statusPort = nil }
         options.clock = wiring.clock
         let adapters: ExchangeAdapters

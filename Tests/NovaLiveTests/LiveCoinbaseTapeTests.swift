@@ -1,0 +1,64 @@
+import Foundation
+import NovaCoinbase
+import NovaConfig
+import NovaCore
+import NovaFakeCoinbase
+import NovaStorage
+import NovaTestSupport
+import Testing
+@testable import NovaLive
+
+/// A Coinbase session recorded on a wire tape against the fake, then replayed with no network
+/// through the same adapter code: the same decisions as the recorded session and as the
+/// backtest on the same bars, every time.
+@Suite(.serialized) struct LiveCoinbaseTapeTests {
+    static func session(_ wiring: LiveWiring, baseURL: String, wsURL: String, database: String, bars: Int?) async throws -> (LiveSummary, [LiveLedger.TradeRow]) {
+        var (options, _) = try LivePaperTests.options(database, config: try LiveCoinbasePaperTests.config(), bars: bars)
+        options.clock = wiring.clock
+        let rest = CoinbaseRESTClient(transport: wiring.transport, baseURL: baseURL, credentials: nil, clock: wiring.clock)
+        let ledger = LiveLedger(store: try ResultsStore(path: database))
+        let runtime = LiveRuntime(options: options, market: CoinbaseMarketData(rest: rest, wsURL: wsURL), connector: wiring.connector, ledger: ledger)
+        let summary = try await runtime.run()
+        return (summary, try ledger.trades().sorted { $0.tradeID < $1.tradeID })
+    }
+
+    @Test func aRecordedCoinbaseSessionReplaysToTheSameDecisions() async throws {
+        let dir = Fixtures.scratch("coinbase-tape")
+        let (script, history, stream) = try LiveCoinbasePaperTests.script { $0.disconnectAfterBars = 25 }
+        let fake = FakeCoinbase(script: script)
+        try fake.start()
+        let http = HTTPClientTransport(group: LivePaperTests.group)
+        let recording = try LiveWiring(http: http, ws: WebSocketKitConnector(group: LivePaperTests.group), recordDirectory: dir + "/tapes", replay: nil,
+                                       pairs: [Pair(base: "BTC", quote: "USD")], exchange: "coinbase")
+        let recorder = try #require(recording.recorder)
+        let (live, recorded) = try await Self.session(recording, baseURL: fake.restURL, wsURL: fake.wsURL, database: dir + "/recorded.db", bars: 119)
+        await http.shutdown()
+        fake.stop()
+        try await Task.sleep(nanoseconds: 100_000_000)
+        recorder.close()
+        #expect(live.reconnects == 1 && live.liveBars == 119)
+        #expect(!recorded.isEmpty)
+        #expect((recorder.path as NSString).lastPathComponent.hasPrefix("coinbase-"))
+
+        let tape = try Tape(path: recorder.path)
+        #expect(tape.header.exchange == "coinbase" && tape.header.pairs == ["BTC/USD"])
+        #expect(tape.events.filter { $0.kind == .rest && $0.path.contains("/candles?") }.count == 3)
+        #expect(tape.events.filter { $0.kind == .frame && $0.text.contains(#""channel":"market_trades""#) }.count >= 119)
+
+        // The backtest on the same bars decides the same.
+        let backtest = try LivePaperTests.reference(history, Array(stream.dropLast()), config: try LiveCoinbasePaperTests.config())
+        #expect(backtest.map(\.tradeID) == recorded.map(\.tradeID))
+        #expect(backtest.map(\.entryPrice) == recorded.map(\.entryPrice) && backtest.map(\.exitPrice) == recorded.map(\.exitPrice))
+
+        // Replayed twice with the fake gone: the same trades.
+        for round in 0..<2 {
+            let replay = try LiveWiring(http: http, ws: WebSocketKitConnector(group: LivePaperTests.group), recordDirectory: nil, replay: tape, pairs: [])
+            let (s, trades) = try await Self.session(replay, baseURL: "http://127.0.0.1:1", wsURL: "ws://127.0.0.1:1/ws",
+                                                     database: dir + "/replay-\(round).db", bars: nil)
+            #expect(s.stopReason == "end of tape", "\(s)")
+            #expect(s.liveBars == 119 && s.warmupBars == 400 && s.reconnects == 1, "\(s.liveBars) \(s.warmupBars) \(s.reconnects)")
+            #expect(trades.map(\.tradeID) == recorded.map(\.tradeID))
+            #expect(trades.map(\.entryPrice) == recorded.map(\.entryPrice) && trades.map(\.exitPrice) == recorded.map(\.exitPrice))
+        }
+    }
+}

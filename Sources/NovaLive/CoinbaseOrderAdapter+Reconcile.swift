@@ -19,10 +19,7 @@ extension CoinbaseOrderAdapter {
     public func resume(_ orders: [ResumedOrder]) async {
         for o in orders {
             tracker.resume(o.request, filled: o.filledQuantity, value: o.filledNotional, fee: o.fees)
-            let parts = o.request.clientOrderID.split(separator: "-")
-            if parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]) {
-                resumedPositions[slot] = max(resumedPositions[slot] ?? 0, position)
-            }
+            ClientOrderIDs.noteResumed(o.request.clientOrderID, in: &resumedPositions)
         }
         if !orders.isEmpty {
             note("info", "\(orders.count) order\(orders.count == 1 ? "" : "s") the last session left working: looked up at Coinbase by client_order_id "
@@ -31,17 +28,12 @@ extension CoinbaseOrderAdapter {
     }
 
     public func reconcile(reason: String, balances withBalances: Bool) async {
-        guard !stopped else { return }
-        guard !reconciling else {
-            if reason != "timer" || pendingReconcile == nil { pendingReconcile = (reason, withBalances || pendingReconcile?.balances == true) }
-            return
-        }
-        reconciling = true
-        defer { reconciling = false }
-        await reconcileOnce(reason: reason, balances: withBalances)
-        while let next = pendingReconcile, !stopped {
-            pendingReconcile = nil
-            await reconcileOnce(reason: next.reason, balances: next.balances)
+        // One at a time; one asked for meanwhile (a reconnect during a timer's) runs right after.
+        guard !stopped, reconcileQueue.begin(reason, balances: withBalances) else { return }
+        var job: (reason: String, balances: Bool)? = (reason, withBalances)
+        while let j = job {
+            if !stopped { await reconcileOnce(reason: j.reason, balances: j.balances) }
+            job = reconcileQueue.next()
         }
     }
 

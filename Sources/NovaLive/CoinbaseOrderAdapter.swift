@@ -50,8 +50,7 @@ public actor CoinbaseOrderAdapter: OrderAdapter {
     var announcedForeign: Set<String> = []
     var reportedForeign: Set<String> = []
     var pendingNotes: [OrderAdapterEvent] = []
-    var reconciling = false
-    var pendingReconcile: (reason: String, balances: Bool)?
+    var reconcileQueue = ReconcileQueue()
     public internal(set) var reconciliations = 0
     public private(set) var ordersSent = 0
     public private(set) var userConnections = 0
@@ -88,15 +87,8 @@ public actor CoinbaseOrderAdapter: OrderAdapter {
     }
 
     private func timerLoop() async {
-        var nextBalances = clock.nowMs() + settings.reconcileBalancesMs
-        while !stopped && !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(max(50, settings.reconcileOrdersMs)) * 1_000_000)
-            guard !stopped && !Task.isCancelled else { return }
-            let now = clock.nowMs()
-            let balances = now >= nextBalances
-            if balances { nextBalances = now + settings.reconcileBalancesMs }
-            await reconcile(reason: "timer", balances: balances)
-        }
+        await reconcileTimers(ordersMs: settings.reconcileOrdersMs, balancesMs: settings.reconcileBalancesMs, clock: clock,
+                              stopped: { await self.stopped }, reconcile: { await self.reconcile(reason: "timer", balances: $0) })
     }
 
     public func stop() async {
@@ -259,9 +251,7 @@ public actor CoinbaseOrderAdapter: OrderAdapter {
     }
 
     func mayExistAlready(_ clientOrderID: String) -> Bool {
-        let parts = clientOrderID.split(separator: "-")
-        guard parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]), let newest = resumedPositions[slot] else { return false }
-        return position <= newest
+        ClientOrderIDs.mayExistAlready(clientOrderID, resumedPositions: resumedPositions)
     }
 
     public func cancel(_ id: OrderID) async {

@@ -33,12 +33,7 @@ public struct ExchangeAdapters {
         var orders: KrakenOrderAdapter?
         if mode == .live {
             var s = KrakenOrderAdapter.Settings(wsAuthURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
-            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
-            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
-            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
-            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
-            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
-            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
+            s.apply(cfg.live)
             orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
         }
         return ExchangeAdapters(market: KrakenMarketData(rest: rest, wsURL: venue.wsURL), orders: orders)
@@ -64,12 +59,7 @@ public struct ExchangeAdapters {
         var orders: CoinbaseOrderAdapter?
         if mode == .live {
             var s = CoinbaseOrderAdapter.Settings(wsUserURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
-            s.silentMs = Int64(cfg.live.silentConnectionS * 1000)
-            s.reconnectMinMs = Int64(cfg.live.reconnectMinS * 1000)
-            s.reconnectMaxMs = Int64(cfg.live.reconnectMaxS * 1000)
-            s.reconcileOrdersMs = Int64(cfg.live.reconcileOrdersS * 1000)
-            s.reconcileBalancesMs = Int64(cfg.live.reconcileBalancesS * 1000)
-            s.adoptUnknown = cfg.live.unknownOrders == "adopt"
+            s.apply(cfg.live)
             orders = CoinbaseOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
         }
         return ExchangeAdapters(market: CoinbaseMarketData(rest: rest, wsURL: venue.wsURL), orders: orders)

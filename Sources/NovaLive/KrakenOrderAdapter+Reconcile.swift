@@ -21,10 +21,7 @@ extension KrakenOrderAdapter {
     public func resume(_ orders: [ResumedOrder]) async {
         for o in orders {
             tracker.resume(o.request, filled: o.filledQuantity, cost: o.filledNotional, fee: o.fees)
-            let parts = o.request.clientOrderID.split(separator: "-")
-            if parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]) {
-                resumedPositions[slot] = max(resumedPositions[slot] ?? 0, position)
-            }
+            ClientOrderIDs.noteResumed(o.request.clientOrderID, in: &resumedPositions)
             tradesSinceS = min(tradesSinceS, o.request.createdAtMs / 1000 - 60)
         }
         if !orders.isEmpty {
@@ -34,18 +31,12 @@ extension KrakenOrderAdapter {
     }
 
     public func reconcile(reason: String, balances withBalances: Bool) async {
-        guard !stopped else { return }
         // One at a time; one asked for meanwhile (a reconnect during a timer's) runs right after.
-        guard !reconciling else {
-            if reason != "timer" || pendingReconcile == nil { pendingReconcile = (reason, withBalances || pendingReconcile?.balances == true) }
-            return
-        }
-        reconciling = true
-        defer { reconciling = false }
-        await reconcileOnce(reason: reason, balances: withBalances)
-        while let next = pendingReconcile, !stopped {
-            pendingReconcile = nil
-            await reconcileOnce(reason: next.reason, balances: next.balances)
+        guard !stopped, reconcileQueue.begin(reason, balances: withBalances) else { return }
+        var job: (reason: String, balances: Bool)? = (reason, withBalances)
+        while let j = job {
+            if !stopped { await reconcileOnce(reason: j.reason, balances: j.balances) }
+            job = reconcileQueue.next()
         }
     }
 

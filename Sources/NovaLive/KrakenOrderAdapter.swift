@@ -61,8 +61,7 @@ public actor KrakenOrderAdapter: OrderAdapter {
     var tradesSinceS: Int64 = .max
     /// Notes from before `start` (the resumed orders), said once the channel is set up.
     var pendingNotes: [OrderAdapterEvent] = []
-    var reconciling = false
-    var pendingReconcile: (reason: String, balances: Bool)?
+    var reconcileQueue = ReconcileQueue()
     public internal(set) var reconciliations = 0
     public private(set) var ordersSent = 0
     /// After a restart: each slot's newest position with an order the last process may have
@@ -105,15 +104,8 @@ public actor KrakenOrderAdapter: OrderAdapter {
 
     /// Open orders every `reconcileOrdersMs`, balances every `reconcileBalancesMs`.
     private func timerLoop() async {
-        var nextBalances = clock.nowMs() + settings.reconcileBalancesMs
-        while !stopped && !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(max(50, settings.reconcileOrdersMs)) * 1_000_000)
-            guard !stopped && !Task.isCancelled else { return }
-            let now = clock.nowMs()
-            let balances = now >= nextBalances
-            if balances { nextBalances = now + settings.reconcileBalancesMs }
-            await reconcile(reason: "timer", balances: balances)
-        }
+        await reconcileTimers(ordersMs: settings.reconcileOrdersMs, balancesMs: settings.reconcileBalancesMs, clock: clock,
+                              stopped: { await self.stopped }, reconcile: { await self.reconcile(reason: "timer", balances: $0) })
     }
 
     public func stop() async {
@@ -283,9 +275,7 @@ public actor KrakenOrderAdapter: OrderAdapter {
 
     /// Whether an order of this client id may have been sent by the process before a restart.
     func mayExistAlready(_ clientOrderID: String) -> Bool {
-        let parts = clientOrderID.split(separator: "-")
-        guard parts.count == 4, let slot = Int(parts[1]), let position = Int(parts[2]), let newest = resumedPositions[slot] else { return false }
-        return position <= newest
+        ClientOrderIDs.mayExistAlready(clientOrderID, resumedPositions: resumedPositions)
     }
 
     public func cancel(_ id: OrderID) async {

@@ -46,6 +46,34 @@ import NovaTestSupport
         return Result(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Issue 33 #9: a run with no closed trade has no win rate, in the summary and the report.
+    @Test func noClosedTradeMeansNoWinRate() throws {
+        let ws = Fixtures.scratch("cli-winrate")
+        let r = try Self.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold"], workspace: ws)
+        #expect(r.code == 0, "\(r.stderr)")
+        let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("win rate") }.map(String.init) ?? ""
+        #expect(line.hasSuffix("n/a") && r.stdout.contains("(+1 open)"), "\(r.stdout)")
+        let report = r.stdout.split(separator: "\n").first { $0.hasPrefix("Report: ") }.map { String($0.dropFirst(8)) } ?? ""
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        let cards = html.components(separatedBy: "Win rate").dropFirst().map { String($0.prefix(60)) }
+        #expect(!cards.isEmpty && cards.allSatisfy { $0.contains("n/a") && !$0.contains("0.00%") }, "\(cards)")
+    }
+
+    /// Issue 33 #13: `runs list` says why a run failed, in its row.
+    @Test func runsListShowsWhyARunFailed() throws {
+        let ws = Fixtures.scratch("cli-failed")
+        let bt = try Self.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--json"], workspace: ws)
+        #expect(bt.code == 0, "\(bt.stderr)")
+        let sql = Process()
+        sql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sql.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE backtest_runs SET status='failed', "
+                         + "error='the book file x.csv has no ask columns at line 1\\nmore detail'\"); c.commit()", ws + "/data/novapulse.db"]
+        try sql.run()
+        sql.waitUntilExit()
+        let list = try Self.run(["runs", "list"], workspace: ws)
+        #expect(list.stdout.contains("failed: the book file x.csv has no ask columns") && !list.stdout.contains("more detail"), "\(list.stdout)")
+    }
+
     @Test func helpListsTheCommands() throws {
         let r = try Self.run(["--help"])
         #expect(r.code == 0)

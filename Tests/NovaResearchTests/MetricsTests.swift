@@ -127,6 +127,7 @@ import NovaTestSupport
         #expect(HTMLReport.gate(of: "sizing: Kelly fraction -0.447 <= 0: no measured edge") == "sizing: Kelly fraction")
         #expect(HTMLReport.gate(of: "pair_cooldown: 120 s since the last BTC/USD trade, wait 900 s") == "pair_cooldown")
         #expect(HTMLReport.gate(of: "confidence 0.47 < 0.55") == "confidence")
+        #expect(HTMLReport.gate(of: "timeframes disagree: 1 of 3 agree, fewer than 2") == "timeframes disagree")
         #expect(HTMLReport.gate(of: "risk_of_ruin: 1.0000, limit 0.01") == "risk_of_ruin")
         #expect(HTMLReport.gate(of: "a position or order is already open for BTC/USD") == "a position or order is already open for BTC/USD")
         #expect(HTMLReport.gate(of: "") == "")

@@ -161,6 +161,19 @@ import Foundation
         #expect(reasons.contains { $0.hasPrefix("spread 100.0 bps > 20.0") })
         #expect(!reasons.contains { $0 == "a position is already open" })
     }
+
+    /// Issue 33 #7: a timeframe refusal says what failed ("disagree"), so the report's table of
+    /// refusals, grouped by the text before the first number, reads right.
+    @Test func aTimeframeRefusalSaysTheTimeframesDisagree() {
+        var s = ConfluenceStrategy()
+        var reasons: [String] = []
+        for i in 0..<Self.bars.count {
+            _ = s.onBar(Self.bars.bar(at: i), position: .flat)
+            if let r = s.lastSignal?.rejection, r.hasPrefix("timeframes") { reasons.append(r) }
+        }
+        #expect(!reasons.isEmpty)
+        #expect(reasons.allSatisfy { $0.hasPrefix("timeframes disagree: ") && $0.hasSuffix("agree, fewer than 2") }, "\(Set(reasons))")
+    }
 }
 
 @Suite struct ConfluenceLearningTests {

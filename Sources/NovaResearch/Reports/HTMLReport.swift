@@ -86,7 +86,7 @@ public struct HTMLReport {
         card("Buy & hold", pct(m.buyAndHoldReturnPct), m.buyAndHoldReturnPct)
         card("Final equity", money(m.finalEquity))
         card("Trades", "\(m.trades)" + (m.openTrades > 0 ? " +\(m.openTrades) open" : ""))
-        card("Win rate", pct(m.winRate * 100))
+        card("Win rate", m.trades == 0 ? "n/a" : pct(m.winRate * 100))
         card("Max drawdown", pct(-m.maxDrawdownPct), -m.maxDrawdownPct)
         card("Sharpe", fixed(m.sharpe))
         card("Sortino", fixed(m.sortino))
@@ -188,7 +188,7 @@ public struct HTMLReport {
             ("Max drawdown (amount)", money(-m.maxDrawdown), money(-b.maxDrawdown)),
             ("Longest drawdown", duration(m.maxDrawdownDurationSeconds), duration(b.maxDrawdownDurationSeconds)),
             ("Closed trades", "\(m.trades)", ""), ("Open trades", "\(m.openTrades)", ""),
-            ("Win rate", pct(m.winRate * 100), ""), ("Average win", money(m.averageWin), ""), ("Average loss", money(m.averageLoss), ""),
+            ("Win rate", m.trades == 0 ? "n/a" : pct(m.winRate * 100), ""), ("Average win", money(m.averageWin), ""), ("Average loss", money(m.averageLoss), ""),
             ("Largest win", money(m.largestWin), ""), ("Largest loss", money(m.largestLoss), ""),
             ("Profit factor", m.profitFactor.map(fixed) ?? "n/a", ""), ("Expectancy per trade", money(m.expectancy), ""),
             ("SQN", m.sqn.map(fixed) ?? "n/a", ""), ("Exposure", pct(m.exposurePct), "100.00%"),

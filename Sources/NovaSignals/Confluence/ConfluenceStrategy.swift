@@ -230,7 +230,9 @@ public struct ConfluenceStrategy: Strategy {
         switch p.rejection {
         case nil: rejection = nil
         case .confluence(let n)?: rejection = "confluence \(n) < \(config.minConfluence)"
-        case .timeframes(let n)?: rejection = "timeframes agree \(n) of \(latest.count) < \(config.minTimeframeAgreement)"
+        // Said as what failed ("disagree"), so the report's grouping by the text before the
+        // first number reads right: "timeframes disagree".
+        case .timeframes(let n)?: rejection = "timeframes disagree: \(n) of \(latest.count) agree, fewer than \(config.minTimeframeAgreement)"
         case .confidence(let c)?: rejection = "confidence \(String(format: "%.2f", c)) < \(config.minConfidence)"
         case .riskReward(let rr)?: rejection = "risk-reward \(String(format: "%.2f", rr)) < \(config.minRiskReward)"
         case .spread(let bps)?: rejection = "spread \(String(format: "%.1f", bps)) bps > \(config.maxSpreadBps)"

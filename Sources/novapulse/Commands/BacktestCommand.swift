@@ -145,7 +145,8 @@ enum BacktestSummary {
         let c = o.config.backtest
         var rows: [[String]] = [
             ["trades", "\(m.trades)" + (m.openTrades > 0 ? " (+\(m.openTrades) open)" : "")],
-            ["win rate", String(format: "%.2f%%", m.winRate * 100)],
+            // No closed trade: no win rate to speak of (0.00% would read as all losses).
+            ["win rate", m.trades == 0 ? "n/a" : String(format: "%.2f%%", m.winRate * 100)],
             ["net P&L", String(format: "%.2f", m.netPnl)],
             ["return", String(format: "%.2f%%", m.totalReturnPct)],
             ["max drawdown", String(format: "%.2f%%", -m.maxDrawdownPct)],

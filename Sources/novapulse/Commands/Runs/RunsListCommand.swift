@@ -36,7 +36,12 @@ struct RunsListCommand: ParsableCommand {
             }
             if runs.isEmpty { print("No runs yet. Start one: novapulse backtest --pair BTC/USD"); return }
             let rows = zip(runs, results).map { r, m -> [String] in
-                [r.runID, String(r.startedAt.prefix(19)), r.status, r.pairs, r.strategy,
+                // A failed or interrupted run says why in its row (the first words; `runs show` has all of it).
+                let status = r.error.map { e -> String in
+                    let line = e.split(separator: "\n").first.map(String.init) ?? e
+                    return "\(r.status): " + (line.count > 48 ? line.prefix(47) + "…" : line)
+                } ?? r.status
+                return [r.runID, String(r.startedAt.prefix(19)), status, r.pairs, r.strategy,
                  (m["trades"] as? Int).map(String.init) ?? "",
                  (m["total_return_pct"] as? Double).map { String(format: "%.2f%%", $0) } ?? "",
                  (m["max_drawdown_pct"] as? Double).map { String(format: "%.2f%%", $0) } ?? "",

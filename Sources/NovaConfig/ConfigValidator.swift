@@ -16,11 +16,12 @@ public enum ConfigValidator {
         check(k.emaPeriod >= 1 && k.emaPeriod <= 10_000, "strategies.keltner_channel.ema_period", k.emaPeriod, "1 to 10000")
         check(k.atrPeriod >= 1 && k.atrPeriod <= 10_000, "strategies.keltner_channel.atr_period", k.atrPeriod, "1 to 10000")
         check(k.multiplier > 0 && k.multiplier <= 20, "strategies.keltner_channel.multiplier", k.multiplier, "above 0, at most 20")
-        check(k.slATR > 0, "strategies.keltner_channel.sl_atr", k.slATR, "above 0")
-        check(k.tpATR > 0, "strategies.keltner_channel.tp_atr", k.tpATR, "above 0")
+        check(k.slATR > 0 && k.slATR <= 100, "strategies.keltner_channel.sl_atr", k.slATR, "above 0, at most 100")
+        check(k.tpATR > 0 && k.tpATR <= 100, "strategies.keltner_channel.tp_atr", k.tpATR, "above 0, at most 100")
         let s = c.strategies.smaCross
-        check(s.fast >= 1, "strategies.sma_cross.fast", s.fast, "at least 1")
-        check(s.slow >= 2, "strategies.sma_cross.slow", s.slow, "at least 2")
+        // Upper bounds on every period: a window is memory (slow=99999999999 asked for 800 GB).
+        check(s.fast >= 1 && s.fast <= 10_000, "strategies.sma_cross.fast", s.fast, "1 to 10000")
+        check(s.slow >= 2 && s.slow <= 10_000, "strategies.sma_cross.slow", s.slow, "2 to 10000")
         check(s.fast < s.slow, "strategies.sma_cross.fast", s.fast, "less than slow (\(s.slow))")
         for (name, w) in c.strategies.weights.sorted(by: { $0.key < $1.key }) {
             check(w >= 0 && w <= 1, "strategies.weights.\(name)", w, "0 to 1")
@@ -54,31 +55,33 @@ public enum ConfigValidator {
         check((1...9).contains(f.minConfluence), "confluence.min_confluence", f.minConfluence, "1 to 9 (there are nine strategies)")
         check(f.minConfidence >= 0 && f.minConfidence <= 1, "confluence.min_confidence", f.minConfidence, "0 to 1")
         check(f.minRiskReward >= 0, "confluence.min_risk_reward", f.minRiskReward, "0 or more")
-        check(!f.timeframes.isEmpty && f.timeframes.allSatisfy { $0 >= 1 }, "confluence.timeframes", f.timeframes, "a list of minutes, each at least 1")
+        check(!f.timeframes.isEmpty && f.timeframes.allSatisfy { $0 >= 1 && $0 <= 10_080 }, "confluence.timeframes", f.timeframes,
+              "a list of minutes, each 1 to 10080 (a week)")
         check(f.timeframeWeights.count == f.timeframes.count, "confluence.timeframe_weights", f.timeframeWeights,
               "one weight per timeframe (\(f.timeframes.count))")
         check(f.minTimeframeAgreement >= 1 && f.minTimeframeAgreement <= max(1, f.timeframes.count),
               "confluence.min_timeframe_agreement", f.minTimeframeAgreement, "1 to the number of timeframes")
-        check(f.slATR > 0, "confluence.sl_atr", f.slATR, "above 0")
-        check(f.maxSpreadBps > 0, "confluence.max_spread_bps", f.maxSpreadBps, "above 0")
-        check(f.tpATR > 0, "confluence.tp_atr", f.tpATR, "above 0")
-        check(f.guardrails.window >= 1, "confluence.guardrails.window", f.guardrails.window, "at least 1")
+        check(f.slATR > 0 && f.slATR <= 100, "confluence.sl_atr", f.slATR, "above 0, at most 100")
+        check(f.maxSpreadBps > 0 && f.maxSpreadBps <= 10_000, "confluence.max_spread_bps", f.maxSpreadBps, "above 0, at most 10000")
+        check(f.tpATR > 0 && f.tpATR <= 100, "confluence.tp_atr", f.tpATR, "above 0, at most 100")
+        check(f.guardrails.window >= 1 && f.guardrails.window <= 10_000, "confluence.guardrails.window", f.guardrails.window, "1 to 10000")
         check(f.guardrails.minTrades >= 1 && f.guardrails.minTrades <= f.guardrails.window, "confluence.guardrails.min_trades",
               f.guardrails.minTrades, "1 to the window (\(f.guardrails.window))")
         check(f.guardrails.minWinRate >= 0 && f.guardrails.minWinRate <= 1, "confluence.guardrails.min_win_rate", f.guardrails.minWinRate, "0 to 1")
-        check(f.guardrails.cooldownBars >= 0, "confluence.guardrails.cooldown_bars", f.guardrails.cooldownBars, "0 or more")
+        check(f.guardrails.cooldownBars >= 0 && f.guardrails.cooldownBars <= 1_000_000, "confluence.guardrails.cooldown_bars",
+              f.guardrails.cooldownBars, "0 to 1000000")
         check(f.timeframes.first.map { tf in f.timeframes.dropFirst().allSatisfy { $0 % tf == 0 && $0 > tf } } ?? false,
               "confluence.timeframes", f.timeframes, "the primary first, then multiples of it in increasing order, e.g. [1, 5, 15]")
         check(f.eventPriceMovePct > 0 && f.eventPriceMovePct < 1, "confluence.event_price_move_pct", f.eventPriceMovePct, "between 0 and 1")
 
         let g = c.regime
-        check(g.adxPeriod >= 2, "regime.adx_period", g.adxPeriod, "at least 2")
+        check(g.adxPeriod >= 2 && g.adxPeriod <= 10_000, "regime.adx_period", g.adxPeriod, "2 to 10000")
         check(g.trendADX > 0 && g.trendADX < 100, "regime.trend_adx", g.trendADX, "between 0 and 100")
-        check(g.volPeriod >= 2, "regime.vol_period", g.volPeriod, "at least 2")
-        check(g.volLookback >= 10, "regime.vol_lookback", g.volLookback, "at least 10")
+        check(g.volPeriod >= 2 && g.volPeriod <= 10_000, "regime.vol_period", g.volPeriod, "2 to 10000")
+        check(g.volLookback >= 10 && g.volLookback <= 1_000_000, "regime.vol_lookback", g.volLookback, "10 to 1000000")
         check(g.lowVolLevel > 0 && g.lowVolLevel < g.highVolLevel && g.highVolLevel < 1, "regime.low_vol_level", g.lowVolLevel,
               "between 0 and high_vol_level (\(g.highVolLevel)), which must be below 1")
-        check(g.expansionBars >= 1, "regime.expansion_bars", g.expansionBars, "at least 1")
+        check(g.expansionBars >= 1 && g.expansionBars <= 10_000, "regime.expansion_bars", g.expansionBars, "1 to 10000")
 
         check(["shared", "isolated"].contains(c.risk.bankroll), "risk.bankroll", c.risk.bankroll, "shared or isolated")
         let m = c.simulator

@@ -192,7 +192,8 @@ public enum UTCTime {
         i += 1
         guard let oh = num(2) else { return nil }
         _ = expect(UInt8(ascii: ":"))
-        guard let om = num(2), i == b.count else { return nil }
+        // Real offsets lie within -12:00 and +14:00: +25:00 or +99:99 is a typo, not a zone.
+        guard let om = num(2), i == b.count, oh <= 14, om < 60 else { return nil }
         return ms - sign * (oh * 3_600_000 + om * 60_000)
     }
 }

@@ -18,7 +18,10 @@ public struct TradeTapeImporter {
         var stream = ByteStream(path: path)
         var bytes: [UInt8] = []
         try stream.forEachChunk { bytes.append(contentsOf: $0) }
-        let text = String(decoding: bytes, as: UTF8.self)
+        // A UTF-8 byte-order mark (spreadsheet programs write one) is not part of the header,
+        // as the OHLCV and book readers already treat it.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        let text = String(decoding: body, as: UTF8.self)
         var tape = TradeTape()
         var issues = DataIssueLog()
         var lineNo = 0

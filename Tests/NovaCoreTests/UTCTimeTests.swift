@@ -22,12 +22,14 @@ import Testing
         ("2024-06-01 00:00:00.123456", 1_717_200_000_123),
         ("2024-06-01T02:00:00+02:00", 1_717_200_000_000),
         ("2024-05-31T19:00:00-0500", 1_717_200_000_000),
+        ("2024-06-01T14:00:00+14:00", 1_717_200_000_000),
     ] as [(String, Int64)])
     func parsesTimestamps(text: String, expected: Int64) throws {
         #expect(try UTCTime.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "yesterday", "2024-13-01", "2024-06-01T25:00:00", "2024-06-01T00:00:00Q", "12ab"])
+    @Test(arguments: ["", "yesterday", "2024-13-01", "2024-06-01T25:00:00", "2024-06-01T00:00:00Q", "12ab",
+                      "2024-06-01T00:00:00+99:99", "2024-06-01T00:00:00+25:00", "2024-06-01T00:00:00-00:60"])
     func rejectsBadTimes(text: String) {
         #expect(throws: CoreError.invalidTime(text)) { try UTCTime.parse(text) }
     }

@@ -46,6 +46,12 @@ import NovaTestSupport
         ("strategies:\n  keltner_channel: {ema_period: 2.5}\n", "strategies.keltner_channel.ema_period = 2.5 is not allowed: expected a whole number"),
         ("venues:\n  kraken: {maker_fee: 0.0025, taker_fee: 0.4}\n", "venues.kraken.taker_fee = 0.4 is not allowed"),
         ("smart_exit:\n  tiers: [{tp_multiple: 1, fraction: 0.7}, {tp_multiple: 2, fraction: 0.7}]\n", "fractions that sum to at most 1"),
+        // Issue 32 #2: periods have an upper bound (a window is memory: slow=99999999999 asked for 800 GB).
+        ("strategies:\n  sma_cross: {fast: 10, slow: 99999999999}\n", "strategies.sma_cross.slow = 99999999999 is not allowed: 2 to 10000"),
+        ("strategies:\n  sma_cross: {fast: 10, slow: 3000000000}\n", "strategies.sma_cross.slow = 3000000000 is not allowed: 2 to 10000"),
+        ("confluence:\n  timeframes: [1, 5, 100000]\n  timeframe_weights: [1, 1, 1]\n", "confluence.timeframes"),
+        ("regime:\n  vol_lookback: 50000000\n", "regime.vol_lookback = 50000000 is not allowed: 10 to 1000000"),
+        ("strategies:\n  keltner_channel: {sl_atr: 1e9}\n", "strategies.keltner_channel.sl_atr"),
     ])
     func outOfRangeValuesAreNamedWithTheirKey(yaml: String, message: String) throws {
         let path = Fixtures.file(yaml, name: "c.yaml")

@@ -112,8 +112,10 @@ public struct Optimizer {
         // The base config, and one trial's config, checked before any data is loaded.
         let strategy = Self.strategy(spec.base)
         _ = try ConfigLoader.load(path: nil, params: spec.base, strategy: strategy)
-        let grid = ParameterSpace.grid(spec.space)
-        _ = try Self.trialConfig(spec, ParameterSpace.assignment(grid[0], spec.space), strategy: strategy)
+        // The space's size, not its points: random and TPE draw points one by one.
+        let sizes = spec.space.map { ParameterSpace.values($0.domain).count }
+        let gridCount = Int(min(ParameterSpace.pointCount(sizes), Double(Int.max / 2)))
+        _ = try Self.trialConfig(spec, ParameterSpace.assignment(ParameterSpace.point(0, sizes: sizes), spec.space), strategy: strategy)
 
         var backtest = BacktestRequest(pairs: spec.data.pairs, paths: request.paths)
         backtest.exchange = spec.data.exchange
@@ -156,9 +158,9 @@ public struct Optimizer {
             let slice = window.map { context.slice(fromMs: $0.trainStartMs, toMs: $0.trainEndMs) } ?? data.map(\.0)
             var stored = try Dictionary(store.completedTrials(experimentID: experimentID).filter { $0.window == w && $0.phase == "search" }
                 .map { ($0.trial, $0) }, uniquingKeysWith: { a, _ in a })
-            let planned = min(spec.trials, spec.sampler == .grid ? grid.count : spec.trials)
-            if spec.sampler == .grid && spec.trials < grid.count {
-                notes.append("window \(w): trials \(spec.trials) < grid size \(grid.count): the first \(spec.trials) grid points (in file order)")
+            let planned = min(spec.trials, spec.sampler == .grid ? gridCount : spec.trials)
+            if spec.sampler == .grid && spec.trials < gridCount {
+                notes.append("window \(w): trials \(spec.trials) < grid size \(gridCount): the first \(spec.trials) grid points (in file order)")
             }
             let mine = { (k: Int) -> Bool in self.request.shard.map { k % $0.count == $0.index - 1 } ?? true }
             var done: [Trial] = stored.values.map { Self.trial(from: $0, spec: spec) }
@@ -182,7 +184,7 @@ public struct Optimizer {
             }
             switch spec.sampler {
             case .grid:
-                try runBatch(Array(grid.prefix(planned).enumerated()).map { ($0.offset, $0.element) })
+                try runBatch((0..<planned).map { ($0, ParameterSpace.point($0, sizes: sizes)) })
             case .random:
                 var sampler = RandomSampler(space: spec.space, seed: spec.seed &+ UInt64(w))
                 try runBatch(Array(sampler.points(planned).enumerated()).map { ($0.offset, $0.element) })

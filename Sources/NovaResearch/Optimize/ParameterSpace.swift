@@ -45,11 +45,25 @@ public enum ParameterSpace {
     public static let maxGridPoints = 1_000_000.0
 
     /// Every point of the grid, the last parameter varying fastest (nested loops in file order).
+    /// Only for spaces small enough to hold (a grid search's, at most `maxGridPoints`).
     public static func grid(_ space: [ExperimentSpec.Parameter]) -> [[Int]] {
         let sizes = space.map { values($0.domain).count }
-        var out: [[Int]] = [[]]
-        for size in sizes { out = out.flatMap { prefix in (0..<size).map { prefix + [$0] } } }
-        return out
+        return (0..<Int(pointCount(sizes))).map { point($0, sizes: sizes) }
+    }
+
+    /// How many points the space has (a Double: 20 parameters of 100,000 values overflow Int).
+    public static func pointCount(_ sizes: [Int]) -> Double { sizes.reduce(1.0) { $0 * Double($1) } }
+
+    /// The grid point at `index` (the last parameter varying fastest), made on its own: random
+    /// and TPE searches of a 10^9-point space must not enumerate it (12 GB for 2 trials, once).
+    public static func point(_ index: Int, sizes: [Int]) -> [Int] {
+        var p = [Int](repeating: 0, count: sizes.count)
+        var rest = index
+        for k in sizes.indices.reversed() {
+            p[k] = rest % sizes[k]
+            rest /= sizes[k]
+        }
+        return p
     }
 
     public static func assignment(_ point: [Int], _ space: [ExperimentSpec.Parameter]) -> [ParamValue] {
@@ -69,13 +83,13 @@ public struct RandomSampler {
     }
 
     public mutating func points(_ n: Int) -> [[Int]] {
-        let total = sizes.reduce(1, *)
+        let total = ParameterSpace.pointCount(sizes)
         var seen = Set<[Int]>()
         var out: [[Int]] = []
         while out.count < n {
             var p = sizes.map { Int(rng.unit() * Double($0)) }
             var tries = 0
-            while seen.contains(p) && seen.count < total && tries < 100 {
+            while seen.contains(p) && Double(seen.count) < total && tries < 100 {
                 p = sizes.map { Int(rng.unit() * Double($0)) }
                 tries += 1
             }
@@ -130,12 +144,10 @@ public struct TPESampler {
         }
         if avoid.contains(best) {
             // Crowded: the first unseen point in grid order, if the space is small enough to scan.
-            let total = sizes.reduce(1, *)
+            let total = ParameterSpace.pointCount(sizes)
             if total <= 1_000_000 {
-                for index in 0..<total {
-                    var p: [Int] = [], rest = index
-                    for size in sizes.reversed() { p.append(rest % size); rest /= size }
-                    p.reverse()
+                for index in 0..<Int(total) {
+                    let p = ParameterSpace.point(index, sizes: sizes)
                     if !avoid.contains(p) { return p }
                 }
             }

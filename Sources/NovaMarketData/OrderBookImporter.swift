@@ -115,6 +115,7 @@ public struct OrderBookImporter {
             for (k, (p, q)) in levels.enumerated() {
                 if p.isNaN || q.isNaN { issues.add(DataIssue(kind: .notANumber, line: s.line, detail: "\(side) level \(k + 1) is NaN")); return }
                 if !(p > 0) || !p.isFinite { issues.add(DataIssue(kind: .nonPositivePrice, line: s.line, detail: "\(side) price \(p) at level \(k + 1)")); return }
+                if !q.isFinite { issues.add(DataIssue(kind: .notFinite, line: s.line, detail: "\(side) size \(q) at level \(k + 1)")); return }
                 if q < 0 { issues.add(DataIssue(kind: .negativeVolume, line: s.line, detail: "\(side) size \(q) at level \(k + 1)")); return }
                 if k > 0 {
                     let prev = levels[k - 1].0
@@ -219,11 +220,15 @@ final class BookCSVSink: CSVSink {
             if ts == nil { fail(.unparsable, "timestamp '\(String(cString: bytes))'") }
             return
         }
-        if length == 0 { return } // an empty level
+        if length == 0 { return } // an empty field: the level is checked whole at the end of the record
         var end: UnsafeMutablePointer<CChar>? = nil
         let v = strtod(bytes, &end)
         guard let end, end - UnsafeMutablePointer(mutating: bytes) == length else {
             fail(.unparsable, "'\(String(cString: bytes))' in column \(headerNames[fieldIndex])"); return
+        }
+        // strtod reads "NaN" and "inf": a book level is a finite number or nothing.
+        guard v.isFinite else {
+            fail(v.isNaN ? .notANumber : .notFinite, "'\(String(cString: bytes))' in column \(headerNames[fieldIndex])"); return
         }
         if slot.side == 0 {
             if slot.what == 0 { bids[slot.level].0 = v } else { bids[slot.level].1 = v }
@@ -241,7 +246,7 @@ final class BookCSVSink: CSVSink {
         line += 1
         defer {
             fieldIndex = 0; bad = false; ts = nil
-            bids = Array(repeating: (.nan, 0), count: depth); asks = Array(repeating: (.nan, 0), count: depth)
+            bids = Array(repeating: (.nan, .nan), count: depth); asks = Array(repeating: (.nan, .nan), count: depth)
         }
         if header { header = false; buildLayout(); return }
         guard layoutError == nil, !bad else { return }
@@ -249,6 +254,22 @@ final class BookCSVSink: CSVSink {
             issues.add(DataIssue(kind: .wrongFieldCount, line: line, detail: "\(fieldIndex) fields, expected \(map.count)")); return
         }
         guard let ts else { return }
+        // A level has a price and a size, or neither (a thin book's missing depth, after the
+        // levels it has): half a level, or a hole before deeper levels, is a broken row.
+        for (side, levels) in [("bid", bids), ("ask", asks)] {
+            var emptySeen = 0
+            for (k, (p, q)) in levels.enumerated() {
+                if p.isNaN != q.isNaN {
+                    issues.add(DataIssue(kind: .unparsable, line: line, detail: "\(side) level \(k + 1) has a \(p.isNaN ? "size" : "price") but no \(p.isNaN ? "price" : "size")"))
+                    return
+                }
+                if p.isNaN { if emptySeen == 0 { emptySeen = k + 1 }; continue }
+                if emptySeen > 0 {
+                    issues.add(DataIssue(kind: .unparsable, line: line, detail: "\(side) level \(emptySeen) is empty but level \(k + 1) is not"))
+                    return
+                }
+            }
+        }
         let b = bids.filter { !$0.0.isNaN }, a = asks.filter { !$0.0.isNaN }
         snapshots.append(.init(line: line, ts: ts, bids: b, asks: a))
     }
@@ -267,7 +288,8 @@ final class BookCSVSink: CSVSink {
                 map.append(nil)
             }
         }
-        if !map.contains(where: { $0?.side == -1 }) || maxLevel == 0 {
+        // Both sides: a book of bids alone has no spread, no mid and no ask to fill a buy against.
+        if !map.contains(where: { $0?.side == -1 }) || maxLevel == 0 || !map.contains(where: { $0?.side == 0 }) || !map.contains(where: { $0?.side == 1 }) {
             layoutError = MarketDataError.unrecognisedLayout(
                 path: path, reason: "a book CSV needs a timestamp column and bid_price_N, bid_size_N, ask_price_N, ask_size_N columns")
         }

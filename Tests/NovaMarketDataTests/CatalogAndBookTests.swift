@@ -83,4 +83,31 @@ import NovaTestSupport
             "\($0)".contains("bid levels not sorted best first at level 2")
         }
     }
+
+    /// Issue 32 #5: a NaN price, an infinite size, half a level, a hole before deeper levels,
+    /// or no ask columns at all are refused with the file and line, not imported.
+    @Test func badLevelsAreRefusedWithTheirLine() throws {
+        let head = "timestamp,bid_price_1,bid_size_1,bid_price_2,bid_size_2,ask_price_1,ask_size_1,ask_price_2,ask_size_2\n"
+        let good = "1000,100,1,99,2,101,1,102,2\n"
+        for (row, message) in [
+            ("2000,NaN,1,99,2,101,1,102,2\n", ":3: NaN value: 'NaN' in column bid_price_1"),
+            ("2000,100,1,99,2,101,inf,102,2\n", ":3: infinite value: 'inf' in column ask_size_1"),
+            ("2000,100,,99,2,101,1,102,2\n", ":3: unparsable value: bid level 1 has a price but no size"),
+            ("2000,100,1,99,2,,,102,2\n", ":3: unparsable value: ask level 1 is empty but level 2 is not"),
+        ] {
+            let path = Fixtures.file(head + good + row, name: "book.csv")
+            #expect { try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(path) } throws: { error in
+                let text = "\(error)"
+                if !text.contains(path) || !text.contains(message) { Issue.record("\(row): \(text)") }
+                return true
+            }
+        }
+        let bidsOnly = Fixtures.file("timestamp,bid_price_1,bid_size_1\n1000,100,1\n", name: "bids.csv")
+        #expect { try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(bidsOnly) } throws: {
+            "\($0)".contains("ask_price_N")
+        }
+        // A thin book (its deeper levels empty) is a book.
+        let thin = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(head + good + "2000,100,1,,,101,1,,\n", name: "thin.csv"))
+        #expect(thin.0.count == 2)
+    }
 }

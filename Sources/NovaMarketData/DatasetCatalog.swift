@@ -10,6 +10,20 @@ public struct DatasetCatalog: Sendable {
     /// `dataDirectory` is NovaPulse's data folder (`data/` by default).
     public init(dataDirectory: String) {
         self.root = (dataDirectory as NSString).appendingPathComponent("market")
+        removeOrphans()
+    }
+
+    /// Removes the temporary files (`1m.npbars.tmp-PID`) of imports whose process was killed
+    /// before it renamed them: any command that opens the catalog does, not only the next
+    /// import to finish (an 83 MB one stayed until then). Files of running processes stay.
+    public func removeOrphans() {
+        let fm = FileManager.default
+        for exchange in (try? fm.contentsOfDirectory(atPath: root)) ?? [] {
+            let dir = (root as NSString).appendingPathComponent(exchange)
+            for pair in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
+                OrphanFiles.remove(in: (dir as NSString).appendingPathComponent(pair), marker: ".tmp-")
+            }
+        }
     }
 
     public func barsPath(pair: Pair, exchange: ExchangeID, timeframe: Timeframe) -> String {

@@ -33,6 +33,14 @@ import NovaTestSupport
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live))
         #expect(try catalog.loadBars(pair: Fixtures.btcusd, exchange: .kraken, timeframe: .oneMinute).0 == r.bars)
+        // Issue 32 #10: opening the catalog (any command: list, backtest) removes them too,
+        // without waiting for the next import to finish.
+        let book = catalog.bookPath(pair: Fixtures.btcusd, exchange: .kraken) + ".tmp-2147483001"
+        try Data(repeating: 7, count: 1_000).write(to: URL(fileURLWithPath: dead))
+        try Data(repeating: 7, count: 1_000).write(to: URL(fileURLWithPath: book))
+        _ = DatasetCatalog(dataDirectory: dir)
+        #expect(!FileManager.default.fileExists(atPath: dead) && !FileManager.default.fileExists(atPath: book))
+        #expect(FileManager.default.fileExists(atPath: live))
     }
 
     @Test func damagedCacheIsReported() throws {

@@ -1,3 +1,5 @@
+import NovaCore
+
 /// A problem with configuration: a config file, a `--param`, or a flag value. Names the key
 /// path, the value and what is allowed. The CLI exits with code 2.
 public enum ConfigError: Error, CustomStringConvertible, Equatable {
@@ -12,7 +14,12 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         case .unreadable(let path, let reason):
             return "\(path): cannot read the config: \(reason)"
         case .unknownKey(let keyPath, let source, let known):
-            return "\(source): unknown key '\(keyPath)' (known here: \(known.sorted().joined(separator: ", ")))"
+            // The last part of the path is the one to compare: "risk.risk_per_trad" -> "risk_per_trad".
+            let last = String(keyPath.split(separator: ".").last ?? Substring(keyPath))
+            let hint = DidYouMean.suggestion(for: last, among: known).map { near in
+                "; did you mean '\(keyPath.dropLast(last.count))\(near)'?"
+            } ?? ""
+            return "\(source): unknown key '\(keyPath)'\(hint) (known here: \(known.sorted().joined(separator: ", ")))"
         case .badValue(let keyPath, let value, let expected, let source):
             return "\(source): \(keyPath) = \(value) is not allowed: \(expected)"
         case .badParam(let text, let reason):

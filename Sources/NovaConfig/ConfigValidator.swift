@@ -1,3 +1,4 @@
+import NovaCore
 import NovaSignals
 
 /// Range checks on a decoded config. Collects every problem, not only the first.
@@ -8,7 +9,9 @@ public enum ConfigValidator {
             if !ok { errors.append(.badValue(keyPath: key, value: "\(value)", expected: expected, source: source)) }
         }
         let b = c.backtest
-        check(StrategyCatalog.names.contains(b.strategy), "backtest.strategy", b.strategy, "one of \(StrategyCatalog.names.joined(separator: ", "))")
+        check(StrategyCatalog.names.contains(b.strategy), "backtest.strategy", b.strategy,
+              (DidYouMean.suggestion(for: b.strategy, among: StrategyCatalog.names).map { "did you mean '\($0)'? " } ?? "")
+                + "one of \(StrategyCatalog.names.joined(separator: ", "))")
         check(b.initialCash > 0 && b.initialCash.isFinite, "backtest.initial_cash", b.initialCash, "a positive amount")
         if let t = b.tradeFrom { check(b.tradeFromMs != nil, "backtest.trade_from", t, "a time: YYYY-MM-DD, ISO 8601 or unix seconds/ms (UTC)") }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NovaCore
 
 /// The `novapulse` command: a crypto trading research workbench.
 @main
@@ -22,6 +23,17 @@ struct NovaPulse: ParsableCommand {
         // One line, one flush: under systemd, `| tee` or cron the lines show as they happen,
         // and a kill -9 loses none that was printed (stdout is block-buffered off a terminal).
         lineBufferStandardOutput()
+        // A mistyped command: say so by its name (ArgumentParser would complain about the
+        // first option instead: "Unknown option '--pair'").
+        let args = CommandLine.arguments.dropFirst()
+        if let first = args.first, !first.hasPrefix("-"), first != "help" {
+            let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+            if !names.contains(first) {
+                let hint = DidYouMean.suggestion(for: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
+                FileHandle.standardError.write(Data("error: unknown command '\(first)'\(hint) (commands: \(names.joined(separator: ", ")))\n".utf8))
+                Foundation.exit(ExitCodes.usage)
+            }
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -74,6 +74,19 @@ import NovaTestSupport
         #expect(list.stdout.contains("failed: the book file x.csv has no ask columns") && !list.stdout.contains("more detail"), "\(list.stdout)")
     }
 
+    /// Issue 33 #2: a mistyped command, key or strategy gets "did you mean".
+    @Test func typosGetADidYouMean() throws {
+        for (args, message) in [
+            (["bakctest", "--pair", "BTC/USD"], "unknown command 'bakctest'; did you mean 'backtest'?"),
+            (["plot"], "unknown command 'plot' (commands: backtest,"),
+            (["backtest", "--pair", "BTC/USD", "--param", "risk.risk_per_trad=0.1"], "did you mean 'risk.risk_per_trade'?"),
+            (["backtest", "--pair", "BTC/USD", "--strategy", "keltnr"], "did you mean 'keltner'?"),
+        ] {
+            let r = try Self.run(args)
+            #expect(r.code == 2 && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
     @Test func helpListsTheCommands() throws {
         let r = try Self.run(["--help"])
         #expect(r.code == 0)

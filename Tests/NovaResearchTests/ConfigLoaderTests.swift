@@ -30,10 +30,10 @@ import NovaTestSupport
     @Test func unknownKeysAreNamed() throws {
         let path = Fixtures.file("risk:\n  risk_per_trad: 0.02\n", name: "c.yaml")
         #expect { try ConfigLoader.load(path: path) } throws: {
-            "\($0)".hasPrefix("\(path): unknown key 'risk.risk_per_trad' (known here: bankroll, breakeven_at_r, gates, max_concurrent_positions")
+            "\($0)".hasPrefix("\(path): unknown key 'risk.risk_per_trad'; did you mean 'risk.risk_per_trade'? (known here: bankroll, breakeven_at_r, gates, max_concurrent_positions")
         }
         let top = Fixtures.file("riskk: {}\n", name: "c.yaml")
-        #expect { try ConfigLoader.load(path: top) } throws: { "\($0)".contains("unknown key 'riskk'") }
+        #expect { try ConfigLoader.load(path: top) } throws: { "\($0)".contains("unknown key 'riskk'; did you mean 'risk'?") }
     }
 
     @Test(arguments: [

@@ -14,7 +14,9 @@ extension BacktestRunner {
         let preliminary = try ConfigLoader.load(path: request.configPath)
         let strategy = request.strategy ?? preliminary.backtest.strategy
         guard StrategyCatalog.names.contains(strategy) else {
-            throw ConfigError.badValue(keyPath: "--strategy", value: "'\(strategy)'", expected: "one of \(StrategyCatalog.names.joined(separator: ", "))", source: "command line")
+            throw ConfigError.badValue(keyPath: "--strategy", value: "'\(strategy)'",
+                                       expected: (DidYouMean.suggestion(for: strategy, among: StrategyCatalog.names).map { "did you mean '\($0)'? " } ?? "")
+                                           + "one of \(StrategyCatalog.names.joined(separator: ", "))", source: "command line")
         }
         var config = try ConfigLoader.load(path: request.configPath, params: request.params, strategy: strategy)
         config.backtest.strategy = strategy

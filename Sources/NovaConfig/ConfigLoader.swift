@@ -14,6 +14,10 @@ public enum ConfigLoader {
         var user: [String: Any] = [:]
         if let path {
             let text: String
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw .unreadable(path: path, reason: "a directory, not a config file (give the YAML file itself)")
+            }
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
             }
@@ -33,6 +37,10 @@ public enum ConfigLoader {
             try apply(param: param, to: &user, defaults: defaults, strategy: strategy)
         }
         let merged = merge(defaults, user)
+        // 1e400, .inf, .nan or --param x=1e999: named by their key, not JSON's "Invalid number value (inf)".
+        if let (key, value) = firstNonFinite(merged, prefix: "") {
+            throw .badValue(keyPath: key, value: "\(value)", expected: "a finite number", source: path ?? "command line")
+        }
         let config: NovaPulseConfig
         do {
             let data = try JSONSerialization.data(withJSONObject: merged)
@@ -197,5 +205,21 @@ public enum ConfigLoader {
         case is String.Type: return "text"
         default: return "\(type)"
         }
+    }
+
+    /// The first number in `tree` that is infinite or NaN, with its dotted key.
+    static func firstNonFinite(_ tree: Any, prefix: String) -> (String, Double)? {
+        if let d = tree as? [String: Any] {
+            for k in d.keys.sorted() {
+                if let hit = firstNonFinite(d[k]!, prefix: prefix.isEmpty ? k : prefix + "." + k) { return hit }
+            }
+            return nil
+        }
+        if let a = tree as? [Any] {
+            for (i, v) in a.enumerated() { if let hit = firstNonFinite(v, prefix: "\(prefix)[\(i)]") { return hit } }
+            return nil
+        }
+        if let n = tree as? Double, !n.isFinite { return (prefix, n) }
+        return nil
     }
 }

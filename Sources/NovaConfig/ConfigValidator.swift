@@ -12,7 +12,8 @@ public enum ConfigValidator {
         check(StrategyCatalog.names.contains(b.strategy), "backtest.strategy", b.strategy,
               (DidYouMean.suggestion(for: b.strategy, among: StrategyCatalog.names).map { "did you mean '\($0)'? " } ?? "")
                 + "one of \(StrategyCatalog.names.joined(separator: ", "))")
-        check(b.initialCash > 0 && b.initialCash.isFinite, "backtest.initial_cash", b.initialCash, "a positive amount")
+        // Bounded: 1e308 of cash overflows the first multiplication of the metrics into NaN.
+        check(b.initialCash > 0 && b.initialCash <= 1e15, "backtest.initial_cash", b.initialCash, "a positive amount, at most 1e15")
         if let t = b.tradeFrom { check(b.tradeFromMs != nil, "backtest.trade_from", t, "a time: YYYY-MM-DD, ISO 8601 or unix seconds/ms (UTC)") }
 
         let k = c.strategies.keltner

@@ -10,7 +10,9 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidPair(let text):
-            return "invalid pair '\(text)': write it as BASE/QUOTE, e.g. BTC/USD (several: BTC/USD,ETH/USD)"
+            // Quoted up to 100 characters: a 5,000-character argument is not echoed whole.
+            let shown = text.count > 100 ? text.prefix(97) + "... (\(text.count) characters)" : text
+            return "invalid pair '\(shown)': write it as BASE/QUOTE of letters and digits, e.g. BTC/USD (several: BTC/USD,ETH/USD)"
         case .duplicatePair(let text):
             return "pair \(text) is listed twice"
         case .invalidTimeframe(let text):

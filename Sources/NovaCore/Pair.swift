@@ -17,7 +17,7 @@ public struct Pair: Hashable, Sendable, Codable, CustomStringConvertible, Compar
     public init(parsing text: String) throws(CoreError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(whereSeparator: { $0 == "/" || $0 == "-" }).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts.allSatisfy({ $0.count <= 32 }),
               parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber } })
         else { throw .invalidPair(text) }
         self.init(base: parts[0], quote: parts[1])

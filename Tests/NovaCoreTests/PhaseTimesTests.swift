@@ -20,3 +20,4 @@ import Testing
         #expect(off.lines.count == 1)   // the total only, of nothing
     }
 }
+

@@ -27,6 +27,15 @@ import NovaTestSupport
         #expect(c.risk.maxPositionPct == 0.25)
     }
 
+    /// Issue 32 #7: a --param of 1e999 and a directory given as the config are said plainly.
+    @Test func nonFiniteParamsAndDirectoriesAreNamed() throws {
+        #expect { try ConfigLoader.load(path: nil, params: ["fast=1e999"], strategy: "sma_cross") } throws: {
+            "\($0)".contains("strategies.sma_cross.fast = inf is not allowed: a finite number")
+        }
+        let dir = Fixtures.scratch("config-dir")
+        #expect { try ConfigLoader.load(path: dir) } throws: { "\($0)".contains("a directory, not a config file") }
+    }
+
     @Test func unknownKeysAreNamed() throws {
         let path = Fixtures.file("risk:\n  risk_per_trad: 0.02\n", name: "c.yaml")
         #expect { try ConfigLoader.load(path: path) } throws: {
@@ -52,6 +61,10 @@ import NovaTestSupport
         ("confluence:\n  timeframes: [1, 5, 100000]\n  timeframe_weights: [1, 1, 1]\n", "confluence.timeframes"),
         ("regime:\n  vol_lookback: 50000000\n", "regime.vol_lookback = 50000000 is not allowed: 10 to 1000000"),
         ("strategies:\n  keltner_channel: {sl_atr: 1e9}\n", "strategies.keltner_channel.sl_atr"),
+        // Issue 32 #7: non-finite numbers are named by their key (JSON said "Invalid number value (inf)").
+        ("risk:\n  risk_per_trade: 1e400\n", "risk.risk_per_trade = inf is not allowed: a finite number"),
+        ("risk:\n  risk_per_trade: .nan\n", "risk.risk_per_trade = nan is not allowed: a finite number"),
+        ("backtest:\n  initial_cash: 1e308\n", "backtest.initial_cash = 1e+308 is not allowed: a positive amount, at most 1e15"),
     ])
     func outOfRangeValuesAreNamedWithTheirKey(yaml: String, message: String) throws {
         let path = Fixtures.file(yaml, name: "c.yaml")

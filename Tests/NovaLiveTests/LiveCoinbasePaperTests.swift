@@ -87,13 +87,15 @@ import Testing
     }
 
     @Test func aLostSequenceNumberClearsTheBookAndResubscribesLevel2() async throws {
-        let (script, history, stream) = try Self.script(stream: 40) { $0.skipSequenceAfterBars = 10 }
+        // 70 bars after the gap: the session goes on long enough for its unsubscribe and
+        // subscribe to reach the fake even when the other live suites load both cores.
+        let (script, history, stream) = try Self.script(stream: 80) { $0.skipSequenceAfterBars = 10 }
         let config = try Self.config()
-        let r = try await Self.run(script, config: config, bars: 39)
+        let r = try await Self.run(script, config: config, bars: 79)
         #expect(r.summary.checksumMismatches == 1 && r.summary.resubscriptions == 1)
         #expect(r.fake.subscribes.filter { $0 == "1:level2" }.count == 2)
         #expect(r.fake.subscribes.contains("1:-level2"))
-        #expect(r.summary.liveBars == 39)
+        #expect(r.summary.liveBars == 79)
         #expect(try r.ledger.thoughts().contains { $0.message.contains("sequence gap") } || r.lines.contains { $0.contains("sequence gap") })
         let expected = try LivePaperTests.reference(history, Array(stream.dropLast()), config: config)
         #expect(try r.ledger.trades().map(\.tradeID).sorted() == expected.map(\.tradeID).sorted())

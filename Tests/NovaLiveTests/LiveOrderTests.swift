@@ -29,10 +29,12 @@ import Testing
     typealias Run = LivePaperTests.Run
 
     /// The fake with an account of 10,000 USD (changed by `configure`), streaming a real day's
-    /// bars widened ten times around the last warm-up close: stops and targets a few percent
-    /// away are reached within the few hours a test streams.
+    /// bars one every 50 ms (room for the session to keep up while the other live suites run
+    /// beside it on two cores: the fake does not wait for its client, and a session that falls
+    /// behind meets later bars with its orders), widened ten times around the last warm-up
+    /// close: stops and targets a few percent away are reached within the few hours a test streams.
     static func fake(stream count: Int = 360, _ configure: (inout FakeKraken.Script) -> Void = { _ in }) throws -> FakeKraken {
-        let (script, _, _) = try LivePaperTests.script(intervalMs: 25, stream: count) { s in
+        let (script, _, _) = try LivePaperTests.script(intervalMs: 50, stream: count) { s in
             s.account.apiKey = "fake-key"
             s.account.apiSecret = secret
             s.account.balances = ["ZUSD": 10_000, "XXBT": 0]

@@ -87,6 +87,22 @@ import NovaTestSupport
         }
     }
 
+    /// Issue 33 #10: a run of several pairs counts every pair's bars (it printed one pair's).
+    @Test func aMultiPairRunCountsEveryPairsBars() throws {
+        let ws = Fixtures.scratch("cli-multipair")
+        for pair in ["BTC/USDT", "ETH/USDT"] {
+            let imp = try Self.run(["data", "import", Fixtures.path("btcusdt-1m-2024-06-01.csv"), "--pair", pair], workspace: ws)
+            #expect(imp.code == 0, "\(imp.stderr)")
+        }
+        let r = try Self.run(["backtest", "--pair", "BTC/USDT,ETH/USDT", "--strategy", "sma_cross"], workspace: ws)
+        #expect(r.code == 0, "\(r.stderr)")
+        let head = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        let one = try #require(head.range(of: #"\((\d+) BTC/USDT, (\d+) ETH/USDT\)"#, options: .regularExpression).map { String(head[$0]) })
+        let counts = one.dropFirst().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
+        #expect(counts.count == 2 && counts[0] == counts[1] && counts[0] > 0)
+        #expect(head.contains("\(counts[0] * 2) bars (\(counts[0]) BTC/USDT, \(counts[1]) ETH/USDT)"), "\(head)")
+    }
+
     @Test func helpListsTheCommands() throws {
         let r = try Self.run(["--help"])
         #expect(r.code == 0)

@@ -29,6 +29,9 @@ public struct BacktestRunner {
         /// Spans in which the edge gates refused every entry, and their share of the window.
         public var halts: [Halt] = []
         public var haltedShare = 0.0
+        /// Bars replayed for each pair, in the request's order (`metrics.bars` counts the
+        /// run's distinct times: one per minute however many pairs trade in it).
+        public var barsPerPair: [Int] = []
     }
 
     /// Called now and then with (bars replayed, bars in all).
@@ -141,7 +144,7 @@ public struct BacktestRunner {
             return Outcome(runID: runID, metrics: metrics, trades: replay.trades, equityTimestampMs: replay.equityTimestampMs,
                            equity: replay.equity, notes: notes, reportDirectory: reportDir, config: config,
                            engineCash: replay.engineCash, venueCash: replay.venueCash, execution: execution, executionLegs: legs,
-                           halts: replay.halts, haltedShare: haltedShare)
+                           halts: replay.halts, haltedShare: haltedShare, barsPerPair: data.map(\.0.count))
         } catch {
             try? store.markRunFailed(runID: runID, error: "\(error)", at: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)))
             throw error

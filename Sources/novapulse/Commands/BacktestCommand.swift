@@ -140,6 +140,12 @@ struct BacktestCommand: ParsableCommand {
 
 /// The end-of-run summary, as a table or as JSON.
 enum BacktestSummary {
+    /// "30240 bars", or with several pairs every pair's bars: "60480 bars (30240 BTC/USD, 30240 BTC/USDT)".
+    static func barCount(_ o: BacktestRunner.Outcome, pairs: [Pair]) -> String {
+        guard pairs.count > 1, o.barsPerPair.count == pairs.count else { return "\(o.metrics.bars) bars" }
+        return "\(o.barsPerPair.reduce(0, +)) bars (" + zip(o.barsPerPair, pairs).map { "\($0) \($1)" }.joined(separator: ", ") + ")"
+    }
+
     static func text(_ o: BacktestRunner.Outcome, pairs: [Pair]) -> String {
         let m = o.metrics
         let c = o.config.backtest
@@ -162,7 +168,7 @@ enum BacktestSummary {
             rows.insert(["exits", exitReasons(closed).map { "\($0.key) \($0.value)" }.joined(separator: ", ")], at: rows.count - 1)
         }
         let head = "Run \(o.runID): \(c.strategy) on \(pairs.map(\.description).joined(separator: ",")) "
-            + "(\(c.exchange) \(c.timeframe)), \(m.startTime) to \(m.endTime), \(m.bars) bars"
+            + "(\(c.exchange) \(c.timeframe)), \(m.startTime) to \(m.endTime), \(barCount(o, pairs: pairs))"
         return head + "\n" + Terminal.table(["metric", "value"], rows) + "\nReport: \(o.reportDirectory)/report.html"
             + "\nSignals: novapulse runs export \(o.runID) --signals (signals.csv, a row per evaluation)"
     }

@@ -25,8 +25,7 @@ public struct CoinbaseFeed: MarketFeed {
     private var builders: [String: TradeBarBuilder]
     private var byProduct: [String: Pair]
     private var lastFrameMs: Int64 = 0
-    private var attempts = 0
-    private var rng: UInt64
+    private var backoff: ReconnectBackoff
     public private(set) var reconnects = 0
     public private(set) var resubscriptions = 0
     public private(set) var checksumMismatches = 0
@@ -40,7 +39,7 @@ public struct CoinbaseFeed: MarketFeed {
         self.settings = settings
         self.pairs = pairs
         self.jwt = jwt
-        rng = settings.seed == 0 ? 0x9E37_79B9 : settings.seed
+        backoff = ReconnectBackoff(seed: settings.seed)
         let ids = pairs.map(CoinbaseNames.productID)
         market = CoinbaseMarketState(productIDs: ids)
         var builders: [String: TradeBarBuilder] = [:]
@@ -75,13 +74,8 @@ public struct CoinbaseFeed: MarketFeed {
     public mutating func closed(reason: String, nowMs: Int64) -> [FeedAction] {
         let wasConnected = connected
         connected = false
-        var factor = 1.0
-        for _ in 0..<min(attempts, 20) { factor *= 1.5 }
-        let wait = Int64(min(Double(settings.reconnectMaxMs), Double(settings.reconnectMinMs) * factor)) + Int64(nextRandom() % 251)
-        attempts += 1
         reconnects += 1
-        return [.log(level: "warning", message: "\(wasConnected ? "connection lost" : "cannot connect"): \(reason); reconnecting in \(wait) ms"),
-                .reconnect(afterMs: wait)]
+        return backoff.closed(wasConnected: wasConnected, reason: reason, settings: settings)
     }
 
     public mutating func frame(_ text: String, nowMs: Int64) -> [FeedAction] {
@@ -105,7 +99,7 @@ public struct CoinbaseFeed: MarketFeed {
                 if let p = byProduct[pid], market.books[pid]?.isValid == true { out.append(.book(p)) }
             }
         case .marketTrades(let trades, _):
-            attempts = 0
+            backoff.reset()
             for t in trades { delay.sample(receivedMs: nowMs, updateMs: t.timeMs) }
             for pid in Set(trades.map(\.productID)).sorted() {
                 guard let p = byProduct[pid] else { continue }
@@ -134,8 +128,4 @@ public struct CoinbaseFeed: MarketFeed {
         return out
     }
 
-    private mutating func nextRandom() -> UInt64 {
-        rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
-        return rng
-    }
 }

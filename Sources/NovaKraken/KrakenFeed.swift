@@ -26,8 +26,7 @@ public struct KrakenFeed: MarketFeed {
     /// Last data (or ack) per `channel|symbol`, for per-subscription liveness.
     private var lastData: [String: Int64] = [:]
     private var reqID = 0
-    private var attempts = 0
-    private var rng: UInt64
+    private var backoff: ReconnectBackoff
     public private(set) var reconnects = 0
     public private(set) var resubscriptions = 0
     public private(set) var checksumMismatches = 0
@@ -46,7 +45,7 @@ public struct KrakenFeed: MarketFeed {
     public init(pairs: [Pair], instruments: [Pair: KrakenInstrument], lastBars: [Bar?], settings: Settings = Settings()) {
         self.settings = settings
         self.pairs = pairs
-        self.rng = settings.seed == 0 ? 0x9E37_79B9 : settings.seed
+        backoff = ReconnectBackoff(seed: settings.seed)
         var integrity = BookIntegrity()
         var assemblers: [String: CandleAssembler] = [:]
         var bySymbol: [String: Pair] = [:]
@@ -90,12 +89,8 @@ public struct KrakenFeed: MarketFeed {
     public mutating func closed(reason: String, nowMs: Int64) -> [Action] {
         let wasConnected = connected
         connected = false
-        let base = Double(settings.reconnectMinMs) * pow15(attempts)
-        let wait = Int64(min(Double(settings.reconnectMaxMs), base)) + Int64(nextRandom() % 251)
-        attempts += 1
         reconnects += 1
-        return [.log(level: "warning", message: "\(wasConnected ? "connection lost" : "cannot connect"): \(reason); reconnecting in \(wait) ms"),
-                .reconnect(afterMs: wait)]
+        return backoff.closed(wasConnected: wasConnected, reason: reason, settings: settings)
     }
 
     public mutating func frame(_ text: String, nowMs: Int64) -> [Action] {
@@ -109,7 +104,7 @@ public struct KrakenFeed: MarketFeed {
             if !success { return [.log(level: "error", message: "\(method) \(channel) \(symbol ?? "") refused: \(error ?? "no reason given")")] }
             return []
         case .ohlc(let type, let candles):
-            attempts = 0
+            backoff.reset()
             var out: [Action] = []
             for c in candles where c.intervalMinutes == 1 {
                 guard let pair = bySymbol[c.symbol] else { continue }
@@ -191,9 +186,4 @@ public struct KrakenFeed: MarketFeed {
     }
 
     private mutating func nextReq() -> Int { reqID += 1; return reqID }
-    private func pow15(_ n: Int) -> Double { var x = 1.0; for _ in 0..<min(n, 20) { x *= 1.5 }; return x }
-    private mutating func nextRandom() -> UInt64 {
-        rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
-        return rng
-    }
 }

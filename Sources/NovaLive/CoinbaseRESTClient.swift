@@ -76,7 +76,7 @@ public actor CoinbaseRESTClient {
         do {
             reply = try await transport.send(method: method, url: url, headers: headers, body: body)
         } catch {
-            throw CoinbaseError(kind: .transport, message: "\(method) \(full): \(KrakenRESTClient.plain(error, url: baseURL).replacingOccurrences(of: "venues.kraken", with: "venues.coinbase"))")
+            throw CoinbaseError(kind: .transport, message: "\(method) \(full): \(plainTransportError(error, url: baseURL, setting: "venues.coinbase.rest_url"))")
         }
         guard reply.status == 200 else { throw CoinbaseError.classifyHTTP(status: reply.status, body: reply.body) }
         return reply.body

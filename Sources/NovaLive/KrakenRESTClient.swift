@@ -88,25 +88,12 @@ public actor KrakenRESTClient {
         } catch let e as KrakenError {
             throw e
         } catch {
-            throw KrakenError(kind: .transport, message: "\(request.method): \(Self.plain(error, url: baseURL))")
+            throw KrakenError(kind: .transport, message: "\(request.method): \(plainTransportError(error, url: baseURL, setting: "venues.kraken.rest_url"))")
         }
         return try KrakenReply.result(status: reply.status, body: reply.body)
     }
 
     public var lastNonce: UInt64 { nonce.last }
-
-    /// A transport failure as a person reads it: "connection refused at 127.0.0.1:9" rather
-    /// than NIO's `connection reset (error set): Connection refused (errno: 111)`.
-    static func plain(_ error: any Error, url: String) -> String {
-        let text = "\(error)"
-        let host = URL(string: url).map { u in "\(u.host ?? url)\(u.port.map { ":\($0)" } ?? "")" } ?? url
-        if text.contains("Connection refused") || text.contains("connectTimeout") {
-            return "connection refused at \(host) (nothing listens there, or a firewall drops it: check venues.kraken.rest_url)"
-        }
-        if text.contains("remoteConnectionClosed") { return "\(host) closed the connection without a reply" }
-        if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "no reply from \(host) in time" }
-        return text
-    }
 
     // MARK: The calls the runtime uses
 

@@ -11,6 +11,20 @@ public protocol RESTTransport: Sendable {
     func send(method: String, url: String, headers: [(String, String)], body: Data?) async throws -> (status: Int, body: Data)
 }
 
+/// A transport failure as a person reads it: "connection refused at 127.0.0.1:9" rather
+/// than NIO's `connection reset (error set): Connection refused (errno: 111)`; `setting` is
+/// the config key that points there.
+func plainTransportError(_ error: any Error, url: String, setting: String) -> String {
+    let text = "\(error)"
+    let host = URL(string: url).map { u in "\(u.host ?? url)\(u.port.map { ":\($0)" } ?? "")" } ?? url
+    if text.contains("Connection refused") || text.contains("connectTimeout") {
+        return "connection refused at \(host) (nothing listens there, or a firewall drops it: check \(setting))"
+    }
+    if text.contains("remoteConnectionClosed") { return "\(host) closed the connection without a reply" }
+    if text.contains("deadlineExceeded") || text.contains("readTimeout") { return "no reply from \(host) in time" }
+    return text
+}
+
 /// What a WebSocket connection says.
 public enum WSEvent: Sendable, Equatable {
     /// A text frame and when websocket-kit handed it over (monotonic ns, for the latency

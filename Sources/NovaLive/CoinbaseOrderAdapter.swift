@@ -100,19 +100,9 @@ public actor CoinbaseOrderAdapter: OrderAdapter {
     }
 
     private func connectionLoop() async {
-        var wait = settings.reconnectMinMs
-        while !stopped && !Task.isCancelled {
-            do {
-                try await session()
-                wait = settings.reconnectMinMs
-            } catch {
-                note("warning", "Coinbase user WebSocket: \(error)")
-            }
-            guard !stopped && !Task.isCancelled else { return }
-            note("warning", "Coinbase user WebSocket closed: reconnecting in \(wait) ms with a new JWT")
-            try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000)
-            wait = min(settings.reconnectMaxMs, wait * 3 / 2)
-        }
+        await privateChannelLoop(name: "Coinbase user WebSocket", credential: "JWT", minMs: settings.reconnectMinMs, maxMs: settings.reconnectMaxMs,
+                                 stopped: { await self.stopped }, session: { try await self.session() },
+                                 note: { await self.note("warning", $0) })
     }
 
     private func session() async throws {

@@ -118,19 +118,9 @@ public actor KrakenOrderAdapter: OrderAdapter {
 
     /// Token, connect, subscribe, read until the connection ends; again with backoff, until stopped.
     private func connectionLoop() async {
-        var wait = settings.reconnectMinMs
-        while !stopped && !Task.isCancelled {
-            do {
-                try await session()
-                wait = settings.reconnectMinMs
-            } catch {
-                note("warning", "Kraken private WebSocket: \(error)")
-            }
-            guard !stopped && !Task.isCancelled else { return }
-            note("warning", "Kraken private WebSocket closed: reconnecting in \(wait) ms with a new token")
-            try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000)
-            wait = min(settings.reconnectMaxMs, wait * 3 / 2)
-        }
+        await privateChannelLoop(name: "Kraken private WebSocket", credential: "token", minMs: settings.reconnectMinMs, maxMs: settings.reconnectMaxMs,
+                                 stopped: { await self.stopped }, session: { try await self.session() },
+                                 note: { await self.note("warning", $0) })
     }
 
     private func session() async throws {

@@ -83,3 +83,23 @@ func reconcileTimers(ordersMs: Int64, balancesMs: Int64, clock: any Clock, stopp
         await reconcile(balances)
     }
 }
+
+/// The private channel's connection loop, shared by the adapters: a session until it ends, then
+/// a new one after `minMs` (x1.5 per failure up to `maxMs`), until `stopped`. `name` is how the
+/// notes call the channel ("Kraken private WebSocket"), `credential` what each session gets anew.
+func privateChannelLoop(name: String, credential: String, minMs: Int64, maxMs: Int64, stopped: @Sendable () async -> Bool,
+                        session: @Sendable () async throws -> Void, note: @Sendable (String) async -> Void) async {
+    var wait = minMs
+    while await !stopped(), !Task.isCancelled {
+        do {
+            try await session()
+            wait = minMs
+        } catch {
+            await note("\(name): \(error)")
+        }
+        guard await !stopped(), !Task.isCancelled else { return }
+        await note("\(name) closed: reconnecting in \(wait) ms with a new \(credential)")
+        try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000)
+        wait = min(maxMs, wait * 3 / 2)
+    }
+}

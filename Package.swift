@@ -139,7 +139,7 @@ let package = Package(
         ], path: "Tests/NovaFakeCoinbase"),
         .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore", "NovaVenue"]),
         .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", "NovaMarketData", "NovaTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport",
+        .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport", "NovaSimulator", "NovaResearch",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
     ],

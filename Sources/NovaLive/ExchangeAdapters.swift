@@ -24,14 +24,14 @@ public struct ExchangeAdapters {
                               keys: String = "kraken") throws -> ExchangeAdapters {
         let venue = cfg.venues.kraken
         let nonce = UInt64(try ledger.state("kraken_nonce") ?? "0") ?? 0
-        let credentials = mode == .live ? try SecretStore.credentials(for: keys).map {
+        let credentials = mode.placesOrders ? try SecretStore.credentials(for: keys).map {
             KrakenRESTClient.Credentials(apiKey: $0.0.apiKey, apiSecret: $0.0.apiSecret)
         } : nil
         let rest = try KrakenRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials,
                                         tier: RateLimiter.Tier(rawValue: venue.rateTier) ?? .starter, persistedNonce: nonce,
                                         storeNonce: { try ledger.setState("kraken_nonce", String($0)) }, clock: wiring.clock)
         var orders: KrakenOrderAdapter?
-        if mode == .live {
+        if mode.placesOrders {
             var s = KrakenOrderAdapter.Settings(wsAuthURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
             s.apply(cfg.live)
             orders = KrakenOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)
@@ -47,9 +47,9 @@ public struct ExchangeAdapters {
                                 keys: String = "coinbase") throws -> ExchangeAdapters {
         let venue = cfg.venues.coinbase
         var credentials: CoinbaseCredentials?
-        if mode == .live {
+        if mode.placesOrders {
             guard let (c, source) = try SecretStore.credentials(for: keys) else {
-                throw LiveError.refused("--mode live on Coinbase needs \(keys.uppercased())_API_KEY (the key name) and \(keys.uppercased())_API_SECRET (its EC private key)")
+                throw LiveError.refused("--mode \(mode.rawValue) on Coinbase needs \(keys.uppercased())_API_KEY (the key name) and \(keys.uppercased())_API_SECRET (its EC private key)")
             }
             do { credentials = try CoinbaseCredentials(keyName: c.apiKey, privateKeyPEM: c.apiSecret) } catch {
                 throw LiveError.refused("the Coinbase key from \(source): \(error)")
@@ -57,7 +57,7 @@ public struct ExchangeAdapters {
         }
         let rest = CoinbaseRESTClient(transport: wiring.transport, baseURL: venue.restURL, credentials: credentials, clock: wiring.clock)
         var orders: CoinbaseOrderAdapter?
-        if mode == .live {
+        if mode.placesOrders {
             var s = CoinbaseOrderAdapter.Settings(wsUserURL: venue.wsAuthURL, takerFee: cfg.venueProfile.takerFee)
             s.apply(cfg.live)
             orders = CoinbaseOrderAdapter(rest: rest, connector: wiring.connector, pairs: pairs, settings: s, clock: wiring.clock)

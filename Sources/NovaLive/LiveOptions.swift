@@ -4,7 +4,13 @@ import NovaCore
 
 /// What `novapulse live` was asked to do.
 public struct LiveOptions: Sendable {
-    public enum Mode: String, Sendable { case paper, live }
+    /// paper: simulated fills; live: real orders; shadow: real orders, each also given to
+    /// simulated venues on the same bars, the two outcomes stored side by side (`shadow_fills`).
+    public enum Mode: String, Sendable {
+        case paper, live, shadow
+        /// Live and shadow send the engine's orders to the exchange.
+        public var placesOrders: Bool { self != .paper }
+    }
     public var pairs: [Pair]
     public var config: NovaPulseConfig
     public var mode: Mode = .paper
@@ -78,6 +84,10 @@ public struct LiveSummary: Sendable, Equatable {
     /// Live mode: reconciliations with the exchange, and the changes they made to the books.
     public var reconciliations = 0
     public var reconciliationChanges = 0
+    /// Shadow mode: orders whose real and simulated outcomes were compared (settled), and
+    /// those still open at the stop (written unsettled).
+    public var shadowSettled = 0
+    public var shadowUnsettled = 0
     /// Live mode: orders sent while a market frame was handled (client order id -> when that
     /// frame arrived, monotonic ns): the decision-to-exchange latency's starting points.
     public var submitFrames: [String: UInt64] = [:]

@@ -41,6 +41,7 @@ extension LiveRuntime {
         if wasStale { entries.append(.slotBlock(slot: i, nil)) }
         journal(entries)
         let decided = stack.signalCount
+        shadowBar(pair, bar)
         stack.bar(i, bar)
         stack.recordEquity(atMs: bar.timestampMs)
         if frameReceivedNs != 0 {

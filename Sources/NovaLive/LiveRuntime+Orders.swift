@@ -14,7 +14,7 @@ struct VenueCommandJob: Sendable {
 extension LiveRuntime {
     /// Opens the adapter's private channel and the task that sends commands, in order.
     func startOrders() async throws {
-        guard options.mode == .live, let orders, let cont = continuation else { return }
+        guard options.mode.placesOrders, let orders, let cont = continuation else { return }
         // What the last session left working is known to the adapter before its channel opens
         // (the snapshot speaks of those orders), and looked up at the exchange before any
         // decision: the reconciliation's answers queue ahead of the first bar.
@@ -46,6 +46,7 @@ extension LiveRuntime {
             if case .submit(let o) = c, let i = options.pairs.firstIndex(of: o.pair) { ref = lastBars[i]?.close ?? 0 }
             if case .submit(let o) = c, frameReceivedNs != 0, summary.submitFrames.count < 100_000 { summary.submitFrames[o.clientOrderID] = frameReceivedNs }
             ordersPending += 1
+            shadowCommand(c, decisionPrice: ref)
             jobs.yield(VenueCommandJob(command: c, referencePrice: ref))
         }
     }
@@ -79,6 +80,7 @@ extension LiveRuntime {
         guard let stack, !venue.isEmpty else { return }
         journal(venue.map(JournalEntry.venue))
         for v in venue { stack.venue(v) }
+        shadowReal(venue)
         dispatchOrders()
         // Rows (and an entry's book snapshot) before the journal, as for bars: a journaled
         // fill always has its snapshot; an unjournaled one is found again by reconciliation.

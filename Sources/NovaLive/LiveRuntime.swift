@@ -4,6 +4,7 @@ import NovaCore
 import NovaEngine
 import NovaKraken
 import NovaSignals
+import NovaSimulator
 import NovaStorage
 import NovaVenue
 import NIOPosix
@@ -49,6 +50,8 @@ public actor LiveRuntime {
     var ordersHalt: String?
     /// Orders the replayed journal leaves working: looked up at the exchange, not sent again.
     var resumedOrders: [ResumedOrder] = []
+    /// Shadow mode: the simulated venues every real order is also given to (LiveRuntime+Shadow.swift).
+    var shadow: ShadowFills?
 
     let options: LiveOptions
     /// The exchange's market data: REST warm-up, its clock, and the feed it prepares.
@@ -173,7 +176,7 @@ public actor LiveRuntime {
                                     confluence: options.config.confluenceStrategy)
         await measureClockOffset(reason: "start")
         let stack: any LiveStack
-        if options.mode == .live {
+        if options.mode.placesOrders {
             guard orders != nil else { throw LiveError.refused("--mode live needs the exchange's order adapter") }
             stack = try StrategyCatalog.visit(options.config.backtest.strategy, params: params,
                                               ExchangeStackVisitor(config: options.config, pairs: options.pairs, runTag: "np\(journalEpoch)"))
@@ -181,6 +184,9 @@ public actor LiveRuntime {
             stack = try StrategyCatalog.visit(options.config.backtest.strategy, params: params, PaperStackVisitor(config: options.config, pairs: options.pairs))
         }
         self.stack = stack
+        if options.mode == .shadow {
+            shadow = ShadowFills(profile: options.config.venueProfile, settings: options.config.simulatorSettings)
+        }
         if let resume {
             try replay(resume, into: stack)
             resumedOrders = stack.liveOrders
@@ -313,6 +319,7 @@ public actor LiveRuntime {
         if let stack {
             persist(stack, at: wall.nowMs())
             flushJournal()      // an entry's book, if a trade opened in the drain
+            writeShadow(all: true)
             if primed { writeCheckpoint() }     // the next session starts from here
             summary.equity = stack.equity
             let closed = stack.trades.filter { !$0.isOpen }

@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("v5-signal-chunks", migrate: createSignalChunks)
         migrator.registerMigration("v6-live-journal", migrate: createLiveJournal)
         migrator.registerMigration("v7-live-checkpoint", migrate: createLiveCheckpoint)
+        migrator.registerMigration("v8-shadow-fills", migrate: createShadowFills)
         return migrator
     }
 
@@ -346,6 +347,36 @@ enum Migrations {
                 runtime TEXT NOT NULL,
                 state BLOB NOT NULL,
                 written_at TEXT NOT NULL
+            )
+            """)
+    }
+
+    /// `--mode shadow`: each real order beside what the simulator did with it. The columns hold
+    /// the exchange's and the configured simulator's outcome (for SQL); `detail` the whole
+    /// comparison as JSON, every simulator setting tried included (`novapulse live report`).
+    static func createShadowFills(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE shadow_fills (
+                client_order_id TEXT PRIMARY KEY,
+                pair TEXT NOT NULL,
+                side TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                decision_price REAL NOT NULL,
+                decided_at TEXT NOT NULL,
+                real_state TEXT NOT NULL,
+                real_quantity REAL NOT NULL,
+                real_avg_price REAL,
+                real_fees REAL NOT NULL,
+                real_first_fill_at TEXT,
+                sim_state TEXT NOT NULL,
+                sim_quantity REAL NOT NULL,
+                sim_avg_price REAL,
+                sim_fees REAL NOT NULL,
+                sim_first_fill_at TEXT,
+                settled INTEGER NOT NULL,
+                detail TEXT NOT NULL,
+                tenant_id TEXT NOT NULL DEFAULT 'default'
             )
             """)
     }

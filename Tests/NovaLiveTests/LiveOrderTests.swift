@@ -54,9 +54,10 @@ import Testing
 
     /// One live session on `fake` with ledger `database`, until `bars` live bars (or `seconds`).
     static func session(_ fake: FakeKraken, database: String, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
+                        mode: LiveOptions.Mode = .live,
                         _ adjust: (inout KrakenOrderAdapter.Settings) -> Void = { _ in }) async throws -> Run {
         var (options, lines) = try LivePaperTests.options(database, config: config, bars: bars, seconds: seconds)
-        options.mode = .live
+        options.mode = mode
         options.logPath = (database as NSString).deletingLastPathComponent + "/novapulse.jsonl"
         let http = HTTPClientTransport(group: LivePaperTests.group)
         let rest = try KrakenRESTClient(transport: http, baseURL: fake.restURL, credentials: .init(apiKey: "fake-key", apiSecret: secret),

@@ -15,9 +15,11 @@ struct LiveCommand: ParsableCommand {
         `novapulse live --pair BTC/USD` runs a session (the `run` subcommand is the default). \
         `status`, `pause`, `resume` and `close-all` talk to the running one through its status endpoint on \
         127.0.0.1 (live.status_port, 8090): status needs DASHBOARD_READ_KEY (or the admin key), the controls \
-        DASHBOARD_ADMIN_KEY, the same keys the session was started with.
+        DASHBOARD_ADMIN_KEY, the same keys the session was started with. `report` compares the real and simulated \
+        fills of a --mode shadow session from its ledger.
         """,
-        subcommands: [LiveRunCommand.self, LiveStatusCommand.self, LivePauseCommand.self, LiveResumeCommand.self, LiveCloseAllCommand.self],
+        subcommands: [LiveRunCommand.self, LiveStatusCommand.self, LivePauseCommand.self, LiveResumeCommand.self, LiveCloseAllCommand.self,
+                      LiveReportCommand.self],
         defaultSubcommand: LiveRunCommand.self)
 }
 

@@ -16,7 +16,7 @@ extension LiveRunCommand {
         let list = try LiveHub.parseAccounts(spec)
         let pairs = try Pair.parseList(pair ?? "")
         let base = try ConfigLoader.load(path: config, params: param, strategy: strategy)
-        let liveMode: LiveOptions.Mode = mode == "live" ? .live : .paper
+        let liveMode = LiveOptions.Mode(rawValue: mode) ?? .paper
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let http = HTTPClientTransport(group: group)
         var members: [LiveHub.Account] = []
@@ -53,7 +53,7 @@ extension LiveRunCommand {
                     : try ExchangeAdapters.kraken(config: cfg, mode: liveMode, pairs: pairs, ledger: ledger, wiring: wiring, keys: keys)
                 let runtime = LiveRuntime(options: options, market: adapters.market, connector: wiring.connector, ledger: ledger, orders: adapters.orders)
                 members.append(LiveHub.Account(name: a.name, exchange: a.exchange, runtime: runtime))
-                print("novapulse live: account \(a.name): \(liveMode == .live ? "LIVE (real orders)" : "paper") on \(a.exchange) "
+                print("novapulse live: account \(a.name): \(Self.modeText(liveMode)) on \(a.exchange) "
                       + "\(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), ledger \(options.databasePath)")
             } catch {
                 try fail(error)

@@ -43,10 +43,10 @@ struct LiveRunCommand: ParsableCommand {
     @Option(name: .long, help: "Replay a wire tape through the real adapter code instead of connecting: the same tape gives the same decisions.")
     var replay: String?
 
-    @Option(name: .long, help: "paper (default: real-time data, simulated fills) or live (real orders).")
+    @Option(name: .long, help: "paper (default: real-time data, simulated fills), live (real orders) or shadow (real orders, each also given to the simulator on the same bars: `novapulse live report` compares them).")
     var mode: String = "paper"
 
-    @Flag(name: .long, help: "Required with --mode live: you understand real money is at stake.")
+    @Flag(name: .long, help: "Required with --mode live and --mode shadow: you understand real money is at stake.")
     var confirmRealMoney = false
 
     @Option(name: .customLong("for"), help: "Stop cleanly after this long of live data (after the warm-up): 90s, 30m, 2h, 1d.")
@@ -90,33 +90,33 @@ struct LiveRunCommand: ParsableCommand {
             #if Live
             let list: [(name: String, exchange: String)]
             do { list = try LiveHub.parseAccounts(spec) } catch { throw ValidationError("\(error)") }
-            if mode == "live" {
+            if mode != "paper" {
                 guard confirmRealMoney else {
-                    throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
+                    throw ValidationError("--mode \(mode) places real orders with real money: add --confirm-real-money if that is what you want")
                 }
                 for a in list where try !Self.hasCredentials("\(a.name)_\(a.exchange)") {
                     let p = "\(a.name)_\(a.exchange)".uppercased()
-                    throw ValidationError("--mode live: account \(a.name) needs \(p)_API_KEY and \(p)_API_SECRET (its own key: accounts never share one)")
+                    throw ValidationError("--mode \(mode): account \(a.name) needs \(p)_API_KEY and \(p)_API_SECRET (its own key: accounts never share one)")
                 }
             }
             #endif
         }
         guard pair != nil || replay != nil else { throw ValidationError("--pair is needed (BTC/USD, or a list), unless --replay gives the tape's") }
         guard record == nil || replay == nil else { throw ValidationError("--record and --replay together: a replay is already a tape") }
-        if replay != nil && mode == "live" { throw ValidationError("--replay runs paper only: a tape places no real orders") }
+        if replay != nil && mode != "paper" { throw ValidationError("--replay runs paper only: a tape places no real orders") }
         guard ["kraken", "coinbase"].contains(exchange.lowercased()) else {
             throw ValidationError("--exchange \(exchange): expected kraken or coinbase")
         }
 
-        guard ["paper", "live"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper or live") }
+        guard ["paper", "live", "shadow"].contains(mode) else { throw ValidationError("--mode \(mode): expected paper, live or shadow") }
         if let duration { _ = try Self.parseDuration(duration) }
-        if mode == "live" {
+        if mode != "paper" {
             guard confirmRealMoney else {
-                throw ValidationError("--mode live places real orders with real money: add --confirm-real-money if that is what you want")
+                throw ValidationError("--mode \(mode) places real orders with real money: add --confirm-real-money if that is what you want")
             }
             let venue = exchange.lowercased()
             guard try Self.hasCredentials(venue) else {
-                throw ValidationError("--mode live needs \(venue.uppercased())_API_KEY and \(venue.uppercased())_API_SECRET in the environment, "
+                throw ValidationError("--mode \(mode) needs \(venue.uppercased())_API_KEY and \(venue.uppercased())_API_SECRET in the environment, "
                                       + "or stored with `novapulse secrets set \(venue)` (and NOVAPULSE_MASTER_KEY set)")
             }
         }
@@ -127,7 +127,7 @@ struct LiveRunCommand: ParsableCommand {
     /// decisions), `data/replay-NAME.db` (emptied once its lock is held) unless --db names one
     /// that does not exist yet.
     func databasePath() throws -> String {
-        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: mode == "live" ? .live : .paper, exchange: exchange.lowercased()) }
+        guard let replay else { return db ?? LiveOptions.defaultDatabasePath(mode: LiveOptions.Mode(rawValue: mode) ?? .paper, exchange: exchange.lowercased()) }
         if let db {
             guard !FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db) exists: a replay writes a new ledger") }
             return db
@@ -170,7 +170,7 @@ struct LiveRunCommand: ParsableCommand {
         options.durationMs = try duration.map(Self.parseDuration)
         options.handleSignals = true
         options.fresh = fresh
-        options.mode = mode == "live" ? .live : .paper
+        options.mode = LiveOptions.Mode(rawValue: mode) ?? .paper
         options.statusPort = cfg.live.statusPort == 0 ? nil : cfg.live.statusPort
         options.readKey = ProcessInfo.processInfo.environment["DASHBOARD_READ_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         options.adminKey = ProcessInfo.processInfo.environment["DASHBOARD_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -201,7 +201,7 @@ struct LiveRunCommand: ParsableCommand {
         }
         let runtime = LiveRuntime(options: options, market: adapters.market, connector: wiring.connector, ledger: ledger, orders: adapters.orders)
         let source = tape.map { "replaying \(replay ?? "") (\($0.events.count) events\($0.truncated ? ", cut off at the end" : ""))" }
-            ?? (options.mode == .live ? "LIVE (real orders) on \(exchange.lowercased())" : "paper on \(exchange.lowercased())")
+            ?? (Self.modeText(options.mode) + " on \(exchange.lowercased())")
         let until = options.durationMs.map { ", stopping after \($0 / 1000) s" } ?? (tape != nil ? "" : "; Ctrl-C stops")
         print("novapulse live: \(source) \(pairs.map(\.description).joined(separator: ",")), strategy \(cfg.backtest.strategy), "
               + "ledger \(options.databasePath)\(until)"
@@ -231,6 +231,10 @@ struct LiveRunCommand: ParsableCommand {
             \(s.tradesOpened) trades opened, \(s.tradesClosed) closed; equity \(String(format: "%.2f", s.equity)); \
             \(s.connections) connections, \(s.reconnects) reconnects, \(s.checksumMismatches) book checksum mismatches
             """)
+        if options.mode == .shadow {
+            print("shadow fills: \(s.shadowSettled) orders compared with the simulator, \(s.shadowUnsettled) still open at the stop; "
+                  + "`novapulse live report --db \(options.databasePath)` shows the comparison")
+        }
         #else
         throw ValidationError("this novapulse was built without the live stack: build it with `swift build -c release --traits Live` "
                               + "(SwiftNIO, websocket-kit; a few more minutes) and run .build/release/novapulse live")
@@ -238,6 +242,15 @@ struct LiveRunCommand: ParsableCommand {
     }
 
     #if Live
+    /// How the start line names the mode.
+    static func modeText(_ mode: LiveOptions.Mode) -> String {
+        switch mode {
+        case .paper: return "paper"
+        case .live: return "LIVE (real orders)"
+        case .shadow: return "SHADOW (real orders, each also simulated)"
+        }
+    }
+
     /// Runs async work to completion from the synchronous command.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
         let box = ResultBox<T>()

@@ -122,7 +122,8 @@ let package = Package(
         .testTarget(name: "NovaRiskTests", dependencies: ["NovaRisk", "NovaCore", "NovaExecution", "NovaVenue"]),
         .testTarget(name: "NovaExecutionTests", dependencies: ["NovaExecution", "NovaEngine", "NovaBacktest", "NovaSimulator", "NovaVenue", "NovaTestSupport"]),
         .testTarget(name: "NovaEngineTests", dependencies: ["NovaEngine", "NovaExecution", "NovaBacktest", "NovaSimulator", "NovaTestSupport"]),
-        .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaConfig", "NovaBacktest", "NovaEngine", "NovaSignals", "NovaMarketData", "NovaTestSupport"]),
+        .testTarget(name: "NovaResearchTests", dependencies: ["NovaResearch", "NovaConfig", "NovaBacktest", "NovaEngine", "NovaSignals", "NovaMarketData", "NovaTestSupport",
+                                                             "NovaSimulator", "NovaStorage", "NovaVenue"]),
         // A fake Kraken on 127.0.0.1 (REST and WebSocket v2, scripted faults) for the live tests.
         .target(name: "NovaFakeKraken", dependencies: [
             "NovaCore", "NovaKraken", .product(name: "Crypto", package: "swift-crypto"),

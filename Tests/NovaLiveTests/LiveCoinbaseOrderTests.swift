@@ -51,10 +51,11 @@ import Testing
         var sent: Int
     }
 
-    static func session(_ fake: FakeCoinbase, config: NovaPulseConfig, bars: Int, seconds: Double = 60) async throws -> Run {
+    static func session(_ fake: FakeCoinbase, config: NovaPulseConfig, bars: Int, seconds: Double = 60,
+                        mode: LiveOptions.Mode = .live) async throws -> Run {
         let dir = Fixtures.scratch("live-coinbase-orders")
         var (options, lines) = try LivePaperTests.options(dir + "/live.db", config: config, bars: bars, seconds: seconds)
-        options.mode = .live
+        options.mode = mode
         options.logPath = dir + "/novapulse.jsonl"
         let http = HTTPClientTransport(group: LivePaperTests.group)
         let rest = CoinbaseRESTClient(transport: http, baseURL: fake.restURL, credentials: CoinbaseCredentials(keyName: keyName, privateKey: key),

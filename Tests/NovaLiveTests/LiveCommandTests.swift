@@ -2,9 +2,13 @@ import Foundation
 import GRDB
 import NovaFakeCoinbase
 import NovaFakeKraken
+import NovaCore
+import NovaSimulator
 import NovaStorage
+import NovaVenue
 import NovaTestSupport
 import Testing
+@testable import NovaLive
 
 /// `novapulse live` as a user runs it: the built binary against the fake Kraken on loopback.
 /// The README's test command builds it with the Live trait.
@@ -197,12 +201,46 @@ import Testing
             (["live", "--pair", "BTC/USD", "--exchange", "coinbase", "--mode", "live", "--confirm-real-money"],
              ["COINBASE_API_KEY": "", "COINBASE_API_SECRET": ""], "needs COINBASE_API_KEY"),
             (["live", "--pair", "BTC/USD", "--for", "soon"], [:], "--for soon"),
+            (["live", "--pair", "BTC/USD", "--mode", "shadow"], [:], "--mode shadow places real orders with real money: add --confirm-real-money"),
+            (["live", "--pair", "BTC/USD", "--mode", "shadow", "--confirm-real-money"], ["KRAKEN_API_KEY": "", "KRAKEN_API_SECRET": ""],
+             "--mode shadow needs KRAKEN_API_KEY"),
+            (["live", "--replay", "x.tape.zst", "--mode", "shadow"], [:], "--replay runs paper only"),
+            (["live", "--pair", "BTC/USD", "--mode", "dry"], [:], "--mode dry: expected paper, live or shadow"),
+            (["live", "report", "--db", "/nonexistent/x.db"], [:], "no ledger at /nonexistent/x.db"),
         ] {
             let (p, _, err) = try Self.launch(args, workspace: ws, env: env)
             let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             #expect(p.terminationStatus == 2 && e.contains(message), "\(args): \(e)")
         }
+    }
+
+    /// `novapulse live report` on a shadow ledger: the comparison as text and JSON; a row that
+    /// does not decode is named, exit 3.
+    @Test func liveReportComparesAShadowLedger() throws {
+        let ws = Fixtures.scratch("live-report")
+        let db = ws + "/shadow.db"
+        let btc = Pair(base: "BTC", quote: "USD")
+        let t0: Int64 = 1_700_000_000_000 / 60_000 * 60_000
+        var f = ShadowFills(profile: .kraken, settings: SimulatorSettings())
+        f.bar(btc, Bar(timestampMs: t0 - 60_000, open: 30_000, high: 30_005, low: 29_995, close: 30_000, volume: 100))
+        f.submit(OrderRequest(id: 1, pair: btc, side: .buy, kind: .market, quantity: .base(0.5), purpose: .entry, createdAtMs: t0,
+                              clientOrderID: "np1-1"), decisionPrice: 30_000)
+        f.real(.filled(Fill(orderID: 1, pair: btc, side: .buy, price: 30_015, quantity: 0.5, fee: 60.03, feeRate: 0.004, isMaker: false,
+                            timestampMs: t0 + 400, leavesQuantity: 0)))
+        for m: Int64 in 0...1 { f.bar(btc, Bar(timestampMs: t0 + m * 60_000, open: 30_010, high: 30_015, low: 30_005, close: 30_010, volume: 100)) }
+        let ledger = LiveLedger(store: try ResultsStore(path: db))
+        try ledger.upsertShadowFills(f.takeSettled().compactMap(ShadowRows.row))
+        let (code, out, err) = try Self.finish(["live", "report", "--db", db], workspace: ws, env: [:])
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("shadow fills: 1 orders compared") && out.contains("orders filled               1 of 1            1 of 1"), "\(out)")
+        #expect(out.contains("settings nearest the exchange"))
+        let (jcode, json, _) = try Self.finish(["live", "report", "--db", db, "--json"], workspace: ws, env: [:])
+        let obj = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(jcode == 0 && obj?["settled"] as? Int == 1 && (obj?["simulators"] as? [Any])?.count == 6, "\(json)")
+        try ledger.store.writer.write { try $0.execute(sql: "UPDATE shadow_fills SET detail = '{}'") }
+        let (bcode, _, berr) = try Self.finish(["live", "report", "--db", db], workspace: ws, env: [:])
+        #expect(bcode == 3 && berr.contains("shadow_fills row np1-1: its detail does not decode"), "\(berr)")
     }
 
     /// A loopback TCP port nobody listens on right now (the kernel's pick for port 0).

@@ -70,4 +70,23 @@ import Testing
         #expect(report.matches[0].priceDiffBps.count >= marketBuys.count)
         #expect(report.text.contains("settings nearest the exchange"))
     }
+
+    /// The same on Coinbase: market buys by quote size, stop-limits, IOC take-profits; every
+    /// order the fake received has its row, the exchange's side as the fake's account says.
+    @Test func shadowOnCoinbaseComparesEveryOrderTheAccountReceived() async throws {
+        let fake = try LiveCoinbaseOrderTests.fake(stream: 240)
+        defer { fake.stop() }
+        let r = try await LiveCoinbaseOrderTests.session(fake, config: try LiveCoinbaseOrderTests.config(), bars: 239, mode: .shadow)
+        try LiveCoinbaseOrderTests.expectLedgerEqualsAccount(r.ledger, fake)
+        let rows = try r.ledger.shadowFills()
+        let states = fake.orderStates
+        #expect(!states.isEmpty && Set(states.map(\.client)) == Set(rows.map(\.clientOrderID)))
+        for s in states {
+            let row = rows.first { $0.clientOrderID == s.client }
+            #expect(row.map { abs($0.realQuantity - s.filled) < 1e-9 } == true, "\(s.client): \(row?.realQuantity ?? -1) vs \(s.filled)")
+            #expect(row.map { abs($0.realFees - s.fees) < 1e-6 } == true, "\(s.client)")
+        }
+        let report = try ShadowReport(rows: rows)
+        #expect(report.settled >= 3 && report.matches[0].outcomes.filled >= 2, "\(report.text)")
+    }
 }

@@ -23,7 +23,9 @@ struct LiveRunCommand: ParsableCommand {
         SIGTERM stops cleanly (exit 0), leaving resting stops at the exchange. --mode live --confirm-real-money places \
         real orders through Kraken's private API (keys from KRAKEN_API_KEY/KRAKEN_API_SECRET or `novapulse secrets`; \
         fills from the authenticated executions channel; reconciliation by client order id at start, after reconnects \
-        and every live.reconcile_orders_s), with its own ledger data/live-kraken-live.db (docs/live.md). \
+        and every live.reconcile_orders_s), with its own ledger data/live-kraken-live.db (docs/live.md). --mode shadow \
+        places the real orders and gives each to the simulator on the same bars too (table shadow_fills of \
+        data/live-kraken-shadow.db; `novapulse live report` compares them). \
         `novapulse live status|pause|resume|close-all` talk to it through its status \
         endpoint (live.status_port; DASHBOARD_READ_KEY, DASHBOARD_ADMIN_KEY). Needs a build with the live stack: swift build -c release --traits Live.
         """)

@@ -12,6 +12,7 @@
 //     swift run -c release --traits Live novapulse-live-bench --orders [--days 1]     (LiveOrdersBench.swift)
 //     swift run -c release --traits Live novapulse-live-bench --restart [--days 30]
 //     swift run -c release --traits Live novapulse-live-bench --exchange coinbase [--days N]   (CoinbaseBench.swift)
+//     swift run -c release --traits Live novapulse-live-bench --accounts [--days N]   (TwoAccountsBench.swift)
 //
 // Soak: one day of bars with N book updates before each (checksummed, about a million frames
 // at the default), flooded through the live wiring with the default stack; resident memory
@@ -202,6 +203,24 @@ if CommandLine.arguments.contains("--restart") {
 
 if CommandLine.arguments.contains("--orders") {
     try await liveOrdersBench(days: days)
+    try await group.shutdownGracefully()
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--accounts") {
+    print("| run | account | live bars | p50 | p99 | max | orders: p50 | p99 | n | inputs/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for strategy in ["sma_cross", "confluence"] {
+        for (name, interval) in [("paced 2 ms", Int64(2)), ("flood", Int64(0))] {
+            let (summaries, seconds) = try await twoAccountsRun(strategy: strategy, intervalMs: interval)
+            for (account, s) in summaries {
+                let b = s.barLatency, o = s.orderLatency
+                print("| \(strategy) \(name) | \(account) | \(s.liveBars) | \(us(b.quantileMicros(0.5))) | \(us(b.quantileMicros(0.99))) | "
+                      + "\(us(b.quantileMicros(1))) | \(us(o.quantileMicros(0.5))) | \(us(o.quantileMicros(0.99))) | \(o.ns.count) | "
+                      + "\(String(format: "%.0f", Double(s.inputs) / seconds)) |")
+            }
+        }
+    }
     try await group.shutdownGracefully()
     exit(0)
 }

@@ -318,6 +318,28 @@ import NovaTestSupport
     }
 }
 
+@Suite struct TradesImportCLITests {
+    /// Issue 33 #1: after the bundled sample is in, a trades import of BTC/USD builds no bars
+    /// and says why, what it kept and the two ways to have both; --replace-bars builds them.
+    @Test func aTradesImportSaysWhenItBuildsNoBars() throws {
+        let ws = Fixtures.scratch("cli-trades-bars")
+        let sample = try CLITests.run(["data", "import", Fixtures.packageRoot.appendingPathComponent("datasets/btcusd-1m-2023-03-01_2023-03-21.csv.zst").path, "--pair", "BTC/USD"], workspace: ws)
+        #expect(sample.code == 0, "\(sample.stderr)")
+        let file = Fixtures.shared("bitstamp-btcusd-trades.csv")
+        let kept = try CLITests.run(["data", "import", file, "--kind", "trades", "--pair", "BTC/USD"], workspace: ws)
+        #expect(kept.code == 0 && !kept.stderr.contains("built 30 1m bars"), "\(kept.stderr)")
+        #expect(kept.stderr.contains("note: no 1m bars built from the trades: BTC/USD kraken 1m bars already exist (30240 bars, 2023-03-01T00:00:00Z"),
+                "\(kept.stderr)")
+        #expect(kept.stderr.contains("(--exchange coinbase), or replace those bars with --replace-bars"))
+        let other = try CLITests.run(["data", "import", file, "--kind", "trades", "--pair", "BTC/USD", "--exchange", "coinbase"], workspace: ws)
+        #expect(other.stderr.contains("built 30 1m bars from the trades"), "\(other.stderr)")
+        let replaced = try CLITests.run(["data", "import", file, "--kind", "trades", "--pair", "BTC/USD", "--replace-bars"], workspace: ws)
+        #expect(replaced.stderr.contains("built 30 1m bars from the trades"), "\(replaced.stderr)")
+        let refused = try CLITests.run(["data", "import", file, "--pair", "BTC/USD", "--replace-bars"], workspace: ws)
+        #expect(refused.code == 2 && refused.stderr.contains("--replace-bars applies to --kind trades"), "\(refused.stderr)")
+    }
+}
+
 @Suite struct OptimizeCLITests {
     static func count(_ db: String) -> Int {
         let p = Process()

@@ -20,7 +20,8 @@ struct DataImportCommand: ParsableCommand {
         Book (--kind book): CSV timestamp,bid_price_1,bid_size_1,...,ask_price_1,ask_size_1,... or JSON lines \
         {"timestamp":...,"bids":[[price,size],...],"asks":[...]}. Trades (--kind trades): CSV \
         timestamp,price,size,side (the taker's side); they drive the book fill model's queue positions and stop \
-        triggers, and also give 1-minute bars (--timeframe to change) unless bars of that timeframe exist. Bad rows fail the import (exit code 3) \
+        triggers, and also give 1-minute bars (--timeframe to change) unless bars of that timeframe exist (then \
+        the import says so and keeps them; --replace-bars builds them anyway). Bad rows fail the import (exit code 3) \
         unless --repair can fix them (sorting, dropping exact duplicates). Tape (--kind tape, a build with the \
         live stack): a `novapulse live --record` wire tape, whose REST history and WebSocket frames become the \
         pair's 1-minute bars through the live feed code. A new import of the same pair/exchange/timeframe replaces the old one.
@@ -47,6 +48,9 @@ struct DataImportCommand: ParsableCommand {
     @Flag(name: .long, help: "Fill missing bars with flat zero-volume bars at the previous close (default: keep gaps).")
     var fillGaps = false
 
+    @Flag(name: .long, help: "With --kind trades: build the bars from the trades even when the pair already has bars of that timeframe (they are replaced).")
+    var replaceBars = false
+
     @OptionGroup var output: JSONOutput
 
     func validate() throws {
@@ -56,6 +60,7 @@ struct DataImportCommand: ParsableCommand {
         try Validate.exchange(exchange)
         if let timeframe { try Validate.timeframe(timeframe) }
         if kind == .tape && timeframe.map({ $0 != "1m" }) == true { throw ValidationError("--kind tape gives 1-minute bars: drop --timeframe \(timeframe ?? "")") }
+        if kind != .trades && replaceBars { throw ValidationError("--replace-bars applies to --kind trades (the bars built from them)") }
         if kind != .ohlcv && fillGaps { throw ValidationError("--fill-gaps applies to OHLCV bars, not \(kind == .book ? "order-book snapshots" : "trades")") }
     }
 
@@ -94,9 +99,17 @@ struct DataImportCommand: ParsableCommand {
                 let (tape, tapeInfo) = try TradeTapeImporter(pair: pair, exchange: exchange).importFile(file)
                 try catalog.saveTrades(tape, info: tapeInfo)
                 (info, notes) = (tapeInfo, [])
-                // Bars built from the trades, unless the catalog already has bars of that timeframe.
+                // Bars built from the trades, unless the catalog already has bars of that
+                // timeframe (kept, and said so: a backtest would run on those, not these).
                 let tf = try timeframe.map { try Timeframe(parsing: $0) } ?? .oneMinute
-                if (try? catalog.loadBars(pair: pair, exchange: exchange, timeframe: tf)) == nil {
+                let existing = replaceBars ? nil : try? catalog.loadBars(pair: pair, exchange: exchange, timeframe: tf).1
+                if let existing {
+                    let other = ExchangeID.allCases.first { $0 != exchange }?.rawValue ?? "coinbase"
+                    notes.append("no \(tf) bars built from the trades: \(pair) \(exchange.rawValue) \(tf) bars already exist (\(existing.rows) bars, "
+                                 + "\(UTCTime.iso(existing.firstMs)) .. \(UTCTime.iso(existing.lastMs)), from \((existing.sourcePath as NSString).lastPathComponent)) "
+                                 + "and are kept, so a backtest of \(pair) runs on them, not on these trades; to have both, import the trades "
+                                 + "(and their book) under the other exchange (--exchange \(other)), or replace those bars with --replace-bars")
+                } else {
                     let bars = TradeTapeImporter.bars(tape, timeframe: tf)
                     let gaps = GapStats.of(bars.timestampMs, intervalMs: tf.milliseconds)
                     var barInfo = tapeInfo

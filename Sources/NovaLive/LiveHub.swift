@@ -70,15 +70,22 @@ public final class LiveHub: @unchecked Sendable {
             }
         }
         defer { statusServer?.stop() }
-        return await withTaskGroup(of: (Int, Result<LiveSummary, any Error>).self) { group in
+        // Each account's result goes into its own slot of a locked box and the child tasks
+        // return nothing: a task group returning (Int, Result<LiveSummary, any Error>) came back
+        // with a garbage index in release builds (a trap at the end of a two-account run).
+        let box = ResultSlots(count: accounts.count)
+        await withTaskGroup(of: Void.self) { group in
             for (i, a) in accounts.enumerated() {
                 group.addTask {
-                    do { return (i, .success(try await a.runtime.run())) } catch { return (i, .failure(error)) }
+                    let r: Result<LiveSummary, any Error>
+                    do { r = .success(try await a.runtime.run()) } catch { r = .failure(error) }
+                    box.set(i, r)
                 }
             }
-            var results: [(Int, Result<LiveSummary, any Error>)] = []
-            for await r in group { results.append(r) }
-            return results.sorted { $0.0 < $1.0 }.map { (accounts[$0.0].name, $0.1) }
+            await group.waitForAll()
+        }
+        return accounts.enumerated().map { i, a in
+            (a.name, box.get(i) ?? .failure(LiveError.refused("account \(a.name) ended without a result")))
         }
     }
 
@@ -109,4 +116,13 @@ public final class LiveHub: @unchecked Sendable {
         }
         return (status, #"{"accounts":{\#(parts.joined(separator: ","))}}"#)
     }
+}
+
+/// The hub's per-account results, filled by the accounts' tasks.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<LiveSummary, any Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<LiveSummary, any Error>) { lock.withLock { slots[i] = r } }
+    func get(_ i: Int) -> Result<LiveSummary, any Error>? { lock.withLock { slots[i] } }
 }

@@ -120,6 +120,20 @@ import NovaTestSupport
         #expect(anchored.map { $0.testEndMs / day } == [50, 70, 90])   // 90 + 20 > 95: no fourth window
         #expect(WalkForwardWindow.windows(startMs: 0, endMs: 30 * day, .init(anchored: false, trainMs: 30 * day, testMs: day, stepMs: day)).isEmpty)
     }
+
+    /// Issue 33 #12: keltner-walk-forward's 176 days fit 2 of 90 + 30 day windows; the last 26
+    /// days are said, not dropped silently. Windows that reach the end say nothing.
+    @Test func anUntestedTailIsSaid() {
+        let wf = ExperimentSpec.WalkForward(anchored: false, trainMs: 90 * day, testMs: 30 * day, stepMs: 30 * day)
+        let start: Int64 = 1_704_067_200_000     // 2024-01-01
+        let w = WalkForwardWindow.windows(startMs: start, endMs: start + 176 * day, wf)
+        #expect(w.count == 2)
+        #expect(WalkForwardWindow.uncoveredNote(startMs: start, endMs: start + 176 * day, wf, windows: w)
+                == "walk_forward: 2 windows of 90 train + 30 test days fit the data (2024-01-01T00:00:00Z to 2024-06-25T00:00:00Z); "
+                + "its last 26 days (2024-05-30T00:00:00Z on) are shorter than a test window and are not tested")
+        let whole = WalkForwardWindow.windows(startMs: start, endMs: start + 150 * day, wf)
+        #expect(WalkForwardWindow.uncoveredNote(startMs: start, endMs: start + 150 * day, wf, windows: whole) == nil)
+    }
 }
 
 @Suite struct OverfittingStatisticsTests {

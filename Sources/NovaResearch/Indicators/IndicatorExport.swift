@@ -29,7 +29,7 @@ public enum IndicatorExport {
             }
             for column in columns {
                 text.append(UInt8(ascii: ","))
-                if let x = column[i] { text.append(contentsOf: x.description.utf8) }
+                if let x = column[i] { text.append(contentsOf: NumberText.clean(x).utf8) }
             }
             text.append(UInt8(ascii: "\n"))
         }

@@ -145,6 +145,7 @@ public struct Optimizer {
                 throw MarketDataError.usage("walk_forward: the data (\(UTCTime.iso(firstMs)) to \(UTCTime.iso(endMs))) is shorter than one train plus test window; shorten train_days/test_days or widen the data window")
             }
             windows = w
+            if let note = WalkForwardWindow.uncoveredNote(startMs: firstMs, endMs: endMs, wf, windows: w) { notes.append(note) }
         } else {
             windows = [nil]
         }

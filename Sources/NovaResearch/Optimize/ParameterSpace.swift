@@ -209,4 +209,15 @@ public struct WalkForwardWindow: Sendable, Equatable {
         }
         return out
     }
+
+    /// What the windows leave untested at the end of the data (a tail shorter than a whole
+    /// test window), said rather than dropped silently; nil when the windows reach the end.
+    public static func uncoveredNote(startMs: Int64, endMs: Int64, _ w: ExperimentSpec.WalkForward, windows: [WalkForwardWindow]) -> String? {
+        guard let last = windows.last, last.testEndMs < endMs else { return nil }
+        let day = 86_400_000.0
+        func days(_ ms: Int64) -> String { String(format: ms % 86_400_000 == 0 ? "%.0f" : "%.1f", Double(ms) / day) }
+        return "walk_forward: \(windows.count) window\(windows.count == 1 ? "" : "s") of \(days(w.trainMs)) train + \(days(w.testMs)) test days fit "
+            + "the data (\(UTCTime.iso(startMs)) to \(UTCTime.iso(endMs))); its last \(days(endMs - last.testEndMs)) days "
+            + "(\(UTCTime.iso(last.testEndMs)) on) are shorter than a test window and are not tested"
+    }
 }

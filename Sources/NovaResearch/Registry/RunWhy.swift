@@ -22,7 +22,7 @@ public struct RunWhy: Sendable {
         if let equity { lines.append("  equity      \(String(format: "%.2f", equity))") }
         if let t = openTrade {
             lines.append("  position    \(t.tradeID) long \(t.quantity) \(t.pair.base) since \(UTCTime.iso(t.entryTimeMs)) at \(t.entryPrice)"
-                + (t.stopLoss.map { ", stop \($0)" } ?? "") + (t.takeProfit.map { ", target \($0)" } ?? ""))
+                + (t.stopLoss.map { ", stop \(NumberText.clean($0))" } ?? "") + (t.takeProfit.map { ", target \(NumberText.clean($0))" } ?? ""))
         } else {
             lines.append("  position    flat")
         }

@@ -3,8 +3,9 @@ import NovaCore
 import NovaEngine
 import NovaSignals
 
-/// `trades.csv` and `equity.csv` of a run. Times are ISO 8601 UTC; numbers are written in
-/// Swift's shortest round-trip form, so reading them back gives the stored values exactly.
+/// `trades.csv` and `equity.csv` of a run. Times are ISO 8601 UTC; money and quantities are
+/// written in Swift's shortest round-trip form, so reading them back gives the stored values
+/// exactly; prices at 12 significant digits at most (`NumberText.clean`: no float noise).
 public enum CSVExport {
     public static let tradeColumns = [
         "trade_id", "pair", "side", "strategy", "status", "entry_time", "entry_price", "exit_time", "exit_price",
@@ -17,11 +18,11 @@ public enum CSVExport {
         for t in trades {
             let fields: [String] = [
                 t.tradeID, t.pair.description, t.side.rawValue, t.strategy, t.isOpen ? "open" : "closed",
-                UTCTime.iso(t.entryTimeMs), num(t.entryPrice), t.exitTimeMs.map(UTCTime.iso) ?? "", t.exitPrice.map(num) ?? "",
+                UTCTime.iso(t.entryTimeMs), price(t.entryPrice), t.exitTimeMs.map(UTCTime.iso) ?? "", t.exitPrice.map(price) ?? "",
                 num(t.quantity), t.pnl.map(num) ?? "", t.pnlPct.map(num) ?? "", num(t.fees), num(t.entryFee), num(t.exitFee),
-                t.stopLoss.map(num) ?? "", t.takeProfit.map(num) ?? "", t.entryReason, t.isOpen ? "" : (t.exitReason ?? ""),
-                t.exitTimeMs.map { num(Double($0 - t.entryTimeMs) / 1000) } ?? "", num(t.entryPrice * t.quantity),
-                t.entryDecisionPrice.map(num) ?? "", t.isOpen ? "" : (t.exitDecisionPrice.map(num) ?? ""),
+                t.stopLoss.map(price) ?? "", t.takeProfit.map(price) ?? "", t.entryReason, t.isOpen ? "" : (t.exitReason ?? ""),
+                t.exitTimeMs.map { num(Double($0 - t.entryTimeMs) / 1000) } ?? "", price(t.entryPrice * t.quantity),
+                t.entryDecisionPrice.map(price) ?? "", t.isOpen ? "" : (t.exitDecisionPrice.map(price) ?? ""),
                 t.entrySlippageBps.map(num) ?? "", t.exitSlippageBps.map(num) ?? "",
                 t.entryRegime?.trend ?? "", t.entryRegime?.volatility ?? "", t.entryRegime.map { num($0.volLevel) } ?? "",
                 t.isOpen ? "" : String(t.exitTier),
@@ -125,6 +126,9 @@ public enum CSVExport {
     }
 
     static func num(_ x: Double) -> String { "\(x)" }
+    /// Prices (and a position's value) without floating-point noise: a stop computed from an
+    /// ATR is `26078.8994`, not `26078.899400000002`.
+    static func price(_ x: Double) -> String { NumberText.clean(x) }
 
     public static func quote(_ field: String) -> String {
         // Byte scan: far cheaper than Character iteration on every field.

@@ -25,7 +25,12 @@ struct RunsCompareCommand: ParsableCommand {
                 ]))
                 return
             }
-            let metricRows = c.metrics.map { name, values in [name] + values.map { $0.map { String(format: "%.6g", $0) } ?? "n/a" } }
+            // Durations in days and hours; the rest at 6 significant digits without an exponent.
+            let metricRows = c.metrics.map { name, values in
+                [name] + values.map { v in
+                    v.map { name.hasSuffix("_seconds") ? NumberText.duration(seconds: $0) : NumberText.compact($0) } ?? "n/a"
+                }
+            }
             print(Terminal.table(["metric"] + c.runIDs, metricRows))
             print("")
             if c.configDifferences.isEmpty {

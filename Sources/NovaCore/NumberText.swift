@@ -1,0 +1,46 @@
+import Foundation
+
+/// Numbers as a person reads them: prices and indicator values without binary floating-point
+/// noise (`26078.899400000002` is `26078.8994`), durations in days and hours.
+public enum NumberText {
+    /// `x` with at most 12 significant digits, trailing zeros dropped: what arithmetic on
+    /// prices added past that is noise (a double carries 15-17). Values that already print
+    /// in 12 digits or fewer are left as Swift prints them.
+    public static func clean(_ x: Double) -> String {
+        let shortest = x.description
+        guard x.isFinite, x != 0, significantDigits(shortest) > 12 else { return shortest }
+        var s = String(format: "%.12g", x)
+        if s.contains("e") { return s }
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
+    /// `x` at `digits` significant digits, without an exponent for large values (1796700, not
+    /// 1.7967e+06); tiny values keep theirs.
+    public static func compact(_ x: Double, digits: Int = 6) -> String {
+        guard x.isFinite else { return x.description }
+        let s = String(format: "%.\(digits)g", x)
+        return s.contains("e+") ? String(format: "%.0f", x) : s
+    }
+
+    /// Digits of a printed number, leading zeros and the exponent left out.
+    static func significantDigits(_ text: String) -> Int {
+        let mantissa = text.split(separator: "e").first.map(String.init) ?? text
+        let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
+        return digits.count
+    }
+
+    /// Seconds as `3d 4h`, `5h 20m`, `12m 5s` or `40s`: two units at most.
+    public static func duration(seconds: Double) -> String {
+        guard seconds.isFinite else { return "n/a" }
+        let s = Int64(seconds.rounded())
+        let (d, h, m, r) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60)
+        if d > 0 { return h > 0 ? "\(d)d \(h)h" : "\(d)d" }
+        if h > 0 { return m > 0 ? "\(h)h \(m)m" : "\(h)h" }
+        if m > 0 { return r > 0 ? "\(m)m \(r)s" : "\(m)m" }
+        return "\(r)s"
+    }
+}

@@ -318,6 +318,36 @@ import NovaTestSupport
     }
 }
 
+@Suite struct FloatNoiseCLITests {
+    /// Issue 33 #8: trades.csv prices carry no float noise (at most 12 significant digits), and
+    /// `runs compare` gives durations in days and hours, not `1.7967e+06`.
+    @Test func pricesAndDurationsReadAsAPersonWritesThem() throws {
+        let ws = Fixtures.scratch("cli-noise")
+        var ids: [String] = []
+        for fast in ["10", "20"] {
+            let r = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross", "--param", "fast=\(fast)", "--json"], workspace: ws)
+            #expect(r.code == 0, "\(r.stderr)")
+            let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            ids.append(obj?["run_id"] as? String ?? "")
+        }
+        let csv = try String(contentsOfFile: ws + "/reports/\(ids[0])/trades.csv", encoding: .utf8)
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = rows[0]
+        #expect(rows.count > 10)
+        for name in ["entry_price", "exit_price", "stop_loss", "take_profit", "entry_decision_price", "exit_decision_price", "size_usd"] {
+            let k = header.firstIndex(of: name)!
+            for row in rows.dropFirst() where k < row.count && !row[k].isEmpty {
+                let digits = row[k].split(separator: "e").first!.filter(\.isNumber).drop { $0 == "0" }.count
+                #expect(digits <= 12, "\(name) \(row[k])")
+            }
+        }
+        let compare = try CLITests.run(["runs", "compare", ids[0], ids[1]], workspace: ws)
+        let line = compare.stdout.split(separator: "\n").first { $0.hasPrefix("max_drawdown_duration_seconds") }.map(String.init) ?? ""
+        #expect(line.contains("d ") || line.contains("h"), "\(line)")
+        #expect(!compare.stdout.contains("e+"), "\(compare.stdout)")
+    }
+}
+
 @Suite struct TradesImportCLITests {
     /// Issue 33 #1: after the bundled sample is in, a trades import of BTC/USD builds no bars
     /// and says why, what it kept and the two ways to have both; --replace-bars builds them.

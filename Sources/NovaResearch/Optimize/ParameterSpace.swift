@@ -1,3 +1,4 @@
+import NovaCore
 import Foundation
 import NovaSimulator
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NovaCore
 import NovaResearch
 
 struct RunsCompareCommand: ParsableCommand {

@@ -50,6 +50,24 @@ import Testing
         #expect(backtest.map(\.tradeID) == recorded.map(\.tradeID))
         #expect(backtest.map(\.entryPrice) == recorded.map(\.entryPrice) && backtest.map(\.exitPrice) == recorded.map(\.exitPrice))
 
+        // `data import --kind tape`: the tape's bars (REST candles, then the bars its
+        // market_trades close, by the feed code) are the session's, and the backtest on them,
+        // warm-up as the session primed, trades as it did.
+        let session = try TapeBars.read(tape, pair: Pair(base: "BTC", quote: "USD"))
+        let k = try #require(session.bars.firstIndex { $0.timestampMs == session.firstLiveMs })
+        #expect(session.firstLiveMs == stream[0].timestampMs && session.bars.count - k == 119, "\(session.bars.count) \(k)")
+        #expect(Array(session.bars[k...]) == Array(stream.prefix(119)))
+        #expect(session.bars[..<k].suffix(400).map(\.timestampMs) == history.suffix(400).map(\.timestampMs))
+        let fromTape = try LivePaperTests.reference(Array(session.bars[..<k].suffix(400)), Array(session.bars[k...]), config: try LiveCoinbasePaperTests.config())
+        #expect(fromTape.map(\.tradeID) == recorded.map(\.tradeID) && fromTape.map(\.exitPrice) == recorded.map(\.exitPrice))
+
+        // The same from the command line: filed under coinbase (the tape's exchange), with the
+        // backtest command that replays the session.
+        try FileManager.default.createDirectory(atPath: dir + "/ws", withIntermediateDirectories: true)
+        let imported = try LiveCommandTests.finish(["data", "import", recorder.path, "--kind", "tape"], workspace: dir + "/ws", env: [:])
+        #expect(imported.0 == 0 && imported.1.contains(" 1m bars of BTC/USD (coinbase)"), "\(imported)")
+        #expect(imported.1.contains("novapulse backtest --pair BTC/USD --exchange coinbase --from "), "\(imported.1)")
+
         // Replayed twice with the fake gone: the same trades.
         for round in 0..<2 {
             let replay = try LiveWiring(http: http, ws: WebSocketKitConnector(group: LivePaperTests.group), recordDirectory: nil, replay: tape, pairs: [])

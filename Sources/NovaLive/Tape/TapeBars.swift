@@ -1,10 +1,13 @@
 import Foundation
 import NovaCore
+import NovaCoinbase
 import NovaKraken
+import NovaVenue
 
 /// A tape's one-minute bars for `backtest` (`novapulse data import TAPE --kind tape`): the REST
-/// OHLC history it holds, then the bars its WebSocket frames close, found by the same feed code
-/// a live session runs (candle assembly, closing on the next `interval_begin` or on time).
+/// history it holds (Kraken's OHLC, Coinbase's candles), then the bars its WebSocket frames
+/// close, found by the same feed code a live session runs (Kraken: candle assembly, closing on
+/// the next `interval_begin` or on time; Coinbase: bars built from `market_trades`).
 public enum TapeBars {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -24,7 +27,14 @@ public enum TapeBars {
     }
 
     public static func read(_ tape: Tape, pair: Pair) throws -> Session {
-        guard tape.header.exchange == "kraken" else { throw Failure(description: "tapes of \(tape.header.exchange) are not read yet (kraken only)") }
+        switch tape.header.exchange {
+        case "kraken": return try readKraken(tape, pair: pair)
+        case "coinbase": return try readCoinbase(tape, pair: pair)
+        default: throw Failure(description: "tapes of \(tape.header.exchange) are not read (kraken and coinbase are)")
+        }
+    }
+
+    static func readKraken(_ tape: Tape, pair: Pair) throws -> Session {
         var byMinute: [Int64: Bar] = [:]
         var instruments: [Pair: KrakenInstrument] = [:]
         for e in tape.events where e.kind == .rest && e.status == 200 {
@@ -39,12 +49,40 @@ public enum TapeBars {
         guard instruments[pair] != nil else {
             throw Failure(description: "the tape has no AssetPairs reply for \(pair) (pairs on it: \(tape.header.pairs.joined(separator: ", ")))")
         }
-        // The WebSocket frames through the feed, connection by connection, as the runtime does.
         var feed = KrakenFeed(pairs: [pair], instruments: instruments, lastBars: [byMinute.values.max { $0.timestampMs < $1.timestampMs }])
+        return frames(tape, pair: pair, feed: &feed, bars: byMinute)
+    }
+
+    /// Coinbase: the REST one-minute candles the warm-up fetched (each page read as the
+    /// session read it: the candle still forming when the reply came is left out), then the
+    /// bars the feed builds from `market_trades`.
+    static func readCoinbase(_ tape: Tape, pair: Pair) throws -> Session {
+        var byMinute: [Int64: Bar] = [:]
+        var listed = false
+        let product = CoinbaseNames.productID(pair)
+        for e in tape.events where e.kind == .rest && e.status == 200 {
+            if e.path.contains("/market/products/\(product)/candles") {
+                guard let c = try? JSONDecoder().decode(CoinbaseCandles.self, from: Data(e.text.utf8)) else { continue }
+                for b in c.closedBars(nowMs: e.atMs) { byMinute[b.timestampMs] = b }
+            } else if e.path.contains("/market/products"), let list = try? JSONDecoder().decode(CoinbaseProducts.self, from: Data(e.text.utf8)) {
+                listed = listed || list.products.contains { $0.productID == product }
+            }
+        }
+        guard listed else {
+            throw Failure(description: "the tape has no products reply listing \(product) (pairs on it: \(tape.header.pairs.joined(separator: ", ")))")
+        }
+        var feed = CoinbaseFeed(pairs: [pair], lastBars: [byMinute.values.max { $0.timestampMs < $1.timestampMs }])
+        return frames(tape, pair: pair, feed: &feed, bars: byMinute)
+    }
+
+    /// The WebSocket frames through `feed`, connection by connection, as the runtime hands
+    /// them over; the bars it closes replace REST bars of the same minute.
+    static func frames<F: MarketFeed>(_ tape: Tape, pair: Pair, feed: inout F, bars: [Int64: Bar]) -> Session {
+        var byMinute = bars
         var connection = 0
         var firstLiveMs: Int64?
         for e in tape.events where e.kind == .frame || e.kind == .connect || e.kind == .close {
-            var actions: [KrakenFeed.Action] = []
+            var actions: [FeedAction] = []
             switch e.kind {
             case .connect:
                 connection = e.connection

@@ -33,8 +33,8 @@ struct DataImportCommand: ParsableCommand {
     @Option(name: .long, help: "The pair the file holds, e.g. BTC/USD (a tape: default every pair on it).")
     var pair: String?
 
-    @Option(name: .long, help: "The exchange to file it under: kraken or coinbase.")
-    var exchange: String = "kraken"
+    @Option(name: .long, help: "The exchange to file it under: kraken or coinbase (default kraken; a tape: the exchange it was recorded on).")
+    var exchange: String?
 
     @Option(name: .long, help: "Bar timeframe (e.g. 1m, 5m); inferred from the data when omitted.")
     var timeframe: String?
@@ -57,7 +57,7 @@ struct DataImportCommand: ParsableCommand {
         if let pair { try Validate.pair(pair) } else if kind != .tape {
             throw ValidationError("--pair is needed: which pair does \(file) hold? (only a tape names its own pairs)")
         }
-        try Validate.exchange(exchange)
+        if let exchange { try Validate.exchange(exchange) }
         if let timeframe { try Validate.timeframe(timeframe) }
         if kind == .tape && timeframe.map({ $0 != "1m" }) == true { throw ValidationError("--kind tape gives 1-minute bars: drop --timeframe \(timeframe ?? "")") }
         if kind != .trades && replaceBars { throw ValidationError("--replace-bars applies to --kind trades (the bars built from them)") }
@@ -68,7 +68,7 @@ struct DataImportCommand: ParsableCommand {
         try ExitCodes.reporting {
             let paths = WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment)
             let catalog = DatasetCatalog(dataDirectory: paths.dataDirectory)
-            let exchange = try ExchangeID(parsing: self.exchange)
+            let exchange = try ExchangeID(parsing: self.exchange ?? "kraken")
             if kind == .tape {
                 #if Live
                 try importTape(catalog: catalog, exchange: exchange)
@@ -131,9 +131,11 @@ struct DataImportCommand: ParsableCommand {
     /// A tape's pairs (all of them unless --pair names one): each one's bars through the OHLCV
     /// importer (the same validation, fingerprint and gap report as any bar file), and the
     /// `backtest` command that replays the recorded session.
-    func importTape(catalog: DatasetCatalog, exchange: ExchangeID) throws {
+    func importTape(catalog: DatasetCatalog, exchange flagged: ExchangeID) throws {
         let tape: Tape
         do { tape = try Tape(path: file) } catch { throw MarketDataError.unrecognisedLayout(path: file, reason: "\(error)") }
+        // Filed under the exchange it was recorded on, unless --exchange says otherwise.
+        let exchange = self.exchange == nil ? (ExchangeID(rawValue: tape.header.exchange) ?? flagged) : flagged
         let pairs = try pair.map { [try Pair(parsing: $0)] } ?? tape.header.pairs.map { try Pair(parsing: $0) }
         guard !pairs.isEmpty else { throw MarketDataError.unrecognisedLayout(path: file, reason: "the tape names no pair: give --pair") }
         for pair in pairs {

@@ -19,6 +19,11 @@ extension LiveRuntime {
             if let r = lastReconciliation {
                 body["reconciliation"] = ["at": UTCTime.iso(r.atMs), "reason": r.reason, "changes": r.changes, "count": summary.reconciliations]
             }
+            // Shadow mode: orders compared with the simulator so far, and those still open.
+            if let shadow {
+                body["shadow"] = ["compared": summary.shadowSettled, "open": shadow.pending.count,
+                                  "simulators": shadow.candidates.map(\.label)] as [String: Any]
+            }
             return (200, json(body))
         case "/api/v1/trades", "/api/v1/positions":
             let rows = ((try? ledger.trades(status: path.hasSuffix("positions") ? "open" : nil, limit: 200)) ?? []).map { t -> [String: Any] in

@@ -74,7 +74,8 @@ import Testing
         let result: Result<LiveSummary, any Error>
         do { result = .success(try await runtime.run()) } catch { result = .failure(error) }
         await http.shutdown()
-        return Run(summary: try result.get(), ledger: ledger, fake: fake, lines: lines.all, sent: await adapter.ordersSent)
+        let status = (try? JSONSerialization.jsonObject(with: Data(await runtime.status("/api/v1/status").json.utf8))) as? [String: Any] ?? [:]
+        return Run(summary: try result.get(), ledger: ledger, fake: fake, lines: lines.all, sent: await adapter.ordersSent, status: status)
     }
 
     static func run(stream count: Int = 360, config: NovaPulseConfig, bars: Int, seconds: Double = 60,

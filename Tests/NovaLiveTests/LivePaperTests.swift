@@ -67,6 +67,8 @@ import Testing
         var lines: [String]
         /// Live mode: orders the adapter sent.
         var sent = 0
+        /// `/api/v1/status` as the session answers it once stopped (live and shadow sessions).
+        var status: [String: Any] = [:]
     }
 
     /// Polls `condition` every 10 ms until it holds, for at most `seconds`.

@@ -33,6 +33,9 @@ import Testing
         let rows = try r.ledger.shadowFills()
         let settled = rows.filter(\.settled)
         #expect(r.summary.shadowSettled == settled.count && r.summary.shadowUnsettled == rows.count - settled.count)
+        let shadow = r.status["shadow"] as? [String: Any]
+        #expect(r.status["mode"] as? String == "shadow" && shadow?["compared"] as? Int == settled.count, "\(r.status)")
+        #expect((shadow?["simulators"] as? [String])?.first == "latency_ms=0 participation=0.1")
         #expect(settled.count >= 6, "\(rows.count) rows")
         // Every order the fake received has a row.
         #expect(Set(fake.orders.map(\.clientOrderID)) == Set(rows.map(\.clientOrderID)))

@@ -12,9 +12,9 @@ import Testing
     @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
         let store = try ResultsStore()
         #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments", "v5-signal-chunks",
-                                                      "v6-live-journal", "v7-live-checkpoint"])
+                                                      "v6-live-journal", "v7-live-checkpoint", "v8-shadow-fills"])
         let tables = try store.tableNames()
-        for t in Self.seedTables + ["run_trades", "run_equity", "run_signal_chunks", "live_journal", "live_checkpoint"] { #expect(tables.contains(t), "missing \(t)") }
+        for t in Self.seedTables + ["run_trades", "run_equity", "run_signal_chunks", "live_journal", "live_checkpoint", "shadow_fills"] { #expect(tables.contains(t), "missing \(t)") }
         let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }
         #expect(columns.starts(with: ["id", "run_id", "started_at", "completed_at", "config", "results", "tenant_id"]))
         #expect(columns.contains("status") && columns.contains("data_fingerprint"))

@@ -11,6 +11,29 @@ import Yams
 public enum ConfigLoader {
     public static func load(path: String?, params: [String] = [], strategy: String? = nil) throws(ConfigError) -> NovaPulseConfig {
         let defaults = defaultTree()
+        let user = try userTree(path: path, params: params, strategy: strategy, defaults: defaults)
+        let merged = merge(defaults, user)
+        // 1e400, .inf, .nan or --param x=1e999: named by their key, not JSON's "Invalid number value (inf)".
+        if let (key, value) = firstNonFinite(merged, prefix: "") {
+            throw .badValue(keyPath: key, value: "\(value)", expected: "a finite number", source: path ?? "command line")
+        }
+        let config: NovaPulseConfig
+        do {
+            let data = try JSONSerialization.data(withJSONObject: merged)
+            config = try JSONDecoder().decode(NovaPulseConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw locateProblem(user: user, defaults: defaults, fallback: decodingProblem(error, tree: merged, source: path ?? "configuration"),
+                                source: path ?? "configuration")
+        } catch {
+            throw .unreadable(path: path ?? "configuration", reason: "\(error)")
+        }
+        try ConfigValidator.validate(config, source: path ?? "configuration")
+        return config
+    }
+
+    /// What the file and `--param`s set, as a tree (the defaults not merged in), checked
+    /// against the known keys.
+    static func userTree(path: String?, params: [String], strategy: String?, defaults: [String: Any]) throws(ConfigError) -> [String: Any] {
         var user: [String: Any] = [:]
         if let path {
             let text: String
@@ -36,23 +59,15 @@ public enum ConfigLoader {
         for param in params {
             try apply(param: param, to: &user, defaults: defaults, strategy: strategy)
         }
-        let merged = merge(defaults, user)
-        // 1e400, .inf, .nan or --param x=1e999: named by their key, not JSON's "Invalid number value (inf)".
-        if let (key, value) = firstNonFinite(merged, prefix: "") {
-            throw .badValue(keyPath: key, value: "\(value)", expected: "a finite number", source: path ?? "command line")
-        }
-        let config: NovaPulseConfig
-        do {
-            let data = try JSONSerialization.data(withJSONObject: merged)
-            config = try JSONDecoder().decode(NovaPulseConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw locateProblem(user: user, defaults: defaults, fallback: decodingProblem(error, tree: merged, source: path ?? "configuration"),
-                                source: path ?? "configuration")
-        } catch {
-            throw .unreadable(path: path ?? "configuration", reason: "\(error)")
-        }
-        try ConfigValidator.validate(config, source: path ?? "configuration")
-        return config
+        return user
+    }
+
+    /// Whether the file or a `--param` sets the dotted `keyPath` itself (a default left alone
+    /// is not set, even when a file spells out the same value elsewhere).
+    public static func sets(_ keyPath: String, path: String?, params: [String], strategy: String?) throws(ConfigError) -> Bool {
+        var node: Any? = try userTree(path: path, params: params, strategy: strategy, defaults: defaultTree())
+        for k in keyPath.split(separator: ".") { node = (node as? [String: Any])?[String(k)] }
+        return node != nil
     }
 
     /// Keys whose default is unset: absent from the encoded defaults (so the canonical JSON,

@@ -56,7 +56,7 @@ extension Executor {
                 return
             }
             let why = r.isTransient ? "retries exhausted" : "permanent error"
-            notes.append(note(i, atMs, "exit gave up (\(why)): position left open"))
+            notes.append(note(i, atMs, "exit gave up (\(why): \(r.rawValue.replacingOccurrences(of: "_", with: " "))): position left open"))
             reports.append(.exitFailed(slot: i, message: "exit gave up (\(why)): \(reason)"))
         } else {
             notes.append(note(i, atMs, "exit order cancelled by the venue: \(reason)"))

@@ -103,6 +103,23 @@ import NovaTestSupport
         #expect(head.contains("\(counts[0] * 2) bars (\(counts[0]) BTC/USDT, \(counts[1]) ETH/USDT)"), "\(head)")
     }
 
+    /// Issue 33 #10: pairs of two quote currencies: money per currency, never "quote".
+    @Test func aRunOfTwoQuoteCurrenciesGivesMoneyPerCurrency() throws {
+        let ws = Fixtures.scratch("cli-currencies")
+        for pair in ["BTC/USDT", "BTC/USD"] {
+            let imp = try Self.run(["data", "import", Fixtures.path("btcusdt-1m-2024-06-01.csv"), "--pair", pair], workspace: ws)
+            #expect(imp.code == 0, "\(imp.stderr)")
+        }
+        let r = try Self.run(["backtest", "--pair", "BTC/USD,BTC/USDT", "--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20"], workspace: ws)
+        #expect(r.code == 0, "\(r.stderr)")
+        let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("net P&L") }.map(String.init) ?? ""
+        #expect(line.range(of: #"\(realised: USD -?\d+\.\d\d, USDT -?\d+\.\d\d; counted 1:1\)"#, options: .regularExpression) != nil, "\(line)")
+        let report = r.stdout.split(separator: "\n").first { $0.hasPrefix("Report: ") }.map { String($0.dropFirst(8)) } ?? ""
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("Realised P&amp;L per currency") && html.contains(" USD+USDT<") && !html.contains(" quote<"), "\(report)")
+        #expect(html.contains(" USDT</td>") && html.contains(" USD</td>"))
+    }
+
     @Test func helpListsTheCommands() throws {
         let r = try Self.run(["--help"])
         #expect(r.code == 0)
@@ -345,6 +362,32 @@ import NovaTestSupport
         let line = compare.stdout.split(separator: "\n").first { $0.hasPrefix("max_drawdown_duration_seconds") }.map(String.init) ?? ""
         #expect(line.contains("d ") || line.contains("h"), "\(line)")
         #expect(!compare.stdout.contains("e+"), "\(compare.stdout)")
+    }
+}
+
+@Suite struct BaselineCLITests {
+    static func percent(_ out: String, _ label: String) -> Double? {
+        out.split(separator: "\n").first { $0.hasPrefix(label) }.flatMap { Double($0.split(separator: " ").last!.dropLast()) }
+    }
+
+    /// Issue 33 #6: the baselines run all-in and ungated by default, and say so: buy_and_hold
+    /// returns what buy-and-hold returns less two fees, sma_cross is not halted by Kelly.
+    /// Asked for (`--sizing`), they go through the risk manager.
+    @Test func baselinesRunAllInUnlessSizingIsAskedFor() throws {
+        let ws = Fixtures.scratch("cli-baselines")
+        let bh = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--close-at-end"], workspace: ws)
+        #expect(bh.code == 0, "\(bh.stderr)")
+        #expect(bh.stderr.contains("note: baseline buy_and_hold: all-in (all the cash, fee included), no risk manager or gates"), "\(bh.stderr)")
+        let ret = try #require(Self.percent(bh.stdout, "return")), hold = try #require(Self.percent(bh.stdout, "buy and hold"))
+        #expect(abs(ret - hold) < 1.5 && ret < hold, "return \(ret)% vs buy and hold \(hold)%")
+        let sma = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross"], workspace: ws)
+        #expect(sma.code == 0 && !sma.stderr.contains("halted") && sma.stderr.contains("note: baseline sma_cross: all-in"), "\(sma.stderr)")
+        let gated = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--sizing", "fixed-fractional", "--close-at-end"],
+                                     workspace: ws)
+        #expect(gated.code == 0 && !gated.stderr.contains("note: baseline"), "\(gated.stderr)")
+        #expect((Self.percent(gated.stdout, "return") ?? 100) < ret / 2, "\(gated.stdout)")
+        let param = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold", "--param", "backtest.sizing=fixed-fractional"], workspace: ws)
+        #expect(param.code == 0 && !param.stderr.contains("note: baseline"), "\(param.stderr)")
     }
 }
 

@@ -366,11 +366,11 @@ extension StopLossState {
     @Test func retriesRunOutAndPermanentErrorsAreNotRetried() {
         let out = run(failures: 10, reason: .rateLimited)
         #expect(out.trades[0].isOpen)
-        #expect(out.notes.contains { $0.message == "exit gave up (retries exhausted): position left open" })
+        #expect(out.notes.contains { $0.message == "exit gave up (retries exhausted: rate limited): position left open" })
         // The journal says the exit did not go through, and why.
         #expect(out.signals.last { $0.action == .exitLong }.map { !$0.actedUpon && $0.rejection?.hasPrefix("exit gave up (retries exhausted)") == true } == true)
         let permanent = run(failures: 1, reason: .invalidOrder)
         #expect(permanent.trades[0].isOpen && !permanent.notes.contains { $0.message.hasPrefix("exit retry") })
-        #expect(permanent.notes.contains { $0.message == "exit gave up (permanent error): position left open" })
+        #expect(permanent.notes.contains { $0.message == "exit gave up (permanent error: invalid order): position left open" })
     }
 }

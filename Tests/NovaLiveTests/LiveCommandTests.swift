@@ -401,7 +401,9 @@ import Testing
         let backtestArgs = try #require(replayLine, "\(imported.1)").split(separator: " ").dropFirst(2).map(String.init)
         #expect(backtestArgs.contains("--trade-from") && backtestArgs.contains("--from"))
         // That command, with the session's strategy: the session's trades, no more, no fewer.
-        let bt = try Self.finish(backtestArgs + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20", "--json"], workspace: ws, env: [:])
+        // A baseline: live runs it through the risk manager, so the backtest is told to as well.
+        let bt = try Self.finish(backtestArgs + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20", "--sizing", "fixed-fractional", "--json"],
+                                 workspace: ws, env: [:])
         #expect(bt.0 == 0, "\(bt.2)")
         #expect(bt.1.contains("entries open at backtest.trade_from ") && bt.1.contains(" bars before it only warmed the stack"), "\(bt.1)")
         func rows(_ path: String, _ sql: String) throws -> [String] {
@@ -417,7 +419,8 @@ import Testing
         let backtest = try rows("data/novapulse.db", String(format: query, runID(bt.1)))
         #expect(!session.isEmpty && backtest == session, "\(backtest) vs \(session)")
         // Without --trade-from the backtest trades the warm-up too: more trades than the session.
-        let untimed = try Self.finish(Array(backtestArgs.prefix { $0 != "--trade-from" }) + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20", "--json"],
+        let untimed = try Self.finish(Array(backtestArgs.prefix { $0 != "--trade-from" }) + ["--strategy", "sma_cross", "--param", "fast=5", "--param", "slow=20",
+                                                                                              "--sizing", "fixed-fractional", "--json"],
                                       workspace: ws, env: [:])
         let untimedRows = try rows("data/novapulse.db", String(format: query, runID(untimed.1)))
         #expect(untimed.0 == 0 && untimedRows.count > session.count)

@@ -86,6 +86,7 @@ import NovaTestSupport
         let paths = try Self.workspace()
         var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
         request.strategy = "sma_cross"
+        request.sizing = .fixedFractional     // through the risk manager: its sizing is in the trade's metadata
         request.fromMs = try UTCTime.parse("2024-06-01T06:00:00Z")
         request.toMs = try UTCTime.parse("2024-06-01T18:00:00Z")
         let out = try BacktestRunner(request: request).run()
@@ -241,6 +242,7 @@ import NovaTestSupport
         var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
         request.strategy = "sma_cross"
         request.params = ["fast=3", "slow=8"]
+        request.sizing = .fixedFractional     // the risk manager's refusals are what is logged
         let out = try BacktestRunner(request: request).run()
         let thoughts = try ResultsStore(path: paths.databasePath).thoughts(runID: out.runID)
         let risk = thoughts.filter { $0.category == "risk" }

@@ -69,6 +69,36 @@ import NovaTestSupport
         }
     }
 
+    /// Issue 33 #11: a strategy that moves 9,804-10,000 beside buy-and-hold's 8,273-12,528 gets
+    /// its own scale (its line spans the chart, not a flat line), buy-and-hold a second chart;
+    /// the entry-hour chart has a y axis in money.
+    @Test func chartsShowWhatTheyDraw() throws {
+        let (paths, a, _) = try Self.twoRuns()
+        var artifacts = try RunRegistry(paths: paths).artifacts(a.runID)
+        let n = artifacts.equityTimestampMs.count
+        #expect(n > 100 && !artifacts.trades.isEmpty)
+        artifacts.equity = (0..<n).map { 10_000 - 196 * Double($0) / Double(n - 1) }
+        artifacts.benchmark = (0..<n).map { 8_273 + 4_255 * Double($0) / Double(n - 1) }
+        let html = HTMLReport(artifacts).render()
+        let section = String(html[html.range(of: "<section id=\"equity\">")!.lowerBound...].prefix { $0 != "§" })
+        let equity = String(section[..<section.range(of: "</section>")!.lowerBound])
+        #expect(equity.components(separatedBy: "<svg").count == 3, "two charts")
+        #expect(equity.contains("its range is 22x smaller than buy-and-hold's"), "\(equity.prefix(400))")
+        // The strategy's line (the first chart's blue one) spans most of the plot's height.
+        let line = try #require(equity.range(of: ##"stroke="#2557d6"[^>]*points="([^"]*)""##, options: .regularExpression).map { String(equity[$0]) })
+        let ys = line.split(separator: "\"")[5].split(separator: " ").compactMap { Double($0.split(separator: ",").last ?? "") }
+        #expect((ys.max()! - ys.min()!) > 150, "y from \(ys.min()!) to \(ys.max()!)")
+        // One scale when they are comparable.
+        artifacts.benchmark = (0..<n).map { 9_900 + 150 * Double($0) / Double(n - 1) }
+        let together = HTMLReport(artifacts).render()
+        let eq2 = String(together[together.range(of: "<section id=\"equity\">")!.lowerBound...])
+        #expect(String(eq2[..<eq2.range(of: "</section>")!.lowerBound]).components(separatedBy: "<svg").count == 2)
+        // The hour chart's axis: its largest bar's money at the top, zero in the middle.
+        let maxHour = artifacts.metrics.byEntryHour.map { abs($0.pnl) }.max()!
+        let hours = String(html[html.range(of: "<h3>By entry hour (UTC)</h3>")!.upperBound...].prefix(3_000))
+        #expect(hours.contains(">" + String(format: "%.2f", maxHour) + " USD</text>") && hours.contains(">0</text>"), "\(hours.prefix(600))")
+    }
+
     @Test func rerenderWithoutTheDataSaysSoAndStillRenders() throws {
         let (paths, a, _) = try Self.twoRuns()
         try FileManager.default.removeItem(atPath: paths.dataDirectory + "/market")

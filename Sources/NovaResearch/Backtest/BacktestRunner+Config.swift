@@ -24,6 +24,7 @@ extension BacktestRunner {
         if let t = request.timeframe { config.backtest.timeframe = t }
         if let c = request.cash { config.backtest.initialCash = c }
         if let s = request.sizing { config.backtest.sizing = s }
+        if try baselineRunsAllIn(strategy: strategy) { config.backtest.sizing = .allIn }
         if let d = request.direction { config.backtest.direction = d }
         if request.closeAtEnd { config.backtest.closeAtEnd = true }
         if let t = request.tradeFromMs { config.backtest.tradeFrom = UTCTime.iso(t) }
@@ -42,6 +43,18 @@ extension BacktestRunner {
         try ConfigValidator.validate(config, source: "command line")
         Self.applyRiskFloors(&config)
         return config
+    }
+
+    /// The baselines that validate the engine against other tools (vectorbt, backtesting.py
+    /// run them with all the cash and no risk manager).
+    public static let baselines: Set<String> = ["sma_cross", "buy_and_hold"]
+
+    /// A baseline runs all-in and ungated unless sizing was asked for (`--sizing`, or
+    /// `backtest.sizing` in the file or a `--param`): through the risk manager's Kelly gates it
+    /// is halted for most of a window and no longer compares with those tools.
+    func baselineRunsAllIn(strategy: String) throws -> Bool {
+        guard request.sizing == nil, Self.baselines.contains(strategy) else { return false }
+        return try !ConfigLoader.sets("backtest.sizing", path: request.configPath, params: request.params, strategy: strategy)
     }
 
     /// The seed's SL/TP floors apply to the strategies' stops.

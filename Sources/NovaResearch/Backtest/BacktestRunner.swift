@@ -47,6 +47,10 @@ public struct BacktestRunner {
         let config = try effectiveConfig()
         var notes: [String] = []
         let data = try loadData(config: config, notes: &notes)
+        if try baselineRunsAllIn(strategy: config.backtest.strategy) {
+            notes.append("baseline \(config.backtest.strategy): all-in (all the cash, fee included), no risk manager or gates, as other tools "
+                         + "run it; --sizing fixed-fractional puts it through the risk manager")
+        }
         phases.mark("load bars")
         let store = try ResultsStore(path: request.paths.databasePath)
         let host = ProcessInfo.processInfo.hostName
@@ -99,6 +103,8 @@ public struct BacktestRunner {
                 notes.append("\(replay.unrecordedEvaluations) evaluations had 2 agreeing strategies but fewer than min_confluence "
                     + "(\(config.confluence.minConfluence)): counted, not stored one by one (novapulse signals exports every bar)")
             }
+            // Repeats folded into one line each: the report, the terminal and the results say the same.
+            notes = NoteGroups.group(notes)
             let reportDir = (request.paths.reportsDirectory as NSString).appendingPathComponent(runID)
             let title = Self.title(strategy: config.backtest.strategy, pairs: request.pairs.map(\.description),
                                    exchange: config.backtest.exchange.rawValue, timeframe: config.backtest.timeframe.description)

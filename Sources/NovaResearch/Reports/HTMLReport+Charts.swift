@@ -65,23 +65,33 @@ extension HTMLReport {
         let rows = Dictionary(metrics.byEntryHour.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         guard !rows.isEmpty else { return "<p class=\"muted\">No closed trades.</p>" }
         let maxAbs = max(rows.values.map { abs($0.pnl) }.max() ?? 1, 1e-9)
-        let width = 520.0, h = 160.0, mid = 75.0
-        let bw = width / 24
-        var body = "<line x1=\"0\" x2=\"\(width)\" y1=\"\(mid)\" y2=\"\(mid)\" stroke=\"#c9d1e3\"/>"
+        // A y axis: the largest gain and loss and zero, in money, left of the bars.
+        let axisW = 78.0, plotW = 520.0, h = 170.0, mid = 80.0, reach = mid - 12
+        let width = axisW + plotW
+        let bw = plotW / 24
+        var body = String(format: "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#c9d1e3\"/>", axisW, width, mid, mid)
+        for (v, y) in [(maxAbs, mid - reach), (0, mid), (-maxAbs, mid + reach)] {
+            if v != 0 {
+                body += String(format: "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eceef3\"/>", axisW, width, y, y)
+            }
+            body += String(format: "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#5b6478\">", axisW - 6, y + 3)
+                + esc(v == 0 ? "0" : money(v)) + "</text>"
+        }
         for hour in 0..<24 {
             let key = hour < 10 ? "0\(hour)" : "\(hour)"
+            let x = axisW + Double(hour) * bw
             if let r = rows[key] {
-                let bh = abs(r.pnl) / maxAbs * (mid - 8)
+                let bh = abs(r.pnl) / maxAbs * reach
                 let y = r.pnl >= 0 ? mid - bh : mid
-                body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>", Double(hour) * bw + 2, y, bw - 4, max(bh, 0.5),
+                body += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"><title>", x + 2, y, bw - 4, max(bh, 0.5),
                                r.pnl >= 0 ? "#0a7d3e" : "#b42318") + esc("\(key):00 UTC: \(r.trades) trades, \(money(r.pnl))") + "</title></rect>"
             }
             if hour % 3 == 0 {
-                body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6478\">%@</text>", Double(hour) * bw + bw / 2, h - 4, key)
+                body += String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#5b6478\">%@</text>", x + bw / 2, h - 4, key)
             }
         }
         return HTML.svg(width: width, height: h, body)
-            + "<p class=\"muted\">Net P&L of closed trades by the UTC hour they were entered.</p>"
+            + "<p class=\"muted\">Net P&L of closed trades by the UTC hour they were entered (hover a bar for its trades and P&L).</p>"
     }
 
     // MARK: Charts (SVG, downsampled to at most ~1600 columns, keeping each column's min and max)
@@ -149,19 +159,35 @@ extension HTMLReport {
         return svg(body)
     }
 
+    /// The strategy's equity against buy-and-hold of the same cash. When the strategy moves in
+    /// a band under a quarter of the two together (a strategy that mostly waits, beside a
+    /// trending market), one scale would draw it as a flat line: it gets its own chart, and
+    /// buy-and-hold a second one below on its scale.
     func equityChart() -> String {
         guard let t0 = equityTimestampMs.first, let t1 = equityTimestampMs.last else { return "<p>No data.</p>" }
-        // Buy and hold of the same cash (equal weights over the pairs), for comparison.
         let bench = a.benchmark
         let benchTs = bench.count == equityTimestampMs.count ? equityTimestampMs : []
-        let all = equity + (benchTs.isEmpty ? [] : bench)
-        var lo = all.min()!, hi = all.max()!
-        let margin = max((hi - lo) * 0.05, 1)
-        lo -= margin; hi += margin
+        func bounds(_ v: [Double]) -> (Double, Double) {
+            var lo = v.min()!, hi = v.max()!
+            let margin = max((hi - lo) * 0.05, 1)
+            lo -= margin; hi += margin
+            return (lo, hi)
+        }
+        let own = bounds(equity)
+        let together = bounds(equity + (benchTs.isEmpty ? [] : bench))
+        let separate = !benchTs.isEmpty && (own.1 - own.0) < 0.25 * (together.1 - together.0)
+        let (lo, hi) = separate ? own : together
         var body = haltShading(t0: t0, t1: t1) + axes(lo: lo, hi: hi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
-        body += polyline(benchTs, bench, lo: lo, hi: hi, t0: t0, t1: t1, color: "#9aa3b5")
+        if !separate { body += polyline(benchTs, bench, lo: lo, hi: hi, t0: t0, t1: t1, color: "#9aa3b5") }
         body += polyline(equityTimestampMs, equity, lo: lo, hi: hi, t0: t0, t1: t1, color: "#2557d6", widthPx: 1.8)
+        guard separate else { return svg(body) }
+        let (blo, bhi) = bounds(bench)
+        var second = axes(lo: blo, hi: bhi, t0: t0, t1: t1, format: { String(format: "%.0f", $0) })
+        second += polyline(benchTs, bench, lo: blo, hi: bhi, t0: t0, t1: t1, color: "#9aa3b5")
+        let ratio = (together.1 - together.0) / max(own.1 - own.0, 1e-9)
         return svg(body)
+            + "<p class=\"muted\">The strategy on its own scale: its range is \(String(format: "%.0f", ratio))x smaller than buy-and-hold's. "
+            + "Buy and hold of the same cash, on its scale:</p>" + svg(second)
     }
 
     func drawdownChart() -> String {

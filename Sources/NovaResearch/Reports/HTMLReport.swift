@@ -6,7 +6,8 @@ import NovaCore
 /// trade list, the notes, the config and the data fingerprints.
 public struct HTMLReport {
     public let a: RunArtifacts
-    /// The currency money cells are in: the quote of every pair, or "quote" when they differ.
+    /// The currency money cells are in: the quote of every pair, or the quotes joined ("USD+USDT")
+    /// when they differ.
     /// Found once: derived per money cell it was quadratic in trades (37 % of a 20,000-trade
     /// run's whole time).
     let quoteCurrency: String
@@ -18,12 +19,16 @@ public struct HTMLReport {
         var rowsScannedForQuote = 0
     }
 
+    /// Several quote currencies: each one's realised P&L (the account counts them 1:1).
+    let pnlByQuote: [(currency: String, pnl: Double)]
+
     public init(_ artifacts: RunArtifacts) {
         a = artifacts
         var quotes = Set<String>()
         for p in artifacts.prices { quotes.insert(p.pair.quote) }
         for t in artifacts.trades { quotes.insert(t.pair.quote) }
-        quoteCurrency = quotes.count == 1 ? quotes.first! : "quote"
+        quoteCurrency = quotes.count == 1 ? quotes.first! : quotes.sorted().joined(separator: "+")
+        pnlByQuote = quotes.count > 1 ? Self.realisedByQuote(artifacts.trades) : []
         work.quoteDerivations += 1
         work.rowsScannedForQuote += artifacts.prices.count + artifacts.trades.count
     }
@@ -82,6 +87,11 @@ public struct HTMLReport {
             html += "<div class=\"card\"><div class=\"k\">\(esc(k))</div><div class=\"v\(cls)\">\(esc(v))</div></div>"
         }
         card("Net P&L", money(m.netPnl), m.netPnl)
+        if !pnlByQuote.isEmpty {
+            // Pairs of several quotes: money per currency (the one cash balance counts them 1:1).
+            card("Realised P&L per currency", pnlByQuote.map { String(format: "%@ %@%.2f", $0.currency, $0.pnl < 0 ? "-" : "", abs($0.pnl)) }
+                    .joined(separator: ", ") + " (counted 1:1)")
+        }
         card("Return", pct(m.totalReturnPct), m.totalReturnPct)
         card("Buy & hold", pct(m.buyAndHoldReturnPct), m.buyAndHoldReturnPct)
         card("Final equity", money(m.finalEquity))
@@ -138,8 +148,8 @@ public struct HTMLReport {
             html += "<td class=\"l\">\(esc(UTCTime.iso(t.entryTimeMs)))</td><td>\(price(t.entryPrice))</td>"
             html += "<td class=\"l\">\(esc(t.exitTimeMs.map(UTCTime.iso) ?? "open"))</td><td>\(t.exitPrice.map(price) ?? "")</td>"
             html += "<td>\(String(format: "%.6f", t.quantity))</td>"
-            html += "<td class=\"\(pnl.map { $0 > 0 ? "pos" : "neg" } ?? "")\">\(pnl.map(money) ?? "")</td>"
-            html += "<td>\(t.pnlPct.map { pct($0 * 100) } ?? "")</td><td>\(money(t.fees))</td>"
+            html += "<td class=\"\(pnl.map { $0 > 0 ? "pos" : "neg" } ?? "")\">\(pnl.map { money($0, t.pair.quote) } ?? "")</td>"
+            html += "<td>\(t.pnlPct.map { pct($0 * 100) } ?? "")</td><td>\(money(t.fees, t.pair.quote))</td>"
             html += "<td class=\"l\">\(esc(t.isOpen ? "" : (t.exitReason ?? "")))</td></tr>"
         }
         html += "</table></div>"
@@ -149,8 +159,11 @@ public struct HTMLReport {
         html += "<section id=\"signals\"><h2>Signals</h2>" + signalSummary() + "</section>\n"
         html += "<section id=\"notes\"><h2>Notes</h2>"
         if a.notes.isEmpty { html += "<p class=\"muted\">None.</p>" } else {
-            html += "<ul>" + a.notes.prefix(200).map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
-            if a.notes.count > 200 { html += "<p class=\"muted\">\(a.notes.count - 200) more notes not shown.</p>" }
+            let limit = NoteGroups.reportLimit
+            html += "<ul>" + a.notes.prefix(limit).map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
+            if a.notes.count > limit {
+                html += "<p class=\"muted\">\(a.notes.count - limit) more notes: <code>novapulse runs show \(esc(a.runID)) --json</code> lists them all.</p>"
+            }
         }
         html += "</section>\n"
         html += "<section id=\"config\"><h2>Configuration and data</h2><table>"
@@ -295,8 +308,18 @@ public struct HTMLReport {
 
     func esc(_ s: String) -> String { HTML.escape(s) }
 
-    /// Money in the run's quote currency ("-195.99 USD"); "quote" when pairs of several quotes mix.
-    func money(_ v: Double) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) + " " + quoteCurrency }
+    /// Money in the run's quote currency ("-195.99 USD"); "USD+USDT" when pairs of several quotes mix.
+    func money(_ v: Double) -> String { money(v, quoteCurrency) }
+    /// Money in a given currency (a trade's own quote).
+    func money(_ v: Double, _ currency: String) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) + " " + currency }
+
+    /// Realised P&L of closed trades per quote currency, in currency order.
+    public static func realisedByQuote(_ trades: [Trade]) -> [(currency: String, pnl: Double)] {
+        var by: [String: Double] = [:]
+        for t in trades where !t.isOpen { by[t.pair.quote, default: 0] += t.pnl ?? 0 }
+        for t in trades where t.isOpen && by[t.pair.quote] == nil { by[t.pair.quote] = 0 }
+        return by.keys.sorted().map { ($0, by[$0]!) }
+    }
     func fixed(_ v: Double) -> String { String(format: "%.2f", v) }
     func duration(_ seconds: Double) -> String {
         if seconds >= 86_400 { return String(format: "%.1f days", seconds / 86_400) }

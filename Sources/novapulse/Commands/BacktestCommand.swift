@@ -131,7 +131,12 @@ struct BacktestCommand: ParsableCommand {
                 print(BacktestSummary.json(outcome))
             } else {
                 for note in outcome.notes.prefix(8) { Terminal.error("note: \(note)") }
-                if outcome.notes.count > 8 { Terminal.error("note: ... \(outcome.notes.count - 8) more in the report") }
+                // The pointer is true: the report shows up to NoteGroups.reportLimit notes, the results all of them.
+                let n = outcome.notes.count, inReport = min(n, NoteGroups.reportLimit)
+                if n > 8 {
+                    Terminal.error("note: ... \(inReport - 8) more in the report"
+                                   + (n > inReport ? ", \(n - inReport) beyond those in `novapulse runs show \(outcome.runID) --json`" : ""))
+                }
                 print(BacktestSummary.text(outcome, pairs: request.pairs))
             }
         }
@@ -146,6 +151,14 @@ enum BacktestSummary {
         return "\(o.barsPerPair.reduce(0, +)) bars (" + zip(o.barsPerPair, pairs).map { "\($0) \($1)" }.joined(separator: ", ") + ")"
     }
 
+    /// Pairs of several quote currencies: each one's realised P&L, as " (realised: USD -100.00,
+    /// USDT -126.43; counted 1:1)"; empty with one currency.
+    static func perCurrency(_ trades: [Trade]) -> String {
+        let by = HTMLReport.realisedByQuote(trades)
+        guard by.count > 1 else { return "" }
+        return " (realised: " + by.map { String(format: "%@ %.2f", $0.currency, $0.pnl) }.joined(separator: ", ") + "; counted 1:1)"
+    }
+
     static func text(_ o: BacktestRunner.Outcome, pairs: [Pair]) -> String {
         let m = o.metrics
         let c = o.config.backtest
@@ -153,7 +166,7 @@ enum BacktestSummary {
             ["trades", "\(m.trades)" + (m.openTrades > 0 ? " (+\(m.openTrades) open)" : "")],
             // No closed trade: no win rate to speak of (0.00% would read as all losses).
             ["win rate", m.trades == 0 ? "n/a" : String(format: "%.2f%%", m.winRate * 100)],
-            ["net P&L", String(format: "%.2f", m.netPnl)],
+            ["net P&L", String(format: "%.2f", m.netPnl) + Self.perCurrency(o.trades)],
             ["return", String(format: "%.2f%%", m.totalReturnPct)],
             ["max drawdown", String(format: "%.2f%%", -m.maxDrawdownPct)],
             ["Sharpe", String(format: "%.2f", m.sharpe)],

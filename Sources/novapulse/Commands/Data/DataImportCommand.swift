@@ -157,7 +157,8 @@ struct DataImportCommand: ParsableCommand {
                 replay = "novapulse backtest --pair \(pair) --exchange \(exchange.rawValue) --from \(UTCTime.iso(session.bars[0].timestampMs)) "
                     + "--trade-from \(UTCTime.iso(live))"
                 notes.append("the session's live bars begin at \(UTCTime.iso(live)); replay it with: \(replay!) "
-                             + "(and the session's --strategy, --config and --param)")
+                             + "(and the session's --strategy, --config and --param; for a baseline, sma_cross or buy_and_hold, also --sizing fixed-fractional: "
+                             + "live runs it through the risk manager, a backtest runs it all-in)")
             } else {
                 notes.append("the tape's WebSocket closed no bar: REST history only")
             }

@@ -16,6 +16,13 @@ public final class ResultsStore: @unchecked Sendable {
     /// Opens (creating if needed) the SQLite database at `path` and migrates it.
     public init(path: String) throws {
         self.path = path
+        // A lock file this attempt creates beside a path that does not open is removed with it.
+        let lockExisted = FileManager.default.fileExists(atPath: path + ".lock")
+        func dropLock() { if !lockExisted { try? FileManager.default.removeItem(atPath: path + ".lock") } }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StorageError.cannotOpen(path: path, reason: "a directory, not a database file")
+        }
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -41,8 +48,10 @@ public final class ResultsStore: @unchecked Sendable {
                 return pool
             }
         } catch let error as DatabaseError {
+            dropLock()
             throw StorageError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         } catch {
+            dropLock()
             throw StorageError.cannotOpen(path: path, reason: "\(error)")
         }
     }

@@ -20,7 +20,8 @@ enum ExitCodes {
         case is ConfigError, is CoreError, is ValidationError: return usage
         case let e as StorageError:
             switch e {
-            case .runNotFound, .ambiguousRunID, .runNotCompleted, .duplicateRunID, .emptyRunID, .runStillRunning: return usage
+            // A DB_PATH that is a directory, not a database, or unreadable: the user's setting.
+            case .runNotFound, .ambiguousRunID, .runNotCompleted, .duplicateRunID, .emptyRunID, .runStillRunning, .cannotOpen: return usage
             default: return `internal`
             }
         default:

@@ -391,6 +391,32 @@ import NovaTestSupport
     }
 }
 
+@Suite struct BadPlacesCLITests {
+    /// Issue 32 #7: a DB_PATH that is a folder or not a database, and a NOVAPULSE_REPORTS_DIR
+    /// that is a file: one line naming it, exit 2, no stray lock file, no failed run.
+    @Test func badPlacesAreNamedInOneLine() throws {
+        let ws = Fixtures.scratch("cli-bad-places")
+        try FileManager.default.createDirectory(atPath: ws + "/dbdir", withIntermediateDirectories: true)
+        try "not a database, not even close".write(toFile: ws + "/notdb.db", atomically: true, encoding: .utf8)
+        try "x".write(toFile: ws + "/repfile", atomically: true, encoding: .utf8)
+        for (db, message) in [(ws + "/dbdir", "a directory, not a database file"), (ws + "/notdb.db", "file is not a database")] {
+            let (p, _, err) = try CLITests.launch(["runs", "list"], workspace: ws, environment: ["DB_PATH": db])
+            let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 2 && e.contains("cannot open the results database \(db): \(message)"), "\(e)")
+            #expect(e.split(separator: "\n").count == 1)
+            #expect(!FileManager.default.fileExists(atPath: db + ".lock"), "stray \(db).lock")
+        }
+        let (p, _, err) = try CLITests.launch(["backtest", "--pair", "BTC/USD", "--strategy", "buy_and_hold"], workspace: ws,
+                                              environment: ["NOVAPULSE_REPORTS_DIR": ws + "/repfile"])
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2 && e.contains("the reports folder \(ws)/repfile (NOVAPULSE_REPORTS_DIR) is a file, not a folder"), "\(e)")
+        let list = try CLITests.run(["runs", "list"], workspace: ws)
+        #expect(!list.stdout.contains("failed"), "\(list.stdout)")
+    }
+}
+
 @Suite struct TradesImportCLITests {
     /// Issue 33 #1: after the bundled sample is in, a trades import of BTC/USD builds no bars
     /// and says why, what it kept and the two ways to have both; --replace-bars builds them.

@@ -196,6 +196,24 @@ import NovaTestSupport
         #expect(a.metrics.byRegime.reduce(0) { $0 + $1.trades } == a.metrics.trades)
     }
 
+    /// Issue 32 #4: a run killed between its commit and the rename of its report folder keeps
+    /// its report: the next run moves the dead process's staging folder into place; a staging
+    /// folder of a run the store does not call completed is removed.
+    @Test func aCompletedRunsStagedReportIsMovedIntoPlace() throws {
+        let paths = try Self.workspace()
+        var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
+        request.strategy = "buy_and_hold"
+        let first = try BacktestRunner(request: request).run()
+        let dead: Int32 = 4_000_000     // above pid_max: no such process
+        let staged = first.reportDirectory + ".staging-\(dead)"
+        try FileManager.default.moveItem(atPath: first.reportDirectory, toPath: staged)
+        let orphan = paths.reportsDirectory + "/bt-19990101-000000-abcdef.staging-\(dead)"
+        try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: true)
+        _ = try BacktestRunner(request: request).run()
+        #expect(FileManager.default.fileExists(atPath: first.reportDirectory + "/report.html"))
+        #expect(!FileManager.default.fileExists(atPath: staged) && !FileManager.default.fileExists(atPath: orphan))
+    }
+
     @Test func bundledSampleIsImportedOnFirstUse() throws {
         let root = Fixtures.scratch("bundled")
         let paths = WorkspacePaths(dataDirectory: root + "/data", databasePath: root + "/db.sqlite", reportsDirectory: root + "/reports",

@@ -1,3 +1,5 @@
+import Foundation
+import NovaMarketData
 import NovaCore
 import NovaEngine
 
@@ -47,6 +49,22 @@ public struct WorkspacePaths: Sendable {
         self.databasePath = databasePath
         self.reportsDirectory = reportsDirectory
         self.bundledDatasetsDirectory = bundledDatasetsDirectory
+    }
+
+    /// The reports folder exists (or is created) and takes files: checked before a run starts,
+    /// so a file or an unwritable place named by NOVAPULSE_REPORTS_DIR is one clear line, exit 2,
+    /// not a failed run with a raw error.
+    public func checkReportsDirectory() throws(MarketDataError) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let named = "the reports folder \(reportsDirectory) (NOVAPULSE_REPORTS_DIR)"
+        if fm.fileExists(atPath: reportsDirectory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw .usage("\(named) is a file, not a folder: set NOVAPULSE_REPORTS_DIR to a folder")
+        }
+        do { try fm.createDirectory(atPath: reportsDirectory, withIntermediateDirectories: true) } catch {
+            throw .usage("\(named) cannot be created: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
+        guard access(reportsDirectory, W_OK) == 0 else { throw .usage("\(named) is not writable: set NOVAPULSE_REPORTS_DIR to a folder you can write") }
     }
 
     /// `data/`, `$DB_PATH` or `data/novapulse.db`, `reports/`, `datasets/`; each can be moved

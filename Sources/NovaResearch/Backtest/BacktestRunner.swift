@@ -45,6 +45,7 @@ public struct BacktestRunner {
         var phases = PhaseTimes()
         defer { phases.report() }
         let config = try effectiveConfig()
+        try request.paths.checkReportsDirectory()
         var notes: [String] = []
         let data = try loadData(config: config, notes: &notes)
         if try baselineRunsAllIn(strategy: config.backtest.strategy) {
@@ -126,7 +127,7 @@ public struct BacktestRunner {
             // committed: a run killed in between leaves no complete-looking report of a run the
             // store calls interrupted (the staging folder is removed by a later run).
             let staging = reportDir + ReportWriter.stagingSuffix + "\(getpid())"
-            ReportWriter.removeStaleStaging(in: request.paths.reportsDirectory)
+            ReportWriter.settleStaleStaging(in: request.paths.reportsDirectory) { (try? store.run($0))?.status == "completed" }
             phases.mark("notes, execution quality")
             try ReportWriter.write(artifacts, to: staging)
             phases.mark("report files")

@@ -58,8 +58,20 @@ public enum ReportWriter {
     static let stagingSuffix = ".staging-"
 
     /// Removes staging folders of processes that no longer run (a backtest killed mid-report).
-    public static func removeStaleStaging(in reportsDirectory: String) {
-        OrphanFiles.remove(in: reportsDirectory, marker: stagingSuffix)
+    /// The staging folders of processes that are gone: a run the store calls completed was
+    /// killed between its commit and the rename, so its folder is moved into place (a completed
+    /// run keeps its report); any other is removed.
+    public static func settleStaleStaging(in reportsDirectory: String, completed: (String) -> Bool) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: reportsDirectory) else { return }
+        for name in names {
+            guard let r = name.range(of: stagingSuffix, options: .backwards), let pid = Int32(name[r.upperBound...]), pid != getpid(),
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let path = (reportsDirectory as NSString).appendingPathComponent(name)
+            let runID = String(name[..<r.lowerBound])
+            let final = (reportsDirectory as NSString).appendingPathComponent(runID)
+            if completed(runID) && !FileManager.default.fileExists(atPath: final) && rename(path, final) == 0 { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     public static func write(_ a: RunArtifacts, to directory: String) throws {

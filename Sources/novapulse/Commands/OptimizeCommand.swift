@@ -65,6 +65,7 @@ struct OptimizeCommand: ParsableCommand {
         try ExitCodes.reporting {
             let env = ProcessInfo.processInfo.environment
             let paths = WorkspacePaths.fromEnvironment(env)
+            try paths.checkReportsDirectory()     // before any trial: the leaderboard is written there at the end
             var request = OptimizeRequest(specPath: file, paths: paths)
             request.workers = workers
             request.trials = trials

@@ -30,6 +30,22 @@ import NovaTestSupport
         let j = try CLITests.run(["runs", "why", runID, "--at", time, "--json"], workspace: ws)
         let obj = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
         #expect(obj["exact"] as? Bool == true && (obj["decision"] as? [String: Any])?["acted_upon"] as? Bool == true)
+        // Issue 33 #4: a refused decision's votes carry the configured weight (said as such),
+        // never a 0; a moment inside a trade shows its side, stop and target.
+        let refused = try #require(csv.dropFirst().first { $0.split(separator: ",")[6] == "0" })
+        let rj = try CLITests.run(["runs", "why", runID, "--at", String(refused.split(separator: ",")[0]), "--json"], workspace: ws)
+        let robj = try JSONSerialization.jsonObject(with: Data(rj.stdout.utf8)) as! [String: Any]
+        if let votes = ((robj["decision"] as? [String: Any])?["confluence"] as? [String: Any])?["signals"] as? [[String: Any]], !votes.isEmpty {
+            #expect(votes.allSatisfy { ($0["weight"] as? Double ?? 0) > 0 }, "\(votes)")
+            #expect(votes.allSatisfy { ($0["weight_source"] as? String)?.hasPrefix("configured") == true })
+        }
+        let trades = try String(contentsOfFile: ws + "/reports/\(runID)/trades.csv", encoding: .utf8).split(separator: "\n")
+        let header = trades[0].split(separator: ",").map(String.init)
+        let first = trades[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let inside = first[header.firstIndex(of: "entry_time")!]
+        let pj = try CLITests.run(["runs", "why", runID, "--at", inside, "--json"], workspace: ws)
+        let position = (try JSONSerialization.jsonObject(with: Data(pj.stdout.utf8)) as! [String: Any])["position"] as? [String: Any]
+        #expect(position?["side"] as? String == "long" && position?["stop_loss"] is Double && position?["take_profit"] is Double, "\(pj.stdout)")
         #expect(try CLITests.run(["runs", "why", runID, "--at", "yesterday"], workspace: ws).code == 2)
     }
 }

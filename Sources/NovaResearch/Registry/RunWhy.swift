@@ -16,12 +16,14 @@ public struct RunWhy: Sendable {
     public var openTrade: Trade?
     /// The halt the moment falls in, if trading was halted then.
     public var halt: Halt?
+    /// The run's configured confluence weights per strategy (`strategies.weights`).
+    public var configuredWeights: [String: Double] = [:]
 
     public var text: String {
         var lines = ["Run \(runID) at \(UTCTime.iso(atMs))"]
         if let equity { lines.append("  equity      \(String(format: "%.2f", equity))") }
         if let t = openTrade {
-            lines.append("  position    \(t.tradeID) long \(t.quantity) \(t.pair.base) since \(UTCTime.iso(t.entryTimeMs)) at \(t.entryPrice)"
+            lines.append("  position    \(t.tradeID) \(t.side == .buy ? "long" : "short") \(t.quantity) \(t.pair.base) since \(UTCTime.iso(t.entryTimeMs)) at \(t.entryPrice)"
                 + (t.stopLoss.map { ", stop \(NumberText.clean($0))" } ?? "") + (t.takeProfit.map { ", target \(NumberText.clean($0))" } ?? ""))
         } else {
             lines.append("  position    flat")
@@ -55,11 +57,30 @@ public struct RunWhy: Sendable {
             o["halt"] = ["start": UTCTime.iso(h.startMs), "end": h.endMs.map(UTCTime.iso) ?? NSNull(), "gate": h.gate,
                          "reason": h.reason, "refused": h.refused] as [String: Any]
         }
-        if let t = openTrade { o["position"] = ["trade_id": t.tradeID, "entry_time": UTCTime.iso(t.entryTimeMs), "entry_price": t.entryPrice, "quantity": t.quantity] }
+        if let t = openTrade {
+            // The stop and target as the trade last held them (a trailing stop's earlier levels are not stored).
+            o["position"] = ["trade_id": t.tradeID, "side": t.side == .buy ? "long" : "short", "entry_time": UTCTime.iso(t.entryTimeMs),
+                             "entry_price": t.entryPrice, "quantity": t.quantity, "stop_loss": t.stopLoss ?? NSNull(),
+                             "take_profit": t.takeProfit ?? NSNull()] as [String: Any]
+        }
         if let s = signal {
             var d: [String: Any] = ["time": UTCTime.iso(s.timestampMs), "strategy": s.strategy, "action": s.action.rawValue,
                                     "acted_upon": s.actedUpon, "reason": s.reason, "rejection": s.rejection ?? NSNull()]
-            if let c = s.confluence, let data = c.json().data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) { d["confluence"] = obj }
+            if let c = s.confluence, let data = c.json().data(using: .utf8), var obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                // A vote's weight is stored with the decisions acted upon; for the others (stored
+                // compactly) it is the configured weight, said as such, never a 0 it did not have.
+                if let votes = obj["signals"] as? [[String: Any]] {
+                    obj["signals"] = zip(votes, c.signals).map { vote, v -> [String: Any] in
+                        var out = vote
+                        if v.weight == nil {
+                            out["weight"] = configuredWeights[v.strategy].map { $0 as Any } ?? NSNull()
+                            out["weight_source"] = "configured (this decision's own weights are stored only when it was acted upon)"
+                        }
+                        return out
+                    }
+                }
+                d["confluence"] = obj
+            }
             o["decision"] = d
         }
         return o
@@ -81,7 +102,11 @@ extension RunRegistry {
         let open = trades.last { $0.entryTimeMs <= atMs && ($0.exitTimeMs.map { $0 > atMs } ?? true) }
         let halts = Self.halts(resultsJSON: run.record.results)
         let halt = halts.last { $0.startMs <= atMs && ($0.endMs.map { atMs < $0 } ?? true) }
-        return RunWhy(runID: id, atMs: atMs, signal: chosen, exact: latestTime == atMs, equity: equity, openTrade: open, halt: halt)
+        var why = RunWhy(runID: id, atMs: atMs, signal: chosen, exact: latestTime == atMs, equity: equity, openTrade: open, halt: halt)
+        let config = run.stored["config"] as? [String: Any]
+        let weights = (config?["strategies"] as? [String: Any])?["weights"] as? [String: Any] ?? [:]
+        why.configuredWeights = weights.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        return why
     }
 
     /// The halts stored in a run's `results` (none for runs made before halts were recorded).

@@ -32,11 +32,21 @@ public enum SafeYAML {
     public static func load(_ text: String) throws(Failure) -> Any? {
         guard text.utf8.count <= maxBytes else { throw .tooLarge(bytes: text.utf8.count) }
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw .invalid("\(error)") }
+        do { node = try Yams.compose(yaml: text) } catch { throw .invalid(clipped("\(error)")) }
         guard let node else { return nil }
         var budget = maxNodes
         guard count(node, budget: &budget) else { throw .tooManyNodes }
         return Constructor.default.any(from: node)
+    }
+
+    /// A parser message as the terminal shows it: Yams quotes the offending line, which in a
+    /// one-line document of 100 KB is the whole document; each line is cut at 160 characters
+    /// and the message at 8 lines.
+    static func clipped(_ message: String) -> String {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).prefix(8).map { line in
+            line.count > 160 ? String(line.prefix(160)) + "... (\(line.utf8.count) bytes)" : String(line)
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Visits the expanded tree, spending one unit per node; false once the budget runs out

@@ -18,6 +18,15 @@ public final class CSVReader {
     /// part of the first field.
     private var atStart = true
     private var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+    /// Bytes fed since the last field ended, and the records so far: a "field" that grows past
+    /// `maxFieldBytes` is not market data (`/dev/zero`, a binary file), and reading it on
+    /// would take the machine's memory.
+    private var bytesSinceField = 0
+    private var fieldEnded = false
+    private var records = 0
+    public static let maxFieldBytes = 16 << 20
+    /// The file being read, for the errors.
+    public var path = ""
 
     public init(sink: any CSVSink) throws {
         self.sink = sink
@@ -39,9 +48,15 @@ public final class CSVReader {
                 if count == 0 { return }
             }
         }
+        fieldEnded = false
         let consumed = csv_parse(&parser, base, count, csvFieldCallback, csvRecordCallback, opaque)
         if consumed != count {
-            throw MarketDataError.unreadable(path: "", reason: String(cString: csv_strerror(csv_error(&parser))))
+            throw MarketDataError.unreadable(path: path, reason: String(cString: csv_strerror(csv_error(&parser))))
+        }
+        bytesSinceField = fieldEnded ? 0 : bytesSinceField + count
+        if bytesSinceField > Self.maxFieldBytes {
+            throw MarketDataError.unreadable(path: path, reason: "line \(records + 1) has a field over \(Self.maxFieldBytes >> 20) MB with no end: "
+                                             + "not a CSV of market data (a binary file, or a device such as /dev/zero?)")
         }
     }
 
@@ -51,6 +66,7 @@ public final class CSVReader {
     }
 
     fileprivate func deliverField(_ data: UnsafeMutableRawPointer?, _ length: Int) {
+        fieldEnded = true
         if let data {
             sink.field(data.assumingMemoryBound(to: CChar.self), length: length)
         } else {
@@ -59,7 +75,10 @@ public final class CSVReader {
         }
     }
 
-    fileprivate func deliverEnd() { sink.endRecord() }
+    fileprivate func deliverEnd() {
+        records += 1
+        sink.endRecord()
+    }
 }
 
 // libcsv wants plain C function pointers; the reader comes back through the user pointer.

@@ -58,3 +58,20 @@ public struct DataIssueLog: Sendable {
         return lines.joined(separator: "\n")
     }
 }
+
+/// A field's text as an error quotes it: at most 100 characters, then how long it was (a
+/// 50 MB field is named, not copied to the terminal).
+public enum FieldText {
+    public static let limit = 100
+
+    public static func quote(_ bytes: UnsafePointer<CChar>, length: Int) -> String {
+        guard length > limit else { return String(cString: bytes) }
+        let head = UnsafeBufferPointer(start: UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: limit)
+        return String(decoding: head, as: UTF8.self) + "... (\(length) bytes)"
+    }
+
+    public static func quote(_ text: String) -> String {
+        guard text.utf8.count > limit else { return text }
+        return String(text.prefix(limit)) + "... (\(text.utf8.count) bytes)"
+    }
+}

@@ -34,7 +34,7 @@ final class OHLCVCSVSink: CSVSink {
     func field(_ bytes: UnsafePointer<CChar>, length: Int) {
         defer { fieldIndex += 1 }
         if firstRecord {
-            pendingFirstRow.append(String(cString: bytes))
+            pendingFirstRow.append(FieldText.quote(bytes, length: length))
             return
         }
         guard let layout, fieldIndex < layout.columns.count, let f = layout.columns[fieldIndex] else { return }
@@ -44,7 +44,7 @@ final class OHLCVCSVSink: CSVSink {
                 UTCTimeBridge.parse(UnsafeBufferPointer(start: $0, count: length))
             }
             guard let ms = parsed else {
-                bad(.unparsable, "timestamp '\(String(cString: bytes))'")
+                bad(.unparsable, "timestamp '\(FieldText.quote(bytes, length: length))'")
                 return
             }
             timestamp = ms
@@ -58,7 +58,7 @@ final class OHLCVCSVSink: CSVSink {
         var end: UnsafeMutablePointer<CChar>? = nil
         let v = strtod(bytes, &end)
         if length == 0 || end == nil || end! - UnsafeMutablePointer(mutating: bytes) != length {
-            bad(.unparsable, "\(f.name) '\(String(cString: bytes))'")
+            bad(.unparsable, "\(f.name) '\(FieldText.quote(bytes, length: length))'")
             return
         }
         values[f.rawValue] = v

@@ -41,6 +41,7 @@ public struct OHLCVImporter {
     public func importFile(_ path: String) throws -> Result {
         let sink = OHLCVCSVSink(path: path)
         let reader = try CSVReader(sink: sink)
+        reader.path = path
         var stream = ByteStream(path: path)
         var contentBytes = 0
         try stream.forEachChunk { chunk in

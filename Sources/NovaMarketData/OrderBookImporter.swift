@@ -42,6 +42,7 @@ public struct OrderBookImporter {
         } else {
             let sink = BookCSVSink(path: path)
             let reader = try CSVReader(sink: sink)
+            reader.path = path
             try stream.forEachChunk { chunk in
                 try reader.parse(chunk)
                 if let e = sink.layoutError { throw e }
@@ -211,24 +212,24 @@ final class BookCSVSink: CSVSink {
 
     func field(_ bytes: UnsafePointer<CChar>, length: Int) {
         defer { fieldIndex += 1 }
-        if header { headerNames.append(String(cString: bytes)); return }
+        if header { headerNames.append(FieldText.quote(bytes, length: length)); return }
         guard !bad, fieldIndex < map.count, let slot = map[fieldIndex] else { return }
         if slot.side < 0 {
             ts = UnsafeRawPointer(bytes).withMemoryRebound(to: UInt8.self, capacity: length) {
                 UTCTime.parseTimestamp(UnsafeBufferPointer(start: $0, count: length))
             }
-            if ts == nil { fail(.unparsable, "timestamp '\(String(cString: bytes))'") }
+            if ts == nil { fail(.unparsable, "timestamp '\(FieldText.quote(bytes, length: length))'") }
             return
         }
         if length == 0 { return } // an empty field: the level is checked whole at the end of the record
         var end: UnsafeMutablePointer<CChar>? = nil
         let v = strtod(bytes, &end)
         guard let end, end - UnsafeMutablePointer(mutating: bytes) == length else {
-            fail(.unparsable, "'\(String(cString: bytes))' in column \(headerNames[fieldIndex])"); return
+            fail(.unparsable, "'\(FieldText.quote(bytes, length: length))' in column \(headerNames[fieldIndex])"); return
         }
         // strtod reads "NaN" and "inf": a book level is a finite number or nothing.
         guard v.isFinite else {
-            fail(v.isNaN ? .notANumber : .notFinite, "'\(String(cString: bytes))' in column \(headerNames[fieldIndex])"); return
+            fail(v.isNaN ? .notANumber : .notFinite, "'\(FieldText.quote(bytes, length: length))' in column \(headerNames[fieldIndex])"); return
         }
         if slot.side == 0 {
             if slot.what == 0 { bids[slot.level].0 = v } else { bids[slot.level].1 = v }

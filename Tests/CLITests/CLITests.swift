@@ -417,6 +417,25 @@ import NovaTestSupport
     }
 }
 
+@Suite struct UnboundedTextCLITests {
+    /// Issue 32 #6: a 2 MB field is quoted in 100 characters, a 100 KB one-line YAML error in a
+    /// few lines, and /dev/zero is refused after 16 MB, not read forever.
+    @Test func errorsQuoteWhatTheyNameBriefly() throws {
+        let ws = Fixtures.scratch("cli-unbounded")
+        let big = String(repeating: "9x", count: 1 << 20)
+        let csv = Fixtures.file("timestamp,open,high,low,close,volume\n1700000000,1,1,1,1,1\n1700000060,\(big),1,1,1,1\n", name: "big.csv")
+        let r = try CLITests.run(["data", "import", csv, "--pair", "BTC/USD"], workspace: ws)
+        #expect(r.code == 3 && r.stderr.contains("(2097152 bytes)") && r.stderr.utf8.count < 4_000, "\(r.stderr.utf8.count) bytes: \(r.stderr.prefix(400))")
+        let yaml = Fixtures.file("backtest: {strategy: " + String(repeating: "a", count: 100_000) + "\n", name: "bad.yaml")
+        let y = try CLITests.run(["backtest", "--pair", "BTC/USD", "--config", yaml], workspace: ws)
+        #expect(y.code == 2 && y.stderr.utf8.count < 3_000, "\(y.stderr.utf8.count) bytes: \(y.stderr.prefix(400))")
+        let start = Date()
+        let zero = try CLITests.run(["data", "import", "/dev/zero", "--pair", "BTC/USD"], workspace: ws)
+        #expect(zero.code == 3 && zero.stderr.contains("/dev/zero: cannot read: line 1 has a field over 16 MB with no end"), "\(zero.stderr)")
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+}
+
 @Suite struct TradesImportCLITests {
     /// Issue 33 #1: after the bundled sample is in, a trades import of BTC/USD builds no bars
     /// and says why, what it kept and the two ways to have both; --replace-bars builds them.

@@ -49,6 +49,7 @@ public final class ResultsStore: @unchecked Sendable {
             }
         } catch let error as DatabaseError {
             dropLock()
+            if error.resultCode == .SQLITE_FULL { throw StorageError.diskFull(path: path) }
             throw StorageError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         } catch {
             dropLock()
@@ -344,6 +345,7 @@ public final class ResultsStore: @unchecked Sendable {
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_FULL { throw StorageError.diskFull(path: path) }
             throw StorageError.database("\(error.message ?? "\(error)") in \(path)")
         }
     }

@@ -8,6 +8,8 @@ public enum StorageError: Error, CustomStringConvertible {
     case emptyRunID
     case runStillRunning(String, pid: Int)
     case database(String)
+    /// SQLite could not write: the disk (or the quota) is full. Nothing of the write was stored.
+    case diskFull(path: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum StorageError: Error, CustomStringConvertible {
             return "run \(id) is still running (process \(pid) on this host): wait for it to end, or stop that process first"
         case .database(let message):
             return "database error: \(message)"
+        case .diskFull(let path):
+            return "cannot write the results database \(path): no space left on the disk (nothing of this write was stored; free some space or set DB_PATH elsewhere)"
         }
     }
 }

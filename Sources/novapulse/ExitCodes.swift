@@ -18,6 +18,9 @@ enum ExitCodes {
         switch error {
         case let e as MarketDataError: return e.isUsage ? usage : data
         case is ConfigError, is CoreError, is ValidationError: return usage
+        // The disk or the place written to, not a fault of ours: the data's exit code.
+        case is WriteFailure: return data
+        case StorageError.diskFull: return data
         case let e as StorageError:
             switch e {
             // A DB_PATH that is a directory, not a database, or unreadable: the user's setting.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NovaResearch
 
@@ -22,5 +23,15 @@ import Testing
         let g = NoteGroups.group(["a BTC/USD: stop 1.5", "a ETH/USD: stop 2.5", "a BTC/USD: stop 3"])
         #expect(g == ["2 times, first: a BTC/USD: stop 1.5; last: a BTC/USD: stop 3", "a ETH/USD: stop 2.5"])
         #expect(NoteGroups.group(["x 1", "x 2"]) == ["2 times, first: x 1; last: x 2"])
+    }
+}
+
+/// Issue 32 #3: a report that cannot be written is one line with the system's reason.
+@Suite struct WriteFailureTests {
+    @Test func aFullDiskReadsAsOne() {
+        let full = WriteFailure(path: "reports/bt-1", error: CocoaError(.fileWriteOutOfSpace))
+        #expect("\(full)" == "cannot write reports/bt-1: no space left on device (free some space, or set NOVAPULSE_REPORTS_DIR elsewhere)")
+        let posix = WriteFailure(path: "x", error: NSError(domain: NSPOSIXErrorDomain, code: Int(EROFS)))
+        #expect("\(posix)" == "cannot write x: read-only file system")
     }
 }

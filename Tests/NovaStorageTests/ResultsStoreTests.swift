@@ -41,6 +41,26 @@ import Testing
         #expect(try again.run("bt-1").status == "running")
     }
 
+    /// Issue 32 #3: a full disk is one error naming the database (SQLite's SQLITE_FULL, made
+    /// here by capping the file's pages), and nothing of the failed write is stored.
+    @Test func aFullDiskIsNamedAndStoresNothing() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-full-\(UUID())").path + "/novapulse.db"
+        let store = try ResultsStore(path: path)
+        try store.beginRun(Self.run("bt-before"))
+        try store.writer.write { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 1
+            try db.execute(sql: "PRAGMA max_page_count = \(pages)")
+        }
+        let big = String(repeating: "x", count: 200_000)
+        var failure: (any Error)?
+        do {
+            try store.finishRun(runID: "bt-before", completedAt: "2026-01-01T00:01:00Z", results: big, trades: [], equity: [])
+        } catch { failure = error }
+        guard case StorageError.diskFull(let p)? = failure else { Issue.record("expected diskFull, got \(String(describing: failure))"); return }
+        #expect(p == path && "\(failure!)".contains("no space left on the disk"))
+        #expect(try store.run("bt-before").status == "running")    // the failed finish left nothing behind
+    }
+
     static func run(_ id: String, pid: Int? = nil) -> BacktestRunRecord {
         BacktestRunRecord(runID: id, startedAt: "2026-01-01T00:00:00Z", config: "{}", pairs: "BTC/USD", exchange: "kraken",
                           strategy: "keltner", configHash: "h", dataFingerprint: "f", host: "here", pid: pid)

@@ -129,9 +129,9 @@ public struct BacktestRunner {
             let staging = reportDir + ReportWriter.stagingSuffix + "\(getpid())"
             ReportWriter.settleStaleStaging(in: request.paths.reportsDirectory) { (try? store.run($0))?.status == "completed" }
             phases.mark("notes, execution quality")
-            try ReportWriter.write(artifacts, to: staging)
+            defer { try? FileManager.default.removeItem(atPath: staging) }   // also when writing it fails
+            do { try ReportWriter.write(artifacts, to: staging) } catch { throw WriteFailure(path: reportDir, error: error) }
             phases.mark("report files")
-            defer { try? FileManager.default.removeItem(atPath: staging) }
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let thoughts = Self.thoughts(replay, refused: recorder.refusedEntries)

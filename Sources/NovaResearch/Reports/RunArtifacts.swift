@@ -87,3 +87,30 @@ public enum ReportWriter {
         }
     }
 }
+
+/// A file NovaPulse could not write (a full disk, a read-only place): one line naming the file
+/// and the system's reason, not Foundation's error dump.
+public struct WriteFailure: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, error: any Error) {
+        self.path = path
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(ns.code))).lowercased()
+        } else if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteOutOfSpace.rawValue {
+            reason = "no space left on device"
+        } else if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteNoPermission.rawValue {
+            reason = "permission denied"
+        } else if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteVolumeReadOnly.rawValue {
+            reason = "read-only file system"
+        } else {
+            reason = ns.localizedFailureReason ?? ns.localizedDescription
+        }
+    }
+
+    public var description: String {
+        "cannot write \(path): \(reason)" + (reason.contains("no space") ? " (free some space, or set NOVAPULSE_REPORTS_DIR elsewhere)" : "")
+    }
+}

@@ -5,5 +5,6 @@ struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List, inspect, compare, re-render and delete stored runs (a unique run id prefix is enough).",
-        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsCompareCommand.self, RunsReportCommand.self, RunsDeleteCommand.self, RunsWhyCommand.self, RunsExportCommand.self])
+        subcommands: [RunsListCommand.self, RunsShowCommand.self, RunsCompareCommand.self, RunsReportCommand.self, RunsDeleteCommand.self, RunsWhyCommand.self, RunsExportCommand.self,
+                      RunsRobustnessCommand.self])
 }

@@ -123,11 +123,10 @@ import NovaTestSupport
     }
 
     @Test func aRunThatFailsIsStoredAsFailed() throws {
-        var paths = try Self.workspace()
-        let blocker = Fixtures.file("not a folder", name: "reports")
-        paths.reportsDirectory = blocker            // reports cannot be written under a file
+        let paths = try Self.workspace()
         var request = BacktestRequest(pairs: [Fixtures.btcusd], paths: paths)
         request.strategy = "buy_and_hold"
+        request.fillModel = "book"                  // no order-book snapshots imported: the run stops once begun
         #expect(throws: (any Error).self) { try BacktestRunner(request: request).run() }
         let runs = try ResultsStore(path: paths.databasePath).runs()
         #expect(runs.count == 1 && runs[0].status == "failed" && runs[0].error != nil && runs[0].results == nil)

@@ -14,7 +14,7 @@ struct NovaPulse: ParsableCommand {
         Exit codes: 0 success, 2 usage or configuration error, 3 data error, 1 internal error.
         """,
         version: "0.1.0",
-        subcommands: [BacktestCommand.self, OptimizeCommand.self, LiveCommand.self, SecretsCommand.self, DataCommand.self, RunsCommand.self, IndicatorsCommand.self, SignalsCommand.self]
+        subcommands: [BacktestCommand.self, OptimizeCommand.self, LiveCommand.self, SecretsCommand.self, DataCommand.self, RunsCommand.self, IndicatorsCommand.self, SignalsCommand.self, PlotCommand.self]
     )
 
     /// Parses, runs, and maps every failure to NovaPulse's exit codes (see ExitCodes.swift):

@@ -78,7 +78,7 @@ import NovaTestSupport
     @Test func typosGetADidYouMean() throws {
         for (args, message) in [
             (["bakctest", "--pair", "BTC/USD"], "unknown command 'bakctest'; did you mean 'backtest'?"),
-            (["plot"], "unknown command 'plot' (commands: backtest,"),
+            (["resample"], "unknown command 'resample' (commands: backtest,"),
             (["backtest", "--pair", "BTC/USD", "--param", "risk.risk_per_trad=0.1"], "did you mean 'risk.risk_per_trade'?"),
             (["backtest", "--pair", "BTC/USD", "--strategy", "keltnr"], "did you mean 'keltner'?"),
         ] {
@@ -433,6 +433,30 @@ import NovaTestSupport
         let zero = try CLITests.run(["data", "import", "/dev/zero", "--pair", "BTC/USD"], workspace: ws)
         #expect(zero.code == 3 && zero.stderr.contains("/dev/zero: cannot read: line 1 has a field over 16 MB with no end"), "\(zero.stderr)")
         #expect(Date().timeIntervalSince(start) < 30)
+    }
+}
+
+@Suite struct PlotCLITests {
+    /// Issue 17 (plot slice): price with indicators over it and in panels of their own, a run's
+    /// trades marked; an unknown indicator gets a did-you-mean.
+    @Test func aPlotDrawsThePriceTheIndicatorsAndTheTrades() throws {
+        let ws = Fixtures.scratch("cli-plot")
+        let bt = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross", "--to", "2023-03-03", "--json"], workspace: ws)
+        let runID = (try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as? [String: Any])?["run_id"] as? String ?? ""
+        let out = ws + "/plot.html"
+        let r = try CLITests.run(["plot", "--run", runID, "--indicators", "sma_20,bb_upper_20_2,bb_lower_20_2,rsi_14", "--out", out], workspace: ws)
+        #expect(r.code == 0 && r.stdout.hasPrefix("Wrote \(out): 4320 bars, 4 indicators, "), "\(r.stdout) \(r.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        // The price panel (close + 3 price-scale lines) and one panel for the RSI.
+        #expect(html.components(separatedBy: "<svg").count == 3)
+        #expect(html.components(separatedBy: "<polyline").count == 6)
+        #expect(html.contains("<h2>rsi_14</h2>") && html.contains("</span>sma_20"))
+        let trades = (try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as? [String: Any])?["trades"] as? Int ?? -1
+        #expect(trades > 0 && html.components(separatedBy: "<title>entry ").count - 1 >= trades, "\(trades) trades")
+        let bad = try CLITests.run(["plot", "--pair", "BTC/USD", "--indicators", "sma20"], workspace: ws)
+        #expect(bad.code == 2 && bad.stderr.contains("unknown indicator 'sma20'; did you mean 'sma_20'?"), "\(bad.stderr)")
+        let plain = try CLITests.run(["plot", "--pair", "BTC/USD", "--from", "2023-03-01", "--to", "2023-03-01"], workspace: ws)
+        #expect(plain.code == 0 && plain.stdout.contains("reports/plot-BTC-USD-2023-03-01-2023-03-01.html: 1440 bars, 0 indicators"), "\(plain.stdout)")
     }
 }
 

@@ -343,6 +343,17 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
+    /// Sets `key` of a completed run's `results` JSON to `json` (an analysis made after the run,
+    /// such as `runs robustness`; the latest replaces the one before).
+    public func setResult(runID: String, key: String, json: String) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE backtest_runs SET results = json_set(COALESCE(results, '{}'), '$.' || ?, json(?)) WHERE run_id = ?",
+                               arguments: [key, json, runID])
+            }
+        }
+    }
+
     private func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_FULL { throw StorageError.diskFull(path: path) }

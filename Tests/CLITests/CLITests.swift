@@ -460,6 +460,27 @@ import NovaTestSupport
     }
 }
 
+@Suite struct RobustnessCLITests {
+    /// Issue 16: `runs robustness` from the command line, deterministic for a seed, and stored
+    /// with the run (`runs show --json`: results.robustness).
+    @Test func robustnessIsPrintedAndStoredWithTheRun() throws {
+        let ws = Fixtures.scratch("cli-robustness")
+        let bt = try CLITests.run(["backtest", "--pair", "BTC/USD", "--strategy", "sma_cross", "--to", "2023-03-03", "--json"], workspace: ws)
+        let runID = (try JSONSerialization.jsonObject(with: Data(bt.stdout.utf8)) as? [String: Any])?["run_id"] as? String ?? ""
+        let args = ["runs", "robustness", runID, "--draws", "500", "--seed", "3", "--json"]
+        let a = try CLITests.run(args, workspace: ws), b = try CLITests.run(args, workspace: ws)
+        #expect(a.code == 0 && a.stdout == b.stdout, "\(a.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any]
+        #expect((obj?["methods"] as? [[String: Any]])?.map { $0["method"] as? String ?? "" }.first == "shuffled trades")
+        let show = try CLITests.run(["runs", "show", runID, "--json"], workspace: ws)
+        let results = ((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["results"] as? [String: Any])
+        #expect(((results?["robustness"] as? [String: Any])?["methods"] as? [Any])?.count == 3, "\(show.stdout.prefix(300))")
+        let text = try CLITests.run(["runs", "robustness", runID, "--draws", "200"], workspace: ws)
+        #expect(text.code == 0 && text.stdout.contains("bootstrapped trades, 200 draws") && text.stdout.contains("P(ruin at 50% of cash)"), "\(text.stdout)")
+        #expect(try CLITests.run(["runs", "robustness", runID, "--draws", "0"], workspace: ws).code == 2)
+    }
+}
+
 @Suite struct TradesImportCLITests {
     /// Issue 33 #1: after the bundled sample is in, a trades import of BTC/USD builds no bars
     /// and says why, what it kept and the two ways to have both; --replace-bars builds them.

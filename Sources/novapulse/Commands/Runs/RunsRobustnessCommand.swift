@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NovaCore
 import NovaResearch
+import NovaStorage
 
 /// `novapulse runs robustness RUN`: Monte Carlo resampling of a stored run (docs/research.md).
 struct RunsRobustnessCommand: ParsableCommand {
@@ -38,13 +39,20 @@ struct RunsRobustnessCommand: ParsableCommand {
             let barMs = a.equityTimestampMs.count > 1 ? max(1, a.equityTimestampMs[1] - a.equityTimestampMs[0]) : 60_000
             var results = Robustness.trades(pnl, initial: initial, settings: s)
             if let b = Robustness.blocks(equity: a.equity, barsPerYear: 365 * 86_400_000 / Double(barMs), settings: s) { results.append(b) }
+            func spread(_ x: Robustness.Spread) -> [String: Any] {
+                ["p5": x.p5.isFinite ? x.p5 : NSNull(), "p50": x.p50.isFinite ? x.p50 : NSNull(), "p95": x.p95.isFinite ? x.p95 : NSNull()]
+            }
+            let object: [String: Any] = ["run_id": a.runID, "seed": seed, "initial_cash": initial, "closed_trades": pnl.count,
+                                         "ruin_pct": ruinPct, "block_bars": blockBars, "methods": results.map { r in
+                ["method": r.method, "draws": r.draws, "final_equity": spread(r.finalEquity), "max_drawdown_pct": spread(r.maxDrawdownPct),
+                 "longest_drawdown": spread(r.longestDrawdown), "sharpe": spread(r.sharpe), "probability_of_ruin": r.probabilityOfRuin] as [String: Any]
+            }]
+            // Stored with the run (`runs show RUN --json`: results.robustness); the latest replaces the one before.
+            let text = Terminal.json(object)
+            try ResultsStore(path: WorkspacePaths.fromEnvironment(ProcessInfo.processInfo.environment).databasePath)
+                .setResult(runID: a.runID, key: "robustness", json: text)
             if output.json {
-                func spread(_ x: Robustness.Spread) -> [String: Any] { ["p5": x.p5, "p50": x.p50, "p95": x.p95] }
-                print(Terminal.json(["run_id": a.runID, "seed": seed, "initial_cash": initial, "closed_trades": pnl.count,
-                                     "ruin_pct": ruinPct, "methods": results.map { r in
-                    ["method": r.method, "draws": r.draws, "final_equity": spread(r.finalEquity), "max_drawdown_pct": spread(r.maxDrawdownPct),
-                     "longest_drawdown": spread(r.longestDrawdown), "sharpe": spread(r.sharpe), "probability_of_ruin": r.probabilityOfRuin] as [String: Any]
-                }]))
+                print(text)
                 return
             }
             print("Run \(a.runID): \(pnl.count) closed trades, final equity \(String(format: "%.2f", a.metrics.finalEquity)) "

@@ -42,6 +42,17 @@ extension VenueEvent {
         case .orderStatus(let r): return r.atMs
         }
     }
+
+    /// The order the event is about; nil for account events and a liquidation (a fill of no
+    /// order the engine placed).
+    public var orderID: OrderID? {
+        switch self {
+        case .accepted(let id, _), .rejected(let id, _, _, _), .cancelled(let id, _, _), .cancelRejected(let id, _, _): return id
+        case .filled(let f): return f.orderID
+        case .orderStatus(let r): return r.orderID
+        case .balance, .marginCharge, .liquidated: return nil
+        }
+    }
 }
 
 /// The venue's view of one order, in cumulative terms (exchange-crib.md: Kraken `vol_exec`,

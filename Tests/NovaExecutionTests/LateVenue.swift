@@ -149,7 +149,7 @@ struct LateVenue: ReplayVenue {
     }
 
     private mutating func hold(_ e: VenueEvent) {
-        let id = Self.orderID(e)
+        let id = e.orderID
         var release = bar + Int(random.next() % UInt64(misbehaviour.maxDelayBars + 1))
         // One order's events keep their order (as one exchange connection delivers them).
         if let id, let last = lastRelease[id] { release = max(release, last) }
@@ -162,15 +162,6 @@ struct LateVenue: ReplayVenue {
         let due = held.filter { $0.releaseBar <= bar }.sorted { ($0.releaseBar, $0.seq) < ($1.releaseBar, $1.seq) }
         held.removeAll { $0.releaseBar <= bar }
         for d in due { events.append(d.event) }
-    }
-
-    static func orderID(_ e: VenueEvent) -> OrderID? {
-        switch e {
-        case .accepted(let id, _), .rejected(let id, _, _, _), .cancelled(let id, _, _), .cancelRejected(let id, _, _): return id
-        case .filled(let f): return f.orderID
-        case .orderStatus(let r): return r.orderID
-        case .balance, .marginCharge, .liquidated: return nil
-        }
     }
 }
 

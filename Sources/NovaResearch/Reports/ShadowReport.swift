@@ -106,13 +106,7 @@ public struct ShadowReport: Sendable {
     }
 
     /// Linear-interpolated percentile (q in 0...1) of `values`; nil when empty.
-    public static func percentile(_ values: [Double], _ q: Double) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        let x = q * Double(s.count - 1)
-        let lo = Int(x.rounded(.down)), hi = min(lo + 1, s.count - 1)
-        return s[lo] + (s[hi] - s[lo]) * (x - Double(lo))
-    }
+    public static func percentile(_ values: [Double], _ q: Double) -> Double? { Percentile.of(sorted: values.sorted(), q) }
 
     // MARK: Text
 
@@ -159,8 +153,8 @@ public struct ShadowReport: Sendable {
     private func spread(_ v: [Double], percent: Bool = false) -> String {
         guard !v.isEmpty else { return "n/a" }
         let f = { (x: Double) in percent ? String(format: "%.1f%%", x * 100) : String(format: "%.2f", x) }
-        if percent { return [0.5, 0.95].compactMap { Self.percentile(v, $0) }.map(f).joined(separator: "/") }
-        return [0.05, 0.5, 0.95].compactMap { Self.percentile(v, $0) }.map(f).joined(separator: "/")
+        let s = v.sorted()
+        return (percent ? [0.5, 0.95] : [0.05, 0.5, 0.95]).compactMap { Percentile.of(sorted: s, $0) }.map(f).joined(separator: "/")
     }
 
     // MARK: JSON
@@ -171,7 +165,9 @@ public struct ShadowReport: Sendable {
              "maker_share": o.makerShare as Any, "slippage_bps": quantiles(o.slippageBps)]
         }
         func quantiles(_ v: [Double]) -> [String: Any] {
-            ["p5": Self.percentile(v, 0.05) as Any, "p50": Self.percentile(v, 0.5) as Any, "p95": Self.percentile(v, 0.95) as Any, "n": v.count]
+            let s = v.sorted()
+            return ["p5": Percentile.of(sorted: s, 0.05) as Any, "p50": Percentile.of(sorted: s, 0.5) as Any,
+                    "p95": Percentile.of(sorted: s, 0.95) as Any, "n": v.count]
         }
         return [
             "settled": settled, "unsettled": unsettled, "exchange": outcomes(real),

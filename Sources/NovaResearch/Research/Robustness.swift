@@ -29,11 +29,7 @@ public enum Robustness {
         public var p5: Double, p50: Double, p95: Double
         static func of(_ v: [Double]) -> Spread {
             let s = v.sorted()
-            func q(_ x: Double) -> Double {
-                guard !s.isEmpty else { return .nan }
-                let i = x * Double(s.count - 1), lo = Int(i), hi = min(lo + 1, s.count - 1)
-                return s[lo] + (s[hi] - s[lo]) * (i - Double(lo))
-            }
+            func q(_ x: Double) -> Double { Percentile.of(sorted: s, x) ?? .nan }
             return Spread(p5: q(0.05), p50: q(0.5), p95: q(0.95))
         }
     }

@@ -145,7 +145,7 @@ public struct ShadowFills {
     /// What the exchange said (events of orders it does not know are ignored: a previous
     /// session's orders, a liquidation).
     public mutating func real(_ e: VenueEvent) {
-        guard let id = Self.orderID(e), orders[id] != nil else { return }
+        guard let id = e.orderID, orders[id] != nil else { return }
         orders[id]!.real.apply(e)
         settleIfDone(id)
     }
@@ -158,7 +158,7 @@ public struct ShadowFills {
 
     private mutating func simulated(_ k: Int, _ events: [VenueEvent]) {
         for e in events {
-            guard let id = Self.orderID(e), orders[id] != nil else { continue }
+            guard let id = e.orderID, orders[id] != nil else { continue }
             orders[id]!.simulated[k].apply(e)
             settleIfDone(id)
         }
@@ -173,14 +173,5 @@ public struct ShadowFills {
         guard var o = orders.removeValue(forKey: id) else { return }
         o.settled = true
         settledOut.append(o)
-    }
-
-    static func orderID(_ e: VenueEvent) -> OrderID? {
-        switch e {
-        case .accepted(let id, _), .rejected(let id, _, _, _), .cancelled(let id, _, _), .cancelRejected(let id, _, _): return id
-        case .filled(let f): return f.orderID
-        case .orderStatus(let r): return r.orderID
-        case .liquidated, .balance, .marginCharge: return nil
-        }
     }
 }

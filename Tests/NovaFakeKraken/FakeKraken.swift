@@ -199,6 +199,7 @@ public final class FakeKraken: @unchecked Sendable {
             for s in params["symbol"] as? [String] ?? [] {
                 ws.send(#"{"method":"\#(method)","result":{"channel":"\#(channel)","symbol":"\#(s)"},"success":true,"req_id":\#(reqID),"time_in":"2026-01-01T00:00:00Z","time_out":"2026-01-01T00:00:00Z"}"#)
                 if method == "subscribe" && channel == "book" { ws.send(bookSnapshot(s, corrupt: script.corruptBookOnConnections.contains(n))) }
+                if method == "subscribe" && channel == "ohlc", let snapshot = ohlcSnapshot() { ws.send(snapshot) }
             }
             if method == "subscribe" && subscribed.add(channel) { stream(ws, connection: n, loop: loop) }
         }
@@ -222,6 +223,8 @@ public final class FakeKraken: @unchecked Sendable {
             }
         }
         func next() {
+            // A connection the client has closed takes no bar: the bar goes to the next one.
+            guard !ws.isClosed else { return }
             let i = lock.withLock { () -> Int? in
                 guard streamed < script.stream.count else { return nil }
                 streamed += 1
@@ -242,10 +245,24 @@ public final class FakeKraken: @unchecked Sendable {
         loop.scheduleTask(in: .milliseconds(script.barIntervalMs)) { next() }
     }
 
+    /// As Kraken answers an `ohlc` subscription with `snapshot: true`: the latest candles
+    /// (here the last five streamed), so a bar sent on a connection that was dying when it
+    /// went out reaches the client on the next one. Nothing on the first connection.
+    func ohlcSnapshot() -> String? {
+        let sent = lock.withLock { streamed }
+        guard sent > 0 else { return nil }
+        let rows = script.stream[max(0, sent - 5)..<sent].map(Self.ohlcRow).joined(separator: ",")
+        return #"{"channel":"ohlc","type":"snapshot","data":[\#(rows)]}"#
+    }
+
+    static func ohlcRow(_ b: Bar) -> String {
+        let begin = UTCTime.iso(b.timestampMs)
+        return #"{"symbol":"BTC/USD","open":\#(b.open),"high":\#(b.high),"low":\#(b.low),"close":\#(b.close),"trades":1,"volume":\#(b.volume),"vwap":\#(b.close),"interval_begin":"\#(begin)","interval":1,"timestamp":"\#(begin)"}"#
+    }
+
     /// One `ohlc` update: the bar's final values at its own `interval_begin`.
     static func ohlcFrame(_ b: Bar) -> String {
-        let begin = UTCTime.iso(b.timestampMs)
-        return #"{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":\#(b.open),"high":\#(b.high),"low":\#(b.low),"close":\#(b.close),"trades":1,"volume":\#(b.volume),"vwap":\#(b.close),"interval_begin":"\#(begin)","interval":1,"timestamp":"\#(begin)"}]}"#
+        #"{"channel":"ohlc","type":"update","data":[\#(ohlcRow(b))]}"#
     }
 
     /// A small book with its true checksum (or a wrong one).

@@ -14,6 +14,7 @@ enum Migrations {
         migrator.registerMigration("v6-live-journal", migrate: createLiveJournal)
         migrator.registerMigration("v7-live-checkpoint", migrate: createLiveCheckpoint)
         migrator.registerMigration("v8-shadow-fills", migrate: createShadowFills)
+        migrator.registerMigration("v9-run-id-indexes", migrate: createRunIDIndexes)
         return migrator
     }
 
@@ -380,4 +381,18 @@ enum Migrations {
             )
             """)
     }
+
+    /// `runs delete` finds a run's rows in the seed's `signals` and `thought_log` by the run id
+    /// in their metadata: without an index that read the whole of both tables (7.5 s on a
+    /// 4.7 GB store). Rows without a run id, or whose metadata is not JSON (the seed's column is
+    /// free text), index as NULL: `json_extract` alone would refuse such a row.
+    static func createRunIDIndexes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX signals_run_id ON signals(\(runIDExpression));
+            CREATE INDEX thought_log_run_id ON thought_log(\(runIDExpression));
+            """)
+    }
+
+    /// The indexed expression: a query uses the index only when it says exactly this.
+    static let runIDExpression = "CASE WHEN json_valid(metadata) THEN json_extract(metadata, '$.run_id') END"
 }

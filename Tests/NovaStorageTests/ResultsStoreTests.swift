@@ -12,7 +12,7 @@ import Testing
     @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
         let store = try ResultsStore()
         #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments", "v5-signal-chunks",
-                                                      "v6-live-journal", "v7-live-checkpoint", "v8-shadow-fills"])
+                                                      "v6-live-journal", "v7-live-checkpoint", "v8-shadow-fills", "v9-run-id-indexes"])
         let tables = try store.tableNames()
         for t in Self.seedTables + ["run_trades", "run_equity", "run_signal_chunks", "live_journal", "live_checkpoint", "shadow_fills"] { #expect(tables.contains(t), "missing \(t)") }
         let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }
@@ -185,14 +185,43 @@ import Testing
         // Only the blocks that begin by the time asked are read: the first (signals 0..<20,000).
         let early = try store.signals(runID: "bt-c", through: signals[100].timestamp)
         #expect(early.count == 20_000 && early == signals.prefix(20_000).map(\.stored))
-        // The seed's signals table holds the decisions only.
+        // The seed's signals table holds the decisions acted upon only; the refused ones are in the blocks.
         let seed = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM signals") }
-        #expect(seed == signals.filter { $0.action != "none" }.count)
+        #expect(seed == signals.filter { $0.action != "none" && $0.actedUpon }.count && seed! > 0)
+        #expect(back.filter { $0.action != "none" && !$0.actedUpon }.count == signals.filter { $0.action != "none" && !$0.actedUpon }.count)
         let bytes = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(data)) FROM run_signal_chunks") }!
         #expect(bytes < 45_000 * 40, "\(bytes)")       // against ~600 as JSON rows
         try store.deleteRun(runID: "bt-c")
         #expect(try store.signals(runID: "bt-c").isEmpty)
         #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run_signal_chunks") } == 0)
+    }
+}
+
+extension ResultsStoreTests {
+    /// `runs delete` and `runs show`'s thoughts find a run's seed rows through the v9 indexes,
+    /// and a row whose metadata is not JSON (the seed's column is free text) neither breaks an
+    /// insert nor the lookup.
+    @Test func aRunsSeedRowsAreFoundByIndexAndFreeTextMetadataIsAllowed() throws {
+        let store = try ResultsStore()
+        try store.writer.write { db in
+            try db.execute(sql: "INSERT INTO signals (timestamp, pair, strategy, direction, strength, metadata) VALUES ('t', 'BTC/USD', 'x', 'long', 1, 'not json')")
+            try db.execute(sql: "INSERT INTO thought_log (timestamp, category, message, metadata) VALUES ('t', 'c', 'm', 'not json {')")
+        }
+        try store.beginRun(Self.run("bt-c"))
+        try store.finishRun(runID: "bt-c", completedAt: "t", results: "{}", trades: [], equity: [(0, 1)], signals: (0..<200).map(SignalChunkTests.signal),
+                            thoughts: [ThoughtRecord(timestamp: "t", category: "halt", message: "m", severity: "info")])
+        #expect(try store.thoughts(runID: "bt-c").map(\.message) == ["m"])
+        for table in ["signals", "thought_log"] {
+            let plan = try store.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN DELETE FROM \(table) WHERE \(Migrations.runIDExpression) = 'bt-c'").map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX \(table)_run_id") }, "\(plan)")
+        }
+        try store.deleteRun(runID: "bt-c")
+        let left = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM signals"), try Int.fetchOne(db, sql: "SELECT count(*) FROM thought_log"))
+        }
+        #expect(left.0 == 1 && left.1 == 1)     // the free-text rows, not the run's
     }
 }
 

@@ -5,8 +5,9 @@ import NovaStorage
 /// A run's decisions as they settle during the replay (`BarReplay`'s signal sink): encoded
 /// into the store's blocks at once, so memory keeps compressed blocks (about 60 bytes a
 /// decision) instead of the decisions (about 2 KB each with their confluence: a year of the
-/// full stack held 1 GB). Keeps what the rest of the run needs of them: the decisions for the
-/// seed's `signals` table (without their confluence), the refused entries for the thought log,
+/// full stack held 1 GB). Keeps what the rest of the run needs of them: the decisions acted
+/// upon for the seed's `signals` table (without their confluence: one per order the stack
+/// sent, so memory does not grow with the refusals), the refused entries for the thought log,
 /// and the report's summary.
 final class SignalRecorder {
     let runID: String
@@ -29,7 +30,7 @@ final class SignalRecorder {
             summary.add(s)
             if s.action.isEntry && !s.actedUpon { refusedEntries.append((s.timestampMs, s.pair, s.rejection)) }
             let r = BacktestRunner.signalRecord(s, runID: runID, seq: count)
-            if s.action != .none {
+            if s.action != .none && s.actedUpon {
                 var d = r
                 d.confluence = nil
                 decisions.append(d)

@@ -187,7 +187,7 @@ public struct PositionSizer: Sendable, Codable {
             if avgLoss == 0 { f = 1 } else if avgWin == 0 { f = -1 } else { f = w - (1 - w) / (avgWin / avgLoss) }
             d.kellyFraction = f
             guard f > 0 else {
-                d.refusal = "Kelly fraction \(String(format: "%.3f", f)) <= 0: no measured edge"
+                d.refusal = "Kelly fraction \(NumberText.fixed(f, digits: 3)) <= 0: no measured edge"
                 return d
             }
             let cap = config.kellyFraction * f * c.equity

@@ -155,7 +155,7 @@ public struct RiskGates: Sendable, Codable {
             if inGroup >= cfg.maxPerGroup { out.append("correlation_group: \(inGroup) open in \(group.joined(separator: ",")), limit \(cfg.maxPerGroup)") }
         }
         if s.equity > 0 && -s.todayPnL >= cfg.dailyLossLimitPct * s.equity {
-            out.append("daily_loss: \(String(format: "%.2f", -s.todayPnL)) lost today, limit \(pct(cfg.dailyLossLimitPct)) of equity")
+            out.append("daily_loss: \(NumberText.fixed(-s.todayPnL, digits: 2)) lost today, limit \(pct(cfg.dailyLossLimitPct)) of equity")
         }
         if cfg.maxDailyTrades > 0 && s.todayTrades >= cfg.maxDailyTrades {
             out.append("daily_trades: \(s.todayTrades) today, limit \(cfg.maxDailyTrades)")
@@ -169,7 +169,7 @@ public struct RiskGates: Sendable, Codable {
         let age = Double(s.nowMs - c.signalMs) / 1000
         if age > cfg.maxSignalAgeSeconds { out.append("signal_age: \(Int(age)) s old, limit \(Int(cfg.maxSignalAgeSeconds)) s") }
         if let spread = c.spreadBps, spread > cfg.maxSpreadBps {
-            out.append("spread: \(String(format: "%.1f", spread)) bps, limit \(cfg.maxSpreadBps)")
+            out.append("spread: \(NumberText.fixed(spread, digits: 1)) bps, limit \(cfg.maxSpreadBps)")
         }
         let hour = Int((s.nowMs / 3_600_000) % 24)
         if cfg.quietHours.contains(hour) { out.append("quiet_hours: \(hour):00 UTC is a quiet hour") }
@@ -182,10 +182,10 @@ public struct RiskGates: Sendable, Codable {
         let rr = risk > 0 ? reward / risk : 0
         // A ratio equal to the minimum passes: prices in binary floating point make 1.5 come
         // out as 1.4999999999 (seen: a target set at exactly 1.5 R was refused).
-        if rr < cfg.minRiskReward * (1 - 1e-9) { out.append("risk_reward: \(String(format: "%.2f", rr)), minimum \(cfg.minRiskReward)") }
+        if rr < cfg.minRiskReward * (1 - 1e-9) { out.append("risk_reward: \(NumberText.fixed(rr, digits: 2)), minimum \(cfg.minRiskReward)") }
         if let w = s.winRate, let p = s.payoff {
             let ruin = Self.riskOfRuin(winRate: w, payoff: p, riskFraction: c.riskFraction)
-            if ruin > cfg.maxRiskOfRuin { out.append("risk_of_ruin: \(String(format: "%.4f", ruin)), limit \(cfg.maxRiskOfRuin)") }
+            if ruin > cfg.maxRiskOfRuin { out.append("risk_of_ruin: \(NumberText.fixed(ruin, digits: 4)), limit \(cfg.maxRiskOfRuin)") }
         }
         return out
     }
@@ -200,5 +200,5 @@ public struct RiskGates: Sendable, Codable {
         return pow((1 - edge) / (1 + edge), 1 / riskFraction)
     }
 
-    private func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+    private func pct(_ x: Double) -> String { NumberText.fixed(x * 100, digits: 1) + "%" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NovaCore
 
 /// Owns the results database and offers intention-named operations on it.
 ///
@@ -166,7 +167,7 @@ public final class ResultsStore: @unchecked Sendable {
                     """)
                 for s in decisions ?? signals where s.action != "none" && s.actedUpon {
                     var meta = "{\"run_id\":\"\(s.runID)\",\"seq\":\(s.seq)"
-                    if let r = s.rejection { meta += ",\"rejection\":" + Self.jsonString(r) }
+                    if let r = s.rejection { meta += ",\"rejection\":" + JSONText.string(r) }
                     meta += "}"
                     seedInsert.bind(s.timestamp); seedInsert.bind(s.pair); seedInsert.bind(s.strategy); seedInsert.bind(s.direction)
                     seedInsert.bind(s.strength); seedInsert.bind(s.confluenceCount); seedInsert.bind(s.confidence); seedInsert.bind(s.actedUpon)
@@ -322,19 +323,6 @@ public final class ResultsStore: @unchecked Sendable {
             } }
             try body(block)
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
     }
 
     public func deleteRun(runID: String) throws {

@@ -64,10 +64,10 @@ enum SignalChunks {
     private static func write(_ r: RunSignalRecord, previous: (seq: Int, ms: Int64), to w: inout TypedStreamWriter) {
         w.int(Int64(r.seq - previous.seq))
         w.int(r.timestampMs - previous.ms)
-        w.string(r.pair); w.string(r.strategy); w.string(r.action)
+        w.string(r.pair, slot: 0); w.string(r.strategy, slot: 1); w.string(r.action, slot: 2)
         w.double(r.strength, field: Field.strength)
         w.bool(r.actedUpon)
-        w.string(r.reason); w.string(r.rejection); w.string(r.direction)
+        w.string(r.reason, slot: 3); w.string(r.rejection, slot: 4); w.string(r.direction, slot: 5)
         w.int(Int64(r.confluenceCount))
         w.optionalDouble(r.confidence, field: Field.confidence)
         guard let c = r.confluence else { w.code(0); return }
@@ -76,7 +76,7 @@ enum SignalChunks {
         let sameConfidence = r.confidence.map { $0.bitPattern == c.confidence.bitPattern } == true
         w.code(1 | (sameStrength ? 2 : 0) | (sameConfidence ? 4 : 0))
         w.int(c.timestampMs - r.timestampMs)
-        w.string(c.direction.rawValue)
+        w.string(c.direction.rawValue, slot: 6)
         if !sameStrength { w.double(c.strength, field: Field.cStrength) }
         if !sameConfidence { w.double(c.confidence, field: Field.cConfidence) }
         w.int(Int64(c.confluenceCount))
@@ -84,20 +84,20 @@ enum SignalChunks {
         // A decision not acted upon keeps its votes compact (no weight, no sentence), as it
         // was stored as JSON.
         for v in c.signals {
-            w.string(v.strategy); w.string(v.direction.rawValue); w.double(v.strength, field: Field.voteStrength)
+            w.string(v.strategy, slot: 7); w.string(v.direction.rawValue, slot: 8); w.double(v.strength, field: Field.voteStrength)
             w.optionalDouble(r.actedUpon ? v.weight : nil, field: Field.voteWeight)
-            w.string(r.actedUpon ? v.reason : nil)
+            w.string(r.actedUpon ? v.reason : nil, slot: 9)
         }
         w.optionalDouble(c.obi, field: Field.obi); w.optionalDouble(c.bookScore, field: Field.bookScore)
         w.bool(c.obiAgrees); w.bool(c.isSureFire)
         w.double(c.entryPrice, field: Field.entry); w.double(c.stopLoss, field: Field.stop); w.double(c.takeProfit, field: Field.target)
-        w.string(c.regime); w.string(c.volatilityRegime)
+        w.string(c.regime, slot: 10); w.string(c.volatilityRegime, slot: 11)
         w.double(c.volLevel, field: Field.volLevel)
         w.bool(c.volExpanding)
         w.int(Int64(c.timeframeAgreement))
         w.int(Int64(c.timeframes.count))
-        for (k, v) in c.timeframes.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
-        w.string(c.rejection)
+        for (k, v) in c.timeframes.sorted(by: { $0.key < $1.key }) { w.string(k, slot: 12); w.string(v, slot: 13) }
+        w.string(c.rejection, slot: 14)
     }
 
     static func decode(_ data: Data, format: String, runID: String) throws -> [RunSignalRecord] {

@@ -40,6 +40,19 @@ struct TypedStreamWriter {
         if let v { double(v, field: field) }
     }
 
+    /// The last string written in each slot and its dictionary index: most string fields
+    /// repeat the previous record's value (the pair, the action, the regime), and comparing
+    /// with it is far cheaper than hashing it (hashing was 5% of a full-stack run).
+    private var lastInSlot: [(text: String, index: Int)?] = Array(repeating: nil, count: 16)
+
+    /// `s` in slot `slot` (0..<16): the same as `string(s)`, looked up in the slot's last value first.
+    mutating func string(_ s: String?, slot: Int) {
+        guard let s else { int(0); return }
+        if let last = lastInSlot[slot], last.text == s { int(Int64(last.index + 1)); return }
+        string(s)
+        lastInSlot[slot] = (s, index[s]!)
+    }
+
     mutating func string(_ s: String?) {
         guard let s else { int(0); return }
         if let k = index[s] { int(Int64(k + 1)); return }

@@ -118,10 +118,7 @@ extension BacktestRunner {
 
     /// The trade's metadata JSON (the seed's field names where they apply).
     static func tradeMetadata(_ t: Trade) -> String? {
-        let m = TradeMetadata(trade: t)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(m)).map { String(decoding: $0, as: UTF8.self) }
+        TradeMetadata(trade: t).json
     }
 
     /// `bt-YYYYMMDD-HHMMSS-xxxxxx`: sortable by start time, unique by its random tail.

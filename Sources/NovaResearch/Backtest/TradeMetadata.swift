@@ -1,7 +1,7 @@
 import NovaCore
 
 /// The metadata JSON stored with each trade, in the seed's field names (novapulse-data-formats.md)
-/// where one applies. Encoded with JSONEncoder so numbers round-trip exactly.
+/// where one applies. Written by `json` (numbers round-trip exactly); read with JSONDecoder.
 struct TradeMetadata: Codable, Equatable {
     var sizeUSD: Double
     var entryFee: Double
@@ -109,5 +109,53 @@ struct TradeMetadata: Codable, Equatable {
         if let trendRegime, let volRegime {
             t.entryRegime = RegimeTag(trend: trendRegime, volatility: volRegime, volLevel: volLevel ?? 0, volExpanding: volExpanding ?? false)
         }
+    }
+
+    /// The metadata as JSON text, keys sorted: what `JSONEncoder` with `.sortedKeys` writes,
+    /// decoding to the same values (`TradeMetadataTests`), built without it. A 26,000-trade run
+    /// spent 0.6-0.9 s in the encoder, an encoder per trade; nil when a number is not finite.
+    var json: String? {
+        var o = JSONText.Object()
+        o.add(CodingKeys.sizeUSD.rawValue, sizeUSD); o.add(CodingKeys.entryFee.rawValue, entryFee); o.add(CodingKeys.fees.rawValue, fees)
+        o.add(CodingKeys.filledUnits.rawValue, filledUnits); o.add(CodingKeys.orderType.rawValue, orderType)
+        o.add(CodingKeys.chaseAttempts.rawValue, chaseAttempts); o.add(CodingKeys.mode.rawValue, mode)
+        o.add(CodingKeys.plannedEntryPrice.rawValue, plannedEntryPrice); o.add(CodingKeys.plannedStopLoss.rawValue, plannedStopLoss)
+        o.add(CodingKeys.plannedTakeProfit.rawValue, plannedTakeProfit); o.add(CodingKeys.plannedExitPrice.rawValue, plannedExitPrice)
+        o.add(CodingKeys.entrySlippageBps.rawValue, entrySlippageBps); o.add(CodingKeys.exitSlippageBps.rawValue, exitSlippageBps)
+        o.add(CodingKeys.trendRegime.rawValue, trendRegime); o.add(CodingKeys.volRegime.rawValue, volRegime)
+        o.add(CodingKeys.volLevel.rawValue, volLevel); o.add(CodingKeys.volExpanding.rawValue, volExpanding)
+        o.add(CodingKeys.strategies.rawValue, numbers: strategies)
+        o.add(CodingKeys.stopLossState.rawValue, stopLossState.map(Self.object))
+        o.add(CodingKeys.partialExits.rawValue, array: partialExits?.map(Self.object))
+        o.add(CodingKeys.exitTier.rawValue, exitTier); o.add(CodingKeys.partialPnlAccumulated.rawValue, partialPnlAccumulated)
+        o.add(CodingKeys.riskAmount.rawValue, riskAmount); o.add(CodingKeys.kellyFraction.rawValue, kellyFraction)
+        o.add(CodingKeys.requestedUnits.rawValue, requestedUnits); o.add(CodingKeys.partialFill.rawValue, partialFill)
+        o.add(CodingKeys.entryFeeRate.rawValue, entryFeeRate); o.add(CodingKeys.exitFeeRate.rawValue, exitFeeRate)
+        o.add(CodingKeys.sizing.rawValue, sizing.map(Self.object))
+        o.add(CodingKeys.leverage.rawValue, leverage); o.add(CodingKeys.marginFees.rawValue, marginFees)
+        return o.text
+    }
+
+    // The nested records in their Codable key names (NovaCore's Trade.swift).
+    private static func object(_ s: StopLossState) -> JSONText.Object {
+        var o = JSONText.Object()
+        o.add("initial_sl", s.initialSL); o.add("current_sl", s.currentSL)
+        o.add("breakeven_activated", s.breakevenActivated); o.add("trailing_activated", s.trailingActivated)
+        o.add("trailing_high", s.trailingHigh); o.add("trailing_low", s.trailingLow)
+        return o
+    }
+
+    private static func object(_ p: PartialExit) -> JSONText.Object {
+        var o = JSONText.Object()
+        o.add("tier", p.tier); o.add("qty", p.quantity); o.add("price", p.price); o.add("fee", p.fee); o.add("time_ms", p.timeMs)
+        return o
+    }
+
+    private static func object(_ z: SizingTag) -> JSONText.Object {
+        var o = JSONText.Object()
+        o.add("requestedNotional", z.requestedNotional); o.add("riskAmount", z.riskAmount); o.add("kellyFraction", z.kellyFraction)
+        o.add("drawdownFactor", z.drawdownFactor); o.add("volatilityFactor", z.volatilityFactor); o.add("streakFactor", z.streakFactor)
+        o.add("cappedBy", z.cappedBy)
+        return o
     }
 }

@@ -184,7 +184,7 @@ public struct ConfluenceStrategy: Strategy {
         entryVotes = detectors[0].signals.nonNeutral.filter { $0.element.direction == side }.map { EntryVote(kind: kinds[$0.offset], strength: $0.element.strength) }
         let close = bar.close
         let reason = "confluence of \(primary.count) (\(entryVotes.map { $0.kind.rawValue }.joined(separator: ", "))), "
-            + "\(agreement)/\(latest.count) timeframes, confidence \(String(format: "%.2f", confidence))"
+            + "\(agreement)/\(latest.count) timeframes, confidence \(NumberText.fixed(confidence, digits: 2))"
         if isLong { return .enterLong(stopLoss: close - stop, takeProfit: close + target, strength: confidence, reason: reason) }
         return .enterShort(stopLoss: close + stop, takeProfit: close - target, strength: confidence, reason: reason)
     }
@@ -233,9 +233,9 @@ public struct ConfluenceStrategy: Strategy {
         // Said as what failed ("disagree"), so the report's grouping by the text before the
         // first number reads right: "timeframes disagree".
         case .timeframes(let n)?: rejection = "timeframes disagree: \(n) of \(latest.count) agree, fewer than \(config.minTimeframeAgreement)"
-        case .confidence(let c)?: rejection = "confidence \(String(format: "%.2f", c)) < \(config.minConfidence)"
-        case .riskReward(let rr)?: rejection = "risk-reward \(String(format: "%.2f", rr)) < \(config.minRiskReward)"
-        case .spread(let bps)?: rejection = "spread \(String(format: "%.1f", bps)) bps > \(config.maxSpreadBps)"
+        case .confidence(let c)?: rejection = "confidence \(NumberText.fixed(c, digits: 2)) < \(config.minConfidence)"
+        case .riskReward(let rr)?: rejection = "risk-reward \(NumberText.fixed(rr, digits: 2)) < \(config.minRiskReward)"
+        case .spread(let bps)?: rejection = "spread \(NumberText.fixed(bps, digits: 1)) bps > \(config.maxSpreadBps)"
         case .short?: rejection = "short signals are not traded (backtest.direction: \(config.direction.rawValue))"
         case .long?: rejection = "long signals are not traded (backtest.direction: short)"
         case .positionOpen?: rejection = "a position is already open"

@@ -28,9 +28,17 @@ public enum NumberText {
 
     /// Digits of a printed number, leading zeros and the exponent left out.
     static func significantDigits(_ text: String) -> Int {
-        let mantissa = text.split(separator: "e").first.map(String.init) ?? text
-        let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
-        return digits.count
+        // Over the bytes: a trades CSV asks this of every price, and splitting and filtering
+        // Strings was 3% of a 26,000-trade run.
+        var count = 0, started = false
+        for b in text.utf8 {
+            if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { break }
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { continue }
+            if !started && b == UInt8(ascii: "0") { continue }
+            started = true
+            count += 1
+        }
+        return count
     }
 
     /// `String(format: "%.<digits>f", x)`, character for character, without the format

@@ -43,11 +43,11 @@ enum SignalChunks {
     }
 
     /// One block of records (a run streaming its record encodes each as it comes).
-    static func block(_ part: ArraySlice<RunSignalRecord>, index: Int) throws -> SignalBlock {
-        var w = TypedStreamWriter(doubleFields: Field.count)
+    static func block(_ part: ArraySlice<RunSignalRecord>, index: Int, layoutV1: Bool = false) throws -> SignalBlock {
+        var w = TypedStreamWriter(doubleFields: Field.count, layoutV1: layoutV1)
         var previous = (seq: 0, ms: Int64(0))
         for r in part {
-            write(r, previous: previous, to: &w)
+            write(r, previous: previous, to: &w, layoutV1: layoutV1)
             previous = (r.seq, r.timestampMs)
         }
         return SignalBlock(index: index, firstTimestamp: part.first!.timestamp, lastTimestamp: part.last!.timestamp,
@@ -58,10 +58,23 @@ enum SignalChunks {
     enum Field {
         static let strength = 0, confidence = 1, cStrength = 2, cConfidence = 3, voteStrength = 4, voteWeight = 5
         static let obi = 6, bookScore = 7, entry = 8, stop = 9, target = 10, volLevel = 11
-        static let count = 12
+        /// NPT2: a vote's strength is XOR'd with the same strategy's previous vote (fields 12-20,
+        /// in `voteKinds`' order; another name: `voteStrength`). A strategy's strength repeats
+        /// far more often than its neighbour's. NPT1 blocks chained every vote in `voteStrength`.
+        static let firstVoteKind = 12
+        static let count = 21
     }
 
-    private static func write(_ r: RunSignalRecord, previous: (seq: Int, ms: Int64), to w: inout TypedStreamWriter) {
+    /// Part of the format: the nine strategies' names, in their field order.
+    static let voteKinds = ["keltner", "mean_reversion", "ichimoku", "order_flow", "trend", "stochastic_divergence",
+                            "volatility_squeeze", "supertrend", "reversal"]
+
+    static func voteField(_ strategy: String, layoutV1: Bool) -> Int {
+        guard !layoutV1, let k = voteKinds.firstIndex(of: strategy) else { return Field.voteStrength }
+        return Field.firstVoteKind + k
+    }
+
+    private static func write(_ r: RunSignalRecord, previous: (seq: Int, ms: Int64), to w: inout TypedStreamWriter, layoutV1: Bool) {
         w.int(Int64(r.seq - previous.seq))
         w.int(r.timestampMs - previous.ms)
         w.string(r.pair, slot: 0); w.string(r.strategy, slot: 1); w.string(r.action, slot: 2)
@@ -84,7 +97,7 @@ enum SignalChunks {
         // A decision not acted upon keeps its votes compact (no weight, no sentence), as it
         // was stored as JSON.
         for v in c.signals {
-            w.string(v.strategy, slot: 7); w.string(v.direction.rawValue, slot: 8); w.double(v.strength, field: Field.voteStrength)
+            w.string(v.strategy, slot: 7); w.string(v.direction.rawValue, slot: 8); w.double(v.strength, field: voteField(v.strategy, layoutV1: layoutV1))
             w.optionalDouble(r.actedUpon ? v.weight : nil, field: Field.voteWeight)
             w.string(r.actedUpon ? v.reason : nil, slot: 9)
         }
@@ -142,7 +155,7 @@ enum SignalChunks {
             guard (0...64).contains(n) else { throw Bad() }
             var votes: [ConfluenceSignal.Vote] = []
             for _ in 0..<n {
-                let s = try text(r.string()), d = try direction(r.string()), st = try r.double(field: Field.voteStrength)
+                let s = try text(r.string()), d = try direction(r.string()), st = try r.double(field: voteField(s, layoutV1: r.isLayoutV1))
                 let weight = try r.optionalDouble(field: Field.voteWeight), why = try r.string()
                 votes.append(.init(strategy: s, direction: d, strength: st, weight: weight, reason: why))
             }

@@ -1,23 +1,36 @@
 import Foundation
 
-/// Records written field by field into four streams by type (small codes, variable-length
-/// integers, doubles, dictionary strings) and read back in the same order: no text is made
-/// per record, and zstd finds each stream's regularities (a double is XOR'd with the previous
-/// value of the same field, so a repeated or slowly moving value is mostly zero bytes).
+/// Records written field by field into streams by type (small codes, variable-length
+/// integers, dictionary strings, and a stream per double field) and read back in the same
+/// order: no text is made per record, and zstd finds each stream's regularities (a double is
+/// XOR'd with the previous value of the same field, so a repeated or slowly moving value is
+/// mostly zero bytes).
 ///
-/// Layout: "NPT1", the four stream lengths as UInt32 LE, the streams (codes, varints,
-/// doubles, then the dictionary: each string once, as its UTF-8 length (varint) and bytes,
-/// in order of first use; a string field is its dictionary index + 1 in the varints, 0 = nil).
+/// Layout "NPT2" (written now): the number of double fields, then the stream lengths, all
+/// UInt32 LE (codes, varints, dictionary, each double field), then the streams in that order.
+/// Layout "NPT1" (blocks written before 2026-12-08, still read): the four lengths (codes,
+/// varints, all doubles interleaved, dictionary) and the streams. The dictionary holds each
+/// string once, as its UTF-8 length (varint) and bytes, in order of first use; a string field
+/// is its dictionary index + 1 in the varints, 0 = nil.
 struct TypedStreamWriter {
     private var codes: [UInt8] = []
     private var ints: [UInt8] = []
-    private var doubles: [UInt8] = []
+    /// One stream per double field: a field's values sit together, so zstd sees a price next
+    /// to the previous price, not next to a strength (11% smaller blocks than one stream).
+    private var doubles: [[UInt8]]
     private var dictionary: [UInt8] = []
     private var index: [String: Int] = [:]
     private var lastBits: [UInt64]
 
     /// `doubleFields`: how many distinct double fields the records have (each XOR'd with its own previous).
-    init(doubleFields: Int) { lastBits = Array(repeating: 0, count: doubleFields) }
+    /// NPT1 (one interleaved double stream): only to test that old blocks still read.
+    private let interleaved: Bool
+
+    init(doubleFields: Int, layoutV1 interleaved: Bool = false) {
+        self.interleaved = interleaved
+        lastBits = Array(repeating: 0, count: doubleFields)
+        doubles = Array(repeating: [], count: interleaved ? 1 : doubleFields)
+    }
 
     mutating func code(_ v: UInt8) { codes.append(v) }
     mutating func bool(_ v: Bool) { codes.append(v ? 1 : 0) }
@@ -32,7 +45,8 @@ struct TypedStreamWriter {
         let bits = v.bitPattern
         var x = bits ^ lastBits[field]
         lastBits[field] = bits
-        for _ in 0..<8 { doubles.append(UInt8(x & 0xFF)); x >>= 8 }
+        let stream = interleaved ? 0 : field
+        for _ in 0..<8 { doubles[stream].append(UInt8(x & 0xFF)); x >>= 8 }
     }
 
     mutating func optionalDouble(_ v: Double?, field: Int) {
@@ -65,37 +79,69 @@ struct TypedStreamWriter {
         int(Int64(k + 1))
     }
 
+    /// "NPT2", the number of double fields (UInt32 LE), the stream lengths (UInt32 LE: codes,
+    /// varints, dictionary, then each double field's), the streams in that order.
     func bytes() -> Data {
-        var out = Data("NPT1".utf8)
-        for part in [codes, ints, doubles, dictionary] {
-            var n = UInt32(part.count).littleEndian
-            withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        if interleaved {
+            var out = Data("NPT1".utf8)
+            let parts = [codes, ints, doubles[0], dictionary]
+            for n in parts.map(\.count) {
+                var v = UInt32(n).littleEndian
+                withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
+            }
+            for part in parts { out.append(contentsOf: part) }
+            return out
         }
-        for part in [codes, ints, doubles, dictionary] { out.append(contentsOf: part) }
+        var out = Data("NPT2".utf8)
+        let parts = [codes, ints, dictionary] + doubles
+        for n in [doubles.count] + parts.map(\.count) {
+            var v = UInt32(n).littleEndian
+            withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
+        }
+        for part in parts { out.append(contentsOf: part) }
         return out
     }
 }
 
 struct TypedStreamReader {
     struct Damaged: Error {}
-    private let codes: [UInt8], ints: [UInt8], doubles: [UInt8]
+    private let codes: [UInt8], ints: [UInt8]
+    /// NPT2: a stream per double field; NPT1 (blocks written before): one stream for all.
+    private let doubles: [[UInt8]]
+    private var d: [Int]
+    private let interleaved: Bool
+    /// An NPT1 block: its records chained their doubles as that layout's writer did.
+    var isLayoutV1: Bool { interleaved }
     private var strings: [String] = []
-    private var c = 0, i = 0, d = 0
+    private var c = 0, i = 0
     private var lastBits: [UInt64]
 
     init(_ data: Data, doubleFields: Int) throws {
         let b = [UInt8](data)
-        guard b.count >= 20, b[0] == 0x4E, b[1] == 0x50, b[2] == 0x54, b[3] == 0x31 else { throw Damaged() }
+        guard b.count >= 8, b[0] == 0x4E, b[1] == 0x50, b[2] == 0x54, b[3] == 0x31 || b[3] == 0x32 else { throw Damaged() }
         func u32(_ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 | Int(b[at + 2]) << 16 | Int(b[at + 3]) << 24 }
-        let lengths = (0..<4).map { u32(4 + 4 * $0) }
-        guard 20 + lengths.reduce(0, +) == b.count else { throw Damaged() }
-        var at = 20
+        interleaved = b[3] == 0x31
+        // NPT1: codes, varints, doubles, dictionary. NPT2: field count, codes, varints, dictionary, each field.
+        let fields = interleaved ? 1 : u32(4)
+        guard interleaved || fields == doubleFields else { throw Damaged() }
+        let first = interleaved ? 4 : 8
+        let streams = interleaved ? 4 : 3 + fields
+        guard b.count >= first + 4 * streams else { throw Damaged() }
+        let lengths = (0..<streams).map { u32(first + 4 * $0) }
+        guard first + 4 * streams + lengths.reduce(0, +) == b.count else { throw Damaged() }
+        var at = first + 4 * streams
         var parts: [[UInt8]] = []
         for n in lengths { parts.append(Array(b[at..<at + n])); at += n }
-        (codes, ints, doubles) = (parts[0], parts[1], parts[2])
+        codes = parts[0]; ints = parts[1]
+        let dict: [UInt8]
+        if interleaved {
+            doubles = [parts[2]]; dict = parts[3]
+        } else {
+            dict = parts[2]; doubles = Array(parts[3...])
+        }
+        d = Array(repeating: 0, count: doubles.count)
         lastBits = Array(repeating: 0, count: doubleFields)
         // The dictionary, whole.
-        let dict = parts[3]
         var k = 0
         while k < dict.count {
             var n = 0, shift = 0
@@ -113,7 +159,7 @@ struct TypedStreamReader {
         }
     }
 
-    var atEnd: Bool { c == codes.count && i == ints.count && d == doubles.count }
+    var atEnd: Bool { c == codes.count && i == ints.count && zip(d, doubles).allSatisfy { $0 == $1.count } }
 
     mutating func code() throws -> UInt8 {
         guard c < codes.count else { throw Damaged() }
@@ -136,10 +182,11 @@ struct TypedStreamReader {
     }
 
     mutating func double(field: Int) throws -> Double {
-        guard d + 8 <= doubles.count else { throw Damaged() }
+        let stream = interleaved ? 0 : field
+        guard field < lastBits.count, d[stream] + 8 <= doubles[stream].count else { throw Damaged() }
         var x: UInt64 = 0
-        for k in 0..<8 { x |= UInt64(doubles[d + k]) << (8 * UInt64(k)) }
-        d += 8
+        for k in 0..<8 { x |= UInt64(doubles[stream][d[stream] + k]) << (8 * UInt64(k)) }
+        d[stream] += 8
         let bits = x ^ lastBits[field]
         lastBits[field] = bits
         return Double(bitPattern: bits)

@@ -25,6 +25,12 @@ import Foundation
     /// `fixed` is `String(format: "%.Nf")` character for character: exact ties (0.125, 2.5),
     /// values whose binary form sits just below a tie (1.005), negatives rounding to zero,
     /// large values, and 200,000 values spread over the ranges the refusal texts print.
+    @Test func significantDigitsLeaveOutLeadingZerosAndTheExponent() {
+        #expect(NumberText.significantDigits("0.000123") == 3 && NumberText.significantDigits("30000.0") == 6)
+        #expect(NumberText.significantDigits("1.23456789012e-09") == 12 && NumberText.significantDigits("-26078.899400000002") == 17)
+        #expect(NumberText.significantDigits("0.0") == 0 && NumberText.significantDigits("5e+20") == 1)
+    }
+
     @Test func fixedIsPrintfsFixedFormat() {
         do {
             let cases: [Double] = [0, -0.0, 0.125, 0.375, 2.5, 3.5, -2.5, 1.005, 1.015, 2.675, -0.001, -0.004, 0.5, 0.05, 0.045,

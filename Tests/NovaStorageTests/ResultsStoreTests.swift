@@ -170,6 +170,28 @@ import Testing
         #expect(back.map(\.metadata) == records.map(\.metadata))
     }
 
+    /// Blocks of the second format written before the double fields had a stream each
+    /// (layout NPT1) still read, exactly; the layout written now (NPT2) reads the same
+    /// records; a cut or altered block is refused as damaged, never read as other records.
+    @Test func blocksWithInterleavedDoublesStillReadAndDamageIsNamed() throws {
+        let records = (0..<3_000).map(Self.signal)
+        let old = try SignalChunks.block(records[...], index: 0, layoutV1: true)
+        let new = try SignalChunks.block(records[...], index: 0)
+        #expect(try ZstdFrame.decompress(old.data).prefix(4) == Data("NPT1".utf8))
+        #expect(try ZstdFrame.decompress(new.data).prefix(4) == Data("NPT2".utf8))
+        for block in [old, new] {
+            let back = try SignalChunks.decode(block.data, format: SignalChunks.format, runID: "bt-c")
+            #expect(back == records.map(\.stored))
+        }
+        var raw = try ZstdFrame.decompress(new.data)
+        raw.removeLast(3)
+        var wrongFields = try ZstdFrame.decompress(new.data)
+        wrongFields[4] = 11          // the field count
+        for bad in [raw, wrongFields, Data("NPT2".utf8)] {
+            #expect(throws: StorageError.self) { try SignalChunks.decode(try ZstdFrame.compress(bad), format: SignalChunks.format, runID: "bt-c") }
+        }
+    }
+
     @Test func roundTripAcrossBlocksAndTheTimeBound() throws {
         let store = try ResultsStore()
         try store.beginRun(ResultsStoreTests.run("bt-c"))

@@ -57,11 +57,11 @@ extension BacktestRunner {
         }
         for t in replay.trades {
             out.append((t.entryTimeMs, ThoughtRecord(timestamp: UTCTime.iso(t.entryTimeMs), category: "trade",
-                                                     message: "\(t.tradeID) opened: long \(t.quantity) \(t.pair) at \(t.entryPrice) (\(t.entryReason))",
+                                                     message: "\(t.tradeID) opened: \(t.side == .buy ? "long" : "short") \(t.quantity) \(t.pair) at \(NumberText.clean(t.entryPrice)) (\(t.entryReason))",
                                                      severity: "info", extraJSON: ",\"trade_id\":\"\(t.tradeID)\"")))
             if let x = t.exitTimeMs, let p = t.exitPrice, let pnl = t.pnl {
                 out.append((x, ThoughtRecord(timestamp: UTCTime.iso(x), category: "trade",
-                                             message: "\(t.tradeID) closed at \(p) (\(t.exitReason ?? "")): P&L \(String(format: "%.2f", pnl))",
+                                             message: "\(t.tradeID) closed at \(NumberText.clean(p)) (\(t.exitReason ?? "")): P&L \(NumberText.fixed(pnl, digits: 2))",
                                              severity: "info", extraJSON: ",\"trade_id\":\"\(t.tradeID)\"")))
             }
         }

@@ -129,7 +129,67 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             objectives TEXT NOT NULL, feasible BOOLEAN NOT NULL, stats TEXT NOT NULL, host TEXT, completed_at TEXT NOT NULL,
             PRIMARY KEY (experiment_id, "window", phase, trial))
         """,
+        """
+        CREATE TABLE IF NOT EXISTS experiment_claims (
+            experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE, "window" INTEGER NOT NULL,
+            phase TEXT NOT NULL, trial INTEGER NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, claimed_at_ms BIGINT NOT NULL,
+            PRIMARY KEY (experiment_id, "window", phase, trial))
+        """,
     ]
+
+    private func keyBindings(_ key: TrialKey) -> PostgresBindings {
+        var b = PostgresBindings()
+        b.append(key.experimentID); b.append(key.window); b.append(key.phase); b.append(key.trial)
+        return b
+    }
+
+    /// In one transaction: stored -> `.stored`; no claim -> inserted (a racing insert makes
+    /// ours a no-op, and the row is then read under `FOR UPDATE`); a live holder -> `.held`;
+    /// a dead one -> replaced.
+    public func claimTrial(_ key: TrialKey, by me: TrialClaimHolder, holderIsAlive: (TrialClaimHolder) -> Bool) throws -> TrialClaimOutcome {
+        lock.lock(); defer { lock.unlock() }
+        try exec("BEGIN", what: "starting a transaction")
+        do {
+            let stored = try exec("""
+                SELECT 1 FROM experiment_trials WHERE experiment_id = $1 AND "window" = $2 AND phase = $3 AND trial = $4
+                """, keyBindings(key), what: "reading trial \(key.trial)")
+            if !stored.rows.isEmpty { try exec("ROLLBACK", what: "rolling back"); return .stored }
+            var b = keyBindings(key)
+            b.append(me.host); b.append(me.pid); b.append(me.claimedAtMs)
+            let inserted = try exec("""
+                INSERT INTO experiment_claims (experiment_id, "window", phase, trial, host, pid, claimed_at_ms)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING trial
+                """, b, what: "claiming trial \(key.trial)")
+            if !inserted.rows.isEmpty { try exec("COMMIT", what: "committing a claim"); return .taken }
+            let held = try exec("""
+                SELECT host, pid, claimed_at_ms FROM experiment_claims
+                WHERE experiment_id = $1 AND "window" = $2 AND phase = $3 AND trial = $4 FOR UPDATE
+                """, keyBindings(key), what: "reading the claim of trial \(key.trial)")
+            if let row = held.rows.first {
+                let (host, pid, at) = try row.decode((String, Int, Int64).self, context: .default)
+                let holder = TrialClaimHolder(host: host, pid: pid, claimedAtMs: at)
+                if !holder.isSameProcess(me) && holderIsAlive(holder) { try exec("ROLLBACK", what: "rolling back"); return .held(holder) }
+            }
+            try exec("""
+                UPDATE experiment_claims SET host = $5, pid = $6, claimed_at_ms = $7
+                WHERE experiment_id = $1 AND "window" = $2 AND phase = $3 AND trial = $4
+                """, b, what: "taking over the claim of trial \(key.trial)")
+            try exec("COMMIT", what: "committing a claim")
+            return .taken
+        } catch {
+            _ = try? exec("ROLLBACK", what: "rolling back")
+            throw error
+        }
+    }
+
+    public func releaseClaim(_ key: TrialKey, by me: TrialClaimHolder) throws {
+        lock.lock(); defer { lock.unlock() }
+        var b = keyBindings(key)
+        b.append(me.host); b.append(me.pid)
+        try exec("""
+            DELETE FROM experiment_claims WHERE experiment_id = $1 AND "window" = $2 AND phase = $3 AND trial = $4 AND host = $5 AND pid = $6
+            """, b, what: "releasing the claim of trial \(key.trial)")
+    }
 
     public func openExperiment(id: String, name: String, spec: String, at: String) throws {
         lock.lock(); defer { lock.unlock() }
@@ -208,6 +268,10 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             e.append(ByteBuffer(bytes: equity.map { $0.timestampMs.littleEndian }.withUnsafeBytes { Array($0) }))
             e.append(ByteBuffer(bytes: equity.map { $0.equity.bitPattern.littleEndian }.withUnsafeBytes { Array($0) }))
             try exec("INSERT INTO run_equity (run_id, points, ts_ms, equity) VALUES ($1, $2, $3, $4)", e, what: "storing the equity of \(run.runID)")
+            try exec("""
+                DELETE FROM experiment_claims WHERE experiment_id = $1 AND "window" = $2 AND phase = $3 AND trial = $4
+                """, keyBindings(TrialKey(experimentID: trial.experimentID, window: trial.window, phase: trial.phase, trial: trial.trial)),
+                what: "removing the claim of trial \(trial.trial)")
             try exec("COMMIT", what: "committing trial \(trial.trial)")
             return true
         } catch {

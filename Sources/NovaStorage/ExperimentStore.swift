@@ -34,15 +34,53 @@ public struct TrialRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     }
 }
 
+/// One trial of an experiment: what a claim and a stored trial are keyed by.
+public struct TrialKey: Sendable, Hashable {
+    public var experimentID: String
+    public var window: Int
+    public var phase: String
+    public var trial: Int
+    public init(experimentID: String, window: Int, phase: String, trial: Int) {
+        self.experimentID = experimentID; self.window = window; self.phase = phase; self.trial = trial
+    }
+}
+
+/// The process that took a trial to run it (`experiment_claims`).
+public struct TrialClaimHolder: Sendable, Equatable {
+    public var host: String
+    public var pid: Int
+    public var claimedAtMs: Int64
+    public init(host: String, pid: Int, claimedAtMs: Int64) { self.host = host; self.pid = pid; self.claimedAtMs = claimedAtMs }
+    public func isSameProcess(_ o: TrialClaimHolder) -> Bool { host == o.host && pid == o.pid }
+}
+
+public enum TrialClaimOutcome: Sendable, Equatable {
+    /// This process holds the trial now: run it.
+    case taken
+    /// The trial is stored already.
+    case stored
+    /// Another live process is running it.
+    case held(TrialClaimHolder)
+}
+
 /// Where an optimisation keeps its experiments and trials: the SQLite store here, PostgreSQL
 /// with `DATABASE_URL` (NovaPostgres), the same tables in both.
+///
+/// Two processes on the same experiment (a second identical command, shards started twice)
+/// share its trials through claims: a trial is claimed before it runs, a claim whose process
+/// is gone (`holderIsAlive` says so) is taken over, and storing the trial removes its claim.
 public protocol TrialStore: Sendable {
+    /// Takes `key` for `me` unless it is stored or held by another process `holderIsAlive`
+    /// says is running; in one transaction, so two processes never both take it.
+    func claimTrial(_ key: TrialKey, by me: TrialClaimHolder, holderIsAlive: (TrialClaimHolder) -> Bool) throws -> TrialClaimOutcome
+    /// Gives a claim back (the trial failed): another process may take it at once.
+    func releaseClaim(_ key: TrialKey, by me: TrialClaimHolder) throws
     /// Creates the experiment row if it is new (an existing one is kept: a resume).
     func openExperiment(id: String, name: String, spec: String, at: String) throws
     func completedTrials(experimentID: String) throws -> [TrialRecord]
     /// Stores a finished trial: its run (as `backtest_runs` with trades and equity) and its
-    /// trial row, together or not at all. A trial already stored (another shard, a resumed
-    /// run) is left as it is and `false` returned.
+    /// trial row, together or not at all, and removes the trial's claim. A trial already
+    /// stored (another shard, a resumed run) is left as it is and `false` returned.
     func storeTrial(_ trial: TrialRecord, run: BacktestRunRecord, trades: [RunTradeRecord], equity: [(timestampMs: Int64, equity: Double)]) throws -> Bool
 }
 
@@ -71,7 +109,34 @@ extension ResultsStore: TrialStore {
             for t in trades { try t.insert(db) }
             try Self.insertEquity(db, runID: run.runID, equity)
             try trial.insert(db)
+            try db.execute(sql: "DELETE FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
+                           arguments: [trial.experimentID, trial.window, trial.phase, trial.trial])
             return true
+        }
+    }
+
+    public func claimTrial(_ key: TrialKey, by me: TrialClaimHolder, holderIsAlive: (TrialClaimHolder) -> Bool) throws -> TrialClaimOutcome {
+        let args: StatementArguments = [key.experimentID, key.window, key.phase, key.trial]
+        return try writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment_trials WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
+                                 arguments: args) ?? false { return .stored }
+            if let row = try Row.fetchOne(db, sql: "SELECT host, pid, claimed_at_ms FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
+                                          arguments: args) {
+                let holder = TrialClaimHolder(host: row["host"], pid: row["pid"], claimedAtMs: row["claimed_at_ms"])
+                if !holder.isSameProcess(me) && holderIsAlive(holder) { return .held(holder) }
+            }
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO experiment_claims (experiment_id, window, phase, trial, host, pid, claimed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: args + [me.host, me.pid, me.claimedAtMs])
+            return .taken
+        }
+    }
+
+    public func releaseClaim(_ key: TrialKey, by me: TrialClaimHolder) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                DELETE FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ? AND host = ? AND pid = ?
+                """, arguments: [key.experimentID, key.window, key.phase, key.trial, me.host, me.pid])
         }
     }
 

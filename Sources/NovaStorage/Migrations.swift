@@ -15,6 +15,7 @@ enum Migrations {
         migrator.registerMigration("v7-live-checkpoint", migrate: createLiveCheckpoint)
         migrator.registerMigration("v8-shadow-fills", migrate: createShadowFills)
         migrator.registerMigration("v9-run-id-indexes", migrate: createRunIDIndexes)
+        migrator.registerMigration("v10-experiment-claims", migrate: createExperimentClaims)
         return migrator
     }
 
@@ -395,4 +396,21 @@ enum Migrations {
 
     /// The indexed expression: a query uses the index only when it says exactly this.
     static let runIDExpression = "CASE WHEN json_valid(metadata) THEN json_extract(metadata, '$.run_id') END"
+
+    /// Which process is running which trial of an experiment (`TrialStore.claimTrial`): a
+    /// second `optimize` on the same experiment skips what the first has taken.
+    static func createExperimentClaims(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE experiment_claims (
+                experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id) ON DELETE CASCADE,
+                window INTEGER NOT NULL,
+                phase TEXT NOT NULL,
+                trial INTEGER NOT NULL,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                claimed_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (experiment_id, window, phase, trial)
+            ) WITHOUT ROWID
+            """)
+    }
 }

@@ -562,6 +562,39 @@ import NovaTestSupport
         #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == 24)
     }
 
+    /// Two identical `optimize` commands at once on one store (issue 32 #9): each trial runs
+    /// once, in one of them (claimed before it runs), and both report all 24, equal.
+    @Test func twoIdenticalOptimizesShareTheTrials() throws {
+        let file = Fixtures.file(Self.experiment, name: "twice.yaml")
+        let ws = Fixtures.scratch("opttwice")
+        let imp = try CLITests.run(["data", "import", Fixtures.shared("binance-btcusdt-1m-2024-06.csv"), "--pair", "BTC/USDT"], workspace: ws)
+        #expect(imp.code == 0, "\(imp.stderr)")
+        let launched = try (0..<2).map { _ in try CLITests.launch(["optimize", file, "--workers", "1", "--json"], workspace: ws) }
+        // Both pipes read at once: a full stderr pipe would stall its process.
+        final class Box: @unchecked Sendable { var out = [Data](repeating: Data(), count: 2), err = [Data](repeating: Data(), count: 2) }
+        let box = Box()
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            let (p, out, err) = launched[k / 2]
+            if k % 2 == 0 { box.out[k / 2] = out.fileHandleForReading.readDataToEndOfFile() } else { box.err[k / 2] = err.fileHandleForReading.readDataToEndOfFile() }
+            _ = p
+        }
+        var summaries: [[String: Any]] = []
+        for (k, l) in launched.enumerated() {
+            l.0.waitUntilExit()
+            #expect(l.0.terminationStatus == 0, "\(String(decoding: box.err[k], as: UTF8.self).suffix(400))")
+            summaries.append(try JSONSerialization.jsonObject(with: box.out[k]) as! [String: Any])
+        }
+        let ran = summaries.map { $0["ran"] as! Int }, skipped = summaries.map { $0["skipped"] as! Int }
+        #expect(ran[0] + ran[1] == 24, "ran \(ran), skipped \(skipped)")
+        #expect(ran[0] + skipped[0] == 24 && ran[1] + skipped[1] == 24)
+        func trials(_ o: [String: Any]) -> [String] {
+            ((o["windows"] as! [[String: Any]])[0]["trial_list"] as! [[String: Any]])
+                .map { "\($0["trial"]!) \(($0["params"] as! [String: Double]).sorted { $0.key < $1.key }) \($0["objectives"]!)" }.sorted()
+        }
+        #expect(trials(summaries[0]).count == 24 && trials(summaries[0]) == trials(summaries[1]))
+        #expect(Self.count(ws + "/data/novapulse.db") == 24)
+    }
+
     #if !Postgres
     /// Built without the PostgreSQL trait: DATABASE_URL is refused with the way to get it.
     @Test func databaseURLNeedsThePostgresTrait() throws {

@@ -12,7 +12,8 @@ import Testing
     @Test func migrationsCreateEverySeedTableAndTheResearchTables() throws {
         let store = try ResultsStore()
         #expect(try store.appliedMigrations() == ["v1-novapulse-seed-schema", "v2-research-runs", "v3-execution-quality", "v4-experiments", "v5-signal-chunks",
-                                                      "v6-live-journal", "v7-live-checkpoint", "v8-shadow-fills", "v9-run-id-indexes"])
+                                                      "v6-live-journal", "v7-live-checkpoint", "v8-shadow-fills", "v9-run-id-indexes",
+                                                      "v10-experiment-claims"].sorted())
         let tables = try store.tableNames()
         for t in Self.seedTables + ["run_trades", "run_equity", "run_signal_chunks", "live_journal", "live_checkpoint", "shadow_fills"] { #expect(tables.contains(t), "missing \(t)") }
         let columns = try store.writer.read { db in try db.columns(in: "backtest_runs").map(\.name) }
@@ -244,6 +245,35 @@ extension ResultsStoreTests {
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM signals"), try Int.fetchOne(db, sql: "SELECT count(*) FROM thought_log"))
         }
         #expect(left.0 == 1 && left.1 == 1)     // the free-text rows, not the run's
+    }
+}
+
+/// Trial claims (issue 32 #9): a trial is run by one process at a time, a dead holder's claim
+/// is taken over, and storing a trial ends its claim.
+@Suite struct TrialClaimTests {
+    @Test func aClaimIsHeldWhileItsProcessLivesAndEndsWhenTheTrialIsStored() throws {
+        let store = try ResultsStore()
+        try store.openExperiment(id: "ex-1", name: "x", spec: "{}", at: "t")
+        let key = TrialKey(experimentID: "ex-1", window: 0, phase: "search", trial: 3)
+        let a = TrialClaimHolder(host: "h", pid: 100, claimedAtMs: 1), b = TrialClaimHolder(host: "h", pid: 200, claimedAtMs: 2)
+        #expect(try store.claimTrial(key, by: a) { _ in true } == .taken)
+        #expect(try store.claimTrial(key, by: a) { _ in true } == .taken)          // its own claim again
+        #expect(try store.claimTrial(key, by: b) { $0.pid == 100 } == .held(a))
+        // Another trial is free.
+        #expect(try store.claimTrial(TrialKey(experimentID: "ex-1", window: 0, phase: "search", trial: 4), by: b) { _ in true } == .taken)
+        // The holder died: the claim is taken over, and the first process now finds it held.
+        #expect(try store.claimTrial(key, by: b) { _ in false } == .taken)
+        #expect(try store.claimTrial(key, by: a) { $0.pid == 200 } == .held(b))
+        // Released, it is free for anyone.
+        try store.releaseClaim(key, by: b)
+        #expect(try store.claimTrial(key, by: a) { _ in true } == .taken)
+        // Stored: no claim is left and nobody takes it again.
+        let trial = TrialRecord(experimentID: "ex-1", window: 0, phase: "search", trial: 3, runID: "ex-1-w0-t3", params: "{}", objectives: "[1]",
+                                feasible: true, stats: "{}", host: "h", completedAt: "t")
+        #expect(try store.storeTrial(trial, run: ResultsStoreTests.run("ex-1-w0-t3"), trades: [], equity: [(0, 1)]))
+        #expect(try store.claimTrial(key, by: b) { _ in true } == .stored)
+        let claims = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM experiment_claims WHERE trial = 3") }
+        #expect(claims == 0)
     }
 }
 

@@ -171,14 +171,15 @@ public struct Optimizer {
                 skipped += points.filter { mine($0.0) && stored[$0.0] != nil }.count
                 let before = done
                 let frozen = spec
-                let outcomes = try context.runParallel(todo.map { (k, p) in (w, "search", k, ParameterSpace.assignment(p, spec.space)) },
-                                                       series: slice, workers: workers) { finished in
+                let (outcomes, fromOthers) = try runShared(todo.map { (k, p) in (w, "search", k, ParameterSpace.assignment(p, spec.space)) },
+                                                           context: context, series: slice, workers: workers) { finished in
                     let all = before + finished
                     progress?(all.count, planned, Self.bestText(all, frozen))
                 }
                 ran += outcomes.count
-                done += outcomes
-                for t in outcomes {
+                skipped += fromOthers.count
+                done += outcomes + fromOthers
+                for t in outcomes + fromOthers {
                     stored[t.trial] = TrialRecord(experimentID: experimentID, window: w, phase: "search", trial: t.trial, runID: t.runID,
                                                   params: "", objectives: "", feasible: t.feasible, stats: "", host: nil, completedAt: "")
                 }
@@ -223,8 +224,9 @@ public struct Optimizer {
                 } else {
                     let testSlice = context.slice(fromMs: window.trainEndMs, toMs: window.testEndMs)
                     let params = spec.space.map { best.params[$0.key]! }
-                    result.test = try context.runParallel([(w, "test", best.trial, params)], series: testSlice, workers: 1) { _ in }.first
-                    ran += 1
+                    let (here, elsewhere) = try runShared([(w, "test", best.trial, params)], context: context, series: testSlice, workers: 1) { _ in }
+                    result.test = here.first ?? elsewhere.first
+                    if here.isEmpty { skipped += 1 } else { ran += 1 }
                 }
             }
             if let test = result.test, !test.equity.isEmpty {
@@ -242,6 +244,31 @@ public struct Optimizer {
                        seconds: Date().timeIntervalSince(start), workers: workers, stitched: stitched,
                        stitchedMetrics: stitchedMetrics, reportPath: nil, notes: notes)
     }
+
+    /// Runs `items` (one window and phase) here, each claimed first, then waits for those
+    /// another process holds: each is read back once that process stores it, or taken over
+    /// and run here if that process is gone (its claim no longer trusted). Returns the trials
+    /// run here and those read back.
+    func runShared(_ items: [(Int, String, Int, [ParamValue])], context: TrialContext, series: [BarSeries], workers: Int,
+                   finished: @escaping @Sendable ([Trial]) -> Void) throws -> (ran: [Trial], fromOthers: [Trial]) {
+        guard let first = items.first else { return ([], []) }
+        var (ran, waiting) = try context.runParallel(items, series: series, workers: workers, finished: finished)
+        var fromOthers: [Trial] = []
+        while !waiting.isEmpty {
+            let stored = try store.completedTrials(experimentID: context.experimentID).filter { $0.window == first.0 && $0.phase == first.1 }
+            for r in stored where waiting.contains(r.trial) { fromOthers.append(Self.trial(from: r, spec: context.spec)) }
+            waiting.removeAll { k in stored.contains { $0.trial == k } }
+            guard !waiting.isEmpty else { break }
+            Thread.sleep(forTimeInterval: Self.claimPollS)
+            let again = try context.runParallel(items.filter { waiting.contains($0.2) }, series: series, workers: workers, finished: finished)
+            ran += again.ran
+            waiting = again.elsewhere
+        }
+        return (ran.sorted { $0.trial < $1.trial }, fromOthers.sorted { $0.trial < $1.trial })
+    }
+
+    /// How often a trial another process runs is looked for in the store.
+    static let claimPollS = 0.25
 
     // MARK: Analysis
 

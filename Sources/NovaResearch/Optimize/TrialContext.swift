@@ -22,15 +22,42 @@ struct TrialContext: Sendable {
         data.map { $0.0.slice($0.0.indices(fromMs: fromMs, toMs: toMs)) }
     }
 
-    /// Runs `items` (window, phase, trial number, parameter values) on `workers` threads.
-    /// Stops at the first error (the trials already stored stay stored).
+    /// How long a claim of another machine's process is trusted (its process cannot be asked
+    /// whether it lives); a claim of a process on this machine lasts while that process does.
+    static let claimTrustedS: Int64 = 1_800
+
+    var me: TrialClaimHolder { TrialClaimHolder(host: host, pid: Int(getpid()), claimedAtMs: Int64(Date().timeIntervalSince1970 * 1000)) }
+
+    /// Whether the process holding a claim still runs it: on this host, by its pid; elsewhere,
+    /// for `claimTrustedS` after it claimed (a pid reused on this host is bounded the same way).
+    static func holderIsAlive(_ h: TrialClaimHolder, host: String, nowMs: Int64) -> Bool {
+        if nowMs - h.claimedAtMs > claimTrustedS * 1000 { return false }
+        guard h.host == host else { return true }
+        return kill(pid_t(h.pid), 0) == 0 || errno == EPERM
+    }
+
+    /// Claims `key` for this process (see `TrialStore.claimTrial`).
+    func claim(_ key: TrialKey) throws -> TrialClaimOutcome {
+        let now = Int64(Date().timeIntervalSince1970 * 1000), host = host
+        return try store.claimTrial(key, by: me) { Self.holderIsAlive($0, host: host, nowMs: now) }
+    }
+
+    func key(_ window: Int, _ phase: String, _ trial: Int) -> TrialKey {
+        TrialKey(experimentID: experimentID, window: window, phase: phase, trial: trial)
+    }
+
+    /// Runs `items` (window, phase, trial number, parameter values) on `workers` threads,
+    /// each claimed first: a trial stored meanwhile or held by another live process is not
+    /// run here and comes back in `elsewhere`. Stops at the first error (the trials already
+    /// stored stay stored; the failed one's claim is given back).
     func runParallel(_ items: [(Int, String, Int, [ParamValue])], series: [BarSeries], workers: Int,
-                     finished: @escaping @Sendable ([Optimizer.Trial]) -> Void) throws -> [Optimizer.Trial] {
-        guard !items.isEmpty else { return [] }
+                     finished: @escaping @Sendable ([Optimizer.Trial]) -> Void) throws -> (ran: [Optimizer.Trial], elsewhere: [Int]) {
+        guard !items.isEmpty else { return ([], []) }
         final class Shared: @unchecked Sendable {
             let lock = NSLock()
             var next = 0
             var done: [Optimizer.Trial] = []
+            var elsewhere: [Int] = []
             var error: (any Error)?
         }
         let shared = Shared()
@@ -46,8 +73,17 @@ struct TrialContext: Sendable {
                 let item = items[shared.next]
                 shared.next += 1
                 shared.lock.unlock()
+                let key = key(item.0, item.1, item.2)
                 do {
-                    let t = try runOne(window: item.0, phase: item.1, trial: item.2, values: item.3, series: local)
+                    guard try claim(key) == .taken else {
+                        shared.lock.withLock { shared.elsewhere.append(item.2) }
+                        continue
+                    }
+                    let t: Optimizer.Trial
+                    do { t = try runOne(window: item.0, phase: item.1, trial: item.2, values: item.3, series: local) } catch {
+                        try? store.releaseClaim(key, by: me)
+                        throw error
+                    }
                     shared.lock.lock()
                     shared.done.append(t)
                     let snapshot = shared.done
@@ -61,7 +97,7 @@ struct TrialContext: Sendable {
             }
         }
         if let e = shared.error { throw e }
-        return shared.done.sorted { $0.trial < $1.trial }
+        return (shared.done.sorted { $0.trial < $1.trial }, shared.elsewhere.sorted())
     }
 
     func runOne(window: Int, phase: String, trial: Int, values: [ParamValue], series: [BarSeries]) throws -> Optimizer.Trial {

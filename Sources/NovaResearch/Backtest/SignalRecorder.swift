@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 import NovaEngine
 import NovaStorage
@@ -9,35 +10,68 @@ import NovaStorage
 /// upon for the seed's `signals` table (without their confluence: one per order the stack
 /// sent, so memory does not grow with the refusals), the refused entries for the thought log,
 /// and the report's summary.
-final class SignalRecorder {
+///
+/// The blocks are encoded on a second thread while the replay goes on (a year of the full
+/// stack spent a fifth of its time making and compressing them): at most two blocks of
+/// decisions wait for it, so memory stays that of two blocks.
+final class SignalRecorder: @unchecked Sendable {
     let runID: String
-    private(set) var blocks: [SignalBlock] = []
     private(set) var decisions: [RunSignalRecord] = []
     private(set) var refusedEntries: [(timestampMs: Int64, pair: Pair, rejection: String?)] = []
     private(set) var summary = SignalSummary()
     private(set) var count = 0
-    /// The first error of encoding a block (the sink cannot throw: it is raised after the replay).
-    private(set) var failure: (any Error)?
+    private var blockCount = 0
+
+    private let encoder = DispatchQueue(label: "novapulse.signal-blocks")
+    private let pending = DispatchGroup()
+    private let inFlight = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var encoded: [SignalBlock] = []
+    private var encodeFailure: (any Error)?
 
     init(runID: String) { self.runID = runID }
 
+    /// The blocks, once every one handed over is encoded (in order).
+    var blocks: [SignalBlock] {
+        pending.wait()
+        return lock.withLock { encoded }
+    }
+
+    /// The first error of encoding a block (the sink cannot throw: it is raised after the replay).
+    var failure: (any Error)? {
+        pending.wait()
+        return lock.withLock { encodeFailure }
+    }
+
     func take(_ signals: [SignalEvent]) {
-        guard failure == nil, !signals.isEmpty else { return }
-        var records: [RunSignalRecord] = []
-        records.reserveCapacity(signals.count)
+        guard !signals.isEmpty, lock.withLock({ encodeFailure == nil }) else { return }
+        let firstSeq = count + 1
         for s in signals {
             count += 1
             summary.add(s)
             if s.action.isEntry && !s.actedUpon { refusedEntries.append((s.timestampMs, s.pair, s.rejection)) }
-            let r = BacktestRunner.signalRecord(s, runID: runID, seq: count)
             if s.action != .none && s.actedUpon {
-                var d = r
+                var d = BacktestRunner.signalRecord(s, runID: runID, seq: count)
                 d.confluence = nil
                 decisions.append(d)
             }
-            records.append(r)
         }
-        do { blocks.append(try SignalBlock.encode(records[...], index: blocks.count)) } catch { failure = error }
+        let index = blockCount
+        blockCount += 1
+        inFlight.wait()
+        let runID = runID
+        encoder.async(group: pending) {
+            defer { self.inFlight.signal() }
+            var records: [RunSignalRecord] = []
+            records.reserveCapacity(signals.count)
+            for (k, s) in signals.enumerated() { records.append(BacktestRunner.signalRecord(s, runID: runID, seq: firstSeq + k)) }
+            do {
+                let block = try SignalBlock.encode(records[...], index: index)
+                self.lock.withLock { self.encoded.append(block) }
+            } catch {
+                self.lock.withLock { if self.encodeFailure == nil { self.encodeFailure = error } }
+            }
+        }
     }
 }
 

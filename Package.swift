@@ -113,6 +113,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/NovaLiveBench"),
 
+        // The parsers of user files and exchange frames under libFuzzer (scripts/fuzz.sh builds
+        // novapulse-fuzz with -sanitize=fuzzer); without it, novapulse-fuzz replays a corpus.
+        .target(name: "NovaFuzz", dependencies: ["NovaCore", "NovaMarketData", "NovaConfig", "NovaKraken", "NovaCoinbase"]),
+        .executableTarget(name: "novapulse-fuzz", dependencies: ["NovaFuzz"]),
+
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore"]),
         .testTarget(name: "NovaMarketDataTests", dependencies: ["NovaMarketData", "NovaTestSupport"]),
@@ -139,7 +144,7 @@ let package = Package(
             .product(name: "WebSocketKit", package: "websocket-kit"),
         ], path: "Tests/NovaFakeCoinbase"),
         .testTarget(name: "NovaKrakenTests", dependencies: ["NovaKraken", "NovaCore", "NovaVenue"]),
-        .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", "NovaMarketData", "NovaTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", "NovaMarketData", "NovaTestSupport", "NovaFuzz", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport", "NovaSimulator", "NovaResearch",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),

@@ -98,8 +98,7 @@ public struct CoinbaseCandles: Decodable, Sendable {
     public func closedBars(intervalMs: Int64 = 60_000, nowMs: Int64) -> [Bar] {
         var byStart: [Int64: Bar] = [:]
         for c in candles {
-            guard let s = Int64(c.start) else { continue }
-            let t = s * 1000
+            guard let s = Int64(c.start), let t = Int64.milliseconds(fromSeconds: s) else { continue }
             guard t + intervalMs <= nowMs else { continue }
             byStart[t] = Bar(timestampMs: t, open: c.open.value, high: c.high.value, low: c.low.value, close: c.close.value, volume: c.volume.value)
         }

@@ -117,7 +117,7 @@ public enum ConfigValidator {
         let e = c.executor
         check(e.limitChaseAttempts >= 0, "executor.limit_chase_attempts", e.limitChaseAttempts, "0 or more")
         check(e.exitRetries >= 0, "executor.exit_retries", e.exitRetries, "0 or more")
-        check(e.positionCheckIntervalS > 0, "executor.position_check_interval_s", e.positionCheckIntervalS, "above 0")
+        check(e.positionCheckIntervalS > 0 && e.positionCheckIntervalS <= 86_400, "executor.position_check_interval_s", e.positionCheckIntervalS, "above 0, at most 86400 (a day)")
         check(["resting", "on_touch"].contains(e.takeProfitOrders), "executor.take_profit_orders", e.takeProfitOrders, "resting or on_touch")
 
         for (name, fees) in [("kraken", c.venues.kraken), ("coinbase", c.venues.coinbase)] {

@@ -53,7 +53,10 @@ public struct KrakenOHLC: Sendable, Equatable {
                   o.isFinite, h.isFinite, l.isFinite, c.isFinite, v.isFinite, o > 0, h >= l else {
                 throw KrakenError(kind: .transport, message: "OHLC row \(i + 1) is malformed")
             }
-            bars.append(Bar(timestampMs: t * 1000, open: o, high: h, low: l, close: c, volume: v))
+            guard let ms = Int64.milliseconds(fromSeconds: t) else {
+                throw KrakenError(kind: .transport, message: "OHLC row \(i + 1) has a time out of range (\(t))")
+            }
+            bars.append(Bar(timestampMs: ms, open: o, high: h, low: l, close: c, volume: v))
         }
         if !bars.isEmpty { bars.removeLast() }
         // Rows are ascending; a repeated `since` may repeat one: keep the first of each time.
@@ -101,7 +104,7 @@ public struct KrakenOrderInfo: Sendable, Equatable {
         return map.compactMap { txid, v in
             guard let o = v as? [String: Any] else { return nil }
             let d = o["descr"] as? [String: Any] ?? [:]
-            let ms: (Any?) -> Int64? = { JSONValue.double($0).map { Int64(($0 * 1000).rounded()) } }
+            let ms: (Any?) -> Int64? = { JSONValue.double($0).flatMap { Int64(checked: ($0 * 1000).rounded()) } }
             return KrakenOrderInfo(txid: txid, clientOrderID: o["cl_ord_id"] as? String ?? "", status: o["status"] as? String ?? "",
                                    reason: o["reason"] as? String ?? "", pair: d["pair"] as? String ?? "", side: d["type"] as? String ?? "",
                                    orderType: d["ordertype"] as? String ?? "", volume: JSONValue.double(o["vol"]) ?? 0,
@@ -130,7 +133,7 @@ public struct KrakenTrade: Sendable, Equatable {
             guard let t = v as? [String: Any], let price = JSONValue.double(t["price"]), let vol = JSONValue.double(t["vol"]) else { return nil }
             return KrakenTrade(tradeID: id, orderTxid: t["ordertxid"] as? String ?? "", pair: t["pair"] as? String ?? "",
                                side: t["type"] as? String ?? "", price: price, volume: vol, fee: JSONValue.double(t["fee"]) ?? 0,
-                               isMaker: t["maker"] as? Bool ?? false, timeMs: Int64(((JSONValue.double(t["time"]) ?? 0) * 1000).rounded()))
+                               isMaker: t["maker"] as? Bool ?? false, timeMs: Int64(checked: ((JSONValue.double(t["time"]) ?? 0) * 1000).rounded()) ?? 0)
         }.sorted { ($0.timeMs, $0.tradeID) < ($1.timeMs, $1.tradeID) }
     }
 }

@@ -37,7 +37,7 @@ enum JSONValue {
     }
     static func int64(_ v: Any?) -> Int64? {
         switch v {
-        case let s as String: return Int64(s) ?? Double(s).map { Int64($0) }
+        case let s as String: return Int64(s) ?? Double(s).flatMap { Int64(checked: $0) }
         case let n as NSNumber: return n.int64Value
         case let i as Int: return Int64(i)
         default: return nil

@@ -275,6 +275,8 @@ final class BookCSVSink: CSVSink {
         snapshots.append(.init(line: line, ts: ts, bids: b, asks: a))
     }
 
+    static let maxDepth = 1_000
+
     private func buildLayout() {
         var maxLevel = 0
         for name in headerNames {
@@ -283,6 +285,14 @@ final class BookCSVSink: CSVSink {
             let parts = n.split(separator: "_")
             if parts.count == 3, let level = Int(parts[2]), level >= 1,
                let side = ["bid": 0, "ask": 1][String(parts[0])], let what = ["price": 0, "size": 1, "qty": 1, "amount": 1][String(parts[1])] {
+                // Each row holds `depth` levels a side: a header naming level 99999999 asked for
+                // 1.6 GB a row (found by the fuzzer). Real books here have 10 to 25 levels.
+                guard level <= Self.maxDepth else {
+                    layoutError = MarketDataError.unrecognisedLayout(
+                        path: path, reason: "column \(FieldText.quote(name)) names book level \(level); at most \(Self.maxDepth) levels are read")
+                    map.append(nil)
+                    continue
+                }
                 map.append((side, level - 1, what))
                 maxLevel = max(maxLevel, level)
             } else {
@@ -290,7 +300,7 @@ final class BookCSVSink: CSVSink {
             }
         }
         // Both sides: a book of bids alone has no spread, no mid and no ask to fill a buy against.
-        if !map.contains(where: { $0?.side == -1 }) || maxLevel == 0 || !map.contains(where: { $0?.side == 0 }) || !map.contains(where: { $0?.side == 1 }) {
+        if layoutError == nil, !map.contains(where: { $0?.side == -1 }) || maxLevel == 0 || !map.contains(where: { $0?.side == 0 }) || !map.contains(where: { $0?.side == 1 }) {
             layoutError = MarketDataError.unrecognisedLayout(
                 path: path, reason: "a book CSV needs a timestamp column and bid_price_N, bid_size_N, ask_price_N, ask_size_N columns")
         }

@@ -41,11 +41,15 @@ public struct TradeTapeImporter {
                 issues.add(DataIssue(kind: .wrongFieldCount, line: lineNo, detail: "\(fields.count) fields, expected 4"))
                 continue
             }
-            guard let t = Int64(fields[0]) ?? Double(fields[0]).map({ Int64($0) }), let price = Double(fields[1]), let size = Double(fields[2]) else {
+            guard let t = Int64(fields[0]) ?? Double(fields[0]).flatMap({ Int64(checked: $0) }), let price = Double(fields[1]), let size = Double(fields[2]) else {
                 issues.add(DataIssue(kind: .unparsable, line: lineNo, detail: "'\(line)'"))
                 continue
             }
-            let ms = t < 100_000_000_000 ? t * 1000 : t
+            // Seconds below 1e11 (before year 5138), milliseconds above; before 1970 is not a trade time.
+            guard t >= 0, let ms = t < 100_000_000_000 ? Int64.milliseconds(fromSeconds: t) : t else {
+                issues.add(DataIssue(kind: .unparsable, line: lineNo, detail: "timestamp \(fields[0]) out of range"))
+                continue
+            }
             guard price > 0 && price.isFinite else { issues.add(DataIssue(kind: .nonPositivePrice, line: lineNo, detail: "price \(price)")); continue }
             guard size > 0 && size.isFinite else { issues.add(DataIssue(kind: .negativeVolume, line: lineNo, detail: "size \(size) (must be positive)")); continue }
             let side = fields[3].lowercased()

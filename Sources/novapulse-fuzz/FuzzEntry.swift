@@ -8,7 +8,23 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-#if !NOVAPULSE_FUZZ
+#if NOVAPULSE_FUZZ
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry as `main`; under the fuzzer it hands over to
+/// libFuzzer's driver, which calls `fuzzOne` for each input.
+@_cdecl("novapulse_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var values = argv
+    return LLVMFuzzerRunDriver(&count, &values) { data, size in
+        guard let data else { return 0 }
+        return fuzzOne(data, size)
+    }
+}
+#else
 /// Built without the fuzzer: replays the files given (or in the folders given) through the
 /// same entry, as a crash found is reproduced: `swift run novapulse-fuzz CRASH-FILE`.
 @main struct CorpusReplay {

@@ -118,4 +118,15 @@ import NovaTestSupport
         let thin = try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(head + good + "2000,100,1,,,101,1,,\n", name: "thin.csv"))
         #expect(thin.0.count == 2)
     }
+
+    /// A header naming a book level past 1,000 is refused by name (each row holds every level
+    /// up to the deepest named: level 99999999 asked for 1.6 GB a row; found by the fuzzer).
+    @Test func aBookLevelTooDeepIsRefusedNotAllocated() throws {
+        let csv = "timestamp,bid_price_1,bid_size_1,ask_price_1,ask_size_1,bid_price_99999999\n1717200000000,100,1,101,1,99\n"
+        #expect { try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(csv, name: "deep.csv")) } throws: {
+            "\($0)".contains("column bid_price_99999999 names book level 99999999; at most 1000 levels are read")
+        }
+        let ok = "timestamp,bid_price_1,bid_size_1,ask_price_1,ask_size_1\n1717200000000,100,1,101,1\n"
+        #expect(try OrderBookImporter(pair: Fixtures.btcusd, exchange: .kraken).importFile(Fixtures.file(ok, name: "ok.csv")).0.count == 1)
+    }
 }

@@ -65,6 +65,8 @@ import NovaTestSupport
         ("risk:\n  risk_per_trade: 1e400\n", "risk.risk_per_trade = inf is not allowed: a finite number"),
         ("risk:\n  risk_per_trade: .nan\n", "risk.risk_per_trade = nan is not allowed: a finite number"),
         ("backtest:\n  initial_cash: 1e308\n", "backtest.initial_cash = 1e+308 is not allowed: a positive amount, at most 1e15"),
+        // A period in seconds becomes milliseconds in an Int64: 1e300 trapped when a run began.
+        ("executor:\n  position_check_interval_s: 1e300\n", "executor.position_check_interval_s = 1e+300 is not allowed: above 0, at most 86400"),
     ])
     func outOfRangeValuesAreNamedWithTheirKey(yaml: String, message: String) throws {
         let path = Fixtures.file(yaml, name: "c.yaml")

@@ -129,6 +129,14 @@ public struct OHLCVImporter {
 
         let gaps = GapStats.of(bars.timestampMs, intervalMs: intervalMs)
         if options.fillGaps && gaps.missingBars > 0 {
+            // One wrong timestamp (seconds for milliseconds, a digit dropped) is a gap of
+            // centuries: the fuzzer's 12-row file asked for 257 million flat bars.
+            let limit = max(Self.maxFilledBarsFloor, bars.count * 10)
+            guard gaps.missingBars <= limit else {
+                throw MarketDataError.validationFailed(path: path, summary: "--fill-gaps would add \(gaps.missingBars) bars to \(bars.count) rows "
+                    + "(the largest gap: \(gaps.largestGapBars) bars from \(UTCTime.iso(gaps.largestGapStartMs ?? 0))); at most \(limit) are filled. "
+                    + "Is a timestamp wrong? Without --fill-gaps the gaps are counted and kept")
+            }
             bars = Self.fillingGaps(bars, intervalMs: intervalMs)
             repairs.filledBars = gaps.missingBars
             notes.append("filled \(gaps.missingBars) missing bars with flat zero-volume bars at the previous close")
@@ -155,6 +163,10 @@ public struct OHLCVImporter {
 
     /// Inserts flat bars (open = high = low = close = previous close, volume 0) for each
     /// missing interval. Only on request: fabricated bars change indicator values.
+    /// `--fill-gaps` fills at most ten times the file's rows, and at least this many bars
+    /// (69 days of minutes) whatever the file's size.
+    static let maxFilledBarsFloor = 100_000
+
     static func fillingGaps(_ bars: BarSeries, intervalMs: Int64) -> BarSeries {
         var out = BarSeries(trades: bars.trades == nil ? nil : [], takerBuyVolume: bars.takerBuyVolume == nil ? nil : [])
         out.reserve(bars.count)

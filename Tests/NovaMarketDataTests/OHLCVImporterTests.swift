@@ -81,6 +81,17 @@ import NovaTestSupport
         #expect(filled.info.repairs.filledBars == 2)
     }
 
+    /// One wrong timestamp is a gap of centuries: `--fill-gaps` refuses to fill it (the fuzzer's
+    /// 12-row file asked for 257 million bars), and says so; without it the gap is counted.
+    @Test func fillGapsRefusesAGapOfCenturies() throws {
+        let path = Fixtures.file("timestamp,open,high,low,close,volume\n1717200000,10,11,9,10.5,1\n1717200060,10.5,12,10,11,2\n17172006000,11,11,10,10,3\n")
+        #expect { try importer(.oneMinute, fillGaps: true).importFile(path) } throws: {
+            "\($0)".contains("--fill-gaps would add") && "\($0)".contains("at most 100000 are filled. Is a timestamp wrong?")
+        }
+        let kept = try importer(.oneMinute).importFile(path)
+        #expect(kept.bars.count == 3 && kept.info.missingBars > 200_000_000)
+    }
+
     @Test func isoTimestampsWithSpaceAndFractionAndAUnknownColumn() throws {
         let csv = """
         Date,Open,High,Low,Close,Volume,Symbol

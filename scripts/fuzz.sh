@@ -21,6 +21,8 @@ echo "fuzz build: $(( $(date +%s) - start )) s"
 corpus=$(mktemp -d); mkdir -p fuzz-crashes
 cp Tests/Fixtures/fuzz-corpus/* "$corpus"/
 # -rss_limit_mb: a parser that balloons on a small input is a finding too.
-.build-fuzz/debug/novapulse-fuzz "$corpus" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
+# More than one job forks workers that write fuzz-N.log; one job prints here.
+parallel=(); [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+.build-fuzz/debug/novapulse-fuzz "$corpus" -max_total_time="$seconds" "${parallel[@]}" \
   ${FUZZ_SEED:+-seed=$FUZZ_SEED} -max_len=4096 -timeout=10 -rss_limit_mb=2048 -artifact_prefix=fuzz-crashes/ -print_final_stats=1 2>&1 | tail -25
 rm -rf "$corpus"

@@ -44,7 +44,7 @@ public enum JSONText {
     public struct Object {
         private var fields: [(key: String, text: String)] = []
         /// False once a non-finite number was given: the object cannot be written.
-        public private(set) var isValid = true
+        private var isValid = true
 
         public init() {}
 

@@ -100,43 +100,46 @@ extension ResultsStore: TrialStore {
         }
     }
 
+    /// A trial's row in `experiment_trials` or `experiment_claims`, by its key.
+    private static let byKey = "experiment_id = ? AND window = ? AND phase = ? AND trial = ?"
+
+    private static func arguments(_ k: TrialKey) -> StatementArguments { [k.experimentID, k.window, k.phase, k.trial] }
+
+    private static func isStored(_ db: Database, _ key: TrialKey) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment_trials WHERE \(byKey)", arguments: arguments(key)) ?? false
+    }
+
     public func storeTrial(_ trial: TrialRecord, run: BacktestRunRecord, trades: [RunTradeRecord], equity: [(timestampMs: Int64, equity: Double)]) throws -> Bool {
-        try writer.write { db in
-            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment_trials WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
-                                           arguments: [trial.experimentID, trial.window, trial.phase, trial.trial]) ?? false
-            if exists { return false }
+        let key = TrialKey(experimentID: trial.experimentID, window: trial.window, phase: trial.phase, trial: trial.trial)
+        return try writer.write { db in
+            if try Self.isStored(db, key) { return false }
             try run.insert(db)
             for t in trades { try t.insert(db) }
             try Self.insertEquity(db, runID: run.runID, equity)
             try trial.insert(db)
-            try db.execute(sql: "DELETE FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
-                           arguments: [trial.experimentID, trial.window, trial.phase, trial.trial])
+            try db.execute(sql: "DELETE FROM experiment_claims WHERE \(Self.byKey)", arguments: Self.arguments(key))
             return true
         }
     }
 
     public func claimTrial(_ key: TrialKey, by me: TrialClaimHolder, holderIsAlive: (TrialClaimHolder) -> Bool) throws -> TrialClaimOutcome {
-        let args: StatementArguments = [key.experimentID, key.window, key.phase, key.trial]
-        return try writer.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment_trials WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
-                                 arguments: args) ?? false { return .stored }
-            if let row = try Row.fetchOne(db, sql: "SELECT host, pid, claimed_at_ms FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ?",
-                                          arguments: args) {
+        try writer.write { db in
+            if try Self.isStored(db, key) { return .stored }
+            if let row = try Row.fetchOne(db, sql: "SELECT host, pid, claimed_at_ms FROM experiment_claims WHERE \(Self.byKey)", arguments: Self.arguments(key)) {
                 let holder = TrialClaimHolder(host: row["host"], pid: row["pid"], claimedAtMs: row["claimed_at_ms"])
                 if !holder.isSameProcess(me) && holderIsAlive(holder) { return .held(holder) }
             }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO experiment_claims (experiment_id, window, phase, trial, host, pid, claimed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: args + [me.host, me.pid, me.claimedAtMs])
+                """, arguments: Self.arguments(key) + [me.host, me.pid, me.claimedAtMs])
             return .taken
         }
     }
 
     public func releaseClaim(_ key: TrialKey, by me: TrialClaimHolder) throws {
         try writer.write { db in
-            try db.execute(sql: """
-                DELETE FROM experiment_claims WHERE experiment_id = ? AND window = ? AND phase = ? AND trial = ? AND host = ? AND pid = ?
-                """, arguments: [key.experimentID, key.window, key.phase, key.trial, me.host, me.pid])
+            try db.execute(sql: "DELETE FROM experiment_claims WHERE \(Self.byKey) AND host = ? AND pid = ?",
+                           arguments: Self.arguments(key) + [me.host, me.pid])
         }
     }
 

@@ -22,10 +22,10 @@ struct TypedStreamWriter {
     private var index: [String: Int] = [:]
     private var lastBits: [UInt64]
 
-    /// `doubleFields`: how many distinct double fields the records have (each XOR'd with its own previous).
     /// NPT1 (one interleaved double stream): only to test that old blocks still read.
     private let interleaved: Bool
 
+    /// `doubleFields`: how many distinct double fields the records have (each XOR'd with its own previous).
     init(doubleFields: Int, layoutV1 interleaved: Bool = false) {
         self.interleaved = interleaved
         lastBits = Array(repeating: 0, count: doubleFields)
@@ -81,20 +81,13 @@ struct TypedStreamWriter {
 
     /// "NPT2", the number of double fields (UInt32 LE), the stream lengths (UInt32 LE: codes,
     /// varints, dictionary, then each double field's), the streams in that order.
+    /// NPT1 (tests only): the four lengths (codes, varints, the doubles, dictionary) and the streams.
     func bytes() -> Data {
-        if interleaved {
-            var out = Data("NPT1".utf8)
-            let parts = [codes, ints, doubles[0], dictionary]
-            for n in parts.map(\.count) {
-                var v = UInt32(n).littleEndian
-                withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
-            }
-            for part in parts { out.append(contentsOf: part) }
-            return out
-        }
-        var out = Data("NPT2".utf8)
-        let parts = [codes, ints, dictionary] + doubles
-        for n in [doubles.count] + parts.map(\.count) {
+        let (magic, fieldCount, parts) = interleaved
+            ? ("NPT1", [Int](), [codes, ints, doubles[0], dictionary])
+            : ("NPT2", [doubles.count], [codes, ints, dictionary] + doubles)
+        var out = Data(magic.utf8)
+        for n in fieldCount + parts.map(\.count) {
             var v = UInt32(n).littleEndian
             withUnsafeBytes(of: &v) { out.append(contentsOf: $0) }
         }

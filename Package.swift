@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "NovaCoinbaseTests", dependencies: ["NovaCoinbase", "NovaCore", "NovaVenue", "NovaMarketData", "NovaTestSupport", "NovaFuzz", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "NovaLiveTests", dependencies: ["NovaLive", "NovaKraken", "NovaFakeKraken", "NovaCoinbase", "NovaFakeCoinbase", "NovaStorage", "NovaConfig", "NovaSignals", "NovaTestSupport", "NovaSimulator", "NovaResearch",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse"]),
+        .testTarget(name: "CLITests", dependencies: ["NovaTestSupport", "novapulse", .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -53,7 +53,7 @@ public enum OptimizeReport {
         \(spec.trials) trials\(spec.walkForward.map { " per window, walk-forward \($0.anchored ? "anchored" : "rolling") \($0.trainMs / 86_400_000)d train / \($0.testMs / 86_400_000)d test" } ?? "")
         · objective \(spec.objectives.map { "\($0.maximize ? "max" : "min") \($0.metric)" }.joined(separator: ", "))
         \(spec.constraints.isEmpty ? "" : "· constraints " + esc(spec.constraints.map(\.description).joined(separator: ", ")))
-        · \(s.ran) trials run now, \(s.skipped) resumed from the store, \(String(format: "%.1f", s.seconds)) s on \(s.workers) workers</div>
+        · \(s.ran) trials run now, \(s.skipped) resumed from the store, \(String(format: "%.1f", s.seconds)) s on \(s.workers) worker\(s.workers == 1 ? "" : "s")</div>
 
         """
         // Overfitting guard.

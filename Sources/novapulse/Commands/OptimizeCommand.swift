@@ -91,7 +91,7 @@ struct OptimizeCommand: ParsableCommand {
     static func text(_ s: Optimizer.Summary) -> String {
         let spec = s.spec
         var out = "Experiment \(s.experimentID) (\(spec.name)): \(s.ran) trials run, \(s.skipped) already stored, "
-            + String(format: "%.1f s on %d workers", s.seconds, s.workers)
+            + String(format: "%.1f s on %d ", s.seconds, s.workers) + (s.workers == 1 ? "worker" : "workers")
         if s.ran > 0 { out += String(format: " (%.1f trials/min)", Double(s.ran) / s.seconds * 60) }
         for w in s.windows {
             let title = w.window.map { "\nWindow \(w.index): train \(UTCTime.iso($0.trainStartMs).prefix(10)) to \(UTCTime.iso($0.trainEndMs).prefix(10)), test to \(UTCTime.iso($0.testEndMs).prefix(10))" } ?? ""

@@ -477,40 +477,6 @@ import Testing
         #expect(o.contains("stopped by SIGTERM during the warm-up"), "\(o)")
     }
 
-    /// Slice 4 of issue 30: a live session killed with kill -9 at 10 moments (seeded), restarted
-    /// each time; then one clean run. No client id went to Kraken twice, and the ledger equals
-    /// the account (cash, position, fees).
-    @Test func tenKillsLoseNothingAndSendNothingTwice() throws {
-        let fake = try LiveOrderTests.fake(stream: 1_000) { $0.barIntervalMs = 40 }
-        defer { fake.stop() }
-        let ws = Fixtures.scratch("live-kill9")
-        let env = ["KRAKEN_API_KEY": "fake-key", "KRAKEN_API_SECRET": LiveOrderTests.secret]
-        let params = ["backtest.strategy=supertrend", "executor.limit_chase_attempts=0", "smart_exit.enabled=false",
-                      "executor.exit_on_opposite_signal=false", "backtest.initial_cash=10000", "risk.stop_loss_floor_pct=0.003",
-                      "risk.take_profit_floor_pct=0.004", "live.reconcile_orders_s=1", "live.checkpoint_bars=7", "venues.kraken.ws_auth_url=\(fake.wsAuthURL)",
-                      "venues.kraken.rest_url=\(fake.restURL)", "venues.kraken.ws_url=\(fake.wsURL)", "live.status_port=0"]
-        let args = ["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"] + params.flatMap { ["--param", $0] }
-        var seed: UInt64 = 30
-        func next() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
-        var outputs: [String] = []
-        for _ in 0..<10 {
-            let (p, out, _) = try Self.launch(args + ["--for", "60s"], workspace: ws, env: env)
-            Thread.sleep(forTimeInterval: 1.0 + 2.5 * next())
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            outputs.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        }
-        let last = try Self.finish(args + ["--for", "4s"], workspace: ws, env: env)
-        #expect(last.0 == 0, "\(last)")
-        // Restarts resumed from a checkpoint (every 7 bars) and the journal after it.
-        #expect((outputs + [last.1]).contains { $0.contains("live bars, from its checkpoint of ") }, "\(outputs)")
-        let orders = fake.orders
-        #expect(orders.count >= 10, "\(outputs)")
-        #expect(Set(orders.map(\.clientOrderID)).count == orders.count, "\(orders.map(\.clientOrderID))")
-        let ledger = LiveLedger(store: try ResultsStore(path: ws + "/data/live-kraken-live.db"))
-        try LiveOrderTests.expectLedgerEqualsAccount(ledger, fake)
-    }
-
     @Test func aRefusedConnectionIsSaidPlainlyWithinSeconds() throws {
         let port = Self.freePort()
         let started = Date()

@@ -99,6 +99,19 @@ public final class ResultsStore: @unchecked Sendable {
         try wrap { try writer.write { db in try run.insert(db) } }
     }
 
+    /// Stores one block of a running run's decisions as soon as it is encoded, so a long run
+    /// holds no more than the blocks still being encoded (`finishRun` then gets none). A run
+    /// killed or failed after this keeps the blocks stored so far (`runs why` reads them; `runs
+    /// delete` removes them with the run).
+    public func appendSignalBlock(runID: String, _ block: SignalBlock) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [runID, block.index, block.firstTimestamp, block.lastTimestamp, block.count, SignalChunks.format, block.data])
+            }
+        }
+    }
+
     /// Stores a finished run's trades, equity curve and results, and marks it completed, in one
     /// transaction: either all of it is there or none.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],

@@ -72,8 +72,9 @@ public struct BacktestRunner {
         do {
             let books = try loadBooks(data: data, config: config, notes: &notes)
             let tapes = config.simulator.fillModel == "book" ? try loadTrades(data: data, notes: &notes) : data.map { _ in nil }
-            // The decisions are encoded into the store's blocks as they settle: memory holds blocks, not decisions.
-            let recorder = SignalRecorder(runID: runID)
+            // The decisions are encoded into the store's blocks as they settle and stored at once:
+            // memory holds the blocks being encoded, not the run's decisions.
+            let recorder = SignalRecorder(runID: runID, store: store)
             phases.mark("books, tapes, begin")
             let sim = try Self.simulate(config: config, series: data.map(\.0), pairs: request.pairs, books: books, tapes: tapes, progress: progress,
                                         signalSink: recorder.take)

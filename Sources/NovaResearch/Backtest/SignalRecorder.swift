@@ -13,7 +13,9 @@ import NovaStorage
 ///
 /// The blocks are encoded on a second thread while the replay goes on (a year of the full
 /// stack spent a fifth of its time making and compressing them): at most two blocks of
-/// decisions wait for it, so memory stays that of two blocks.
+/// decisions wait for it, so memory stays that of two blocks. With a store, each block is
+/// written to it as soon as it is encoded, so no block stays in memory either (a year of the
+/// full stack held 20 MB of them until the end; ten years, 200 MB).
 final class SignalRecorder: @unchecked Sendable {
     let runID: String
     private(set) var decisions: [RunSignalRecord] = []
@@ -28,10 +30,25 @@ final class SignalRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var encoded: [SignalBlock] = []
     private var encodeFailure: (any Error)?
+    private let store: ResultsStore?
+    private var held = 0
+    private var peakHeld = 0
 
-    init(runID: String) { self.runID = runID }
+    /// `store`: where each block goes once encoded; nil keeps them for `blocks`.
+    init(runID: String, store: ResultsStore? = nil) {
+        self.runID = runID
+        self.store = store
+    }
 
-    /// The blocks, once every one handed over is encoded (in order).
+    /// The most blocks held at once (handed over and not yet stored, or kept without a store):
+    /// at most three with a store however long the run.
+    var peakHeldBlocks: Int {
+        pending.wait()
+        return lock.withLock { peakHeld }
+    }
+
+    /// The blocks not written to the store, once every one handed over is encoded (in order):
+    /// none with a store.
     var blocks: [SignalBlock] {
         pending.wait()
         return lock.withLock { encoded }
@@ -59,7 +76,12 @@ final class SignalRecorder: @unchecked Sendable {
         let index = blockCount
         blockCount += 1
         inFlight.wait()
+        lock.withLock {
+            held += 1
+            peakHeld = max(peakHeld, held)
+        }
         let runID = runID
+        let store = store
         encoder.async(group: pending) {
             defer { self.inFlight.signal() }
             var records: [RunSignalRecord] = []
@@ -67,7 +89,12 @@ final class SignalRecorder: @unchecked Sendable {
             for (k, s) in signals.enumerated() { records.append(BacktestRunner.signalRecord(s, runID: runID, seq: firstSeq + k)) }
             do {
                 let block = try SignalBlock.encode(records[...], index: index)
-                self.lock.withLock { self.encoded.append(block) }
+                if let store {
+                    try store.appendSignalBlock(runID: runID, block)
+                    self.lock.withLock { self.held -= 1 }
+                } else {
+                    self.lock.withLock { self.encoded.append(block) }
+                }
             } catch {
                 self.lock.withLock { if self.encodeFailure == nil { self.encodeFailure = error } }
             }

@@ -113,11 +113,13 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// Stores a finished run's trades, equity curve and results, and marks it completed, in one
-    /// transaction: either all of it is there or none.
+    /// transaction: either all of it is there or none. `beforeCommit` runs last inside the
+    /// transaction; if it throws, nothing is stored.
     public func finishRun(runID: String, completedAt: String, results: String, trades: [RunTradeRecord],
                           equity: [(timestampMs: Int64, equity: Double)], signals: [RunSignalRecord] = [],
                           thoughts: [ThoughtRecord] = [], execution: [RunExecutionRecord] = [],
-                          signalBlocks: [SignalBlock]? = nil, decisions: [RunSignalRecord]? = nil) throws {
+                          signalBlocks: [SignalBlock]? = nil, decisions: [RunSignalRecord]? = nil,
+                          beforeCommit: (() throws -> Void)? = nil) throws {
         // Blocks encoded while the run went (`signalBlocks`, with its `decisions` for the seed
         // table), or encoded here from `signals`.
         let blocks = try signalBlocks ?? SignalChunks.encode(signals)
@@ -188,6 +190,9 @@ public final class ResultsStore: @unchecked Sendable {
                     try seedInsert.insertRow()
                 }
                 try Self.insertEquity(db, runID: runID, equity)
+                // What must hold before the run is called completed (its report written while
+                // these rows went in): an error here rolls all of them back.
+                try beforeCommit?()
                 try db.execute(sql: "UPDATE backtest_runs SET status = 'completed', completed_at = ?, results = ? WHERE run_id = ?",
                                arguments: [completedAt, results, runID])
             }

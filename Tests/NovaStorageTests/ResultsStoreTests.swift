@@ -101,6 +101,29 @@ import Testing
         #expect(try store.run("bt-x").status == "failed" && store.run("bt-x").error == "boom")
     }
 
+    /// The report is written while the rows go in; one that fails (`beforeCommit` throws) stores
+    /// nothing: the run stays running, to be marked failed, with no trade or equity of it.
+    @Test func aFailureBeforeTheCommitStoresNothing() throws {
+        struct ReportFailed: Error {}
+        let store = try ResultsStore()
+        try store.beginRun(Self.run("bt-r"))
+        let trade = RunTradeRecord(runID: "bt-r", seq: 1, tradeID: "T-1", pair: "BTC/USD", side: "buy", strategy: "s", status: "closed",
+                                   entryTime: "2026-01-01T00:01:00Z", entryPrice: 100, exitTime: "2026-01-01T00:02:00Z", exitPrice: 110,
+                                   quantity: 1, pnl: 10, pnlPct: 0.1, fees: 0, entryFee: 0, exitFee: 0, stopLoss: nil, takeProfit: nil,
+                                   entryReason: nil, exitReason: nil, metadata: nil)
+        var called = false
+        #expect(throws: ReportFailed.self) {
+            try store.finishRun(runID: "bt-r", completedAt: "t", results: "{}", trades: [trade], equity: [(0, 1)],
+                                thoughts: [ThoughtRecord(timestamp: "t", category: "trade", message: "m", severity: "info", extraJSON: "")],
+                                beforeCommit: { called = true; throw ReportFailed() })
+        }
+        #expect(called)
+        #expect(try store.run("bt-r").status == "running")
+        #expect(try store.trades(runID: "bt-r").isEmpty && store.equity(runID: "bt-r").isEmpty && store.thoughts(runID: "bt-r").isEmpty)
+        try store.finishRun(runID: "bt-r", completedAt: "t", results: "{}", trades: [trade], equity: [(0, 1)], beforeCommit: {})
+        #expect(try store.run("bt-r").status == "completed" && store.trades(runID: "bt-r") == [trade])
+    }
+
     @Test func runsOfDeadProcessesBecomeInterrupted() throws {
         let store = try ResultsStore()
         try store.beginRun(Self.run("bt-dead", pid: 111))

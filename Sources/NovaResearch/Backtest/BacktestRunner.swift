@@ -130,19 +130,32 @@ public struct BacktestRunner {
             let staging = reportDir + ReportWriter.stagingSuffix + "\(getpid())"
             ReportWriter.settleStaleStaging(in: request.paths.reportsDirectory) { (try? store.run($0))?.status == "completed" }
             phases.mark("notes, execution quality")
-            defer { try? FileManager.default.removeItem(atPath: staging) }   // also when writing it fails
-            do { try ReportWriter.write(artifacts, to: staging) } catch { throw WriteFailure(path: reportDir, error: error) }
-            phases.mark("report files")
+            // The report is made on other threads while the store's rows are built and inserted
+            // (a trade-heavy run spends about as long on each), and the transaction commits only
+            // once the report is written: a report that fails leaves the run uncommitted.
+            let report = DispatchGroup(), reportFailure = FirstError()
+            let finished = artifacts
+            DispatchQueue.global().async(group: report) {
+                do { try ReportWriter.write(finished, to: staging) } catch { reportFailure.record(WriteFailure(path: reportDir, error: error)) }
+            }
+            defer {
+                report.wait()
+                try? FileManager.default.removeItem(atPath: staging)   // also when writing it fails
+            }
             let results = try Self.resultsJSON(metrics: metrics, notes: notes, execution: execution, halts: replay.halts, haltedShare: haltedShare)
             let records = replay.trades.enumerated().map { Self.record(runID: runID, seq: $0.offset + 1, trade: $0.element) }
             let thoughts = Self.thoughts(replay, refused: recorder.refusedEntries)
             let executionRecords = ExecutionQuality.records(runID: runID, legs)
-            phases.mark("store records")
+            phases.mark("store records (report on other threads)")
             try store.finishRun(runID: runID, completedAt: UTCTime.iso(Int64(Date().timeIntervalSince1970 * 1000)), results: results,
                                 trades: records, equity: zip(replay.equityTimestampMs, replay.equity).map { ($0, $1) },
                                 thoughts: thoughts, execution: executionRecords,
-                                signalBlocks: recorder.blocks, decisions: recorder.decisions)
-            phases.mark("store write")
+                                signalBlocks: recorder.blocks, decisions: recorder.decisions,
+                                beforeCommit: {
+                                    report.wait()
+                                    if let failure = reportFailure.first { throw failure }
+                                })
+            phases.mark("store write and report")
             try? FileManager.default.removeItem(atPath: reportDir)
             if rename(staging, reportDir) != 0 {
                 // The run is stored; a report that cannot be moved is written in place instead.

@@ -34,16 +34,29 @@ public enum CSVExport {
     }
 
     public static func equity(timestampMs: [Int64], equity: [Double]) -> String {
-        // Built as bytes: a million-bar curve is written in a fraction of a second.
+        String(decoding: equityBytes(timestampMs: timestampMs, equity: equity), as: UTF8.self)
+    }
+
+    /// equity.csv as UTF-8 bytes, what the report writes (no String of 40 MB made and copied).
+    public static func equityBytes(timestampMs: [Int64], equity: [Double]) -> [UInt8] {
+        // Built as bytes: a million-bar curve is written in a fraction of a second. A value
+        // equal to the row before reuses its text: out of a position the curve is flat for
+        // thousands of bars, and printing a Double was most of the file's cost.
         var out: [UInt8] = Array("time,equity\n".utf8)
         out.reserveCapacity(timestampMs.count * 40)
+        var last = Double.nan, lastText: [UInt8] = []
         for i in timestampMs.indices {
             UTCTime.appendISO(timestampMs[i], to: &out)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: equity[i].description.utf8)
+            let v = equity[i]
+            if v != last || v.sign != last.sign {
+                last = v
+                lastText = Array(v.description.utf8)
+            }
+            out.append(contentsOf: lastText)
             out.append(UInt8(ascii: "\n"))
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// signals.csv: the header and a row per recorded evaluation (`runs export RUN --signals`).

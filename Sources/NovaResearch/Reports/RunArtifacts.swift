@@ -74,18 +74,40 @@ public enum ReportWriter {
         }
     }
 
+    /// Writes the report's four files, made side by side on the machine's cores (the HTML page
+    /// and the per-bar equity CSV are each about half of a long run's report). Each file is
+    /// written plainly, not atomically: the folder is the unit that appears (a staging folder
+    /// renamed into place once the run is stored).
     public static func write(_ a: RunArtifacts, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let contents: [(String, String)] = [
-            ("report.html", HTMLReport(a).render()),
-            ("trades.csv", CSVExport.trades(a.trades)),
-            ("equity.csv", CSVExport.equity(timestampMs: a.equityTimestampMs, equity: a.equity)),
-            ("metrics.csv", CSVExport.metrics(a.metrics)),
+        let files: [(name: String, make: @Sendable () -> [UInt8])] = [
+            ("report.html", { Array(HTMLReport(a).render().utf8) }),
+            ("equity.csv", { CSVExport.equityBytes(timestampMs: a.equityTimestampMs, equity: a.equity) }),
+            ("trades.csv", { Array(CSVExport.trades(a.trades).utf8) }),
+            ("metrics.csv", { Array(CSVExport.metrics(a.metrics).utf8) }),
         ]
-        for (name, text) in contents {
-            try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+        let failures = FirstError()
+        DispatchQueue.concurrentPerform(iterations: files.count) { k in
+            do {
+                let bytes = files[k].make()
+                try bytes.withUnsafeBytes { raw in
+                    try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!), count: raw.count, deallocator: .none)
+                        .write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(files[k].name)))
+                }
+            } catch {
+                failures.record(error)
+            }
         }
+        if let error = failures.first { throw error }
     }
+}
+
+/// The first error of work done on several threads.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func record(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
+    var first: (any Error)? { lock.withLock { error } }
 }
 
 /// A file NovaPulse could not write (a full disk, a read-only place): one line naming the file

@@ -5,6 +5,7 @@
 public enum JSONText {
     /// `s` as a JSON string literal: quotes, backslashes and every control character escaped.
     public static func string(_ s: String) -> String {
+        WorkCount.add()
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         var plainStart = s.startIndex
@@ -33,6 +34,7 @@ public enum JSONText {
     /// `x` as a JSON number that reads back as exactly `x`; nil for NaN and infinities, which
     /// JSON cannot hold (`JSONEncoder` refuses them too).
     public static func number(_ x: Double) -> String? {
+        WorkCount.add()
         guard x.isFinite else { return nil }
         // Swift's shortest round-trip form, an integral value without its ".0" (as the encoder).
         let d = x.description

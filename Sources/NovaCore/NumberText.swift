@@ -7,6 +7,7 @@ public enum NumberText {
     /// prices added past that is noise (a double carries 15-17). Values that already print
     /// in 12 digits or fewer are left as Swift prints them.
     public static func clean(_ x: Double) -> String {
+        WorkCount.add()
         let shortest = x.description
         guard x.isFinite, x != 0, significantDigits(shortest) > 12 else { return shortest }
         var s = String(format: "%.12g", x)
@@ -21,6 +22,7 @@ public enum NumberText {
     /// `x` at `digits` significant digits, without an exponent for large values (1796700, not
     /// 1.7967e+06); tiny values keep theirs.
     public static func compact(_ x: Double, digits: Int = 6) -> String {
+        WorkCount.add()
         guard x.isFinite else { return x.description }
         let s = String(format: "%.\(digits)g", x)
         return s.contains("e+") ? String(format: "%.0f", x) : s
@@ -47,6 +49,7 @@ public enum NumberText {
     /// nearest integer; where that product lies within a millionth of a tie, its rounding may
     /// differ from the exact decimal rounding `%f` does, and `%f` itself is asked.
     public static func fixed(_ x: Double, digits: Int) -> String {
+        WorkCount.add()
         precondition((0...9).contains(digits))
         let scale = pow10[digits]
         let scaled = abs(x) * scale

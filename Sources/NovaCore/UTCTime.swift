@@ -43,6 +43,7 @@ public enum UTCTime {
 
     /// `2024-06-01T00:01:00Z`; milliseconds are written only when they are not zero.
     public static func iso(_ ms: Int64) -> String {
+        WorkCount.add()
         // Through the byte writer: one small buffer, not seven Strings (a million timestamps
         // in a report's CSVs).
         var bytes: [UInt8] = []
@@ -53,6 +54,7 @@ public enum UTCTime {
 
     /// Appends `iso(ms)` to a byte buffer, without building a String.
     public static func appendISO(_ ms: Int64, to out: inout [UInt8]) {
+        WorkCount.add()
         let days = ms >= 0 ? ms / 86_400_000 : -((-ms + 86_399_999) / 86_400_000)
         let rem = ms - days * 86_400_000
         let (y, mo, d) = civilFromDays(days)

@@ -1,10 +1,12 @@
 import Foundation
+import NovaCore
 
 /// The few pieces of HTML and SVG both reports are made of: escaping (text and attribute
 /// values alike, so `"` and `'` too), an SVG element, and a polyline that keeps the shape of a
 /// long series (at most two points per pixel column: each column's low and high, in order).
 enum HTML {
     static func escape(_ s: String) -> String {
+        WorkCount.add()
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {

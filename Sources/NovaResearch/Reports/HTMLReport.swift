@@ -34,7 +34,8 @@ public struct HTMLReport {
     }
 
     var metrics: RunMetrics { a.metrics }
-    var trades: [Trade] { a.trades }
+    /// Every read is counted as a pass over the trades (WorkCount): a read per trade is quadratic.
+    var trades: [Trade] { WorkCount.add(a.trades.count); return a.trades }
     var equityTimestampMs: [Int64] { a.equityTimestampMs }
     var equity: [Double] { a.equity }
     var prices: [RunArtifacts.PriceSeries] { a.prices }
@@ -311,7 +312,7 @@ public struct HTMLReport {
     /// Money in the run's quote currency ("-195.99 USD"); "USD+USDT" when pairs of several quotes mix.
     func money(_ v: Double) -> String { money(v, quoteCurrency) }
     /// Money in a given currency (a trade's own quote).
-    func money(_ v: Double, _ currency: String) -> String { String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) + " " + currency }
+    func money(_ v: Double, _ currency: String) -> String { WorkCount.add(); return String(format: "%@%.2f", v < 0 ? "-" : "", abs(v)) + " " + currency }
 
     /// Realised P&L of closed trades per quote currency, in currency order.
     public static func realisedByQuote(_ trades: [Trade]) -> [(currency: String, pnl: Double)] {
@@ -326,7 +327,7 @@ public struct HTMLReport {
         if seconds >= 3600 { return String(format: "%.1f hours", seconds / 3600) }
         return String(format: "%.0f min", seconds / 60)
     }
-    func pct(_ v: Double) -> String { String(format: "%.2f%%", v) }
+    func pct(_ v: Double) -> String { WorkCount.add(); return String(format: "%.2f%%", v) }
     func price(_ v: Double) -> String { String(format: "%.2f", v) }
 
     func prettyJSON(_ json: String) -> String {

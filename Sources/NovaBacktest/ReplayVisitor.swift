@@ -89,3 +89,13 @@ public struct ReplayVisitor: StrategyCatalog.Visitor {
         return result
     }
 }
+
+extension ReplayVisitor {
+    /// Replays the named built-in strategy. The dispatch from a name to a strategy type is made
+    /// here, in the module that holds the replay, so the compiler specialises the engine for
+    /// each strategy type: made from another module it ran generic (metadata looked up and the
+    /// strategy copied through protocol witnesses on every bar).
+    public func replay(strategy name: String, params: StrategyParams) throws -> ReplayResult {
+        try StrategyCatalog.visit(name, params: params, self)
+    }
+}

@@ -186,10 +186,9 @@ public struct BacktestRunner {
     /// them in the replay's result.
     static func simulate(config: NovaPulseConfig, series: [BarSeries], pairs: [Pair], books: [OrderBookSeries?], tapes: [TradeTape?],
                          progress: Progress? = nil, signalSink: (([SignalEvent]) -> Void)? = nil) throws -> Simulation {
-        var replay = try StrategyCatalog.visit(config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
-                                                                     confluence: config.confluenceStrategy),
-                                               ReplayVisitor(config: config, series: series, books: books, tapes: tapes,
-                                                             pairs: pairs, progress: progress, signalSink: signalSink))
+        var replay = try ReplayVisitor(config: config, series: series, books: books, tapes: tapes, pairs: pairs, progress: progress, signalSink: signalSink)
+            .replay(strategy: config.backtest.strategy, params: StrategyParams(keltner: config.strategies.keltner, smaCross: config.strategies.smaCross,
+                                                                               confluence: config.confluenceStrategy))
         annotateRegimes(&replay.trades, series: series, pairs: pairs, config: config.regime)
         var lastClose: [Pair: Double] = [:]
         for (i, s) in series.enumerated() { lastClose[pairs[i]] = s.close.last! }

@@ -14,7 +14,11 @@ import Testing
 /// The same knobs as CLITests' CrashHarnessTests: `NOVAPULSE_CRASH_KILLS` (default here 10) and
 /// `NOVAPULSE_CRASH_SEED`. Each session is killed 1 to 3.5 s after its start: during the
 /// warm-up, a resync, an order in flight or a checkpoint, wherever the draw falls.
-@Suite(.serialized) struct LiveCrashHarnessTests {
+///
+/// A part of `LiveCommandTests` (an extension), so it runs in that serialized suite and not
+/// beside its other sessions: ten `live` processes started while others run starved the
+/// Coinbase sessions of other suites into reconnects.
+enum LiveCrashHarness {
     static let environment = ProcessInfo.processInfo.environment
     static let kills = Int(environment["NOVAPULSE_CRASH_KILLS"] ?? "") ?? 10
     static let seed = UInt64(environment["NOVAPULSE_CRASH_SEED"] ?? "") ?? 30
@@ -31,7 +35,10 @@ import Testing
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func killedSessionsLoseNothingAndSendNothingTwice() throws {
+}
+
+extension LiveCommandTests {
+    @Test func theCrashHarnessOnLiveLosesNothingAndSendsNothingTwice() throws {
         let fake = try LiveOrderTests.fake(stream: 1_000) { $0.barIntervalMs = 40 }
         defer { fake.stop() }
         let ws = Fixtures.scratch("live-kill9")
@@ -41,26 +48,26 @@ import Testing
                       "risk.take_profit_floor_pct=0.004", "live.reconcile_orders_s=1", "live.checkpoint_bars=7", "venues.kraken.ws_auth_url=\(fake.wsAuthURL)",
                       "venues.kraken.rest_url=\(fake.restURL)", "venues.kraken.ws_url=\(fake.wsURL)", "live.status_port=0"]
         let args = ["live", "--pair", "BTC/USD", "--mode", "live", "--confirm-real-money"] + params.flatMap { ["--param", $0] }
-        var seed = Self.seed
+        var seed = LiveCrashHarness.seed
         func next() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
         var outputs: [String] = []
-        for _ in 0..<Self.kills {
-            let (p, out, _) = try LiveCommandTests.launch(args + ["--for", "60s"], workspace: ws, env: env)
+        for _ in 0..<LiveCrashHarness.kills {
+            let (p, out, _) = try Self.launch(args + ["--for", "60s"], workspace: ws, env: env)
             Thread.sleep(forTimeInterval: 1.0 + 2.5 * next())
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             outputs.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
         }
         let db = ws + "/data/live-kraken-live.db"
-        #expect(try Self.integrity(db) == "ok", "after \(Self.kills) kills")
-        let last = try LiveCommandTests.finish(args + ["--for", "4s"], workspace: ws, env: env)
+        #expect(try LiveCrashHarness.integrity(db) == "ok", "after \(LiveCrashHarness.kills) kills")
+        let last = try Self.finish(args + ["--for", "4s"], workspace: ws, env: env)
         #expect(last.0 == 0, "\(last)")
         // Restarts resumed from a checkpoint (every 7 bars) and the journal after it.
         #expect((outputs + [last.1]).contains { $0.contains("live bars, from its checkpoint of ") }, "\(outputs)")
         let orders = fake.orders
-        #expect(orders.count >= Self.kills, "\(outputs)")
+        #expect(orders.count >= LiveCrashHarness.kills, "\(outputs)")
         #expect(Set(orders.map(\.clientOrderID)).count == orders.count, "\(orders.map(\.clientOrderID))")
-        #expect(try Self.integrity(db) == "ok")
+        #expect(try LiveCrashHarness.integrity(db) == "ok")
         let ledger = LiveLedger(store: try ResultsStore(path: db))
         try LiveOrderTests.expectLedgerEqualsAccount(ledger, fake)
     }

@@ -115,7 +115,7 @@ let package = Package(
 
         // The parsers of user files and exchange frames under libFuzzer (scripts/fuzz.sh builds
         // novapulse-fuzz with -sanitize=fuzzer); without it, novapulse-fuzz replays a corpus.
-        .target(name: "NovaFuzz", dependencies: ["NovaCore", "NovaMarketData", "NovaConfig", "NovaKraken", "NovaCoinbase"]),
+        .target(name: "NovaFuzz", dependencies: ["NovaCore", "NovaMarketData", "NovaConfig", "NovaKraken", "NovaCoinbase", "NovaResearch"]),
         .executableTarget(name: "novapulse-fuzz", dependencies: ["NovaFuzz"]),
 
         .target(name: "NovaTestSupport", dependencies: ["NovaCore", "NovaMarketData", "NovaSignals"], path: "Tests/NovaTestSupport"),

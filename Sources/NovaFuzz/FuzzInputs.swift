@@ -4,6 +4,7 @@ import NovaConfig
 import NovaCore
 import NovaKraken
 import NovaMarketData
+import NovaResearch
 
 /// One fuzz input through one of the parsers that read what a user or an exchange hands us:
 /// the first byte picks the parser, the rest is the input. A parser may refuse the input with
@@ -12,7 +13,8 @@ import NovaMarketData
 /// and every crash found so far (Tests/Fixtures/fuzz-corpus) in the normal test run.
 public enum FuzzInputs {
     public enum Parser: UInt8, CaseIterable, Sendable {
-        case ohlcvCSV, bookCSV, tradesCSV, configYAML, krakenFrame, coinbaseFrame
+        // New parsers go last: a corpus file's first byte keeps naming the parser it was made for.
+        case ohlcvCSV, bookCSV, tradesCSV, configYAML, krakenFrame, coinbaseFrame, experimentYAML
     }
 
     /// Where file-based parsers read their input: one file per process, rewritten each time.
@@ -45,6 +47,13 @@ public enum FuzzInputs {
             _ = KrakenWSMessage.parse(String(decoding: body, as: UTF8.self))
         case .coinbaseFrame:
             _ = try? CoinbaseWSMessage.parse(Data(body))
+        case .experimentYAML:
+            // An experiment that loads must also give its first points at once, whatever its
+            // space (the samplers once enumerated a 10^9-point space to draw two).
+            guard let spec = try? ExperimentSpec.parse(String(decoding: body, as: UTF8.self), source: "fuzz.yaml") else { return }
+            var sampler = RandomSampler(space: spec.space, seed: spec.seed)
+            for p in sampler.points(2) { _ = ParameterSpace.assignment(p, spec.space) }
+            if !spec.space.isEmpty { _ = ParameterSpace.point(0, sizes: spec.space.map { ParameterSpace.values($0.domain).count }) }
         }
     }
 

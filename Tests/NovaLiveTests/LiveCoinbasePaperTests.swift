@@ -24,6 +24,12 @@ import Testing
         script.history = history
         script.stream = stream
         script.barIntervalMs = 10
+        // Coinbase's 5 s to subscribe, kept by the fake, was missed in loaded full runs: the
+        // session's subscribe is sent from Swift's cooperative pool (two threads here), which
+        // synchronous tests beside it block on their subprocesses for seconds. The fake then
+        // closed the connection and the session reconnected, as it should; these tests count
+        // one connection, so they give the subscribe time. A test of the deadline sets its own.
+        script.subscribeDeadlineMs = 60_000
         configure(&script)
         return (script, history, stream)
     }

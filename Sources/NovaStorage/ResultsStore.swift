@@ -237,13 +237,31 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
-    public func runs(pair: String? = nil, sinceISO: String? = nil, limit: Int = 50) throws -> [BacktestRunRecord] {
+    /// Runs newest first. `kinds`: only these (`backtest`, `trial`, `oos`), nil for all;
+    /// `experiment`: only the runs of that optimisation (its trials' ids begin with its id).
+    public func runs(pair: String? = nil, sinceISO: String? = nil, limit: Int = 50, kinds: [String]? = nil,
+                     experiment: String? = nil) throws -> [BacktestRunRecord] {
         try wrap {
             try writer.read { db in
                 var request = BacktestRunRecord.order(BacktestRunRecord.Columns.startedAt.desc)
                 if let pair { request = request.filter(BacktestRunRecord.Columns.pairs.like("%\(pair)%")) }
                 if let sinceISO { request = request.filter(BacktestRunRecord.Columns.startedAt >= sinceISO) }
+                if let kinds { request = request.filter(kinds.contains(Column("kind"))) }
+                if let experiment {
+                    let prefix = experiment + "-"
+                    request = request.filter(sql: "substr(run_id, 1, ?) = ?", arguments: [prefix.unicodeScalars.count, prefix])
+                }
                 return try request.limit(limit).fetchAll(db)
+            }
+        }
+    }
+
+    /// How many runs of each kind the store holds.
+    public func runCountsByKind() throws -> [String: Int] {
+        try wrap {
+            try writer.read { db in
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM backtest_runs GROUP BY kind")
+                    .map { ($0["kind"] as String, $0["n"] as Int) })
             }
         }
     }

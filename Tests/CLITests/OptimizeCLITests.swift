@@ -58,9 +58,20 @@ import NovaTestSupport
         }
         #expect(trials(r) == trials(f))
         #expect(trials(r).count == 24)
-        // The trials are runs: the registry lists them.
-        let list = try CLITests.run(["runs", "list", "--limit", "100", "--json"], workspace: ws)
-        #expect((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [Any]).count == 24)
+        // The trials are runs: the registry lists them by kind and by experiment, not among the
+        // backtests (issue 19: `runs list` was flooded by trials).
+        let list = try CLITests.run(["runs", "list", "--kind", "trial", "--limit", "100", "--json"], workspace: ws)
+        let listed = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]
+        #expect(listed.count == 24 && listed.allSatisfy { $0["kind"] as? String == "trial" })
+        let id = try #require(r["experiment_id"] as? String)
+        let byExperiment = try CLITests.run(["runs", "list", "--experiment", id, "--limit", "100", "--json"], workspace: ws)
+        #expect((try JSONSerialization.jsonObject(with: Data(byExperiment.stdout.utf8)) as! [Any]).count == 24)
+        let other = try CLITests.run(["runs", "list", "--experiment", "ex-000000000000", "--json"], workspace: ws)
+        #expect(other.code == 0 && other.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        let plain = try CLITests.run(["runs", "list"], workspace: ws)
+        #expect(plain.code == 0 && plain.stdout.contains("No backtest runs. The store holds 24 trial run(s): novapulse runs list --kind trial"), "\(plain.stdout)")
+        let bad = try CLITests.run(["runs", "list", "--kind", "trail"], workspace: ws)
+        #expect(bad.code == 2 && bad.stderr.contains("--kind trail: give one of backtest, trial, oos, all (did you mean trial?)"), "\(bad.stderr)")
     }
 
     /// Two identical `optimize` commands at once on one store (issue 32 #9): each trial runs

@@ -17,7 +17,7 @@ enum ExitCodes {
     static func code(for error: any Error) -> Int32 {
         switch error {
         case let e as MarketDataError: return e.isUsage ? usage : data
-        case is ConfigError, is CoreError, is ValidationError: return usage
+        case is ConfigError, is CoreError, is ValidationError, is OutsideRun: return usage
         // The disk or the place written to, not a fault of ours: the data's exit code.
         case is WriteFailure: return data
         case StorageError.diskFull: return data

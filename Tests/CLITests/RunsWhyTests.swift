@@ -47,5 +47,9 @@ import NovaTestSupport
         let position = (try JSONSerialization.jsonObject(with: Data(pj.stdout.utf8)) as! [String: Any])["position"] as? [String: Any]
         #expect(position?["side"] as? String == "long" && position?["stop_loss"] is Double && position?["take_profit"] is Double, "\(pj.stdout)")
         #expect(try CLITests.run(["runs", "why", runID, "--at", "yesterday"], workspace: ws).code == 2)
+        // A time outside the run is refused, not answered with its last bar (issue 19).
+        let outside = try CLITests.run(["runs", "why", runID, "--at", "2026-01-01"], workspace: ws)
+        #expect(outside.code == 2 && outside.stderr.contains("--at 2026-01-01T00:00:00Z is outside run \(runID), which covers 2023-03-01"), "\(outside.stderr)")
+        #expect(try CLITests.run(["runs", "why", runID, "--at", "2020-01-01"], workspace: ws).code == 2)
     }
 }

@@ -91,13 +91,19 @@ extension RunRegistry {
     public func why(_ idOrPrefix: String, atMs: Int64) throws -> RunWhy {
         let run = try load(idOrPrefix)
         let id = run.record.runID
+        // A moment outside the run has no answer: said, not answered with the nearest bar.
+        let curve = try store.equity(runID: id)
+        if let first = curve.first?.timestampMs, let last = curve.last?.timestampMs {
+            let bar = curve.count > 1 ? last - curve[curve.count - 2].timestampMs : 0
+            if atMs < first || atMs > last + bar { throw OutsideRun(runID: id, atMs: atMs, firstMs: first, lastMs: last) }
+        }
         let signals = try store.signals(runID: id, through: UTCTime.iso(atMs)).compactMap(Self.signal)
         let before = signals.filter { $0.timestampMs <= atMs }
         let latestTime = before.map(\.timestampMs).max()
         // Several decisions can share a bar (an evaluation and an exit): prefer the acted one.
         let sameBar = before.filter { $0.timestampMs == latestTime }
         let chosen = sameBar.first { $0.actedUpon } ?? sameBar.last
-        let equity = try store.equity(runID: id).last { $0.timestampMs <= atMs }?.equity
+        let equity = curve.last { $0.timestampMs <= atMs }?.equity
         let trades = try store.trades(runID: id).map(Self.trade)
         let open = trades.last { $0.entryTimeMs <= atMs && ($0.exitTimeMs.map { $0 > atMs } ?? true) }
         let halts = Self.halts(resultsJSON: run.record.results)
@@ -114,5 +120,14 @@ extension RunRegistry {
         struct Stored: Decodable { var halts: [Halt]? }
         guard let json = resultsJSON, let s = try? JSONDecoder().decode(Stored.self, from: Data(json.utf8)) else { return [] }
         return s.halts ?? []
+    }
+}
+
+/// `runs why --at` a moment the run did not cover.
+public struct OutsideRun: Error, CustomStringConvertible {
+    public var runID: String
+    public var atMs: Int64, firstMs: Int64, lastMs: Int64
+    public var description: String {
+        "--at \(UTCTime.iso(atMs)) is outside run \(runID), which covers \(UTCTime.iso(firstMs)) to \(UTCTime.iso(lastMs)): give a time in it"
     }
 }

@@ -8,6 +8,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
     case badValue(keyPath: String, value: String, expected: String, source: String)
     case badParam(String, reason: String)
     case several([ConfigError])
+    /// A file of one kind given where another is expected (a run config to `optimize`).
+    case wrongKind(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
             return "--param \(text): \(reason) (write KEY=VALUE, e.g. --param fast=10 or --param risk.risk_per_trade=0.02)"
         case .several(let errors):
             return errors.map(\.description).joined(separator: "\n")
+        case .wrongKind(let path, let message):
+            return "\(path): \(message)"
         }
     }
 }

@@ -76,7 +76,7 @@ public enum ConfigLoader {
     static let optionalKeys: [[String]] = [["backtest", "trade_from"]]
 
     /// The defaults as a JSON-like tree (the schema of known keys).
-    static func defaultTree() -> [String: Any] {
+    public static func defaultTree() -> [String: Any] {
         let encoder = JSONEncoder()
         let data = try! encoder.encode(NovaPulseConfig())
         var tree = try! JSONSerialization.jsonObject(with: data) as! [String: Any]

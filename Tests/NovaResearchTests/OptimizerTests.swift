@@ -41,6 +41,17 @@ import NovaTestSupport
     sampler: grid
     """
 
+    /// The run configuration given to optimize is named for what it is (issue 19), and a typo in
+    /// an experiment's own keys still gets its did-you-mean.
+    @Test func aRunConfigIsNotAnExperiment() throws {
+        let config = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("config/novapulse.yaml"), encoding: .utf8)
+        #expect { try ExperimentSpec.parse(config, source: "config/novapulse.yaml") } throws: {
+            "\($0)".hasPrefix("config/novapulse.yaml: a run configuration (its keys ") && "\($0)".contains("not an experiment: optimize takes name, data, space and objective")
+        }
+        let typo = "name: t\ndata: {pair: BTC/USD}\nspce: {}\nobjective: {metric: sharpe, goal: maximize}\n"
+        #expect { try ExperimentSpec.parse(typo, source: "t.yaml") } throws: { "\($0)".contains("unknown key 'spce'; did you mean 'space'?") }
+    }
+
     @Test func parsesEverySection() throws {
         let s = try ExperimentSpec.parse(Self.yaml, source: "t.yaml")
         #expect(s.data.pairs == [Fixtures.btcusd] && s.data.toMs! - s.data.fromMs! == 86_400_000)

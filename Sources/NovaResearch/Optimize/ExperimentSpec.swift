@@ -106,7 +106,16 @@ public struct ExperimentSpec: Sendable, Equatable {
         do { loaded = try SafeYAML.load(text) } catch { throw .unreadable(path: source, reason: "\(error)") }
         guard let root = loaded as? [String: Any] else { throw .unreadable(path: source, reason: "the top level must be a mapping (name:, data:, space:, objective:, ...)") }
         let known = ["name", "data", "base", "space", "objective", "constraints", "sampler", "trials", "seed", "walk_forward"]
-        for key in root.keys where !known.contains(key) { throw .unknownKey(keyPath: key, source: source, known: known) }
+        // A run configuration (config/novapulse.yaml) given to optimize: say what it is, not
+        // which of its keys is unknown here.
+        let configKeys = Set(ConfigLoader.defaultTree().keys)
+        let foreign = root.keys.filter { !known.contains($0) }
+        if !foreign.isEmpty, foreign.allSatisfy(configKeys.contains), root["space"] == nil {
+            throw .wrongKind(path: source, message: "a run configuration (its keys \(foreign.sorted().prefix(4).joined(separator: ", "))), not an "
+                + "experiment: optimize takes name, data, space and objective (examples in experiments/). Give this file to backtest --config, "
+                + "or put its keys under base: in an experiment")
+        }
+        for key in foreign.sorted() { throw .unknownKey(keyPath: key, source: source, known: known) }
         func bad(_ key: String, _ value: Any?, _ expected: String) -> ConfigError {
             .badValue(keyPath: key, value: ConfigLoader.describe(value), expected: expected, source: source)
         }

@@ -70,10 +70,11 @@ import Testing
         let offsets = zip(marketBuys, buys.priceDiffBps).map { o, bps in bps / 10_000 * o.real.averagePrice! - barMove[o.clientOrderID]! }
         let atStep = offsets.filter { abs($0 - step) < 0.01 }
         #expect(atStep.count * 2 > offsets.count, "measured offsets \(offsets) vs the fake's \(step)")
-        // An order that reached the fake a bar or two late (two cores, the whole suite at once)
-        // paid 50 over that later bar's close: every fill is explained by the fake's rule.
+        // An order that reached the fake some bars late (two cores, the whole suite at once: a
+        // CI run saw more than three bars late, the session starved for 100 s) paid 50 over that
+        // later bar's close: every fill is explained by the fake's rule.
         for o in marketBuys {
-            let closes = (0..<4).compactMap { stream[o.decidedAtMs + Int64($0) * 60_000]?.close }
+            let closes = (0..<20).compactMap { stream[o.decidedAtMs + Int64($0) * 60_000]?.close }
             #expect(closes.contains { abs(o.real.averagePrice! - ($0 + step)) < 0.01 }, "\(o.clientOrderID): \(o.real.averagePrice!) vs closes \(closes)")
         }
         #expect(report.matches[0].priceDiffBps.count >= marketBuys.count)

@@ -99,6 +99,9 @@ public final class ResultsStore: @unchecked Sendable {
         try wrap { try writer.write { db in try run.insert(db) } }
     }
 
+    /// One block of decisions into `run_signal_chunks`: stored as the run goes or at its end.
+    static let insertSignalChunkSQL = "INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
     /// Stores one block of a running run's decisions as soon as it is encoded, so a long run
     /// holds no more than the blocks still being encoded (`finishRun` then gets none). A run
     /// killed or failed after this keeps the blocks stored so far (`runs why` reads them; `runs
@@ -106,8 +109,7 @@ public final class ResultsStore: @unchecked Sendable {
     public func appendSignalBlock(runID: String, _ block: SignalBlock) throws {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: "INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [runID, block.index, block.firstTimestamp, block.lastTimestamp, block.count, SignalChunks.format, block.data])
+                try db.execute(sql: Self.insertSignalChunkSQL, arguments: [runID, block.index, block.firstTimestamp, block.lastTimestamp, block.count, SignalChunks.format, block.data])
             }
         }
     }
@@ -164,9 +166,7 @@ public final class ResultsStore: @unchecked Sendable {
                     try tradeInsert.insertRow()
                 }
                 // Every evaluation and decision, compactly (SignalChunks).
-                let chunkInsert = try db.makeStatement(sql: """
-                    INSERT INTO run_signal_chunks (run_id, chunk, first_ts, last_ts, count, format, data) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let chunkInsert = try db.makeStatement(sql: Self.insertSignalChunkSQL)
                 for c in blocks {
                     try chunkInsert.execute(arguments: [runID, c.index, c.firstTimestamp, c.lastTimestamp, c.count, SignalChunks.format, c.data])
                 }
